@@ -1,0 +1,28 @@
+/**
+ * Access to the real-world export fixtures in ../shared/fixtures. They are
+ * not part of this repository: tests that need them skip with a clear
+ * message when ../shared is absent, and fail when it is there but unreadable.
+ */
+import { accessSync, constants, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe } from 'vitest';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const sharedDir = path.resolve(projectRoot, '../shared');
+export const fixturesDir = path.join(sharedDir, 'fixtures');
+
+export const haveFixtures = existsSync(sharedDir);
+
+/** Absolute path of a fixture; throws (failing the test) if ../shared exists but the file cannot be read. */
+export function fixture(relative: string): string {
+  const file = path.join(fixturesDir, relative);
+  accessSync(file, constants.R_OK);
+  return file;
+}
+
+/** `describe` that skips, saying why, when ../shared/fixtures is not beside the project. */
+export const describeFixtures: typeof describe = haveFixtures
+  ? describe
+  : (((name: string, fn: () => void) =>
+      describe.skip(`${name} (skipped: ../shared/fixtures not found beside the project)`, fn)) as unknown as typeof describe);
