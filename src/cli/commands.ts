@@ -1,0 +1,114 @@
+/** What each CLI command does, in terms of the collect/store/analyse/report modules. */
+import path from 'node:path';
+import { buildAuditReport } from '../analyse/audit.js';
+import { windowEndingAt } from '../analyse/window.js';
+import { loadAwsActionCatalog } from '../catalog/aws-actions.js';
+import { importExportDir } from '../collect/files/import-export-dir.js';
+import { reportSchema, type AuditReport } from '../report/json-schema.js';
+import { renderTerminal, safeText } from '../report/terminal.js';
+import { writeDatedReport } from '../report/write.js';
+import { openStore, StoreError, type Store } from '../store/index.js';
+import { EXIT, UserError } from './errors.js';
+import type { GlobalOptions } from './main.js';
+import { VERSION } from './version.js';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export interface ReportOptions extends GlobalOptions {
+  window: number;
+  asOf?: Date;
+  out: string;
+  allowPartial?: boolean;
+}
+
+async function withStore<T>(dbPath: string, fn: (store: Store) => T | Promise<T>): Promise<T> {
+  const store = openOrExplain(dbPath);
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+async function importInto(store: Store, dir: string, io: Io): Promise<number> {
+  let imported;
+  try {
+    imported = await importExportDir(dir, { alreadyIngested: (d) => store.hasIngested(d), onProgress: (l) => io.err(`${l}\n`) });
+  } catch (error) {
+    // An unreadable export directory is the user's to fix; anything else is ours.
+    if (error instanceof Error && /export directory/.test(error.message)) throw new UserError(error.message);
+    throw error;
+  }
+  const { snapshot, extras, cloudTrail } = imported;
+  for (const gap of snapshot.coverage.filter((c) => c.status === 'gap'))
+    io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
+  // Collection is over: the whole scan is written in one transaction.
+  const scanId = store.writeScan(snapshot, extras);
+  io.err(
+    `scan ${scanId}: ${snapshot.accounts.length} account(s), ${snapshot.identities.length} identities, ` +
+      `${cloudTrail.events} CloudTrail events from ${cloudTrail.ingestedFiles} file(s)` +
+      (cloudTrail.alreadyIngestedFiles ? ` (${cloudTrail.alreadyIngestedFiles} already imported, skipped)` : '') +
+      (cloudTrail.failedFiles ? `, ${cloudTrail.failedFiles} unreadable` : '') +
+      '\n',
+  );
+  return scanId;
+}
+
+async function reportFrom(store: Store, scanId: number, opts: ReportOptions, io: Io): Promise<number> {
+  const window = windowEndingAt(opts.asOf ?? new Date(), opts.window);
+  const catalog = await loadAwsActionCatalog();
+  const report: AuditReport = reportSchema.parse(buildAuditReport(store, catalog, { scanId, window, toolVersion: VERSION }));
+  const files = writeDatedReport(opts.out, window.to, scanId, 'json', JSON.stringify(report, null, 2) + '\n');
+  io.out(renderTerminal(report));
+  io.out(`\nJSON report: ${files.map((f) => path.relative(process.cwd(), f) || f).join(', ')}\n`);
+  if (!report.coverage.complete && !opts.allowPartial) {
+    io.err('coverage is incomplete (see COVERAGE above): exit code 2; pass --allow-partial to accept\n');
+    return EXIT.incomplete;
+  }
+  return EXIT.ok;
+}
+
+export function runAudit(opts: ReportOptions & { from?: string }, io: Io): Promise<number> {
+  return withStore(opts.db, async (store) => {
+    const scanId = opts.from ? await importInto(store, opts.from, io) : latestScanId(store);
+    return reportFrom(store, scanId, opts, io);
+  });
+}
+
+export function runImport(opts: GlobalOptions & { from: string }, io: Io): Promise<number> {
+  return withStore(opts.db, async (store) => {
+    await importInto(store, opts.from, io);
+    return EXIT.ok;
+  });
+}
+
+export function runReport(opts: ReportOptions, io: Io): Promise<number> {
+  return withStore(opts.db, (store) => reportFrom(store, latestScanId(store), opts, io));
+}
+
+export function listScans(opts: GlobalOptions, io: Io): Promise<number> {
+  return withStore(opts.db, (store) => {
+    const scans = store.listScans();
+    if (!scans.length) io.out(`no scans in ${opts.db}\n`);
+    for (const s of scans) io.out(`${s.id}\t${s.provider}\t${s.collectedAt}\t${safeText(s.source)}\n`);
+    return EXIT.ok;
+  });
+}
+
+function openOrExplain(dbPath: string): Store {
+  try {
+    return openStore(dbPath);
+  } catch (error) {
+    if (error instanceof StoreError) throw new UserError(error.message);
+    throw error;
+  }
+}
+
+function latestScanId(store: Store): number {
+  const scan = store.latestScan('aws');
+  if (!scan) throw new UserError('no scan stored yet: run `keywarden audit --from <export-dir>` or `keywarden import <export-dir>` first');
+  return scan.id;
+}

@@ -1,0 +1,113 @@
+/**
+ * The command layer: argument parsing, exit codes and output only. The work
+ * itself lives in collect/, store/, analyse/ and report/.
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { EXIT, UserError } from './errors.js';
+import { runAudit, runImport, runReport, listScans } from './commands.js';
+import { reportJsonSchema } from '../report/json-schema.js';
+import { VERSION } from './version.js';
+
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of days >= 1');
+  return n;
+}
+
+function isoDate(value: string): Date {
+  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59Z` : value);
+  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('expected a date such as 2026-11-15');
+  return d;
+}
+
+export interface GlobalOptions {
+  db: string;
+  debug?: boolean;
+}
+
+export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }): Command {
+  const program = new Command('keywarden')
+    .description('Find over-privileged machine credentials: what each AWS identity is granted vs what it used.')
+    .version(VERSION)
+    .option('--db <path>', 'SQLite database holding scan history', process.env.KEYWARDEN_DB ?? '.keywarden/keywarden.db')
+    .option('--debug', 'print stack traces for errors')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .showHelpAfterError('(run keywarden --help for usage)');
+
+  const windowOptions = (cmd: Command) =>
+    cmd
+      .option('--window <days>', 'observation window in days', positiveInt, 90)
+      .option('--as-of <date>', 'end of the window (default: now)', isoDate)
+      .option('--out <dir>', 'directory for report files', 'reports')
+      .option('--allow-partial', 'exit 0 even when a source could not be read');
+
+  windowOptions(
+    program
+      .command('audit')
+      .description('import an AWS export directory (optional), then write the granted-vs-used report')
+      .option('--from <dir>', 'AWS export directory to import first (see docs/export-layout.md)'),
+  ).action(async (opts) => {
+    process.exitCode = await runAudit({ ...program.opts<GlobalOptions>(), ...opts }, io);
+  });
+
+  program
+    .command('import')
+    .description('import an AWS export directory (IAM exports, Access Advisor, CloudTrail) as a new scan')
+    .argument('<dir>', 'export directory (see docs/export-layout.md)')
+    .action(async (dir: string) => {
+      process.exitCode = await runImport({ ...program.opts<GlobalOptions>(), from: dir }, io);
+    });
+
+  windowOptions(program.command('report').description('write the granted-vs-used report from the latest stored scan')).action(
+    async (opts) => {
+      process.exitCode = await runReport({ ...program.opts<GlobalOptions>(), ...opts }, io);
+    },
+  );
+
+  program
+    .command('scans')
+    .description('list the scans stored in the database')
+    .action(async () => {
+      process.exitCode = await listScans(program.opts<GlobalOptions>(), io);
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the JSON report')
+    .action(() => {
+      io.out(JSON.stringify(reportJsonSchema(), null, 2) + '\n');
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the process exit code (never throws). */
+export async function main(
+  argv: string[],
+  io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) },
+): Promise<number> {
+  const program = buildProgram(io);
+  process.exitCode = undefined;
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit through here with code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UserError) {
+      io.err(`keywarden: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const debug = program.opts<GlobalOptions>().debug;
+    io.err(`keywarden: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (debug && error instanceof Error && error.stack) io.err(error.stack + '\n');
+    else io.err('(run again with --debug for a stack trace, and report it)\n');
+    return EXIT.internal;
+  } finally {
+    process.exitCode = undefined;
+  }
+}

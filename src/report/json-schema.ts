@@ -1,0 +1,146 @@
+/**
+ * The JSON report: a documented, versioned contract for anything that reads
+ * keywarden's output. The zod schema is the single source: the TypeScript
+ * types come from it, every written report is validated against it, and
+ * docs/report.schema.json is generated from it (a test keeps them equal).
+ *
+ * Versioning: `schemaVersion` is MAJOR.MINOR. Adding optional fields bumps
+ * MINOR; renaming, removing or changing the meaning of a field bumps MAJOR.
+ */
+import { z } from 'zod';
+
+export const REPORT_SCHEMA_VERSION = '1.0';
+
+const isoTime = z.string().describe('ISO 8601 timestamp (UTC)');
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('UTC day, YYYY-MM-DD');
+
+export const usageStatus = z
+  .enum(['used', 'unused', 'unknown'])
+  .describe('used: seen in the window; unused: a source that observes it saw no use; unknown: no source observes it');
+
+const usageSource = z.enum(['cloudtrail', 'access-advisor', 'credential-report', 'role-last-used', 'access-key-last-used']);
+
+const accessLevelCounts = z.record(z.string(), z.number().int()).describe('granted actions per AWS access level');
+
+const lastUse = z.object({ at: isoTime, source: usageSource, detail: z.string().optional() });
+
+const actionUsage = z.object({
+  action: z.string(),
+  accessLevel: z.string().optional(),
+  status: usageStatus,
+  lastUsed: isoTime.optional(),
+  sources: z.array(usageSource),
+  calls: z.number().int().optional().describe('successful CloudTrail calls in the window'),
+  denied: z.number().int().optional().describe('calls refused (AccessDenied): a signal, not usage'),
+  unrestricted: z.boolean().describe('granted on every resource with no condition'),
+});
+
+const serviceUsage = z.object({
+  service: z.string().describe('IAM service prefix, e.g. s3'),
+  name: z.string().optional(),
+  status: usageStatus,
+  observedBy: z.array(usageSource).describe('sources able to observe this service for this identity'),
+  granted: z.number().int(),
+  unrestricted: z.number().int(),
+  byAccessLevel: accessLevelCounts,
+  used: z.number().int(),
+  unused: z.number().int(),
+  unknown: z.number().int(),
+  lastUsed: isoTime.optional(),
+  usedActions: z.array(actionUsage),
+  unusedActions: z.array(z.string()).describe('actions a source observes and saw no use of'),
+});
+
+const credential = z.object({
+  id: z.string(),
+  kind: z.string(),
+  active: z.boolean().nullable(),
+  createdAt: isoTime.optional(),
+  rotatedAt: isoTime.optional(),
+  lastUsedAt: isoTime.optional(),
+  lastUsedService: z.string().optional(),
+  lastUsedRegion: z.string().optional(),
+  ageDays: z.number().int().optional(),
+  calls: z.number().int().describe('CloudTrail calls in the window made with this key id'),
+});
+
+const identity = z.object({
+  arn: z.string(),
+  provider: z.enum(['aws', 'gcp']),
+  accountId: z.string(),
+  accountAlias: z.string().optional(),
+  kind: z.string(),
+  name: z.string(),
+  tags: z.record(z.string(), z.string()),
+  status: usageStatus.describe('whether the identity itself was used in the window'),
+  lastUsed: lastUse.optional(),
+  usageSources: z.array(usageSource).describe('sources that speak for this identity in the window'),
+  credentials: z.array(credential),
+  policies: z.array(
+    z.object({ name: z.string(), kind: z.string(), arn: z.string().optional(), group: z.string().optional() }),
+  ),
+  granted: z.object({
+    actions: z.number().int(),
+    unrestricted: z.number().int(),
+    services: z.number().int(),
+    byAccessLevel: accessLevelCounts,
+    unknownActions: z.array(z.object({ action: z.string(), policy: z.string() })),
+    partialDenies: z.number().int().describe('granted actions a resource-scoped or conditioned Deny may refuse'),
+  }),
+  used: z.object({ actions: z.number().int(), services: z.number().int() }),
+  unused: z.object({ actions: z.number().int(), services: z.number().int() }),
+  unknown: z.object({ actions: z.number().int(), services: z.number().int() }),
+  usedRatio: z.number().nullable().describe('used / granted actions; null when nothing is granted'),
+  unusedRatio: z.number().nullable().describe('unused / granted actions (unknown counts as neither)'),
+  deniedCalls: z.array(z.object({ action: z.string(), count: z.number().int() })),
+  services: z.array(serviceUsage),
+  errors: z.array(z.string()),
+});
+
+const coverageEntry = z.object({
+  scope: z.string(),
+  source: z.string(),
+  status: z.enum(['ok', 'partial', 'gap']),
+  reason: z.string().optional(),
+  detail: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const reportSchema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('keywarden'), version: z.string() }),
+  generatedAt: isoTime,
+  scan: z.object({ id: z.number().int(), source: z.string(), collectedAt: isoTime }),
+  window: z.object({ from: day, to: day, days: z.number().int() }),
+  accounts: z.array(
+    z.object({
+      provider: z.enum(['aws', 'gcp']),
+      accountId: z.string(),
+      alias: z.string().optional(),
+      identities: z.number().int(),
+      cloudTrailDays: z.number().int().describe('days of the window with CloudTrail data for this account'),
+    }),
+  ),
+  coverage: z.object({ complete: z.boolean(), entries: z.array(coverageEntry) }),
+  cloudTrail: z.object({
+    unmappedEvents: z.array(z.object({ eventSource: z.string(), eventName: z.string(), count: z.number().int() })),
+  }),
+  summary: z.object({
+    identities: z.number().int(),
+    grantedActions: z.number().int(),
+    usedActions: z.number().int(),
+    unusedActions: z.number().int(),
+    unknownActions: z.number().int(),
+  }),
+  identities: z.array(identity),
+});
+
+export type AuditReport = z.infer<typeof reportSchema>;
+export type IdentityAudit = z.infer<typeof identity>;
+export type ServiceUsage = z.infer<typeof serviceUsage>;
+export type ActionUsage = z.infer<typeof actionUsage>;
+export type CredentialAudit = z.infer<typeof credential>;
+export type UsageStatus = z.infer<typeof usageStatus>;
+
+export function reportJsonSchema(): unknown {
+  return z.toJSONSchema(reportSchema, { target: 'draft-2020-12' });
+}

@@ -1,0 +1,59 @@
+/**
+ * The terminal summary: coverage first (a failed source is never below the
+ * fold), then one line per identity, least-used grants first.
+ */
+import type { AuditReport, IdentityAudit } from './json-schema.js';
+
+/** Strip control characters so names from a cloud account cannot rewrite the terminal. */
+export function safeText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s.slice(0, n - 1) + '…' : s.padEnd(n);
+}
+
+function lastUsedText(i: IdentityAudit): string {
+  if (!i.lastUsed) return i.status === 'unknown' ? 'unknown' : 'never seen';
+  return `${i.lastUsed.at.slice(0, 10)} (${i.lastUsed.source})`;
+}
+
+function usageText(i: IdentityAudit): string {
+  const g = i.granted.actions;
+  const parts = [`${i.used.actions}/${g} used`];
+  if (i.unused.actions) parts.push(`${i.unused.actions} unused`);
+  if (i.unknown.actions) parts.push(`${i.unknown.actions} unknown`);
+  return parts.join(', ');
+}
+
+export function renderTerminal(report: AuditReport): string {
+  const out: string[] = [];
+  const { window } = report;
+  out.push(`keywarden audit — scan ${report.scan.id} (${safeText(report.scan.source)}), window ${window.from} .. ${window.to} (${window.days} days)`);
+  const gaps = report.coverage.entries.filter((e) => e.status !== 'ok');
+  if (gaps.length) {
+    out.push('', `COVERAGE INCOMPLETE: ${gaps.length} source(s) could not be fully read:`);
+    for (const g of gaps) out.push(`  ${g.status.toUpperCase()} ${safeText(g.scope)} [${g.source}] ${safeText(g.reason ?? '')}`);
+  } else out.push('coverage: complete');
+
+  out.push('');
+  const accounts = report.accounts.map((a) => `${a.accountId}${a.alias ? ` (${safeText(a.alias)})` : ''}: ${a.identities} identities, CloudTrail ${a.cloudTrailDays}/${window.days} days`);
+  out.push('accounts:', ...accounts.map((a) => `  ${a}`));
+
+  out.push('', `${pad('IDENTITY', 44)} ${pad('ACCOUNT', 14)} ${pad('KIND', 6)} ${pad('GRANTED vs USED (actions)', 38)} LAST USED`);
+  const sorted = [...report.identities].sort(
+    (a, b) => (b.unusedRatio ?? -1) - (a.unusedRatio ?? -1) || b.granted.actions - a.granted.actions || a.arn.localeCompare(b.arn),
+  );
+  for (const i of sorted) {
+    out.push(`${pad(safeText(i.name), 44)} ${pad(i.accountId, 14)} ${pad(i.kind, 6)} ${pad(usageText(i), 38)} ${lastUsedText(i)}`);
+  }
+  const s = report.summary;
+  out.push(
+    '',
+    `${s.identities} identities; ${s.grantedActions} granted actions: ${s.usedActions} used, ${s.unusedActions} unused, ${s.unknownActions} unknown (no source observes them).`,
+  );
+  const unmapped = report.cloudTrail.unmappedEvents.reduce((n, e) => n + e.count, 0);
+  if (unmapped) out.push(`${unmapped} CloudTrail events mapped to no IAM action (listed in the JSON report).`);
+  return out.join('\n') + '\n';
+}
