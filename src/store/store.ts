@@ -1,0 +1,163 @@
+/**
+ * The keywarden database: one Snapshot written per scan, read back for
+ * analysis, with usage and CloudTrail coverage accumulated across scans.
+ * Synchronous throughout (better-sqlite3): call writeScan once collection
+ * has finished, never with a transaction open across an await.
+ */
+import type Database from 'better-sqlite3';
+import type { Provider, Snapshot, UnmappedEvent, UsageDay } from '../model/domain.js';
+import type { PolicyDocument } from '../model/policy.js';
+import { StoreError, messageOf } from './errors.js';
+import { schemaVersion } from './migrations.js';
+import { openDatabase } from './open-database.js';
+import { identityHistory, latestAccessAdvisor } from './read-history.js';
+import { getScan, latestScan, listScans, previousScan, readPolicies, readScanContents } from './read-scans.js';
+import {
+  cloudTrailDays,
+  unmappedEvents,
+  usageDays,
+  usageFor,
+  usageSummaryByIdentity,
+  userAgents,
+} from './read-usage.js';
+import type {
+  CloudTrailDay,
+  DayWindow,
+  IdentityHistoryEntry,
+  IdentityUsageSummary,
+  LatestAccessAdvisor,
+  ScanContents,
+  ScanExtras,
+  ScanRecord,
+  StoreOptions,
+  UsageAggregate,
+  UserAgentUsage,
+} from './types.js';
+import { insertScan } from './write-scan.js';
+
+/** Opens or creates the database at `path` (`:memory:` for tests). Throws StoreError naming the path. */
+export function openStore(path: string, options: StoreOptions = {}): Store {
+  return new Store(openDatabase(path, options), path, options);
+}
+
+export class Store {
+  private readonly now: () => Date;
+  private readonly busyTimeoutMs: number;
+  private readonly ingestedStatement: Database.Statement<[string], number>;
+
+  /** Use openStore(). */
+  constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+    options: StoreOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.busyTimeoutMs = db.pragma('busy_timeout', { simple: true }) as number;
+    this.ingestedStatement = db.prepare<[string], number>('SELECT 1 FROM ingested_objects WHERE digest = ?').pluck();
+  }
+
+  get schemaVersion(): number {
+    return schemaVersion(this.db);
+  }
+
+  /**
+   * Stores the snapshot as one new complete scan, in one transaction, and
+   * returns its id. On any error nothing of it is written.
+   */
+  writeScan(snapshot: Snapshot, extras: ScanExtras = {}): number {
+    const finishedAt = this.now().toISOString();
+    try {
+      return this.db.transaction(() => insertScan(this.db, snapshot, extras, finishedAt)).immediate();
+    } catch (error) {
+      const source = typeof snapshot?.source === 'string' ? snapshot.source : '(unnamed source)';
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new StoreError(
+          `${this.path} is locked by another keywarden writer (waited ${this.busyTimeoutMs} ms); ` +
+            `scan from ${source} was not stored, run it again when the other one finishes`,
+          this.path,
+          { cause: error },
+        );
+      }
+      throw new StoreError(
+        `scan from ${source} was not stored in ${this.path}, nothing of it was written: ${messageOf(error)}`,
+        this.path,
+        { cause: error },
+      );
+    }
+  }
+
+  /** Whether a CloudTrail object with this sha256 has already been folded into usage. */
+  hasIngested(digest: string): boolean {
+    return this.ingestedStatement.get(digest) !== undefined;
+  }
+
+  /** Complete scans, oldest first. */
+  listScans(provider?: Provider): ScanRecord[] {
+    return listScans(this.db, provider);
+  }
+
+  getScan(scanId: number): ScanRecord | undefined {
+    return getScan(this.db, scanId);
+  }
+
+  latestScan(provider: Provider): ScanRecord | undefined {
+    return latestScan(this.db, provider);
+  }
+
+  /** The complete scan of the same provider collected just before this one. */
+  previousScan(scanId: number): ScanRecord | undefined {
+    return previousScan(this.db, this.requireScan(scanId));
+  }
+
+  scanContents(scanId: number): ScanContents {
+    return readScanContents(this.db, this.requireScan(scanId));
+  }
+
+  /** Documents by content hash; hashes not stored are absent from the map. */
+  policyDocuments(hashes: Iterable<string>): Map<string, PolicyDocument> {
+    return readPolicies(this.db, hashes);
+  }
+
+  /** Usage per (identity, credential, action) within the window; all identities when none are given. */
+  usageFor(window: DayWindow, identityArns?: readonly string[]): UsageAggregate[] {
+    return usageFor(this.db, window, identityArns);
+  }
+
+  usageDays(window: DayWindow, identityArns?: readonly string[]): UsageDay[] {
+    return usageDays(this.db, window, identityArns);
+  }
+
+  usageSummaryByIdentity(window: DayWindow): IdentityUsageSummary[] {
+    return usageSummaryByIdentity(this.db, window);
+  }
+
+  cloudTrailDays(window: DayWindow, accountId?: string): CloudTrailDay[] {
+    return cloudTrailDays(this.db, window, accountId);
+  }
+
+  unmappedEvents(): UnmappedEvent[] {
+    return unmappedEvents(this.db);
+  }
+
+  userAgents(identityArns?: readonly string[]): UserAgentUsage[] {
+    return userAgents(this.db, identityArns);
+  }
+
+  identityHistory(arn: string): IdentityHistoryEntry[] {
+    return identityHistory(this.db, arn);
+  }
+
+  latestAccessAdvisor(provider: Provider, identityArns?: readonly string[]): Map<string, LatestAccessAdvisor> {
+    return latestAccessAdvisor(this.db, provider, identityArns);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private requireScan(scanId: number): ScanRecord {
+    const scan = getScan(this.db, scanId);
+    if (!scan) throw new StoreError(`${this.path} has no complete scan with id ${scanId}`, this.path);
+    return scan;
+  }
+}
