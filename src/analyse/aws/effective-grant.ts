@@ -1,0 +1,431 @@
+/**
+ * What one principal may do according to its identity-based policies: its own
+ * inline and managed policies, its groups' policies, explicit denies and its
+ * permissions boundary. (Resource policies and SCPs are out of scope here.)
+ *
+ * The sets are bitsets shared between principals that hold the same
+ * combination of policies; per-action detail ("which statement grants it, on
+ * which resources, under which condition") is derived on demand, so an
+ * administrator's ~22,000 actions cost no objects until someone asks.
+ */
+import { ActionSet } from '../../catalog/action-set.js';
+import { actionPatternMatches } from '../../catalog/action-pattern.js';
+import type { AwsActionCatalog, CatalogAction } from '../../catalog/aws-actions.js';
+import { ACCESS_LEVELS, type AccessLevel, type AttachmentKind, type PolicyAttachment, type StoredPolicy } from '../../model/domain.js';
+import type { ConditionBlock } from '../../model/policy.js';
+import { PolicyExpander, type ExpandedPolicy, type ExpandedStatement } from './policy-expansion.js';
+
+/** Which attachment a policy reached the principal through. */
+export interface GrantSource {
+  policyName: string;
+  policyArn?: string;
+  policyHash: string;
+  kind: AttachmentKind;
+  /** For group-inline / group-managed. */
+  groupName?: string;
+}
+
+/** One statement that applies to an action, with its scope kept verbatim. */
+export interface GrantingStatement extends GrantSource {
+  statementIndex: number;
+  sid?: string;
+  effect: 'Allow' | 'Deny';
+  /** The statement used NotAction: it applies to everything except what it lists. */
+  notAction: boolean;
+  resources?: string[];
+  notResources?: string[];
+  condition?: ConditionBlock;
+  /** All resources (Resource `*`, or NotResource for Allow) and no Condition. */
+  unrestricted: boolean;
+}
+
+/** A policy that could not be used: the principal's grant is incomplete or overstated because of it. */
+export interface PolicyError extends GrantSource {
+  message: string;
+  statementIndex?: number;
+}
+
+/** An action name an Allow statement lists that the catalog does not know (new, misspelt, or another partition's). */
+export interface UnknownActionGrant {
+  action: string;
+  grantedBy: GrantingStatement;
+  /** An unconditional Deny on every resource covers the name. */
+  fullyDenied: boolean;
+  /** The permissions boundary has no Allow covering the name. */
+  outsideBoundary: boolean;
+}
+
+export type AccessLevelCounts = Record<AccessLevel, number>;
+
+export interface ServiceGrantSummary {
+  service: string;
+  title?: string;
+  /** Catalog actions in the service: the denominator. */
+  total: number;
+  granted: number;
+  unrestricted: number;
+  byAccessLevel: AccessLevelCounts;
+  unrestrictedByAccessLevel: AccessLevelCounts;
+}
+
+export interface ActionExplanation {
+  action: CatalogAction;
+  granted: boolean;
+  unrestricted: boolean;
+  /** Allow statements of the principal's own and group policies covering the action. */
+  allows: GrantingStatement[];
+  /** Allow statements of the permissions boundary covering the action (empty when there is no boundary). */
+  boundaryAllows: GrantingStatement[];
+  /** Deny statements covering the action, unconditional ones and scoped/conditioned ones alike. */
+  denies: GrantingStatement[];
+}
+
+/** The policy-combination result, shared by every principal holding exactly those policies. Never mutated. */
+interface GrantSets {
+  actions: ActionSet;
+  unrestricted: ActionSet;
+  partiallyDenied: ActionSet;
+  boundaryScoped: ActionSet;
+}
+
+interface HeldPolicy {
+  source: GrantSource;
+  policy: ExpandedPolicy;
+}
+
+function sourceOf(attachment: PolicyAttachment): GrantSource {
+  const source: GrantSource = { policyName: attachment.policyName, policyHash: attachment.policyHash, kind: attachment.kind };
+  if (attachment.policyArn !== undefined) source.policyArn = attachment.policyArn;
+  if (attachment.groupName !== undefined) source.groupName = attachment.groupName;
+  return source;
+}
+
+function describeStatement(source: GrantSource, s: ExpandedStatement): GrantingStatement {
+  const out: GrantingStatement = {
+    ...source,
+    statementIndex: s.index,
+    effect: s.effect,
+    notAction: s.notAction,
+    unrestricted: s.unrestricted,
+  };
+  if (s.sid !== undefined) out.sid = s.sid;
+  if (s.resources) out.resources = s.resources;
+  if (s.notResources) out.notResources = s.notResources;
+  if (s.condition) out.condition = s.condition;
+  return out;
+}
+
+/** Whether a statement's action clause covers a name the catalog does not know. */
+function statementCoversName(s: ExpandedStatement, name: string): boolean {
+  const listed = s.patterns.some((p) => actionPatternMatches(p, name));
+  return s.notAction ? !listed : listed;
+}
+
+/** The tally layout below spells the levels out, so guard against ACCESS_LEVELS changing under it. */
+const LEVELS = 5;
+const NO_COUNTS = new Uint32Array(LEVELS);
+if (ACCESS_LEVELS.join() !== 'List,Read,Write,Tagging,Permissions management') {
+  throw new Error('effective-grant: ACCESS_LEVELS changed; update ServiceGrantSummary counting');
+}
+
+export class EffectiveGrant {
+  /** Actions the principal is granted: allowed, not denied outright, inside the boundary. Do not mutate. */
+  readonly actions: ActionSet;
+  /** Granted on every resource with no condition, not narrowed by the boundary and with no partial deny. Do not mutate. */
+  readonly unrestricted: ActionSet;
+  /** Granted actions a resource-scoped, NotResource or conditioned Deny may refuse for some requests. Do not mutate. */
+  readonly partiallyDenied: ActionSet;
+  /** Granted actions that the permissions boundary allows only on some resources or under a condition. Do not mutate. */
+  readonly boundaryScoped: ActionSet;
+  private summary: ServiceGrantSummary[] | undefined;
+  private unknown: UnknownActionGrant[] | undefined;
+
+  constructor(
+    readonly identityArn: string,
+    private readonly catalog: AwsActionCatalog,
+    private readonly held: readonly HeldPolicy[],
+    private readonly boundaries: readonly HeldPolicy[],
+    sets: GrantSets,
+    /** Policies that could not be read or parsed, named. Non-empty means the grant is incomplete. */
+    readonly errors: readonly PolicyError[],
+  ) {
+    this.actions = sets.actions;
+    this.unrestricted = sets.unrestricted;
+    this.partiallyDenied = sets.partiallyDenied;
+    this.boundaryScoped = sets.boundaryScoped;
+  }
+
+  get hasBoundary(): boolean {
+    return this.boundaries.length > 0;
+  }
+
+  has(action: number): boolean {
+    return this.actions.has(action);
+  }
+
+  isUnrestricted(action: number): boolean {
+    return this.unrestricted.has(action);
+  }
+
+  /** Allow statements granting an action the principal effectively holds (empty if it does not hold it). */
+  grantsFor(action: number): GrantingStatement[] {
+    if (!this.actions.has(action)) return [];
+    return this.allowsFrom(this.held, action);
+  }
+
+  /** Boundary Allow statements that let the action through (their scope narrows the grant). */
+  boundaryGrantsFor(action: number): GrantingStatement[] {
+    return this.allowsFrom(this.boundaries, action);
+  }
+
+  /** Deny statements covering an action, from any held policy including the boundary. */
+  deniesFor(action: number): GrantingStatement[] {
+    const out: GrantingStatement[] = [];
+    for (const { source, policy } of [...this.held, ...this.boundaries]) {
+      for (const s of policy.statements) if (s.effect === 'Deny' && s.actions.has(action)) out.push(describeStatement(source, s));
+    }
+    return out;
+  }
+
+  /** Scoped or conditioned Deny statements that overlap the granted actions. */
+  get partialDenies(): GrantingStatement[] {
+    const out: GrantingStatement[] = [];
+    for (const { source, policy } of [...this.held, ...this.boundaries]) {
+      for (const s of policy.statements) {
+        if (s.effect === 'Deny' && !s.unrestricted && s.actions.intersects(this.actions)) out.push(describeStatement(source, s));
+      }
+    }
+    return out;
+  }
+
+  /** Everything known about one action for this principal; accepts an index or an action name. */
+  explain(action: number | string): ActionExplanation | undefined {
+    const index = typeof action === 'number' ? action : this.catalog.indexOf(action);
+    if (index === undefined || index < 0 || index >= this.catalog.size) return undefined;
+    return {
+      action: this.catalog.actionAt(index),
+      granted: this.actions.has(index),
+      unrestricted: this.unrestricted.has(index),
+      allows: this.allowsFrom(this.held, index),
+      boundaryAllows: this.boundaryGrantsFor(index),
+      denies: this.deniesFor(index),
+    };
+  }
+
+  /** Names from Allow statements that the catalog does not know, with the policy that lists them. */
+  get unknownActions(): UnknownActionGrant[] {
+    this.unknown ??= this.findUnknownActions();
+    return this.unknown;
+  }
+
+  /** Per service with at least one granted action, sorted by service prefix. */
+  byService(): ServiceGrantSummary[] {
+    this.summary ??= this.summarise();
+    return this.summary;
+  }
+
+  private allowsFrom(policies: readonly HeldPolicy[], action: number): GrantingStatement[] {
+    const out: GrantingStatement[] = [];
+    for (const { source, policy } of policies) {
+      for (const s of policy.statements) if (s.effect === 'Allow' && s.actions.has(action)) out.push(describeStatement(source, s));
+    }
+    return out;
+  }
+
+  private findUnknownActions(): UnknownActionGrant[] {
+    const fullDenies = [...this.held, ...this.boundaries].flatMap(({ policy }) =>
+      policy.statements.filter((s) => s.effect === 'Deny' && s.unrestricted),
+    );
+    const out: UnknownActionGrant[] = [];
+    for (const { source, policy } of this.held) {
+      for (const s of policy.statements) {
+        if (s.effect !== 'Allow' || s.notAction) continue;
+        for (const action of s.unknownPatterns) {
+          out.push({
+            action,
+            grantedBy: describeStatement(source, s),
+            fullyDenied: fullDenies.some((d) => statementCoversName(d, action)),
+            outsideBoundary: !this.boundaries.every(({ policy: b }) =>
+              b.statements.some((bs) => bs.effect === 'Allow' && statementCoversName(bs, action)),
+            ),
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  private summarise(): ServiceGrantSummary[] {
+    const granted = this.catalog.tally(this.actions);
+    // Commonly every grant is unrestricted, or none is: skip the second tally then.
+    const unrestricted = this.unrestricted.equals(this.actions)
+      ? granted
+      : this.unrestricted.isEmpty()
+        ? { services: [], counts: new Uint32Array(0) }
+        : this.catalog.tally(this.unrestricted);
+    const counts = (c: Uint32Array, at: number): AccessLevelCounts => ({
+      List: c[at] ?? 0,
+      Read: c[at + 1] ?? 0,
+      Write: c[at + 2] ?? 0,
+      Tagging: c[at + 3] ?? 0,
+      'Permissions management': c[at + 4] ?? 0,
+    });
+    const sum = (c: Uint32Array, at: number) => (c[at] ?? 0) + (c[at + 1] ?? 0) + (c[at + 2] ?? 0) + (c[at + 3] ?? 0) + (c[at + 4] ?? 0);
+    const ranges = this.catalog.services();
+    const out: ServiceGrantSummary[] = [];
+    // Unrestricted is a subset of granted, so its services are a subsequence: walk both in step.
+    let u = 0;
+    granted.services.forEach((si, k) => {
+      while (u < unrestricted.services.length && unrestricted.services[u]! < si) u++;
+      const inU = unrestricted.services[u] === si;
+      const uCounts = inU ? unrestricted.counts : NO_COUNTS;
+      const uAt = inU ? u * LEVELS : 0;
+      const range = ranges[si]!;
+      const summary: ServiceGrantSummary = {
+        service: range.service,
+        total: range.end - range.start,
+        granted: sum(granted.counts, k * LEVELS),
+        unrestricted: sum(uCounts, uAt),
+        byAccessLevel: counts(granted.counts, k * LEVELS),
+        unrestrictedByAccessLevel: counts(uCounts, uAt),
+      };
+      if (range.title) summary.title = range.title;
+      out.push(summary);
+    });
+    return out; // catalog services are sorted by prefix
+  }
+}
+
+/** Identity-policy evaluation over expanded policies: see the module comment. */
+function combine(catalog: AwsActionCatalog, held: readonly HeldPolicy[], boundaries: readonly HeldPolicy[]): GrantSets {
+  const actions = ActionSet.empty(catalog.size);
+  const unrestricted = ActionSet.empty(catalog.size);
+  for (const { policy } of held) {
+    actions.unionWith(policy.allow);
+    unrestricted.unionWith(policy.allowUnrestricted);
+  }
+  // An explicit Deny in any policy that applies, the boundary included, wins over every Allow.
+  let denyFull: ActionSet | undefined;
+  let denyPartial: ActionSet | undefined;
+  for (const { policy } of [...held, ...boundaries]) {
+    if (policy.denyFull) (denyFull ??= ActionSet.empty(catalog.size)).unionWith(policy.denyFull);
+    if (policy.denyPartial) (denyPartial ??= ActionSet.empty(catalog.size)).unionWith(policy.denyPartial);
+  }
+  if (denyFull) {
+    actions.subtractWith(denyFull);
+    unrestricted.subtractWith(denyFull);
+  }
+  if (denyPartial) unrestricted.subtractWith(denyPartial);
+  // Most principals have no boundary and no partial deny: share one empty set rather than allocate.
+  let boundaryScoped = catalog.none();
+  if (boundaries.length > 0) {
+    const boundaryUnrestricted = catalog.all().clone();
+    for (const { policy } of boundaries) {
+      actions.intersectWith(policy.allow);
+      boundaryUnrestricted.intersectWith(policy.allowUnrestricted);
+    }
+    unrestricted.intersectWith(boundaryUnrestricted);
+    boundaryScoped = actions.subtract(boundaryUnrestricted);
+  }
+  const partiallyDenied = denyPartial ? actions.intersect(denyPartial) : catalog.none();
+  return { actions, unrestricted, partiallyDenied, boundaryScoped };
+}
+
+/**
+ * Computes effective grants, expanding each distinct policy once and sharing
+ * the sets of principals that hold the same combination of policies.
+ */
+export class EffectiveGrantCalculator {
+  readonly expander: PolicyExpander;
+  private readonly combinations = new Map<string, GrantSets>();
+
+  constructor(
+    readonly catalog: AwsActionCatalog,
+    expander?: PolicyExpander,
+  ) {
+    if (expander && expander.catalog !== catalog) throw new Error('EffectiveGrantCalculator: expander uses another catalog');
+    this.expander = expander ?? new PolicyExpander(catalog);
+  }
+
+  /**
+   * The grant of one principal from the policies attached to it (its own and
+   * its groups'). `policies` maps content hash to document, as in a Snapshot.
+   */
+  compute(identityArn: string, attachments: readonly PolicyAttachment[], policies: ReadonlyMap<string, StoredPolicy>): EffectiveGrant {
+    const held: HeldPolicy[] = [];
+    const boundaries: HeldPolicy[] = [];
+    const errors: PolicyError[] = [];
+    for (const attachment of attachments) {
+      const source = sourceOf(attachment);
+      const isBoundary = attachment.kind === 'permissions-boundary';
+      const consequence = isBoundary
+        ? 'the grant is shown without the boundary and may be overstated'
+        : 'what it grants or denies is unknown';
+      const stored = policies.get(attachment.policyHash);
+      if (!stored) {
+        errors.push({ ...source, message: `policy ${attachment.policyName}: document ${attachment.policyHash} is not in the snapshot; ${consequence}` });
+        continue;
+      }
+      const expansion = this.expander.expand(attachment.policyHash, stored.document);
+      if (!expansion.ok) {
+        const where = expansion.error.statementIndex === undefined ? '' : ` (statement ${expansion.error.statementIndex})`;
+        const error: PolicyError = {
+          ...source,
+          message: `policy ${attachment.policyName}${where}: ${expansion.error.message}; ${consequence}`,
+        };
+        if (expansion.error.statementIndex !== undefined) error.statementIndex = expansion.error.statementIndex;
+        errors.push(error);
+        continue;
+      }
+      (isBoundary ? boundaries : held).push({ source, policy: expansion.policy });
+    }
+    if (boundaries.length > 1) {
+      errors.push({
+        ...boundaries[1]!.source,
+        message: `${boundaries.length} permissions boundaries attached to ${identityArn} (IAM allows one); all are applied`,
+      });
+    }
+    return new EffectiveGrant(identityArn, this.catalog, held, boundaries, this.setsFor(held, boundaries), errors);
+  }
+
+  /**
+   * Grants for every identity: those named in `identityArns` (so an identity
+   * with no policies still gets an empty grant) and every one with attachments.
+   */
+  computeAll(
+    attachments: readonly PolicyAttachment[],
+    policies: ReadonlyMap<string, StoredPolicy>,
+    identityArns: Iterable<string> = [],
+  ): Map<string, EffectiveGrant> {
+    const byIdentity = new Map<string, PolicyAttachment[]>();
+    for (const arn of identityArns) byIdentity.set(arn, []);
+    for (const attachment of attachments) {
+      let list = byIdentity.get(attachment.identityArn);
+      if (!list) byIdentity.set(attachment.identityArn, (list = []));
+      list.push(attachment);
+    }
+    const out = new Map<string, EffectiveGrant>();
+    for (const [arn, list] of byIdentity) out.set(arn, this.compute(arn, list, policies));
+    return out;
+  }
+
+  private setsFor(held: readonly HeldPolicy[], boundaries: readonly HeldPolicy[]): GrantSets {
+    const key = `${held.map((h) => h.policy.hash).sort().join('\n')}\n#\n${boundaries.map((b) => b.policy.hash).sort().join('\n')}`;
+    let sets = this.combinations.get(key);
+    if (!sets) {
+      sets = combine(this.catalog, held, boundaries);
+      this.combinations.set(key, sets);
+    }
+    return sets;
+  }
+}
+
+/** Convenience for one-off use: loads nothing, caches nothing beyond the call. */
+export function computeEffectiveGrant(
+  catalog: AwsActionCatalog,
+  identityArn: string,
+  attachments: readonly PolicyAttachment[],
+  policies: ReadonlyMap<string, StoredPolicy>,
+): EffectiveGrant {
+  return new EffectiveGrantCalculator(catalog).compute(identityArn, attachments, policies);
+}

@@ -1,0 +1,113 @@
+/**
+ * Expands a policy document's statements into catalog action sets. Each
+ * distinct policy (by content hash) is expanded once and shared by every
+ * principal that holds it; the per-policy unions precomputed here are what
+ * make the per-principal effective grant a handful of bitset operations.
+ */
+import { ActionSet } from '../../catalog/action-set.js';
+import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
+import { normalisePolicyDocument, type NormalisedStatement, type PolicyDocumentError } from './policy-document.js';
+
+export type { PolicyDocumentError } from './policy-document.js';
+
+export interface ExpandedStatement extends NormalisedStatement {
+  /** Catalog actions the statement applies to; for NotAction, every catalog action except those listed. */
+  actions: ActionSet;
+  /** Patterns (from Action or NotAction) that matched nothing in the catalog. */
+  unknownPatterns: string[];
+  /**
+   * Applies to every resource with no Condition: Resource includes `*`, or
+   * (for Allow only) NotResource is used, since "everything except" is broad.
+   */
+  unrestricted: boolean;
+}
+
+export interface ExpandedPolicy {
+  hash: string;
+  statements: ExpandedStatement[];
+  /** Union of Allow statements. */
+  allow: ActionSet;
+  /** Union of Allow statements that are unrestricted (all resources, no Condition). */
+  allowUnrestricted: ActionSet;
+  /** Union of Deny statements on Resource `*` with no Condition: these remove actions outright. Absent when none. */
+  denyFull?: ActionSet;
+  /** Union of Deny statements that are resource-scoped, NotResource or conditioned. Absent when none. */
+  denyPartial?: ActionSet;
+}
+
+export type PolicyExpansion = { ok: true; policy: ExpandedPolicy } | { ok: false; hash: string; error: PolicyDocumentError };
+
+/** Exact actions are set bit by bit; wider patterns are unioned from the catalog's cached set. */
+const SMALL_EXPANSION = 64;
+
+function statementActions(catalog: AwsActionCatalog, statement: NormalisedStatement): { actions: ActionSet; unknown: string[] } {
+  const matched = ActionSet.empty(catalog.size);
+  const unknown: string[] = [];
+  for (const pattern of statement.patterns) {
+    const expansion = catalog.expand(pattern);
+    if (!expansion.known) unknown.push(pattern);
+    else if (expansion.indices.length <= SMALL_EXPANSION) for (const i of expansion.indices) matched.add(i);
+    else matched.unionWith(catalog.expandToSet(pattern));
+  }
+  // NotAction with Allow means "every other action, in every service".
+  return { actions: statement.notAction ? matched.complement() : matched, unknown };
+}
+
+/** Expands one document; `hash` only labels the result. Prefer PolicyExpander, which caches. */
+export function expandPolicyDocument(catalog: AwsActionCatalog, hash: string, document: unknown): PolicyExpansion {
+  const parsed = normalisePolicyDocument(document);
+  if (!parsed.ok) return { ok: false, hash, error: parsed.error };
+  const allow = ActionSet.empty(catalog.size);
+  const allowUnrestricted = ActionSet.empty(catalog.size);
+  let denyFull: ActionSet | undefined;
+  let denyPartial: ActionSet | undefined;
+  const statements: ExpandedStatement[] = [];
+  for (const normalised of parsed.value) {
+    const { actions, unknown } = statementActions(catalog, normalised);
+    const allResources = normalised.resources?.includes('*') ?? false;
+    const unconditioned = normalised.condition === undefined;
+    const unrestricted =
+      unconditioned && (allResources || (normalised.effect === 'Allow' && normalised.notResources !== undefined));
+    statements.push({ ...normalised, actions, unknownPatterns: unknown, unrestricted });
+    if (normalised.effect === 'Allow') {
+      allow.unionWith(actions);
+      if (unrestricted) allowUnrestricted.unionWith(actions);
+    } else if (unrestricted) {
+      (denyFull ??= ActionSet.empty(catalog.size)).unionWith(actions);
+    } else {
+      (denyPartial ??= ActionSet.empty(catalog.size)).unionWith(actions);
+    }
+  }
+  const policy: ExpandedPolicy = { hash, statements, allow, allowUnrestricted };
+  if (denyFull) policy.denyFull = denyFull;
+  if (denyPartial) policy.denyPartial = denyPartial;
+  return { ok: true, policy };
+}
+
+/**
+ * Expands policies once per content hash. The hash is the caller's promise
+ * that equal hashes mean equal documents (StoredPolicy.hash).
+ */
+export class PolicyExpander {
+  private readonly cache = new Map<string, PolicyExpansion>();
+
+  constructor(readonly catalog: AwsActionCatalog) {}
+
+  expand(hash: string, document: unknown): PolicyExpansion {
+    let result = this.cache.get(hash);
+    if (!result) {
+      result = expandPolicyDocument(this.catalog, hash, document);
+      this.cache.set(hash, result);
+    }
+    return result;
+  }
+
+  /** The cached expansion for a hash, if it has been expanded. */
+  cached(hash: string): PolicyExpansion | undefined {
+    return this.cache.get(hash);
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+}
