@@ -1,0 +1,12 @@
+/** The keywarden config file: schema, defaults and loading. */
+export { ConfigError, DEFAULT_CONFIG, loadConfig, parseConfig } from './load.js';
+export {
+  CONFIG_ENVIRONMENTS,
+  configSchema,
+  type AgentsConfig,
+  type ConfiguredEnvironment,
+  type EnvironmentsConfig,
+  type KeywardenConfig,
+  type ThresholdsConfig,
+} from './schema.js';
+export { DEFAULT_AGENT_USER_AGENTS, DEFAULT_HUMAN_USER_AGENTS } from './defaults.js';

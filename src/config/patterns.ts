@@ -1,0 +1,89 @@
+/**
+ * Matching config patterns against strings that come from the cloud (names,
+ * tags, ARNs, CloudTrail userAgents), and showing those strings safely.
+ *
+ * Every input here may be hostile: a userAgent is whatever the caller sent,
+ * possibly megabytes long or full of control characters. So matching never
+ * builds a regular expression from the text and runs in O(pattern × text)
+ * worst case (no backtracking blow-up), and display escapes and truncates.
+ */
+
+/** True when the pattern uses glob wildcards (`*` any run, `?` one character). */
+export function isGlob(pattern: string): boolean {
+  return pattern.includes('*') || pattern.includes('?');
+}
+
+/**
+ * Case-insensitive glob anchored to the whole text: `*` matches any run of
+ * characters (including `/` and `:`, so it spans ARN segments), `?` exactly
+ * one. A pattern without wildcards is an exact (case-insensitive) match.
+ */
+export function globMatches(pattern: string, text: string): boolean {
+  return wildcard(pattern.toLowerCase(), text.toLowerCase());
+}
+
+/** Iterative wildcard matching with single-star backtracking: linear memory, no exponential cases. */
+function wildcard(p: string, t: string): boolean {
+  let pi = 0;
+  let ti = 0;
+  let star = -1;
+  let mark = 0;
+  while (ti < t.length) {
+    const pc = p[pi];
+    if (pc !== undefined && pc !== '*' && (pc === '?' || pc === t[ti])) {
+      pi++;
+      ti++;
+    } else if (pc === '*') {
+      star = pi++;
+      mark = ti;
+    } else if (star !== -1) {
+      pi = star + 1;
+      ti = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p[pi] === '*') pi++;
+  return pi === p.length;
+}
+
+const isWordChar = (c: string | undefined): boolean => c !== undefined && /[a-z0-9]/.test(c);
+
+/**
+ * Whether `token` occurs in `text` as a whole token, case-insensitively: the
+ * characters on either side (if any) are not letters or digits. So `cline`
+ * matches `cline/3.1` but not `declined`, and `aws-sdk-go` matches
+ * `aws-sdk-go-v2/1.32.3` (a `-` is a boundary) but not `aws-sdk-gox`.
+ */
+export function containsToken(text: string, token: string): boolean {
+  const t = text.toLowerCase();
+  const k = token.toLowerCase();
+  if (k.length === 0) return false;
+  for (let at = t.indexOf(k); at !== -1; at = t.indexOf(k, at + 1)) {
+    if (!isWordChar(t[at - 1]) && !isWordChar(t[at + k.length])) return true;
+  }
+  return false;
+}
+
+/**
+ * A userAgent pattern: with wildcards it is a glob over the whole string;
+ * without, a case-insensitive token search (see containsToken).
+ */
+export function userAgentMatches(pattern: string, userAgent: string): boolean {
+  return isGlob(pattern) ? globMatches(pattern, userAgent) : containsToken(userAgent, pattern);
+}
+
+// C0/C1 controls, zero-width and bidi overrides, line/paragraph separators, BOM:
+// anything that could rewrite a terminal line or disguise text in a report.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * A cloud-supplied string made safe to put in a one-line explanation:
+ * unsafe characters become `\uXXXX`, and long text is cut to `max`
+ * characters with an ellipsis. (HTML escaping is the report's job.)
+ */
+export function printable(text: string, max = 120): string {
+  const cut = text.length > max ? text.slice(0, max) : text;
+  const escaped = cut.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.length > max ? `${escaped}… (${text.length} chars)` : escaped;
+}
