@@ -84,15 +84,19 @@ export function rowCredentials(
       }),
     });
   }
-  if (flag(row.password_enabled) === true) {
+  // The root row says `not_supported` for password_enabled (root always has a
+  // password) but still records when it was last used: keep that sign-in.
+  const passwordLastUsed = date('password_last_used');
+  const rootPassword = row.password_enabled === 'not_supported' && passwordLastUsed !== undefined;
+  if (flag(row.password_enabled) === true || rootPassword) {
     credentials.push({
       ...base,
       id: `${identityArn}#password`,
       kind: 'password',
-      active: true,
+      active: rootPassword ? null : true,
       ...optionalFields({
         rotatedAt: date('password_last_changed'),
-        lastUsedAt: date('password_last_used'),
+        lastUsedAt: passwordLastUsed,
       }),
     });
   }

@@ -51,8 +51,12 @@ describeFixtures('cloudmapper demo credential report (real export)', () => {
     });
     // access_key_2 is `false` with N/A everywhere: there is no second root key.
     expect(credential('arn:aws:iam::123456789012:root#access_key_2')).toBeUndefined();
-    // password_enabled is not_supported for root.
-    expect(credential('arn:aws:iam::123456789012:root#password')).toBeUndefined();
+    // password_enabled is not_supported for root, but password_last_used records its console sign-in.
+    expect(credential('arn:aws:iam::123456789012:root#password')).toMatchObject({
+      kind: 'password',
+      active: null,
+      lastUsedAt: '2019-03-03T16:58:16.000Z',
+    });
   });
 
   it('keeps auditor_tmp\'s never-used key without inventing a last use', () => {
@@ -86,7 +90,8 @@ describeFixtures('cloudmapper demo credential report (real export)', () => {
       active: true,
       lastUsedAt: '2018-05-07T15:35:54.000Z',
     });
-    expect(parts.credentials).toHaveLength(5);
+    // root: key 1 and password; auditor_tmp: key 1; user: keys 1 and 2 and password.
+    expect(parts.credentials).toHaveLength(6);
   });
 
   it('keeps report users missing from the authorization details, each with a gap', () => {

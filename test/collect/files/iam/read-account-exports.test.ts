@@ -132,7 +132,7 @@ describeFixtures('unusable files become gaps naming the file (cloudmapper demo)'
       },
     ]);
     const parts = toSnapshotParts(account);
-    expect(parts.credentials).toHaveLength(5);
+    expect(parts.credentials).toHaveLength(6);
     expect(parts.accessAdvisor.map((r) => r.identityArn)).toEqual(['arn:aws:iam::123456789012:role/exfiller']);
     expect(parts.identities.map((i) => i.name)).toEqual(['root', 'auditor_tmp', 'user']);
     expect(parts.coverage.filter((c) => c.status === 'gap').map((c) => c.source)).toEqual(['authorization-details', 'authorization-details']);
