@@ -1,0 +1,589 @@
+/**
+ * aws.root-level-scope: an identity that can do anything, or can change who
+ * may do anything, on every resource.
+ *
+ * What is reported, most inclusive first; a wider finding absorbs the
+ * narrower ones it contains so nothing is listed twice:
+ *   1. `Action::*`: the effective grant holds every catalog action on every
+ *      resource (AdministratorAccess, `Allow * on *`, or an equivalent
+ *      combination of policies). One finding, never ~22,000; nothing else is
+ *      reported for that identity.
+ *      `Action::*-except`: all but at most NEAR_ALL_MAX_MISSING_SHARE (5%)
+ *      of the catalog (PowerUserAccess, `NotAction: iam:Create*`, `*` with a
+ *      Deny of one service): one finding naming what it lacks, instead of
+ *      hundreds of per-action ones. A separate granular from `Action::*` so
+ *      that accepting a near-admin does not accept it becoming a full admin.
+ *   2. `Action::<service>:*`: every action of a root-level service
+ *      (src/catalog/root-level-scope.ts) on every resource. Its
+ *      `Permissions management` actions are listed in that finding's
+ *      evidence and not reported again one by one.
+ *   3. `Action::<service>:<Action>`: one per `Permissions management` action
+ *      held on every resource (outside services of rule 2), except the few
+ *      read-named ones the reference classes so (READ_ONLY_VERBS).
+ *   4. `Action::sts:AssumeRole` (and the other ROOT_LEVEL_ACTIONS) on every
+ *      resource, unless already covered by 2.
+ *
+ * "On every resource" means an Allow statement with Resource `*` or with
+ * NotResource (every resource but some), and, when there is a permissions
+ * boundary, a boundary Allow that is just as wide. Grants scoped to named
+ * resources are not root-level (aws.production-reach weighs those). A grant
+ * that holds only under a Condition (on the Allow, on the boundary's Allow,
+ * or a conditioned Deny that may refuse it) is reported with its condition
+ * in the evidence and one step lower (`rootScopeSeverity(env, true)`).
+ *
+ * Severity follows the environment of the identity's account; unknown
+ * counts as production. Usage is evidence only (being unused does not make
+ * root-level scope safe); where no source observes usage it says unknown.
+ *
+ * Outcomes: not applicable for non-AWS identities, the root user (covered
+ * by the root-credential rules) and identities holding nothing; `error`
+ * (never pass) when a policy could not be read and nothing was found in the
+ * rest, since the unread policy may grant exactly this.
+ */
+import type { EffectiveGrant, GrantingStatement } from '../../analyse/aws/effective-grant.js';
+import { ActionSet } from '../../catalog/action-set.js';
+import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
+import {
+  NEAR_ALL_MAX_MISSING_SHARE,
+  ROOT_LEVEL_ACTIONS,
+  ROOT_LEVEL_SERVICES,
+  isAwsManagedAdminPolicy,
+  isReadOnlyName,
+  type RootLevelService,
+} from '../../catalog/root-level-scope.js';
+import { printable } from '../../config/patterns.js';
+import type { Evidence } from '../../model/finding.js';
+import type { IdentityAudit } from '../../report/json-schema.js';
+import type { FindingDraft, IdentityFacts, Rule, RuleContext, RuleEvaluation } from '../rule.js';
+import { rootScopeSeverity } from '../severity.js';
+
+/** Statement evidence kept per finding; the rest are counted in a note. */
+const MAX_STATEMENTS = 20;
+/** Action names listed in one evidence item. */
+const MAX_NAMES = 50;
+
+/** How an action is held on every resource (undefined: not held on every resource). */
+interface WideScope {
+  conditioned: boolean;
+  allows: GrantingStatement[];
+  boundary: GrantingStatement[];
+  denies: GrantingStatement[];
+}
+
+const isWide = (s: GrantingStatement): boolean => s.notResources !== undefined || (s.resources?.includes('*') ?? false);
+const unconditioned = (s: GrantingStatement): boolean => s.condition === undefined;
+
+function wideScope(grant: EffectiveGrant, i: number): WideScope | undefined {
+  if (!grant.actions.has(i)) return undefined;
+  const allows = grant.grantsFor(i).filter(isWide);
+  if (allows.length === 0) return undefined;
+  const boundary = grant.hasBoundary ? grant.boundaryGrantsFor(i).filter(isWide) : [];
+  if (grant.hasBoundary && boundary.length === 0) return undefined;
+  const denies = grant.partiallyDenied.has(i) ? grant.deniesFor(i).filter((d) => !d.unrestricted) : [];
+  const conditioned =
+    !grant.unrestricted.has(i) &&
+    (!allows.some(unconditioned) || (grant.hasBoundary && !boundary.some(unconditioned)) || denies.some((d) => !unconditioned(d)));
+  return { conditioned, allows, boundary, denies };
+}
+
+// ---------------------------------------------------------------- evidence
+
+function sourceText(s: GrantingStatement): string {
+  const name = `"${printable(s.policyName)}"`;
+  const arn = s.policyArn ? ` (${printable(s.policyArn)})` : '';
+  const group = s.groupName !== undefined ? `"${printable(s.groupName)}"` : '(unknown group)';
+  switch (s.kind) {
+    case 'inline':
+      return `inline policy ${name}`;
+    case 'managed':
+      return `managed policy ${name}${arn}`;
+    case 'group-inline':
+      return `inline policy ${name} of group ${group}`;
+    case 'group-managed':
+      return `managed policy ${name}${arn} via group ${group}`;
+    case 'permissions-boundary':
+      return `permissions boundary ${name}${arn}`;
+  }
+}
+
+function listText(items: readonly string[], max = 3): string {
+  const shown = items.slice(0, max).map((r) => printable(r));
+  return items.length > max ? `${shown.join(', ')} (+${items.length - max} more)` : shown.join(', ');
+}
+
+function resourcesText(s: GrantingStatement): string {
+  if (s.notResources) return `every resource except ${listText(s.notResources)} (NotResource)`;
+  const resources = s.resources ?? [];
+  if (resources.includes('*')) return resources.length === 1 ? 'every resource (*)' : `every resource (* among ${listText(resources)})`;
+  return listText(resources);
+}
+
+function conditionText(s: GrantingStatement): string {
+  if (!s.condition) return '';
+  const parts = Object.entries(s.condition).map(([op, keys]) => `${printable(op)} ${Object.keys(keys).map((k) => printable(k)).join(', ')}`);
+  return ` only under Condition ${parts.join('; ')}`;
+}
+
+function statementEvidence(s: GrantingStatement, what: string, extra: Record<string, unknown> = {}): Evidence {
+  const sid = s.sid ? ` (Sid "${printable(s.sid)}")` : '';
+  const verb = s.effect === 'Deny' ? 'denies' : s.kind === 'permissions-boundary' ? 'lets through' : 'allows';
+  const scope = s.notAction ? `${what} (NotAction: every action except those it lists)` : what;
+  const detail: Record<string, unknown> = {
+    policyName: s.policyName,
+    policyKind: s.kind,
+    statementIndex: s.statementIndex,
+    effect: s.effect,
+    notAction: s.notAction,
+  };
+  if (s.policyArn !== undefined) detail.policyArn = s.policyArn;
+  if (s.groupName !== undefined) detail.group = s.groupName;
+  if (s.sid !== undefined) detail.sid = s.sid;
+  if (s.resources !== undefined) detail.resources = s.resources;
+  if (s.notResources !== undefined) detail.notResources = s.notResources;
+  if (s.condition !== undefined) detail.condition = s.condition;
+  if (isAwsManagedAdminPolicy(s.policyArn)) detail.awsManagedAdministrator = true;
+  return {
+    kind: 'policy-statement',
+    summary: `${sourceText(s)} statement ${s.statementIndex}${sid} ${verb} ${scope} on ${resourcesText(s)}${conditionText(s)}`,
+    detail: { ...detail, ...extra },
+  };
+}
+
+function environmentEvidence(facts: IdentityFacts): Evidence {
+  const { environment, how } = facts.environment;
+  const unknown = environment === 'unknown' ? '; unknown counts as production' : '';
+  return {
+    kind: 'environment',
+    summary: `identity's account ${facts.identity.accountId} is ${environment} (${how})${unknown}`,
+    detail: { accountId: facts.identity.accountId, environment, how },
+  };
+}
+
+function windowText(ctx: RuleContext): string {
+  return `the ${ctx.window.days}-day window ${ctx.window.from}..${ctx.window.to}`;
+}
+
+/** Usage of one action: used, unused (a source observed no use) or unknown (no source observes it). */
+function actionUsageEvidence(audit: IdentityAudit, key: string, ctx: RuleContext): Evidence {
+  const [service] = key.split(':');
+  const svc = audit.services.find((s) => s.service === service);
+  const lower = key.toLowerCase();
+  const used = svc?.usedActions.find((a) => a.action.toLowerCase() === lower);
+  if (used) {
+    const calls = used.calls !== undefined ? `, ${used.calls} calls` : '';
+    return {
+      kind: 'usage',
+      summary: `${key} was used in ${windowText(ctx)}: last ${used.lastUsed ?? 'at an unknown time'} (${used.sources.join(', ')}${calls})`,
+      detail: { action: key, status: 'used', lastUsed: used.lastUsed, calls: used.calls, sources: used.sources },
+    };
+  }
+  if (svc?.unusedActions.some((a) => a.toLowerCase() === lower)) {
+    return {
+      kind: 'usage',
+      summary: `${key} was not used in ${windowText(ctx)} (observed by ${svc.observedBy.join(', ') || 'no source'})`,
+      detail: { action: key, status: 'unused', observedBy: svc.observedBy },
+    };
+  }
+  return {
+    kind: 'usage',
+    summary: `whether ${key} was used in ${windowText(ctx)} is unknown: no source observes it for this identity`,
+    detail: { action: key, status: 'unknown', observedBy: svc?.observedBy ?? [] },
+  };
+}
+
+function serviceUsageEvidence(audit: IdentityAudit, service: string, ctx: RuleContext): Evidence {
+  const svc = audit.services.find((s) => s.service === service);
+  if (!svc) {
+    return { kind: 'usage', summary: `no usage of ${service} recorded in ${windowText(ctx)}`, detail: { service, status: 'unknown' } };
+  }
+  const counts = `${svc.used} of ${svc.granted} granted actions used, ${svc.unused} unused, ${svc.unknown} unknown`;
+  const summary =
+    svc.status === 'used'
+      ? `${service} was used in ${windowText(ctx)}${svc.lastUsed ? `, last ${svc.lastUsed}` : ''}: ${counts}`
+      : svc.status === 'unused'
+        ? `${service} was not used in ${windowText(ctx)} (observed by ${svc.observedBy.join(', ')}): ${counts}`
+        : `whether ${service} was used in ${windowText(ctx)} is unknown: ${counts}`;
+  return {
+    kind: 'usage',
+    summary,
+    detail: {
+      service,
+      status: svc.status,
+      observedBy: svc.observedBy,
+      lastUsed: svc.lastUsed,
+      used: svc.used,
+      unused: svc.unused,
+      unknown: svc.unknown,
+      usedActions: svc.usedActions.slice(0, MAX_NAMES).map((a) => ({ action: a.action, lastUsed: a.lastUsed, calls: a.calls })),
+    },
+  };
+}
+
+function identityUsageEvidence(audit: IdentityAudit, ctx: RuleContext): Evidence {
+  const counts = `${audit.used.actions} of ${audit.granted.actions} granted actions used, ${audit.unused.actions} unused, ${audit.unknown.actions} unknown`;
+  const last = audit.lastUsed ? `, last ${audit.lastUsed.at} (${audit.lastUsed.source})` : '';
+  const summary =
+    audit.status === 'used'
+      ? `identity was used in ${windowText(ctx)}${last}: ${counts}`
+      : audit.status === 'unused'
+        ? `identity was not used in ${windowText(ctx)}${last ? ` (${last.slice(2)})` : ''}: ${counts}`
+        : `whether the identity was used in ${windowText(ctx)} is unknown: ${counts}`;
+  return {
+    kind: 'usage',
+    summary,
+    detail: {
+      status: audit.status,
+      lastUsed: audit.lastUsed,
+      usageSources: audit.usageSources,
+      usedActions: audit.used.actions,
+      unusedActions: audit.unused.actions,
+      unknownActions: audit.unknown.actions,
+      usedServices: audit.used.services,
+    },
+  };
+}
+
+function incompleteGrantEvidence(grant: EffectiveGrant): Evidence[] {
+  return grant.errors.map((e) => ({
+    kind: 'coverage' as const,
+    summary: `grant incomplete: ${e.message}`,
+    detail: { policyName: e.policyName, policyArn: e.policyArn, policyKind: e.kind },
+  }));
+}
+
+// ---------------------------------------------------------------- checks
+
+type Role = 'allow' | 'boundary' | 'deny';
+
+/** One statement, by document, with the candidate actions it lets the identity hold on every resource. */
+interface IndexedStatement {
+  role: Role;
+  policyHash: string;
+  statementIndex: number;
+  /** An action it covers, to find the statement's attachments (sources) again. */
+  witness: number;
+  actions: ActionSet;
+}
+
+/**
+ * Which candidate actions are held on every resource, and through which
+ * statements. It depends only on the combination of policies, so identities
+ * sharing one (same `grant.actions` instance) share the index: an
+ * administrator's ~22,000 actions are classified once per combination.
+ */
+interface WideIndex {
+  wide: ActionSet;
+  conditioned: ActionSet;
+  statements: IndexedStatement[];
+}
+
+const wideIndexCache = new WeakMap<ActionSet, WideIndex>();
+
+function candidatesOf(grant: EffectiveGrant, catalog: AwsActionCatalog): ActionSet {
+  if (grant.actions.size >= catalog.size * (1 - NEAR_ALL_MAX_MISSING_SHARE)) return grant.actions;
+  const wanted = catalog.withAccessLevel('Permissions management').clone();
+  for (const entry of ROOT_LEVEL_SERVICES) {
+    const svc = catalog.service(entry.service);
+    if (svc) wanted.addRange(svc.start, svc.end);
+  }
+  for (const entry of ROOT_LEVEL_ACTIONS) {
+    const i = catalog.indexOf(entry.action);
+    if (i !== undefined) wanted.add(i);
+  }
+  return wanted.intersectWith(grant.actions);
+}
+
+function wideIndex(grant: EffectiveGrant, catalog: AwsActionCatalog): WideIndex {
+  const cached = wideIndexCache.get(grant.actions);
+  if (cached) return cached;
+  const wide = ActionSet.empty(catalog.size);
+  const conditioned = ActionSet.empty(catalog.size);
+  const byKey = new Map<string, IndexedStatement>();
+  const note = (role: Role, statements: readonly GrantingStatement[], i: number) => {
+    for (const s of statements) {
+      const key = `${role}\u0000${s.policyHash}\u0000${s.statementIndex}`;
+      let entry = byKey.get(key);
+      if (!entry) byKey.set(key, (entry = { role, policyHash: s.policyHash, statementIndex: s.statementIndex, witness: i, actions: ActionSet.empty(catalog.size) }));
+      entry.actions.add(i);
+    }
+  };
+  candidatesOf(grant, catalog).forEach((i) => {
+    const scope = wideScope(grant, i);
+    if (!scope) return;
+    wide.add(i);
+    if (scope.conditioned) conditioned.add(i);
+    note('allow', scope.allows, i);
+    note('boundary', scope.boundary, i);
+    note('deny', scope.denies, i);
+  });
+  const index = { wide, conditioned, statements: [...byKey.values()] };
+  wideIndexCache.set(grant.actions, index);
+  return index;
+}
+
+/** The identity's own statements (with their sources) behind an indexed statement. */
+function sourcesOf(grant: EffectiveGrant, entry: IndexedStatement): GrantingStatement[] {
+  const all =
+    entry.role === 'allow'
+      ? grant.grantsFor(entry.witness)
+      : entry.role === 'boundary'
+        ? grant.boundaryGrantsFor(entry.witness)
+        : grant.deniesFor(entry.witness);
+  return all.filter((s) => s.policyHash === entry.policyHash && s.statementIndex === entry.statementIndex);
+}
+
+/** A subset of the catalog: everything, or one service's index range. */
+interface Subset {
+  size: number;
+  count(set: ActionSet): number;
+}
+
+const everything = (catalog: AwsActionCatalog): Subset => ({ size: catalog.size, count: (set) => set.size });
+const serviceRange = (start: number, end: number): Subset => ({ size: end - start, count: (set) => set.countRange(start, end) });
+
+/** Evidence for a group of actions: statements widest first, then boundary and deny statements, then conditions. */
+function groupEvidence(grant: EffectiveGrant, index: WideIndex, subset: Subset, held: number, what: string): Evidence[] {
+  const out: Evidence[] = [];
+  const entries = index.statements
+    .map((entry) => ({ entry, covered: subset.count(entry.actions) }))
+    .filter((e) => e.covered > 0)
+    .sort((a, b) => b.covered - a.covered || a.entry.policyHash.localeCompare(b.entry.policyHash) || a.entry.statementIndex - b.entry.statementIndex);
+  for (const role of ['allow', 'boundary', 'deny'] as const) {
+    const ofRole = entries.filter((e) => e.entry.role === role);
+    const covering = ofRole.filter((e) => e.covered === held);
+    // Allow statements that cover the whole group say it all; otherwise show every contributor.
+    const shown = (role === 'allow' && covering.length > 0 ? covering : ofRole).slice(0, MAX_STATEMENTS);
+    for (const { entry, covered } of shown) {
+      const part =
+        role === 'deny'
+          ? `${covered} of these actions for some requests`
+          : covered === held
+            ? what
+            : `${covered} of these ${held} actions`;
+      for (const s of sourcesOf(grant, entry)) out.push(statementEvidence(s, part, { actionsCovered: covered }));
+    }
+    const rest = ofRole.length - shown.length;
+    if (rest > 0) {
+      out.push({ kind: 'note', summary: `${rest} more ${role} statements also apply to some of these actions`, detail: { role, moreStatements: rest } });
+    }
+  }
+  const conditioned = subset.count(index.conditioned);
+  if (conditioned > 0) {
+    out.push({
+      kind: 'note',
+      summary: `${conditioned} of the ${held} actions are held on every resource only under a Condition (see the statements' conditions)`,
+      detail: { conditionedActions: conditioned },
+    });
+  }
+  return out;
+}
+
+function singleEvidence(scope: WideScope, key: string): Evidence[] {
+  return [
+    ...scope.allows.slice(0, MAX_STATEMENTS).map((s) => statementEvidence(s, key)),
+    ...scope.boundary.slice(0, MAX_STATEMENTS).map((s) => statementEvidence(s, key)),
+    ...scope.denies.slice(0, MAX_STATEMENTS).map((s) => statementEvidence(s, `${key} for some requests`)),
+  ];
+}
+
+const conditionedSuffix = (conditioned: boolean) => (conditioned ? ' (only under a Condition)' : '');
+
+/** The actions an identity lacks for a near-total grant, by service, for evidence. */
+function missingEvidence(catalog: AwsActionCatalog, wide: ActionSet): Evidence {
+  const missing = catalog.all().subtract(wide);
+  const byService = new Map<string, number>();
+  const names: string[] = [];
+  missing.forEach((i) => {
+    const service = catalog.actionAt(i).service;
+    byService.set(service, (byService.get(service) ?? 0) + 1);
+    if (names.length < MAX_NAMES) names.push(catalog.keyAt(i));
+  });
+  const services = [...byService].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const whole = services.filter(([svc, n]) => catalog.service(svc) && n === catalog.service(svc)!.end - catalog.service(svc)!.start);
+  return {
+    kind: 'note',
+    summary:
+      `lacks ${missing.size} actions (not held, or held only on named resources) in ${services.length} services: ` +
+      services.slice(0, 10).map(([svc, n]) => `${svc} ${n}`).join(', ') +
+      (services.length > 10 ? ', …' : '') +
+      (whole.length ? `; none of ${whole.map(([s]) => s).join(', ')}` : ''),
+    detail: { missingActions: missing.size, missingByService: Object.fromEntries(services), firstMissing: names },
+  };
+}
+
+function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notApplicable: string } {
+  const { identity, grant, audit } = facts;
+  const { catalog } = ctx;
+  if (identity.provider !== 'aws') return { notApplicable: 'not an AWS identity' };
+  if (identity.kind === 'root') return { notApplicable: 'the account root user is unrestricted by design; the root-credential rules cover it' };
+  // Nothing readable granted but a policy could not be read: unknown, reported as `error` by evaluate, never n/a.
+  if (grant.actions.isEmpty()) return grant.errors.length > 0 ? [] : { notApplicable: 'holds no catalog action' };
+
+  const env = facts.environment.environment;
+  const common = (): Evidence[] => [environmentEvidence(facts), ...incompleteGrantEvidence(grant)];
+  const index = wideIndex(grant, catalog);
+
+  // 1. Everything (or all but a few), on every resource: one finding absorbs the rest.
+  const wideCount = index.wide.size;
+  if (wideCount >= catalog.size * (1 - NEAR_ALL_MAX_MISSING_SHARE)) {
+    const all = everything(catalog);
+    const conditioned = index.conditioned.size > 0;
+    const complete = wideCount === catalog.size;
+    const admin = index.statements.some(
+      (e) => e.role === 'allow' && e.actions.size === catalog.size && sourcesOf(grant, e).some((s) => isAwsManagedAdminPolicy(s.policyArn)),
+    );
+    const count = catalog.size.toLocaleString('en-US');
+    const title = complete
+      ? `Holds every AWS action (${count}) on every resource${admin ? ' via AdministratorAccess' : ': equivalent to AdministratorAccess'}`
+      : `Holds all but ${(catalog.size - wideCount).toLocaleString('en-US')} of the ${count} AWS actions on every resource`;
+    return [
+      {
+        severity: rootScopeSeverity(env, conditioned),
+        granular: complete ? 'Action::*' : 'Action::*-except',
+        title: `${title}${conditionedSuffix(conditioned)}`,
+        evidence: [
+          ...groupEvidence(grant, index, all, wideCount, complete ? 'every action (*)' : `all ${wideCount.toLocaleString('en-US')} of these actions`),
+          ...(complete ? [] : [missingEvidence(catalog, index.wide)]),
+          identityUsageEvidence(audit, ctx),
+          ...common(),
+        ],
+      },
+    ];
+  }
+
+  const findings: FindingDraft[] = [];
+  const coveredServices = new Set<string>();
+
+  // 2. Whole root-level services.
+  for (const entry of ROOT_LEVEL_SERVICES) {
+    const svc = catalog.service(entry.service);
+    if (!svc || svc.end === svc.start) continue;
+    const subset = serviceRange(svc.start, svc.end);
+    if (subset.count(index.wide) !== subset.size) continue;
+    coveredServices.add(svc.service);
+    findings.push(serviceFinding(entry, svc.start, svc.end, index, subset, facts, ctx, common()));
+  }
+
+  // 3. Permissions management actions, one by one.
+  const reported = new Set<number>();
+  catalog.withAccessLevel('Permissions management').intersect(index.wide).forEach((i) => {
+    const action = catalog.actionAt(i);
+    if (coveredServices.has(action.service) || isReadOnlyName(action.name)) return;
+    const scope = wideScope(grant, i);
+    if (!scope) return;
+    reported.add(i);
+    findings.push({
+      severity: rootScopeSeverity(env, scope.conditioned),
+      granular: `Action::${action.key}`,
+      title: `Permissions management on every resource: ${action.key}${conditionedSuffix(scope.conditioned)}`,
+      evidence: [...singleEvidence(scope, action.key), actionUsageEvidence(audit, action.key, ctx), ...common()],
+    });
+  });
+
+  // 4. Single root-level actions.
+  for (const entry of ROOT_LEVEL_ACTIONS) {
+    const i = catalog.indexOf(entry.action);
+    if (i === undefined || reported.has(i)) continue;
+    const action = catalog.actionAt(i);
+    if (coveredServices.has(action.service)) continue;
+    const scope = wideScope(grant, i);
+    if (!scope) continue;
+    findings.push({
+      severity: rootScopeSeverity(env, scope.conditioned),
+      granular: `Action::${action.key}`,
+      title: `${action.key} on every resource${conditionedSuffix(scope.conditioned)}`,
+      evidence: [
+        { kind: 'note', summary: `${action.key}: ${entry.why}`, detail: { action: action.key, accessLevel: action.accessLevel } },
+        ...singleEvidence(scope, action.key),
+        actionUsageEvidence(audit, action.key, ctx),
+        ...common(),
+      ],
+    });
+  }
+  return findings;
+}
+
+function serviceFinding(
+  entry: RootLevelService,
+  start: number,
+  end: number,
+  index: WideIndex,
+  subset: Subset,
+  facts: IdentityFacts,
+  ctx: RuleContext,
+  common: Evidence[],
+): FindingDraft {
+  const { catalog } = ctx;
+  const conditioned = subset.count(index.conditioned) > 0;
+  const pm: string[] = [];
+  for (let i = start; i < end; i++) if (catalog.accessLevelAt(i) === 'Permissions management') pm.push(catalog.keyAt(i));
+  const title = catalog.service(entry.service)?.title;
+  return {
+    severity: rootScopeSeverity(facts.environment.environment, conditioned),
+    granular: `Action::${entry.service}:*`,
+    title: `Holds all of ${entry.service} (${entry.service}:*, ${end - start} actions) on every resource${conditionedSuffix(conditioned)}`,
+    evidence: [
+      {
+        kind: 'note',
+        summary: `${title ? `${title}: ` : ''}${entry.why}`,
+        detail: { service: entry.service, actions: end - start },
+      },
+      ...groupEvidence(facts.grant, index, subset, subset.size, `every ${entry.service} action`),
+      {
+        kind: 'note',
+        summary: `includes ${pm.length} Permissions management actions, not reported separately: ${pm.slice(0, 10).join(', ')}${pm.length > 10 ? ', …' : ''}`,
+        detail: { permissionsManagement: pm.slice(0, MAX_NAMES), permissionsManagementCount: pm.length },
+      },
+      serviceUsageEvidence(facts.audit, entry.service, ctx),
+      ...common,
+    ],
+  };
+}
+
+export const rootLevelScope: Rule = {
+  id: 'aws.root-level-scope',
+  title: 'Root-level scope',
+  severity: 'critical',
+  description:
+    'Flags AWS identities that hold every action on every resource (AdministratorAccess or an equivalent), every action of a ' +
+    'permission-controlling service (iam, organizations, sts, kms, sso, sso-directory, identitystore, account), any ' +
+    '"Permissions management" action on every resource, or sts:AssumeRole on every resource. A wider finding absorbs the ' +
+    'narrower ones (one `Action::*` finding for an administrator, one `Action::*-except` for an identity holding all but ' +
+    'a few actions; a service-wide finding lists its Permissions management actions instead of repeating them). Grants scoped to named resources are not root-level. A grant that holds only under ' +
+    'a Condition is reported with the condition, one severity step lower. Severity follows the environment of the ' +
+    "identity's account; unknown counts as production.",
+  risk:
+    'A leaked or misused credential with root-level scope can create new identities and keys, rewrite any policy, read or ' +
+    'destroy every resource, disable logging and assume other roles: the blast radius is the whole account, often the ' +
+    'organisation. AI agents and automation run unattended, so a prompt injection or a bug acts with all of it.',
+  remediation:
+    'Replace the broad grant with a least-privilege policy built from what the identity actually used (see the usage ' +
+    'evidence and keywarden suggestions). Scope Permissions management and sts:AssumeRole to the exact roles, policies and ' +
+    'keys needed; add a permissions boundary for identities that must manage IAM. Keep AdministratorAccess for break-glass ' +
+    'humans with MFA, never for machine credentials.',
+  references: [
+    'https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege',
+    'https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AdministratorAccess.html',
+    'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html',
+    'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html',
+    'https://github.com/salesforce/cloudsplaining',
+    'https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/',
+  ],
+  evaluate(ctx: RuleContext): RuleEvaluation[] {
+    return ctx.identities.map((facts) => {
+      const identityArn = facts.identity.arn;
+      const result = check(facts, ctx);
+      if (!Array.isArray(result)) return { identityArn, outcome: 'not-applicable', findings: [], reason: result.notApplicable };
+      if (result.length > 0) return { identityArn, outcome: 'fail', findings: result };
+      if (facts.grant.errors.length > 0) {
+        return {
+          identityArn,
+          outcome: 'error',
+          findings: [],
+          reason: `cannot pass: ${facts.grant.errors.length} policies could not be read (${facts.grant.errors.map((e) => e.message).join('; ')})`,
+        };
+      }
+      return { identityArn, outcome: 'pass', findings: [] };
+    });
+  },
+};

@@ -1,0 +1,77 @@
+/**
+ * Runs rules over the facts of a scan. A rule that throws does not take the
+ * audit down and is not swallowed: it becomes an error finding, visible in
+ * every report, and its identities count as `error` in its denominator.
+ */
+import { createHash } from 'node:crypto';
+import type { Finding, RuleOutcome } from '../model/finding.js';
+import { severityRank } from '../model/finding.js';
+import type { Rule, RuleContext } from './rule.js';
+
+export interface RuleTally {
+  ruleId: string;
+  pass: number;
+  fail: number;
+  notApplicable: number;
+  error: number;
+}
+
+export interface RuleRun {
+  findings: Finding[];
+  tallies: RuleTally[];
+}
+
+export function fingerprint(parts: { ruleId: string; identityArn: string; credentialId?: string; granular?: string }): string {
+  const key = [parts.ruleId, parts.identityArn, parts.credentialId ?? '', parts.granular ?? ''].join('\u0000');
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+}
+
+const OUTCOME_FIELD: Record<RuleOutcome, keyof Omit<RuleTally, 'ruleId'>> = {
+  pass: 'pass',
+  fail: 'fail',
+  'not-applicable': 'notApplicable',
+  error: 'error',
+};
+
+export function runRules(rules: readonly Rule[], ctx: RuleContext): RuleRun {
+  const findings: Finding[] = [];
+  const tallies: RuleTally[] = [];
+  const accountOf = new Map(ctx.identities.map((f) => [f.identity.arn, f.identity.accountId]));
+  for (const rule of rules) {
+    const tally: RuleTally = { ruleId: rule.id, pass: 0, fail: 0, notApplicable: 0, error: 0 };
+    tallies.push(tally);
+    let evaluations;
+    try {
+      evaluations = rule.evaluate(ctx);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      tally.error = ctx.identities.length;
+      findings.push({
+        ruleId: rule.id,
+        severity: 'high',
+        identityArn: '*',
+        accountId: '*',
+        granular: 'RuleError',
+        title: `rule ${rule.id} failed and checked nothing: ${message}`,
+        evidence: [{ kind: 'note', summary: 'every identity is unchecked by this rule until the error is fixed' }],
+        fingerprint: fingerprint({ ruleId: rule.id, identityArn: '*', granular: 'RuleError' }),
+      });
+      continue;
+    }
+    for (const e of evaluations) {
+      tally[OUTCOME_FIELD[e.outcome]]++;
+      for (const draft of e.findings) {
+        const base = { ruleId: rule.id, identityArn: e.identityArn, credentialId: draft.credentialId, granular: draft.granular };
+        findings.push({ ...draft, ...base, accountId: accountOf.get(e.identityArn) ?? '', fingerprint: fingerprint(base) });
+      }
+    }
+  }
+  findings.sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      a.identityArn.localeCompare(b.identityArn) ||
+      a.ruleId.localeCompare(b.ruleId) ||
+      (a.granular ?? '').localeCompare(b.granular ?? ''),
+  );
+  return { findings, tallies };
+}
