@@ -107,7 +107,8 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
       aaServices.add(ns);
       if (inWindow(svc.lastAuthenticated)) noteUse(serviceUse, ns, svc.lastAuthenticated, 'access-advisor');
       for (const tracked of svc.trackedActions ?? []) {
-        const key = lower(`${svc.namespace}:${tracked.action}`);
+        // Exports name tracked actions with or without the service prefix.
+        const key = lower(tracked.action.includes(':') ? tracked.action : `${svc.namespace}:${tracked.action}`);
         aaActions.add(key);
         if (inWindow(tracked.lastAccessed)) noteUse(actionUse, key, tracked.lastAccessed, 'access-advisor');
       }

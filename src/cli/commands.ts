@@ -1,13 +1,17 @@
 /** What each CLI command does, in terms of the collect/store/analyse/report modules. */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildAuditReport } from '../analyse/audit.js';
 import { windowEndingAt } from '../analyse/window.js';
 import { loadAwsActionCatalog } from '../catalog/aws-actions.js';
-import { importExportDir } from '../collect/files/import-export-dir.js';
+import { ExportDirError, importExportDir } from '../collect/files/import-export-dir.js';
+import { ExportFileError } from '../collect/files/iam/index.js';
 import { reportSchema, type AuditReport } from '../report/json-schema.js';
 import { renderTerminal, safeText } from '../report/terminal.js';
 import { writeDatedReport } from '../report/write.js';
 import { openStore, StoreError, type Store } from '../store/index.js';
+import { DEFAULT_CONFIG, loadConfig, type KeywardenConfig } from '../config/index.js';
+import { ALL_RULES } from '../rules/index.js';
 import { EXIT, UserError } from './errors.js';
 import type { GlobalOptions } from './main.js';
 import { VERSION } from './version.js';
@@ -18,16 +22,30 @@ export interface Io {
 }
 
 export interface ReportOptions extends GlobalOptions {
-  window: number;
+  window?: number;
   asOf?: Date;
-  out: string;
+  out?: string;
   allowPartial?: boolean;
 }
 
-async function withStore<T>(dbPath: string, fn: (store: Store) => T | Promise<T>): Promise<T> {
-  const store = openOrExplain(dbPath);
+const DEFAULT_CONFIG_FILE = 'keywarden.yaml';
+
+/** The config file named by --config, else ./keywarden.yaml when present, else defaults. */
+function configFor(opts: GlobalOptions): KeywardenConfig {
+  if (opts.config) return loadConfig(opts.config);
+  return existsSync(DEFAULT_CONFIG_FILE) ? loadConfig(DEFAULT_CONFIG_FILE) : DEFAULT_CONFIG;
+}
+
+/** --db, then the config's `database`, then $KEYWARDEN_DB, then the default under the working directory. */
+function databasePath(opts: GlobalOptions, config: KeywardenConfig): string {
+  return opts.db ?? config.database ?? process.env.KEYWARDEN_DB ?? path.join('.keywarden', 'keywarden.db');
+}
+
+async function withStore<T>(opts: GlobalOptions, fn: (store: Store, config: KeywardenConfig) => T | Promise<T>): Promise<T> {
+  const config = configFor(opts);
+  const store = openOrExplain(databasePath(opts, config));
   try {
-    return await fn(store);
+    return await fn(store, config);
   } finally {
     store.close();
   }
@@ -39,7 +57,7 @@ async function importInto(store: Store, dir: string, io: Io): Promise<number> {
     imported = await importExportDir(dir, { alreadyIngested: (d) => store.hasIngested(d), onProgress: (l) => io.err(`${l}\n`) });
   } catch (error) {
     // An unreadable export directory is the user's to fix; anything else is ours.
-    if (error instanceof Error && /export directory/.test(error.message)) throw new UserError(error.message);
+    if (error instanceof ExportDirError || error instanceof ExportFileError) throw new UserError(error.message);
     throw error;
   }
   const { snapshot, extras, cloudTrail } = imported;
@@ -57,11 +75,13 @@ async function importInto(store: Store, dir: string, io: Io): Promise<number> {
   return scanId;
 }
 
-async function reportFrom(store: Store, scanId: number, opts: ReportOptions, io: Io): Promise<number> {
-  const window = windowEndingAt(opts.asOf ?? new Date(), opts.window);
+async function reportFrom(store: Store, config: KeywardenConfig, scanId: number, opts: ReportOptions, io: Io): Promise<number> {
+  const window = windowEndingAt(opts.asOf ?? new Date(), opts.window ?? config.thresholds.unusedDays);
   const catalog = await loadAwsActionCatalog();
-  const report: AuditReport = reportSchema.parse(buildAuditReport(store, catalog, { scanId, window, toolVersion: VERSION }));
-  const files = writeDatedReport(opts.out, window.to, scanId, 'json', JSON.stringify(report, null, 2) + '\n');
+  const built = buildAuditReport(store, catalog, { scanId, window, config, rules: ALL_RULES, toolVersion: VERSION });
+  const report: AuditReport = reportSchema.parse(built);
+  const outDir = opts.out ?? config.reports ?? 'reports';
+  const files = writeDatedReport(outDir, window.to, scanId, 'json', JSON.stringify(report, null, 2) + '\n');
   io.out(renderTerminal(report));
   io.out(`\nJSON report: ${files.map((f) => path.relative(process.cwd(), f) || f).join(', ')}\n`);
   if (!report.coverage.complete && !opts.allowPartial) {
@@ -72,27 +92,27 @@ async function reportFrom(store: Store, scanId: number, opts: ReportOptions, io:
 }
 
 export function runAudit(opts: ReportOptions & { from?: string }, io: Io): Promise<number> {
-  return withStore(opts.db, async (store) => {
+  return withStore(opts, async (store, config) => {
     const scanId = opts.from ? await importInto(store, opts.from, io) : latestScanId(store);
-    return reportFrom(store, scanId, opts, io);
+    return reportFrom(store, config, scanId, opts, io);
   });
 }
 
 export function runImport(opts: GlobalOptions & { from: string }, io: Io): Promise<number> {
-  return withStore(opts.db, async (store) => {
+  return withStore(opts, async (store) => {
     await importInto(store, opts.from, io);
     return EXIT.ok;
   });
 }
 
 export function runReport(opts: ReportOptions, io: Io): Promise<number> {
-  return withStore(opts.db, (store) => reportFrom(store, latestScanId(store), opts, io));
+  return withStore(opts, (store, config) => reportFrom(store, config, latestScanId(store), opts, io));
 }
 
 export function listScans(opts: GlobalOptions, io: Io): Promise<number> {
-  return withStore(opts.db, (store) => {
+  return withStore(opts, (store) => {
     const scans = store.listScans();
-    if (!scans.length) io.out(`no scans in ${opts.db}\n`);
+    if (!scans.length) io.out('no scans stored yet\n');
     for (const s of scans) io.out(`${s.id}\t${s.provider}\t${s.collectedAt}\t${safeText(s.source)}\n`);
     return EXIT.ok;
   });

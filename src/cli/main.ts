@@ -7,6 +7,8 @@ import { EXIT, UserError } from './errors.js';
 import { runAudit, runImport, runReport, listScans } from './commands.js';
 import { reportJsonSchema } from '../report/json-schema.js';
 import { VERSION } from './version.js';
+import { ALL_RULES } from '../rules/index.js';
+import { ruleDocsMarkdown, ruleDocsText } from '../report/rule-docs.js';
 
 
 function positiveInt(value: string): number {
@@ -22,7 +24,8 @@ function isoDate(value: string): Date {
 }
 
 export interface GlobalOptions {
-  db: string;
+  config?: string;
+  db?: string;
   debug?: boolean;
 }
 
@@ -30,7 +33,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   const program = new Command('keywarden')
     .description('Find over-privileged machine credentials: what each AWS identity is granted vs what it used.')
     .version(VERSION)
-    .option('--db <path>', 'SQLite database holding scan history', process.env.KEYWARDEN_DB ?? '.keywarden/keywarden.db')
+    .option('--config <file>', 'config file, YAML or JSON (default: ./keywarden.yaml if present)')
+    .option('--db <path>', 'SQLite database holding scan history (default: config `database`, $KEYWARDEN_DB, or .keywarden/keywarden.db)')
     .option('--debug', 'print stack traces for errors')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()
@@ -38,9 +42,9 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 
   const windowOptions = (cmd: Command) =>
     cmd
-      .option('--window <days>', 'observation window in days', positiveInt, 90)
+      .option('--window <days>', 'observation window in days (default: config thresholds.unusedDays, 90)', positiveInt)
       .option('--as-of <date>', 'end of the window (default: now)', isoDate)
-      .option('--out <dir>', 'directory for report files', 'reports')
+      .option('--out <dir>', 'directory for report files (default: config `reports`, or reports)')
       .option('--allow-partial', 'exit 0 even when a source could not be read');
 
   windowOptions(
@@ -71,6 +75,14 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .description('list the scans stored in the database')
     .action(async () => {
       process.exitCode = await listScans(program.opts<GlobalOptions>(), io);
+    });
+
+  program
+    .command('rules')
+    .description('list the rules with their documentation')
+    .option('--markdown', 'print as Markdown (docs/rules.md)')
+    .action((opts: { markdown?: boolean }) => {
+      io.out(opts.markdown ? ruleDocsMarkdown(ALL_RULES) : ruleDocsText(ALL_RULES));
     });
 
   program

@@ -72,6 +72,14 @@ const identity = z.object({
   kind: z.string(),
   name: z.string(),
   tags: z.record(z.string(), z.string()),
+  environment: z
+    .object({ environment: z.string(), how: z.string() })
+    .optional()
+    .describe('environment of the account the identity lives in; unknown counts as production for risk'),
+  agent: z
+    .object({ agent: z.boolean(), reasons: z.array(z.string()) })
+    .optional()
+    .describe('whether an AI agent or automation uses this identity, and how that was attributed'),
   status: usageStatus.describe('whether the identity itself was used in the window'),
   lastUsed: lastUse.optional(),
   usageSources: z.array(usageSource).describe('sources that speak for this identity in the window'),
@@ -95,6 +103,34 @@ const identity = z.object({
   deniedCalls: z.array(z.object({ action: z.string(), count: z.number().int() })),
   services: z.array(serviceUsage),
   errors: z.array(z.string()),
+});
+
+const evidence = z.object({
+  kind: z.string(),
+  summary: z.string(),
+  detail: z.record(z.string(), z.unknown()).optional(),
+});
+
+const finding = z.object({
+  ruleId: z.string(),
+  severity: z.enum(['critical', 'high', 'medium', 'low', 'info']),
+  identityArn: z.string(),
+  accountId: z.string(),
+  credentialId: z.string().optional(),
+  granular: z.string().optional().describe('the precise part a suppression can name, e.g. Action::iam:PassRole'),
+  title: z.string(),
+  evidence: z.array(evidence),
+  fingerprint: z.string().describe('stable across scans: rule id + identity + credential + granular part'),
+});
+
+const ruleTally = z.object({
+  ruleId: z.string(),
+  title: z.string(),
+  severity: z.string(),
+  pass: z.number().int(),
+  fail: z.number().int(),
+  notApplicable: z.number().int(),
+  error: z.number().int(),
 });
 
 const coverageEntry = z.object({
@@ -124,7 +160,11 @@ export const reportSchema = z.object({
   cloudTrail: z.object({
     unmappedEvents: z.array(z.object({ eventSource: z.string(), eventName: z.string(), count: z.number().int() })),
   }),
+  rules: z.array(ruleTally).describe('per rule: how many identities passed, failed, were not applicable, or errored'),
+  findings: z.array(finding).describe('worst first'),
   summary: z.object({
+    findingsBySeverity: z.record(z.string(), z.number().int()),
+    agentIdentities: z.number().int(),
     identities: z.number().int(),
     grantedActions: z.number().int(),
     usedActions: z.number().int(),
@@ -136,6 +176,7 @@ export const reportSchema = z.object({
 
 export type AuditReport = z.infer<typeof reportSchema>;
 export type IdentityAudit = z.infer<typeof identity>;
+export type ReportFinding = z.infer<typeof finding>;
 export type ServiceUsage = z.infer<typeof serviceUsage>;
 export type ActionUsage = z.infer<typeof actionUsage>;
 export type CredentialAudit = z.infer<typeof credential>;

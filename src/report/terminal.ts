@@ -41,19 +41,48 @@ export function renderTerminal(report: AuditReport): string {
   const accounts = report.accounts.map((a) => `${a.accountId}${a.alias ? ` (${safeText(a.alias)})` : ''}: ${a.identities} identities, CloudTrail ${a.cloudTrailDays}/${window.days} days`);
   out.push('accounts:', ...accounts.map((a) => `  ${a}`));
 
-  out.push('', `${pad('IDENTITY', 44)} ${pad('ACCOUNT', 14)} ${pad('KIND', 6)} ${pad('GRANTED vs USED (actions)', 38)} LAST USED`);
+  out.push(...renderFindings(report));
+
+  out.push('', `${pad('IDENTITY', 44)} ${pad('ACCOUNT', 14)} ${pad('ENV', 11)} ${pad('KIND', 6)} ${pad('GRANTED vs USED (actions)', 38)} LAST USED`);
   const sorted = [...report.identities].sort(
     (a, b) => (b.unusedRatio ?? -1) - (a.unusedRatio ?? -1) || b.granted.actions - a.granted.actions || a.arn.localeCompare(b.arn),
   );
   for (const i of sorted) {
-    out.push(`${pad(safeText(i.name), 44)} ${pad(i.accountId, 14)} ${pad(i.kind, 6)} ${pad(usageText(i), 38)} ${lastUsedText(i)}`);
+    const name = `${i.agent?.agent ? '[agent] ' : ''}${safeText(i.name)}`;
+    out.push(`${pad(name, 44)} ${pad(i.accountId, 14)} ${pad(i.environment?.environment ?? '', 11)} ${pad(i.kind, 6)} ${pad(usageText(i), 38)} ${lastUsedText(i)}`);
   }
   const s = report.summary;
+  const bySeverity = Object.entries(s.findingsBySeverity).filter(([, n]) => n > 0).map(([sev, n]) => `${n} ${sev}`);
   out.push(
     '',
+    `${report.findings.length} finding(s)${bySeverity.length ? `: ${bySeverity.join(', ')}` : ''}; ${s.agentIdentities} agent identities.`,
     `${s.identities} identities; ${s.grantedActions} granted actions: ${s.usedActions} used, ${s.unusedActions} unused, ${s.unknownActions} unknown (no source observes them).`,
   );
   const unmapped = report.cloudTrail.unmappedEvents.reduce((n, e) => n + e.count, 0);
   if (unmapped) out.push(`${unmapped} CloudTrail events mapped to no IAM action (listed in the JSON report).`);
   return out.join('\n') + '\n';
+}
+
+const MAX_FINDINGS_PER_IDENTITY = 8;
+
+/** Findings worst first, grouped by identity (an identity's group is placed by its worst finding). */
+function renderFindings(report: AuditReport): string[] {
+  if (!report.findings.length) return ['', 'findings: none'];
+  const names = new Map(report.identities.map((i) => [i.arn, i]));
+  const groups = new Map<string, AuditReport['findings']>();
+  for (const f of report.findings) {
+    const list = groups.get(f.identityArn) ?? [];
+    list.push(f);
+    groups.set(f.identityArn, list);
+  }
+  const out = ['', 'FINDINGS (worst first):'];
+  for (const [arn, findings] of groups) {
+    const identity = names.get(arn);
+    const tag = identity?.agent?.agent ? ' [agent]' : '';
+    out.push(`  ${safeText(arn)}${tag}${identity?.environment ? ` (${identity.environment.environment})` : ''}`);
+    for (const f of findings.slice(0, MAX_FINDINGS_PER_IDENTITY))
+      out.push(`    ${f.severity.toUpperCase().padEnd(8)} ${f.ruleId}  ${safeText(f.title)}`);
+    if (findings.length > MAX_FINDINGS_PER_IDENTITY) out.push(`    … ${findings.length - MAX_FINDINGS_PER_IDENTITY} more in the JSON report`);
+  }
+  return out;
 }

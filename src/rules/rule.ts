@@ -81,15 +81,26 @@ export interface Rule {
   evaluate(ctx: RuleContext): RuleEvaluation[];
 }
 
-/** Most rules judge each identity on its own: this builds `evaluate` from a per-identity check. */
+/**
+ * Most rules judge each identity on its own: this builds `evaluate` from a
+ * per-identity check. A rule that judges grants (`judgesGrants`) cannot pass
+ * an identity some of whose policies could not be read: that is an `error`.
+ */
 export function perIdentity(
   check: (facts: IdentityFacts, ctx: RuleContext) => FindingDraft[] | { notApplicable: string },
+  options: { judgesGrants?: boolean } = {},
 ): Rule['evaluate'] {
   return (ctx) =>
-    ctx.identities.map((facts) => {
+    ctx.identities.map((facts): RuleEvaluation => {
       const result = check(facts, ctx);
       const identityArn = facts.identity.arn;
       if (!Array.isArray(result)) return { identityArn, outcome: 'not-applicable', findings: [], reason: result.notApplicable };
-      return { identityArn, outcome: result.length ? 'fail' : 'pass', findings: result };
+      if (result.length) return { identityArn, outcome: 'fail', findings: result };
+      const errors = facts.grant.errors;
+      if (options.judgesGrants && errors.length) {
+        const reason = `cannot pass: ${errors.length} policies could not be read (${errors.map((e) => e.message).join('; ')})`;
+        return { identityArn, outcome: 'error', findings: [], reason };
+      }
+      return { identityArn, outcome: 'pass', findings: [] };
     });
 }

@@ -1,0 +1,188 @@
+/**
+ * Turns one stored scan into the facts rules and reports read: per identity,
+ * its effective grant, granted-vs-used audit, environment and agent
+ * attribution. Pure over what the store returns; the store is only read.
+ */
+import type { AwsActionCatalog } from '../catalog/aws-actions.js';
+import { ActionSet } from '../catalog/action-set.js';
+import { recordedByManagementTrail } from '../catalog/cloudtrail-observability.js';
+import type { KeywardenConfig } from '../config/index.js';
+import type { AccountInfo, CoverageEntry, StoredPolicy, UnmappedEvent } from '../model/domain.js';
+import type { RuleContext, IdentityFacts, ReferenceGrant } from '../rules/rule.js';
+import type { ScanRecord, Store } from '../store/index.js';
+import { groupBy } from '../util/group-by.js';
+import { attributeAgent } from './agents.js';
+import { EffectiveGrantCalculator, type EffectiveGrant } from './aws/effective-grant.js';
+import { resolveAccounts, resolveResourceEnvironment } from './environment.js';
+import { auditIdentity, type GrantedAction, type GrantView, type UsageRow } from './granted-vs-used.js';
+import { windowDays, type AuditWindow } from './window.js';
+
+export interface ScanFacts {
+  scan: ScanRecord;
+  accounts: AccountInfo[];
+  /** Days of the window with CloudTrail data, per account id. */
+  cloudTrailDays: Map<string, number>;
+  coverage: CoverageEntry[];
+  unmappedEvents: UnmappedEvent[];
+  context: RuleContext;
+}
+
+/** Catalog indices of actions a management-events trail records, computed once per catalog. */
+const managementActionsByCatalog = new WeakMap<AwsActionCatalog, ActionSet>();
+function managementActions(catalog: AwsActionCatalog): ActionSet {
+  let set = managementActionsByCatalog.get(catalog);
+  if (!set) {
+    set = catalog.none();
+    for (let i = 0; i < catalog.size; i++) if (recordedByManagementTrail(catalog.keyAt(i))) set.add(i);
+    managementActionsByCatalog.set(catalog, set);
+  }
+  return set;
+}
+
+/** Adapts an EffectiveGrant to the per-service view granted-vs-used needs. */
+export function grantViewOf(grant: EffectiveGrant, catalog: AwsActionCatalog): GrantView {
+  const management = managementActions(catalog);
+  return {
+    byService() {
+      const out = new Map<string, GrantedAction[]>();
+      grant.actions.forEach((i) => {
+        const a = catalog.actionAt(i);
+        let list = out.get(a.service);
+        if (!list) out.set(a.service, (list = []));
+        list.push({
+          key: a.key,
+          service: a.service,
+          accessLevel: a.accessLevel,
+          unrestricted: grant.unrestricted.has(i),
+          managementEvent: management.has(i),
+        });
+      });
+      return out;
+    },
+    unknownActions: grant.unknownActions
+      .filter((u) => !u.fullyDenied && !u.outsideBoundary)
+      .map((u) => ({ action: u.action, policy: u.grantedBy.policyName })),
+    partialDenies: grant.partiallyDenied.size,
+    errors: grant.errors.map((e) => e.message),
+  };
+}
+
+export function scanFacts(
+  store: Store,
+  catalog: AwsActionCatalog,
+  config: KeywardenConfig,
+  options: { scanId: number; window: AuditWindow },
+): ScanFacts {
+  const { window } = options;
+  const contents = store.scanContents(options.scanId);
+  const dayWindow = { from: window.from, to: window.to };
+
+  const policies = new Map<string, StoredPolicy>();
+  for (const [hash, document] of contents.policies) policies.set(hash, { hash, document });
+  const calculator = new EffectiveGrantCalculator(catalog);
+  const grants = calculator.computeAll(
+    contents.attachments,
+    policies,
+    contents.identities.map((i) => i.arn),
+  );
+
+  // Which window days CloudTrail was ingested for, per account, from all history.
+  // The as-of day is still being delivered when an audit runs, so coverage is judged on the days before it.
+  const completedDays = windowDays(window).slice(0, -1);
+  const ctDays = new Map<string, Set<string>>();
+  for (const d of store.cloudTrailDays(dayWindow)) {
+    let set = ctDays.get(d.accountId);
+    if (!set) ctDays.set(d.accountId, (set = new Set()));
+    set.add(d.day);
+  }
+
+  const usageByIdentity: Map<string, UsageRow[]> = groupBy(store.usageFor(dayWindow), (u) => u.identityArn);
+  const userAgents = groupBy(store.userAgents(), (u) => u.identityArn);
+  const accessAdvisor = new Map(contents.accessAdvisor.map((r) => [r.identityArn, r]));
+  const accounts = new Map(contents.accounts.map((a) => [a.accountId, a]));
+  const accountEnvironments = resolveAccounts(contents.accounts, config);
+  const credentialsByIdentity = groupBy(contents.credentials, (c) => c.identityArn);
+  const attachmentsByIdentity = groupBy(contents.attachments, (a) => a.identityArn);
+  const serviceTitle = (prefix: string) => catalog.service(prefix)?.title;
+
+  const coverage: CoverageEntry[] = [...contents.coverage];
+  const identities: IdentityFacts[] = [];
+  for (const identity of contents.identities) {
+    const grant = grants.get(identity.arn);
+    if (!grant) throw new Error(`no grant computed for ${identity.arn}`);
+    const seenDays = ctDays.get(identity.accountId);
+    const credentials = credentialsByIdentity.get(identity.arn) ?? [];
+    const attachments = attachmentsByIdentity.get(identity.arn) ?? [];
+    const audit = auditIdentity({
+      identity,
+      accountAlias: accounts.get(identity.accountId)?.alias,
+      credentials,
+      attachments,
+      grant: grantViewOf(grant, catalog),
+      usage: usageByIdentity.get(identity.arn) ?? [],
+      accessAdvisor: accessAdvisor.get(identity.arn),
+      cloudTrailSeen: (seenDays?.size ?? 0) > 0,
+      cloudTrailCoversWindow: seenDays !== undefined && completedDays.every((d) => seenDays.has(d)),
+      serviceName: serviceTitle,
+      window,
+    });
+    for (const message of audit.errors) coverage.push({ scope: identity.arn, source: 'policy', status: 'gap', reason: message });
+    identities.push({
+      identity,
+      account: accounts.get(identity.accountId),
+      environment: accountEnvironments.get(identity.accountId) ?? { environment: 'unknown', how: 'account not in this scan' },
+      agent: attributeAgent(identity, userAgents.get(identity.arn) ?? [], config),
+      audit,
+      grant,
+      attachments,
+      credentials,
+    });
+  }
+
+  for (const account of contents.accounts) {
+    const seen = ctDays.get(account.accountId)?.size ?? 0;
+    if (seen > 0 && seen < completedDays.length) {
+      coverage.push({
+        scope: `aws:${account.accountId}`,
+        source: 'cloudtrail',
+        status: 'partial',
+        reason: `CloudTrail covers ${seen} of the ${window.days} window days; actions it did not see are 'unknown', not 'unused'`,
+        detail: { daysSeen: seen, windowDays: window.days },
+      });
+    }
+  }
+
+  return {
+    scan: contents.scan,
+    accounts: contents.accounts,
+    cloudTrailDays: new Map([...ctDays].map(([id, days]) => [id, days.size])),
+    coverage,
+    unmappedEvents: store.unmappedEvents(),
+    context: {
+      identities,
+      catalog,
+      config,
+      window,
+      resourceEnvironment: (resource) => resolveResourceEnvironment(resource, accountEnvironments, config),
+      history: (arn) => store.identityHistory(arn),
+      referenceGrant: (arn) => referenceGrant(store, calculator, arn, contents.scan, window),
+    },
+  };
+}
+
+/** The earliest other complete scan of the identity collected inside the window, with its grant then. */
+function referenceGrant(
+  store: Store,
+  calculator: EffectiveGrantCalculator,
+  arn: string,
+  current: ScanRecord,
+  window: AuditWindow,
+): ReferenceGrant | undefined {
+  const entry = store
+    .identityHistory(arn)
+    .find((h) => h.scan.id !== current.id && h.scan.collectedAt.slice(0, 10) >= window.from && h.scan.collectedAt <= current.collectedAt);
+  if (!entry) return undefined;
+  const documents = store.policyDocuments(entry.attachments.map((a) => a.policyHash));
+  const policies = new Map([...documents].map(([hash, document]) => [hash, { hash, document }]));
+  return { scan: entry.scan, attachments: entry.attachments, grant: calculator.compute(arn, entry.attachments, policies) };
+}
