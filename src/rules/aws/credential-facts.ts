@@ -12,6 +12,7 @@ import { printable } from '../../config/patterns.js';
 import type { AccessLevel, Credential } from '../../model/domain.js';
 import type { Evidence, Severity } from '../../model/finding.js';
 import type { CredentialAudit } from '../../report/json-schema.js';
+import { firstFew } from '../evidence.js';
 import type { IdentityFacts } from '../rule.js';
 import { isProductionRisk } from '../severity.js';
 
@@ -246,7 +247,7 @@ export function scopeText(s: GrantingStatement): string {
   if (s.unrestricted) return 'on every resource, with no condition';
   const parts: string[] = [];
   const list = (rs: string[]) =>
-    rs.length === 1 ? printable(rs[0]!) : `${rs.length} resources (${rs.slice(0, 3).map((r) => printable(r)).join(', ')}${rs.length > 3 ? ', …' : ''})`;
+    rs.length === 1 ? printable(rs[0]!) : `${rs.length} resources (${firstFew(rs, printable)}${rs.length > 3 ? ', …' : ''})`;
   if (s.resources && s.resources.length > 0) parts.push(`on ${list(s.resources)}`);
   else if (s.notResources && s.notResources.length > 0) parts.push(`on every resource except ${list(s.notResources)}`);
   if (s.condition) {

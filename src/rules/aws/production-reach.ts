@@ -32,7 +32,7 @@
  * rules cover it) and identities holding nothing; `error` (never pass) when
  * nothing was found but a policy could not be read.
  */
-import type { EffectiveGrant, GrantingStatement } from '../../analyse/aws/effective-grant.js';
+import type { GrantingStatement } from '../../analyse/aws/effective-grant.js';
 import type { Environment } from '../../analyse/environment.js';
 import { ActionSet } from '../../catalog/action-set.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
@@ -40,7 +40,8 @@ import { printable } from '../../config/patterns.js';
 import type { AccessLevel } from '../../model/domain.js';
 import type { Evidence } from '../../model/finding.js';
 import type { IdentityAudit } from '../../report/json-schema.js';
-import type { FindingDraft, IdentityFacts, Rule, RuleContext, RuleEvaluation } from '../rule.js';
+import { environmentEvidence, firstFew, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef, type StatementRole } from '../evidence.js';
+import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { isProductionRisk, lower, reachSeverity } from '../severity.js';
 
 /** Write actions whose name starts with one of these (then a capital letter) delete or destroy. */
@@ -92,7 +93,7 @@ function resourceReach(resource: string, ctx: RuleContext, accountId: string, ow
 function productionResources(s: GrantingStatement, ctx: RuleContext, accountId: string, own: Environment): ResourceReach[] {
   if (s.notResources) {
     if (!isProductionRisk(own)) return [];
-    const except = s.notResources.slice(0, 3).map((r) => printable(r)).join(', ');
+    const except = firstFew(s.notResources, printable);
     return [{ resource: '*', environment: own, how: `NotResource: every resource in the identity's own account ${accountId} (${own}) except ${except}` }];
   }
   return (s.resources ?? []).map((r) => resourceReach(r, ctx, accountId, own)).filter((r) => isProductionRisk(r.environment));
@@ -100,13 +101,7 @@ function productionResources(s: GrantingStatement, ctx: RuleContext, accountId: 
 
 // ---------------------------------------------------------------- index
 
-type Role = 'allow' | 'boundary' | 'deny';
-
-interface ReachStatement {
-  role: Role;
-  policyHash: string;
-  statementIndex: number;
-  witness: number;
+interface ReachStatement extends IndexedStatementRef {
   actions: ActionSet;
   resources: ResourceReach[];
 }
@@ -137,13 +132,13 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   const conditioned = ActionSet.empty(size);
   const statements = new Map<string, ReachStatement>();
   const resourcesOf = new Map<string, ResourceReach[]>();
-  const reachingOf = (role: Role, s: GrantingStatement): ResourceReach[] => {
+  const reachingOf = (role: StatementRole, s: GrantingStatement): ResourceReach[] => {
     const key = `${role}\u0000${s.policyHash}\u0000${s.statementIndex}`;
     let found = resourcesOf.get(key);
     if (!found) resourcesOf.set(key, (found = productionResources(s, ctx, accountId, own)));
     return found;
   };
-  const note = (role: Role, list: readonly GrantingStatement[], i: number, resources: (s: GrantingStatement) => ResourceReach[]) => {
+  const note = (role: StatementRole, list: readonly GrantingStatement[], i: number, resources: (s: GrantingStatement) => ResourceReach[]) => {
     for (const s of list) {
       const key = `${role}\u0000${s.policyHash}\u0000${s.statementIndex}`;
       let entry = statements.get(key);
@@ -174,80 +169,14 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   return index;
 }
 
-function sourcesOf(grant: EffectiveGrant, entry: ReachStatement): GrantingStatement[] {
-  const all =
-    entry.role === 'allow'
-      ? grant.grantsFor(entry.witness)
-      : entry.role === 'boundary'
-        ? grant.boundaryGrantsFor(entry.witness)
-        : grant.deniesFor(entry.witness);
-  return all.filter((s) => s.policyHash === entry.policyHash && s.statementIndex === entry.statementIndex);
-}
-
 // ---------------------------------------------------------------- evidence
 
-function sourceText(s: GrantingStatement): string {
-  const name = `"${printable(s.policyName)}"`;
-  const arn = s.policyArn ? ` (${printable(s.policyArn)})` : '';
-  const group = s.groupName !== undefined ? `"${printable(s.groupName)}"` : '(unknown group)';
-  switch (s.kind) {
-    case 'inline':
-      return `inline policy ${name}`;
-    case 'managed':
-      return `managed policy ${name}${arn}`;
-    case 'group-inline':
-      return `inline policy ${name} of group ${group}`;
-    case 'group-managed':
-      return `managed policy ${name}${arn} via group ${group}`;
-    case 'permissions-boundary':
-      return `permissions boundary ${name}${arn}`;
-  }
-}
-
-function conditionText(s: GrantingStatement): string {
-  if (!s.condition) return '';
-  const parts = Object.entries(s.condition).map(([op, keys]) => `${printable(op)} ${Object.keys(keys).map((k) => printable(k)).join(', ')}`);
-  return ` only under Condition ${parts.join('; ')}`;
-}
-
-function statementEvidence(s: GrantingStatement, what: string, resources: ResourceReach[], extra: Record<string, unknown>): Evidence {
-  const sid = s.sid ? ` (Sid "${printable(s.sid)}")` : '';
-  const verb = s.effect === 'Deny' ? 'denies' : s.kind === 'permissions-boundary' ? 'lets through' : 'allows';
-  const scope = s.notAction ? `${what} (NotAction: every action except those it lists)` : what;
-  const shown = resources.slice(0, 3).map((r) => (r.resource === '*' ? `* (every resource of the identity's ${r.environment} account)` : printable(r.resource)));
-  const on =
-    s.effect === 'Deny'
-      ? (s.resources ?? s.notResources ?? []).slice(0, 3).map((r) => printable(r)).join(', ') || 'its resources'
-      : `${resources.every((r) => r.environment === 'production') ? 'production resources' : 'resources that count as production'} ${shown.join(', ')}${resources.length > 3 ? ` (+${resources.length - 3} more)` : ''}`;
-  const detail: Record<string, unknown> = {
-    policyName: s.policyName,
-    policyKind: s.kind,
-    statementIndex: s.statementIndex,
-    effect: s.effect,
-    notAction: s.notAction,
-  };
-  if (s.policyArn !== undefined) detail.policyArn = s.policyArn;
-  if (s.groupName !== undefined) detail.group = s.groupName;
-  if (s.sid !== undefined) detail.sid = s.sid;
-  if (s.resources !== undefined) detail.resources = s.resources;
-  if (s.notResources !== undefined) detail.notResources = s.notResources;
-  if (s.condition !== undefined) detail.condition = s.condition;
-  detail.productionResources = resources.slice(0, MAX_RESOURCES);
-  return {
-    kind: 'policy-statement',
-    summary: `${sourceText(s)} statement ${s.statementIndex}${sid} ${verb} ${scope} on ${on}${conditionText(s)}`,
-    detail: { ...detail, ...extra },
-  };
-}
-
-function environmentEvidence(facts: IdentityFacts): Evidence {
-  const { environment, how } = facts.environment;
-  const unknown = environment === 'unknown' ? '; unknown counts as production' : '';
-  return {
-    kind: 'environment',
-    summary: `identity's account ${facts.identity.accountId} is ${environment} (${how})${unknown}`,
-    detail: { accountId: facts.identity.accountId, environment, how },
-  };
+/** How production-reach reads a statement's resources: which of them count as production, or a Deny's own. */
+function onText(s: GrantingStatement, resources: ResourceReach[]): string {
+  if (s.effect === 'Deny') return firstFew(s.resources ?? s.notResources ?? [], printable) || 'its resources';
+  const which = resources.every((r) => r.environment === 'production') ? 'production resources' : 'resources that count as production';
+  const shown = listText(resources, (r) => (r.resource === '*' ? `* (every resource of the identity's ${r.environment} account)` : printable(r.resource)));
+  return `${which} ${shown}`;
 }
 
 /** Used / unused / unknown among a group's actions; unknown is never called unused. */
@@ -265,7 +194,7 @@ function usageEvidence(audit: IdentityAudit, keys: string[], ctx: RuleContext): 
     else unknown++;
   }
   used.sort((a, b) => (b.lastUsed ?? '').localeCompare(a.lastUsed ?? '') || a.action.localeCompare(b.action));
-  const window = `the ${ctx.window.days}-day window ${ctx.window.from}..${ctx.window.to}`;
+  const window = windowText(ctx);
   const usedText = used.length
     ? `${used.length} used (${used.slice(0, 3).map((u) => `${u.action}${u.lastUsed ? ` last ${u.lastUsed}` : ''}`).join(', ')}${used.length > 3 ? ', …' : ''})`
     : 'none seen used';
@@ -316,7 +245,8 @@ function groupFinding(
           : `${covered.size} of these actions (${coveredKeys.slice(0, 3).join(', ')}${covered.size > 3 ? ', …' : ''})`;
       const phrase = role === 'deny' ? `${what} for some requests` : what;
       for (const s of sourcesOf(facts.grant, entry)) {
-        evidence.push(statementEvidence(s, phrase, entry.resources, { actionsCovered: covered.size, actions: coveredKeys }));
+        const detail = { productionResources: entry.resources.slice(0, MAX_RESOURCES), actionsCovered: covered.size, actions: coveredKeys };
+        evidence.push(statementEvidence(s, phrase, onText(s, entry.resources), detail));
       }
     }
     if (ofRole.length > MAX_STATEMENTS) {
@@ -326,10 +256,7 @@ function groupFinding(
   if (conditioned) {
     evidence.push({ kind: 'note', summary: 'every grant of these actions on production holds only under a Condition (see the statements): one severity step lower' });
   }
-  evidence.push(usageEvidence(facts.audit, keys, ctx), environmentEvidence(facts));
-  for (const e of facts.grant.errors) {
-    evidence.push({ kind: 'coverage', summary: `grant incomplete: ${e.message}`, detail: { policyName: e.policyName, policyArn: e.policyArn, policyKind: e.kind } });
-  }
+  evidence.push(usageEvidence(facts.audit, keys, ctx), environmentEvidence(facts), ...incompleteGrantEvidence(facts.grant));
   return {
     severity,
     granular: group.granular,
@@ -398,21 +325,5 @@ export const productionReach: Rule = {
     'https://docs.aws.amazon.com/whitepapers/latest/organizing-your-aws-environment/benefits-of-using-multiple-aws-accounts.html',
     'https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html',
   ],
-  evaluate(ctx: RuleContext): RuleEvaluation[] {
-    return ctx.identities.map((facts) => {
-      const identityArn = facts.identity.arn;
-      const result = check(facts, ctx);
-      if (!Array.isArray(result)) return { identityArn, outcome: 'not-applicable', findings: [], reason: result.notApplicable };
-      if (result.length > 0) return { identityArn, outcome: 'fail', findings: result };
-      if (facts.grant.errors.length > 0) {
-        return {
-          identityArn,
-          outcome: 'error',
-          findings: [],
-          reason: `cannot pass: ${facts.grant.errors.length} policies could not be read (${facts.grant.errors.map((e) => e.message).join('; ')})`,
-        };
-      }
-      return { identityArn, outcome: 'pass', findings: [] };
-    });
-  },
+  evaluate: perIdentity(check, { judgesGrants: true }),
 };

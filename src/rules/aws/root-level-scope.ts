@@ -54,7 +54,8 @@ import {
 import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
 import type { IdentityAudit } from '../../report/json-schema.js';
-import type { FindingDraft, IdentityFacts, Rule, RuleContext, RuleEvaluation } from '../rule.js';
+import { environmentEvidence, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef, type StatementRole } from '../evidence.js';
+import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { rootScopeSeverity } from '../severity.js';
 
 /** Statement evidence kept per finding; the rest are counted in a note. */
@@ -88,79 +89,18 @@ function wideScope(grant: EffectiveGrant, i: number): WideScope | undefined {
 
 // ---------------------------------------------------------------- evidence
 
-function sourceText(s: GrantingStatement): string {
-  const name = `"${printable(s.policyName)}"`;
-  const arn = s.policyArn ? ` (${printable(s.policyArn)})` : '';
-  const group = s.groupName !== undefined ? `"${printable(s.groupName)}"` : '(unknown group)';
-  switch (s.kind) {
-    case 'inline':
-      return `inline policy ${name}`;
-    case 'managed':
-      return `managed policy ${name}${arn}`;
-    case 'group-inline':
-      return `inline policy ${name} of group ${group}`;
-    case 'group-managed':
-      return `managed policy ${name}${arn} via group ${group}`;
-    case 'permissions-boundary':
-      return `permissions boundary ${name}${arn}`;
-  }
-}
-
-function listText(items: readonly string[], max = 3): string {
-  const shown = items.slice(0, max).map((r) => printable(r));
-  return items.length > max ? `${shown.join(', ')} (+${items.length - max} more)` : shown.join(', ');
-}
-
+/** Root-level-scope reads a statement's resources as written: how wide it is is the point. */
 function resourcesText(s: GrantingStatement): string {
-  if (s.notResources) return `every resource except ${listText(s.notResources)} (NotResource)`;
+  if (s.notResources) return `every resource except ${listText(s.notResources, printable)} (NotResource)`;
   const resources = s.resources ?? [];
-  if (resources.includes('*')) return resources.length === 1 ? 'every resource (*)' : `every resource (* among ${listText(resources)})`;
-  return listText(resources);
+  if (resources.includes('*')) return resources.length === 1 ? 'every resource (*)' : `every resource (* among ${listText(resources, printable)})`;
+  return listText(resources, printable);
 }
 
-function conditionText(s: GrantingStatement): string {
-  if (!s.condition) return '';
-  const parts = Object.entries(s.condition).map(([op, keys]) => `${printable(op)} ${Object.keys(keys).map((k) => printable(k)).join(', ')}`);
-  return ` only under Condition ${parts.join('; ')}`;
-}
-
-function statementEvidence(s: GrantingStatement, what: string, extra: Record<string, unknown> = {}): Evidence {
-  const sid = s.sid ? ` (Sid "${printable(s.sid)}")` : '';
-  const verb = s.effect === 'Deny' ? 'denies' : s.kind === 'permissions-boundary' ? 'lets through' : 'allows';
-  const scope = s.notAction ? `${what} (NotAction: every action except those it lists)` : what;
-  const detail: Record<string, unknown> = {
-    policyName: s.policyName,
-    policyKind: s.kind,
-    statementIndex: s.statementIndex,
-    effect: s.effect,
-    notAction: s.notAction,
-  };
-  if (s.policyArn !== undefined) detail.policyArn = s.policyArn;
-  if (s.groupName !== undefined) detail.group = s.groupName;
-  if (s.sid !== undefined) detail.sid = s.sid;
-  if (s.resources !== undefined) detail.resources = s.resources;
-  if (s.notResources !== undefined) detail.notResources = s.notResources;
-  if (s.condition !== undefined) detail.condition = s.condition;
-  if (isAwsManagedAdminPolicy(s.policyArn)) detail.awsManagedAdministrator = true;
-  return {
-    kind: 'policy-statement',
-    summary: `${sourceText(s)} statement ${s.statementIndex}${sid} ${verb} ${scope} on ${resourcesText(s)}${conditionText(s)}`,
-    detail: { ...detail, ...extra },
-  };
-}
-
-function environmentEvidence(facts: IdentityFacts): Evidence {
-  const { environment, how } = facts.environment;
-  const unknown = environment === 'unknown' ? '; unknown counts as production' : '';
-  return {
-    kind: 'environment',
-    summary: `identity's account ${facts.identity.accountId} is ${environment} (${how})${unknown}`,
-    detail: { accountId: facts.identity.accountId, environment, how },
-  };
-}
-
-function windowText(ctx: RuleContext): string {
-  return `the ${ctx.window.days}-day window ${ctx.window.from}..${ctx.window.to}`;
+/** Statement evidence, flagging AWS's own administrator policy so readers can tell it from a hand-written `*`. */
+function wideStatementEvidence(s: GrantingStatement, what: string, extra: Record<string, unknown> = {}): Evidence {
+  const admin = isAwsManagedAdminPolicy(s.policyArn) ? { awsManagedAdministrator: true } : {};
+  return statementEvidence(s, what, resourcesText(s), { ...admin, ...extra });
 }
 
 /** Usage of one action: used, unused (a source observed no use) or unknown (no source observes it). */
@@ -243,25 +183,10 @@ function identityUsageEvidence(audit: IdentityAudit, ctx: RuleContext): Evidence
   };
 }
 
-function incompleteGrantEvidence(grant: EffectiveGrant): Evidence[] {
-  return grant.errors.map((e) => ({
-    kind: 'coverage' as const,
-    summary: `grant incomplete: ${e.message}`,
-    detail: { policyName: e.policyName, policyArn: e.policyArn, policyKind: e.kind },
-  }));
-}
-
 // ---------------------------------------------------------------- checks
 
-type Role = 'allow' | 'boundary' | 'deny';
-
 /** One statement, by document, with the candidate actions it lets the identity hold on every resource. */
-interface IndexedStatement {
-  role: Role;
-  policyHash: string;
-  statementIndex: number;
-  /** An action it covers, to find the statement's attachments (sources) again. */
-  witness: number;
+interface IndexedStatement extends IndexedStatementRef {
   actions: ActionSet;
 }
 
@@ -299,7 +224,7 @@ function wideIndex(grant: EffectiveGrant, catalog: AwsActionCatalog): WideIndex 
   const wide = ActionSet.empty(catalog.size);
   const conditioned = ActionSet.empty(catalog.size);
   const byKey = new Map<string, IndexedStatement>();
-  const note = (role: Role, statements: readonly GrantingStatement[], i: number) => {
+  const note = (role: StatementRole, statements: readonly GrantingStatement[], i: number) => {
     for (const s of statements) {
       const key = `${role}\u0000${s.policyHash}\u0000${s.statementIndex}`;
       let entry = byKey.get(key);
@@ -319,17 +244,6 @@ function wideIndex(grant: EffectiveGrant, catalog: AwsActionCatalog): WideIndex 
   const index = { wide, conditioned, statements: [...byKey.values()] };
   wideIndexCache.set(grant.actions, index);
   return index;
-}
-
-/** The identity's own statements (with their sources) behind an indexed statement. */
-function sourcesOf(grant: EffectiveGrant, entry: IndexedStatement): GrantingStatement[] {
-  const all =
-    entry.role === 'allow'
-      ? grant.grantsFor(entry.witness)
-      : entry.role === 'boundary'
-        ? grant.boundaryGrantsFor(entry.witness)
-        : grant.deniesFor(entry.witness);
-  return all.filter((s) => s.policyHash === entry.policyHash && s.statementIndex === entry.statementIndex);
 }
 
 /** A subset of the catalog: everything, or one service's index range. */
@@ -360,7 +274,7 @@ function groupEvidence(grant: EffectiveGrant, index: WideIndex, subset: Subset, 
           : covered === held
             ? what
             : `${covered} of these ${held} actions`;
-      for (const s of sourcesOf(grant, entry)) out.push(statementEvidence(s, part, { actionsCovered: covered }));
+      for (const s of sourcesOf(grant, entry)) out.push(wideStatementEvidence(s, part, { actionsCovered: covered }));
     }
     const rest = ofRole.length - shown.length;
     if (rest > 0) {
@@ -380,9 +294,9 @@ function groupEvidence(grant: EffectiveGrant, index: WideIndex, subset: Subset, 
 
 function singleEvidence(scope: WideScope, key: string): Evidence[] {
   return [
-    ...scope.allows.slice(0, MAX_STATEMENTS).map((s) => statementEvidence(s, key)),
-    ...scope.boundary.slice(0, MAX_STATEMENTS).map((s) => statementEvidence(s, key)),
-    ...scope.denies.slice(0, MAX_STATEMENTS).map((s) => statementEvidence(s, `${key} for some requests`)),
+    ...scope.allows.slice(0, MAX_STATEMENTS).map((s) => wideStatementEvidence(s, key)),
+    ...scope.boundary.slice(0, MAX_STATEMENTS).map((s) => wideStatementEvidence(s, key)),
+    ...scope.denies.slice(0, MAX_STATEMENTS).map((s) => wideStatementEvidence(s, `${key} for some requests`)),
   ];
 }
 
@@ -569,21 +483,5 @@ export const rootLevelScope: Rule = {
     'https://github.com/salesforce/cloudsplaining',
     'https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/',
   ],
-  evaluate(ctx: RuleContext): RuleEvaluation[] {
-    return ctx.identities.map((facts) => {
-      const identityArn = facts.identity.arn;
-      const result = check(facts, ctx);
-      if (!Array.isArray(result)) return { identityArn, outcome: 'not-applicable', findings: [], reason: result.notApplicable };
-      if (result.length > 0) return { identityArn, outcome: 'fail', findings: result };
-      if (facts.grant.errors.length > 0) {
-        return {
-          identityArn,
-          outcome: 'error',
-          findings: [],
-          reason: `cannot pass: ${facts.grant.errors.length} policies could not be read (${facts.grant.errors.map((e) => e.message).join('; ')})`,
-        };
-      }
-      return { identityArn, outcome: 'pass', findings: [] };
-    });
-  },
+  evaluate: perIdentity(check, { judgesGrants: true }),
 };
