@@ -124,6 +124,10 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
     const svcKey = lower(service);
     const svcEvidence = serviceUse.get(svcKey);
     const aaListsService = aaServices.has(svcKey);
+    // Access Advisor saw the service used but CloudTrail saw none of its calls (another region, a
+    // trail gap): CloudTrail's silence about this service is not evidence of non-use.
+    const cloudTrailContradicted = svcEvidence !== undefined && !svcEvidence.sources.has('cloudtrail');
+    const cloudTrailSpeaks = input.cloudTrailCoversWindow && !cloudTrailContradicted;
     const observedBy = new Set<UsageSource>();
     if (aaListsService) observedBy.add('access-advisor');
     if (input.cloudTrailSeen) observedBy.add('cloudtrail');
@@ -146,7 +150,7 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
       if (evidence) status = 'used';
       else if (aaActions.has(key)) status = 'unused';
       else if (aaListsService && !svcEvidence) status = 'unused';
-      else if (input.cloudTrailCoversWindow && action.managementEvent) status = 'unused';
+      else if (cloudTrailSpeaks && action.managementEvent) status = 'unused';
       else status = 'unknown';
 
       if (status === 'used' && evidence) {

@@ -63,12 +63,16 @@ export function renderTerminal(report: AuditReport): string {
   return out.join('\n') + '\n';
 }
 
-const MAX_FINDINGS_PER_IDENTITY = 8;
+const MAX_LINES_PER_IDENTITY = 8;
 
-/** Findings worst first, grouped by identity (an identity's group is placed by its worst finding). */
+/**
+ * Findings worst first, grouped by identity (placed by its worst finding);
+ * within an identity, findings of one rule and severity share a line, so a
+ * per-action rule does not bury the others.
+ */
 function renderFindings(report: AuditReport): string[] {
   if (!report.findings.length) return ['', 'findings: none'];
-  const names = new Map(report.identities.map((i) => [i.arn, i]));
+  const identities = new Map(report.identities.map((i) => [i.arn, i]));
   const groups = new Map<string, AuditReport['findings']>();
   for (const f of report.findings) {
     const list = groups.get(f.identityArn) ?? [];
@@ -77,12 +81,21 @@ function renderFindings(report: AuditReport): string[] {
   }
   const out = ['', 'FINDINGS (worst first):'];
   for (const [arn, findings] of groups) {
-    const identity = names.get(arn);
+    const identity = identities.get(arn);
     const tag = identity?.agent?.agent ? ' [agent]' : '';
     out.push(`  ${safeText(arn)}${tag}${identity?.environment ? ` (${identity.environment.environment})` : ''}`);
-    for (const f of findings.slice(0, MAX_FINDINGS_PER_IDENTITY))
-      out.push(`    ${f.severity.toUpperCase().padEnd(8)} ${f.ruleId}  ${safeText(f.title)}`);
-    if (findings.length > MAX_FINDINGS_PER_IDENTITY) out.push(`    … ${findings.length - MAX_FINDINGS_PER_IDENTITY} more in the JSON report`);
+    const lines = new Map<string, AuditReport['findings']>();
+    for (const f of findings) {
+      const key = `${f.severity}|${f.ruleId}`;
+      lines.set(key, [...(lines.get(key) ?? []), f]);
+    }
+    const rendered = [...lines.values()].map((same) => {
+      const [first] = same as [AuditReport['findings'][number]];
+      const text = same.length === 1 ? safeText(first.title) : `${same.length} findings, e.g. ${safeText(first.title)}`;
+      return `    ${first.severity.toUpperCase().padEnd(8)} ${first.ruleId}  ${text}`;
+    });
+    out.push(...rendered.slice(0, MAX_LINES_PER_IDENTITY));
+    if (rendered.length > MAX_LINES_PER_IDENTITY) out.push(`    … ${rendered.length - MAX_LINES_PER_IDENTITY} more lines in the JSON report`);
   }
   return out;
 }

@@ -140,3 +140,24 @@ describe('granted vs used', () => {
     expect(audit.credentials[0]).toMatchObject({ ageDays: 410, calls: 3 });
   });
 });
+
+describe('granted vs used: sources that disagree', () => {
+  it('does not call actions unused on CloudTrail silence when Access Advisor saw the service used', async () => {
+    const report: AccessAdvisorReport = {
+      identityArn: arn,
+      granularity: 'SERVICE_LEVEL',
+      services: [{ namespace: 'backup', lastAuthenticated: '2026-11-14T03:00:00Z' }],
+    };
+    const audit = auditIdentity(
+      input(allow(['backup:StartBackupJob', 'backup:DeleteRecoveryPoint', 'iam:ListUsers']), {
+        accessAdvisor: report,
+        cloudTrailSeen: true,
+        cloudTrailCoversWindow: true,
+      }),
+    );
+    const s = Object.fromEntries(audit.services.map((x) => [x.service, x]));
+    expect(s.backup).toMatchObject({ status: 'used', used: 0, unused: 0, unknown: 2 });
+    // Other services keep CloudTrail's word.
+    expect(s.iam).toMatchObject({ status: 'unused', unused: 1 });
+  });
+});

@@ -90,10 +90,10 @@ export async function readCloudTrailFile(
     if (gzip) await pipeline(input, hashing, createGunzip({ chunkSize: GUNZIP_CHUNK }), sink);
     else await pipeline(input, hashing, sink);
   } catch (err) {
-    // A parse error names the file already; anything else the sink threw is the record consumer's own failure.
-    if (sinkError !== undefined) throw sinkError;
-    if (err instanceof CloudTrailParseError) throw err;
-    const e = err as NodeJS.ErrnoException;
+    // The sink also sees the source's errors (its iterator rethrows them), so classify whichever came first.
+    const e = (sinkError ?? err) as NodeJS.ErrnoException;
+    // A parse error names the file already.
+    if (e instanceof CloudTrailParseError) throw e;
     if (e.code === 'Z_BUF_ERROR' || e.code === 'Z_DATA_ERROR' || e.errno === -5 || e.errno === -3) {
       const what = e.code === 'Z_BUF_ERROR' ? 'truncated gzip' : 'corrupt gzip';
       throw new CloudTrailFileError(
@@ -101,6 +101,8 @@ export async function readCloudTrailFile(
         `${what} (${e.message}) after ${reader.bytes} decompressed bytes, ${reader.records} records`,
       );
     }
+    // Anything else the sink threw is the record consumer's own failure.
+    if (sinkError !== undefined) throw sinkError;
     if (typeof e.code === 'string' && e.code.startsWith('E')) throw new CloudTrailFileError(file, `cannot read file (${e.message})`);
     throw err;
   }

@@ -180,7 +180,7 @@ describe('CloudTrailAggregate counting', () => {
       { eventSource: 'iam.amazonaws.com', eventName: 'NoSuchOperation', count: 1 },
     ]);
     expect(agg.usageDays()).toEqual([]);
-    expect(agg.identityUserAgents()[0]!.userAgents).toContainEqual({ userAgent: 'Mozilla/5.0', count: 2 });
+    expect(agg.identityUserAgents()[0]!.userAgents).toContainEqual({ userAgent: 'Mozilla/5.0', count: 2, lastSeen: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
   });
 
   it('counts records missing essential fields or with an impossible time as malformed', () => {
@@ -203,7 +203,7 @@ describe('CloudTrailAggregate counting', () => {
     const [ua] = aggregate(records).identityUserAgents();
     expect(ua!.identityArn).toBe(USER);
     expect(ua!.userAgents).toHaveLength(MAX_USER_AGENTS_PER_IDENTITY);
-    expect(ua!.userAgents[0]).toEqual({ userAgent: 'agent/0', count: 2 });
+    expect(ua!.userAgents[0]).toMatchObject({ userAgent: 'agent/0', count: 2 });
     expect(ua!.overflowEvents).toBe(10);
   });
 
@@ -231,5 +231,14 @@ describe('CloudTrailAggregate counting', () => {
     expect(merged.identityUserAgents()).toEqual(whole.identityUserAgents());
     expect(merged.stats).toEqual(whole.stats);
     expect(whole.stats).toMatchObject({ events: 201, attributed: 200, unmapped: 1 });
+  });
+});
+
+describe('CloudTrailAggregate user agents', () => {
+  it('keeps the latest call time per user agent, across merges', () => {
+    const a = aggregate([event({ userAgent: 'claude-code/1.0.51', eventTime: '2026-11-01T10:00:00Z' }), event({ userAgent: 'claude-code/1.0.51', eventTime: '2026-11-03T09:00:00Z' })]);
+    const b = aggregate([event({ userAgent: 'claude-code/1.0.51', eventTime: '2026-11-02T08:00:00Z' })]);
+    a.merge(b.data());
+    expect(a.identityUserAgents()[0]!.userAgents).toEqual([{ userAgent: 'claude-code/1.0.51', count: 3, lastSeen: '2026-11-03T09:00:00Z' }]);
   });
 });

@@ -173,7 +173,7 @@ describe('CloudTrail files', () => {
     });
     expect(result.daysSeen).toContainEqual({ accountId: B, region: 'eu-west-1', day: '2024-08-01', events: 1 });
     expect(result.userAgents.find((u) => u.identityArn.includes(B))?.userAgents).toEqual([
-      { userAgent: 'aws-cli/2.15.30 Python/3.11.8', count: 2 },
+      { userAgent: 'aws-cli/2.15.30 Python/3.11.8', count: 2, lastSeen: '2024-08-02T10:00:01Z' },
     ]);
 
     // a second import of the same files adds nothing
