@@ -4,7 +4,7 @@ import { runRules } from '../../src/rules/engine.js';
 import { windowDays, windowEndingAt } from '../../src/analyse/window.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
 import type { AccessAdvisorReport, UsageDay } from '../../src/model/domain.js';
-import type { RuleOutcome, Severity } from '../../src/model/finding.js';
+import type { Evidence, RuleOutcome, Severity } from '../../src/model/finding.js';
 import { scenario, testConfig, TEST_CONFIG_YAML, AS_OF, PROD, STAGING, type ScenarioSpec } from '../helpers/scenario.js';
 
 const doc = (...Statement: PolicyDocument['Statement'][]): PolicyDocument => ({ Version: '2012-10-17', Statement: Statement.flat() });
@@ -45,6 +45,20 @@ const advisor = (identityArn: string, services: AccessAdvisorReport['services'],
   services,
 });
 
+interface ServiceDetail {
+  service: string;
+  dataLevel: 'service-level' | 'action-level';
+  unused: number;
+  unusedByAccessLevel: Record<string, number>;
+  unusedActions: string[];
+  unusedActionsTotal: number;
+}
+/** The per-service evidence items of an UnusedShare finding, in order. */
+const serviceItems = (evidence: Evidence[]) =>
+  evidence.filter((e) => e.kind === 'usage' && typeof e.detail?.service === 'string').map((e) => e.detail as unknown as ServiceDetail);
+/** 0: unused Permissions management, 1: unused Write, 2: neither. */
+const danger = (d: ServiceDetail) => (d.unusedByAccessLevel['Permissions management'] ? 0 : d.unusedByAccessLevel.Write ? 1 : 2);
+
 interface Case {
   name: string;
   spec: ScenarioSpec;
@@ -63,21 +77,24 @@ const cases: Case[] = [
     name: 'fails medium, action-level from CloudTrail, when unused Write actions sit in production',
     spec: { identities: [{ arn: operatorProd, policies: [{ name: 'ec2-operator', document: ec2Operator }] }], usage: [call(operatorProd, 'ec2:DescribeInstances')], extras: fullCloudTrail(PROD) },
     outcome: 'fail',
-    findings: [{ granular: 'Service::ec2', severity: 'medium' }],
+    findings: [{ granular: 'UnusedShare', severity: 'medium' }],
     says: [
-      'ec2 (Amazon EC2): 3 of 4 granted actions unused in 90 days (action-level; 3 Write)',
+      'uses 1 of 4 granted actions (25%); 3 unused in 90 days across 1 service (action-level for 1)',
+      'ec2 (Amazon EC2): 3 of 4 granted actions unused (action-level; 3 Write)',
       'action-level: CloudTrail (management events) saw no call of 3 granted action(s)',
       'Unused: ec2:StartInstances, ec2:StopInstances, ec2:TerminateInstances',
-      'statement 1 (Sid OperateTeamInstances) grants 3 unused ec2 action(s) on arn:aws:ec2:*:*:instance/* only when its Condition holds (StringEquals aws:ResourceTag/team)',
+      'statement 1 (Sid OperateTeamInstances) grants 3 unused Write/Permissions management action(s) on arn:aws:ec2:*:*:instance/* only when its Condition holds (StringEquals aws:ResourceTag/team)',
       '75% unused (threshold 50%)',
+      'environment production',
     ],
-    never: ['every resource'],
+    never: ['every resource', 'unknown)', 'more service'],
   },
   {
     name: 'fails low for the same unused Write actions outside production',
     spec: { identities: [{ arn: operatorStaging, policies: [{ name: 'ec2-operator', document: ec2Operator }] }], usage: [call(operatorStaging, 'ec2:DescribeInstances')], extras: fullCloudTrail(STAGING) },
     outcome: 'fail',
-    findings: [{ granular: 'Service::ec2', severity: 'low' }],
+    findings: [{ granular: 'UnusedShare', severity: 'low' }],
+    says: ['3 unused in 90 days across 1 service (action-level for 1)', 'environment staging'],
   },
   {
     name: 'fails service-level from Access Advisor, and reports the service it does not list as unknown',
@@ -86,8 +103,13 @@ const cases: Case[] = [
       accessAdvisor: [advisor(reporter, [{ namespace: 's3', lastAuthenticated: '2026-11-14T00:00:00Z' }, { namespace: 'dynamodb', lastAuthenticated: '2026-02-01T00:00:00Z' }])],
     },
     outcome: 'fail',
-    findings: [{ granular: 'Service::dynamodb', severity: 'low' }],
-    says: ['service-level: Access Advisor saw no access to dynamodb in the window', '1 granted service(s) no source observes, so their use is unknown (not counted as unused): sqs'],
+    findings: [{ granular: 'UnusedShare', severity: 'low' }],
+    says: [
+      'uses 0 of 82 granted actions (0%); 79 unused in 90 days across 1 service (service-level for 1); 3 unknown',
+      'service-level: Access Advisor saw no access to dynamodb in the window',
+      '1 granted service(s) no source observes, so their use is unknown (not counted as unused): sqs',
+    ],
+    never: ['action-level', 'sqs (', 'sqs:SendMessage'],
   },
   {
     name: 'fails action-level on Access Advisor tracked actions, leaving untracked ones unknown',
@@ -111,8 +133,9 @@ const cases: Case[] = [
       ],
     },
     outcome: 'fail',
-    findings: [{ granular: 'Service::s3', severity: 'low' }],
-    says: ['1 of 2 granted actions unused', 'action-level: Access Advisor (tracked actions)', 'Unused: s3:PutObject'],
+    findings: [{ granular: 'UnusedShare', severity: 'low' }],
+    says: ['uses 1 of 2 granted actions (50%); 1 unused', '1 of 2 granted actions unused (action-level; 1 Write)', 'action-level: Access Advisor (tracked actions)', 'Unused: s3:PutObject'],
+    never: ['service-level', 's3:GetObject,'],
   },
   {
     name: 'passes when CloudTrail saw every granted action used',
@@ -149,11 +172,18 @@ describe('aws.unused-permissions', () => {
     const text = [evaluation!.reason ?? '', ...findings.flatMap((f) => [f.title, ...f.evidence.map((e) => e.summary)])].join('\n');
     for (const s of c.says ?? []) expect(text).toContain(s);
     for (const s of c.never ?? []) expect(text).not.toContain(s);
-    // Nothing a source does not observe is ever listed as unused.
+    // One finding per failing identity, whose services are exactly those with unused actions; nothing
+    // a source does not observe is ever listed as unused.
+    expect(findings.length).toBe(c.outcome === 'fail' ? 1 : 0);
     for (const f of findings) {
-      const detail = f.evidence[0]!.detail as { unusedActions: string[] };
-      const service = facts.context.identities[0]!.audit.services.find((s) => `Service::${s.service}` === f.granular)!;
-      expect(detail.unusedActions).toEqual(service.unusedActions);
+      const audit = facts.context.identities[0]!.audit;
+      const listed = serviceItems(f.evidence);
+      expect(listed.map((d) => d.service).sort()).toEqual(audit.services.filter((s) => s.unused > 0).map((s) => s.service).sort());
+      for (const d of listed) {
+        const service = audit.services.find((s) => s.service === d.service)!;
+        expect(d.unusedActions).toEqual(service.unusedActions);
+        expect(d.unusedActionsTotal).toBe(service.unused);
+      }
     }
   });
 
@@ -161,5 +191,91 @@ describe('aws.unused-permissions', () => {
     const spec: ScenarioSpec = { identities: [{ arn: operatorProd, policies: [{ name: 'ec2-operator', document: ec2Operator }] }], usage: [call(operatorProd, 'ec2:DescribeInstances')], extras: fullCloudTrail(PROD) };
     const lenient = await scenario(spec, { config: testConfig(`${TEST_CONFIG_YAML}\nthresholds:\n  unusedPermissionRatio: 0.8\n`) });
     expect(unusedPermissions.evaluate(lenient.context)[0]!.outcome).toBe('pass');
+  });
+
+  it('reports a broad grant across many services as one finding, most dangerous services first, at most 20 listed', async () => {
+    const arn = role(PROD, 'platform/broad');
+    // Read-only services granted List* (many actions each), plus a few unused Write and Permissions management actions.
+    const readOnly = ['cloudwatch', 'logs', 'ec2', 'lambda', 'sns', 'dynamodb', 'ecs', 'eks', 'cloudformation', 'route53', 'kms', 'ssm', 'athena', 'kinesis', 'states', 'events', 'apigateway', 'codebuild', 'codepipeline', 'config', 'guardduty', 'firehose'];
+    const broad = doc(
+      { Sid: 'ReadEverything', Effect: 'Allow', Action: readOnly.map((s) => `${s}:List*`), Resource: '*' },
+      { Sid: 'Queues', Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue'], Resource: 'arn:aws:sqs:us-east-1:111111111111:jobs' },
+      { Sid: 'RolePolicies', Effect: 'Allow', Action: ['iam:PutRolePolicy', 'iam:AttachRolePolicy'], Resource: 'arn:aws:iam::111111111111:role/app-*' },
+    );
+    // Access Advisor lists every service but logs and events as never accessed; CloudTrail covers the window.
+    const listed = [...readOnly, 'sqs', 'iam'].filter((s) => s !== 'logs' && s !== 'events');
+    const facts = await scenario({
+      identities: [{ arn, policies: [{ name: 'broad', document: broad }] }],
+      usage: [call(arn, 'logs:ListLogGroups')],
+      accessAdvisor: [advisor(arn, listed.map((namespace) => ({ namespace })))],
+      extras: fullCloudTrail(PROD),
+    });
+    const [evaluation] = unusedPermissions.evaluate(facts.context);
+    expect(evaluation!.outcome).toBe('fail');
+    const { findings } = runRules([unusedPermissions], facts.context);
+    expect(findings).toHaveLength(1);
+    const [f] = findings;
+    expect(f!.granular).toBe('UnusedShare');
+    expect(f!.severity).toBe('medium');
+
+    const audit = facts.context.identities[0]!.audit;
+    const withUnused = audit.services.filter((s) => s.unused > 0);
+    expect(withUnused.length).toBe(24);
+    const serviceLevel = withUnused.filter((s) => listed.includes(s.service)).length;
+    expect(f!.title).toBe(
+      `uses 1 of ${audit.granted.actions} granted actions (${Math.round((100 / audit.granted.actions) * 100) / 100}%); ` +
+        `${audit.unused.actions} unused in 90 days across 24 services (action-level for ${24 - serviceLevel}, service-level for ${serviceLevel})` +
+        (audit.unknown.actions ? `; ${audit.unknown.actions} unknown` : ''),
+    );
+
+    // The overall numbers first, then the 20 most dangerous services.
+    expect(f!.evidence[0]!.summary).toContain(`${audit.unused.actions} unused, 1 used`);
+    const items = serviceItems(f!.evidence);
+    expect(items).toHaveLength(20);
+    expect(f!.evidence.slice(1, 21).map((e) => e.detail?.service)).toEqual(items.map((d) => d.service));
+    expect(items[0]!.service).toBe('iam');
+    expect(items[1]!.service).toBe('sqs');
+    expect(items[0]!.unusedByAccessLevel).toEqual({ 'Permissions management': 2 });
+    expect(items[1]!.unusedByAccessLevel).toEqual({ Write: 3 });
+    // iam and sqs lead although every read-only service has more unused actions.
+    expect(Math.min(...items.slice(2).map((d) => d.unused))).toBeGreaterThan(3);
+    for (let i = 1; i < items.length; i++) {
+      const [a, b] = [items[i - 1]!, items[i]!];
+      expect(danger(a) < danger(b) || (danger(a) === danger(b) && a.unused >= b.unused)).toBe(true);
+    }
+    for (const d of items) expect(d.dataLevel).toBe(listed.includes(d.service) ? 'service-level' : 'action-level');
+
+    // One item sums up the rest, which are the least unused of the read-only services.
+    const shown = new Set(items.map((d) => d.service));
+    const rest = withUnused.filter((s) => !shown.has(s.service));
+    expect(rest).toHaveLength(4);
+    const note = f!.evidence[21]!;
+    expect(note.summary).toBe(`… and 4 more services with ${rest.reduce((n, s) => n + s.unused, 0)} unused actions`);
+    expect(Math.max(...rest.map((s) => s.unused))).toBeLessThanOrEqual(Math.min(...items.slice(2).map((d) => d.unused)));
+
+    // Then the statements granting the unused Write/Permissions management actions, and the environment.
+    const text = f!.evidence.map((e) => e.summary).join('\n');
+    expect(text).toContain('statement 2 (Sid RolePolicies) grants 2 unused Write/Permissions management action(s)');
+    expect(text).toContain('statement 1 (Sid Queues) grants 3 unused Write/Permissions management action(s)');
+    expect(text).not.toContain('Sid ReadEverything');
+    expect(text).toContain('environment production');
+  });
+
+  it('caps the unused actions kept in a service item at 200, with the total', async () => {
+    const arn = role(STAGING, 'ec2-admin');
+    const facts = await scenario({
+      identities: [{ arn, policies: [{ name: 'ec2-all', document: doc({ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }) }] }],
+      accessAdvisor: [advisor(arn, [{ namespace: 'ec2' }])],
+    });
+    const { findings } = runRules([unusedPermissions], facts.context);
+    expect(findings).toHaveLength(1);
+    const service = facts.context.identities[0]!.audit.services.find((s) => s.service === 'ec2')!;
+    expect(service.unused).toBeGreaterThan(200);
+    const [item] = serviceItems(findings[0]!.evidence);
+    expect(item!.dataLevel).toBe('service-level');
+    expect(item!.unusedActions).toEqual(service.unusedActions.slice(0, 200));
+    expect(item!.unusedActionsTotal).toBe(service.unused);
+    expect(findings[0]!.severity).toBe('low');
+    expect(findings[0]!.title).toBe(`uses 0 of ${service.granted} granted actions (0%); ${service.unused} unused in 90 days across 1 service (service-level for 1)`);
   });
 });

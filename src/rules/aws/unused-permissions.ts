@@ -1,9 +1,16 @@
 /**
- * Granted but unused permissions, per service, from the granted-vs-used audit.
+ * Granted but unused permissions, one finding per identity, from the
+ * granted-vs-used audit.
  *
  * An identity fails when unused granted actions / granted actions (the
- * audit's unusedRatio) reaches thresholds.unusedPermissionRatio, with one
- * finding per service that has unused actions (`Service::<prefix>`).
+ * audit's unusedRatio) reaches thresholds.unusedPermissionRatio. It gets ONE
+ * finding (`UnusedShare`) whose title gives the overall share ("uses 7 of
+ * 22,091 granted actions …; 22,044 unused in 60 days across 412 services")
+ * and whose evidence lists the services with unused actions, most dangerous
+ * first (unused Permissions management, then Write, then the rest; more
+ * unused first within each), at most MAX_SERVICES of them plus a summary of
+ * the rest, then the statements granting the listed services' unused
+ * Write/Permissions management actions.
  * "Unused" is only what a source observes: Access Advisor for the services
  * it lists ("service-level": it saw no access to the service at all) and the
  * actions it tracks, CloudTrail for management events over a fully covered
@@ -14,8 +21,8 @@
  * below it even if every unknown action were unused; otherwise (unknown
  * could tip it) not-applicable with the numbers, since unknown is not safe.
  *
- * Severity (severity.ts scale): low; medium when a service's unused actions
- * include Write or Permissions management and the identity's environment is
+ * Severity (severity.ts scale): low; medium when the unused actions include
+ * Write or Permissions management and the identity's environment is
  * production or unknown.
  */
 import type { ServiceUsage } from '../../report/json-schema.js';
@@ -26,18 +33,33 @@ import { isProductionRisk } from '../severity.js';
 import { environmentEvidence, statementsEvidence, WRITE_LEVELS } from './credential-facts.js';
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+/** A share that may be tiny (0.03%) without rounding it to 0%. */
+const finePct = (x: number) => {
+  const p = x * 100;
+  if (p === 0) return '0%';
+  if (p < 0.01) return '<0.01%';
+  return p < 1 ? `${Math.round(p * 100) / 100}%` : `${Math.round(p * 10) / 10}%`;
+};
+const count = (n: number) => n.toLocaleString('en-US');
+/** Unused actions named in a service's evidence summary. */
 const LISTED = 25;
+/** Unused actions kept in a service's evidence detail (the total is kept too). */
+const DETAIL_ACTIONS = 200;
+/** Services with their own evidence item; the rest are summarised in one. */
+export const MAX_SERVICES = 20;
+/** Statements shown for the listed services' unused Write/Permissions management actions. */
+const STATEMENTS = 5;
 
 export const unusedPermissions: Rule = {
   id: 'aws.unused-permissions',
   title: 'Granted permissions not used in the window',
   severity: 'medium',
   description:
-    'Compares what each identity is granted with what it used in the window and fails when the unused share of granted actions reaches thresholds.unusedPermissionRatio, with one finding per service that has unused actions. Unused is claimed only where Access Advisor or full-window CloudTrail observes the service or action; everything else is reported as unknown.',
+    'Compares what each identity is granted with what it used in the window and fails when the unused share of granted actions reaches thresholds.unusedPermissionRatio, with one finding per identity (UnusedShare) that lists the services with unused actions, unused Permissions management and Write first. Unused is claimed only where Access Advisor or full-window CloudTrail observes the service or action; everything else is reported as unknown.',
   risk:
     'Permissions an identity never uses are pure exposure: if its credentials leak or an agent is steered by injected instructions, everything granted is available to the attacker, not just what the job needs. Unused write and permissions-management grants in production are the difference between a leaked read-only token and an outage.',
   remediation:
-    'Replace the broad policies with a least-privilege policy built from observed use (IAM Access Analyzer policy generation, or the actions listed as used), or remove the unused services and actions listed here. Remove grants in steps and watch for AccessDenied errors; keep the old policy version to roll back. If a grant is for rare but real work (disaster recovery), suppress the service with that reason.',
+    'Replace the broad policies with a least-privilege policy built from observed use (IAM Access Analyzer policy generation, or the actions listed as used), or remove the unused services and actions listed in the evidence, starting with the first ones (unused Permissions management and Write). Remove grants in steps and watch for AccessDenied errors; keep the old policy version to roll back. If the grant is for rare but real work (disaster recovery), suppress UnusedShare for the identity with that reason.',
   references: [
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed.html',
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed-action-last-accessed.html',
@@ -61,102 +83,159 @@ export const unusedPermissions: Rule = {
       };
     }
 
-    const production = isProductionRisk(facts.environment.environment);
-    const unknownServices = audit.services.filter((s) => s.status === 'unknown' && s.unused === 0);
-    const summary: Evidence = {
-      kind: 'usage',
-      summary: `${numbers} in the window ${ctx.window.from} to ${ctx.window.to}: ${pct(unusedRatio)} unused (threshold ${pct(threshold)})`,
-      detail: {
-        granted,
-        used: audit.used.actions,
-        unused: audit.unused.actions,
-        unknown: audit.unknown.actions,
-        unusedRatio,
-        threshold,
-        services: { used: audit.used.services, unused: audit.unused.services, unknown: audit.unknown.services },
-        usageSources: audit.usageSources,
-      },
-    };
-    const unknownEvidence: Evidence[] = unknownServices.length
-      ? [
-          {
-            kind: 'coverage',
-            summary: `${unknownServices.length} granted service(s) no source observes, so their use is unknown (not counted as unused): ${unknownServices.slice(0, 15).map((s) => s.service).join(', ')}${unknownServices.length > 15 ? ', …' : ''}`,
-            detail: { services: unknownServices.map((s) => ({ service: s.service, granted: s.granted })) },
-          },
-        ]
-      : [];
-
-    const findings: FindingDraft[] = [];
-    for (const service of audit.services) {
-      if (service.unused === 0) continue;
-      findings.push(serviceFinding(service, facts, ctx, production, [summary, ...unknownEvidence]));
-    }
-    return findings;
+    const services = audit.services.filter((s) => s.unused > 0).map((s) => unusedService(s, ctx));
+    if (services.length === 0) return [];
+    return [shareFinding(services, facts, ctx, numbers)];
   }),
 };
 
-function serviceFinding(
-  service: ServiceUsage,
-  facts: IdentityFacts,
-  ctx: RuleContext,
-  production: boolean,
-  shared: Evidence[],
-): FindingDraft {
-  const { catalog, window } = ctx;
-  const indices: number[] = [];
+/** One service's unused actions, read against the catalog. */
+interface UnusedService {
+  service: ServiceUsage;
+  serviceLevel: boolean;
+  byLevel: Partial<Record<AccessLevel, number>>;
+  /** Catalog indices of its unused Write and Permissions management actions. */
+  writeIndices: number[];
+  /** 0: unused Permissions management, 1: unused Write, 2: neither. */
+  danger: number;
+}
+
+function unusedService(service: ServiceUsage, ctx: RuleContext): UnusedService {
+  const { catalog } = ctx;
   const byLevel: Partial<Record<AccessLevel, number>> = {};
+  const writeIndices: number[] = [];
   for (const key of service.unusedActions) {
     const i = catalog.indexOf(key);
     if (i === undefined) continue;
-    indices.push(i);
     const level = catalog.accessLevelAt(i);
     byLevel[level] = (byLevel[level] ?? 0) + 1;
+    if (WRITE_LEVELS.includes(level)) writeIndices.push(i);
   }
-  const unusedWrites = WRITE_LEVELS.reduce((n, l) => n + (byLevel[l] ?? 0), 0);
-  const severity: Severity = unusedWrites > 0 && production ? 'medium' : 'low';
-
   // Access Advisor listing the service with no access in the window speaks for the whole service.
   const serviceLevel = service.status === 'unused' && service.observedBy.includes('access-advisor');
+  const danger = byLevel['Permissions management'] ? 0 : byLevel.Write ? 1 : 2;
+  return { service, serviceLevel, byLevel, writeIndices, danger };
+}
+
+const byDanger = (a: UnusedService, b: UnusedService) =>
+  a.danger - b.danger || b.service.unused - a.service.unused || a.service.service.localeCompare(b.service.service);
+
+function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleContext, numbers: string): FindingDraft {
+  const { audit } = facts;
+  const { window, catalog } = ctx;
+  const threshold = ctx.config.thresholds.unusedPermissionRatio;
+  const granted = audit.granted.actions;
+  const production = isProductionRisk(facts.environment.environment);
+  const ordered = [...all].sort(byDanger);
+  const listed = ordered.slice(0, MAX_SERVICES);
+  const rest = ordered.slice(MAX_SERVICES);
+  const unusedWrites = all.reduce((n, s) => n + s.writeIndices.length, 0);
+  const severity: Severity = unusedWrites > 0 && production ? 'medium' : 'low';
+
+  const serviceLevel = all.filter((s) => s.serviceLevel).length;
+  const actionLevel = all.length - serviceLevel;
+  const levels = [
+    ...(actionLevel ? [`action-level for ${count(actionLevel)}`] : []),
+    ...(serviceLevel ? [`service-level for ${count(serviceLevel)}`] : []),
+  ].join(', ');
+  const title =
+    `uses ${count(audit.used.actions)} of ${count(granted)} granted actions (${finePct(audit.used.actions / granted)}); ` +
+    `${count(audit.unused.actions)} unused in ${window.days} days across ${count(all.length)} service${all.length === 1 ? '' : 's'} (${levels})` +
+    (audit.unknown.actions ? `; ${count(audit.unknown.actions)} unknown` : '');
+
+  const summary: Evidence = {
+    kind: 'usage',
+    summary: `${numbers} in the window ${window.from} to ${window.to}: ${pct(audit.unusedRatio ?? 0)} unused (threshold ${pct(threshold)})`,
+    detail: {
+      granted,
+      used: audit.used.actions,
+      unused: audit.unused.actions,
+      unknown: audit.unknown.actions,
+      unusedRatio: audit.unusedRatio,
+      threshold,
+      services: { used: audit.used.services, unused: audit.unused.services, unknown: audit.unknown.services },
+      usageSources: audit.usageSources,
+    },
+  };
+
+  const restEvidence: Evidence[] = rest.length
+    ? [
+        {
+          kind: 'note',
+          summary: `… and ${count(rest.length)} more service${rest.length === 1 ? '' : 's'} with ${count(rest.reduce((n, s) => n + s.service.unused, 0))} unused actions`,
+          detail: {
+            services: rest.map((s) => ({
+              service: s.service.service,
+              dataLevel: s.serviceLevel ? 'service-level' : 'action-level',
+              granted: s.service.granted,
+              unused: s.service.unused,
+              unusedByAccessLevel: s.byLevel,
+            })),
+          },
+        },
+      ]
+    : [];
+
+  const unknownServices = audit.services.filter((s) => s.status === 'unknown' && s.unused === 0);
+  const unknownEvidence: Evidence[] = unknownServices.length
+    ? [
+        {
+          kind: 'coverage',
+          summary: `${unknownServices.length} granted service(s) no source observes, so their use is unknown (not counted as unused): ${unknownServices.slice(0, 15).map((s) => s.service).join(', ')}${unknownServices.length > 15 ? ', …' : ''}`,
+          detail: { services: unknownServices.map((s) => ({ service: s.service, granted: s.granted })) },
+        },
+      ]
+    : [];
+
+  return {
+    severity,
+    title,
+    granular: 'UnusedShare',
+    evidence: [
+      summary,
+      ...listed.map((s) => serviceEvidence(s, ctx)),
+      ...restEvidence,
+      ...statementsEvidence(facts.grant, catalog, listed.flatMap((s) => s.writeIndices), 'unused Write/Permissions management', STATEMENTS),
+      ...(unusedWrites > 0 ? [environmentEvidence(facts)] : []),
+      ...unknownEvidence,
+    ],
+  };
+}
+
+function serviceEvidence(s: UnusedService, ctx: RuleContext): Evidence {
+  const { service, serviceLevel, byLevel } = s;
+  const { window } = ctx;
   const level = serviceLevel ? 'service-level' : 'action-level';
   const how = serviceLevel
     ? `service-level: Access Advisor saw no access to ${service.service} in the window, so none of its ${service.granted} granted actions was used`
     : `action-level: ${observers(service)} saw no call of ${service.unused} granted action(s)`;
   const name = service.name ? ` (${service.name})` : '';
-  const listed = service.unusedActions.slice(0, LISTED);
-
-  const evidence: Evidence[] = [
-    {
-      kind: 'usage',
-      summary: `${how}; used ${service.used}, unknown ${service.unknown}${service.lastUsed ? `, service last used ${service.lastUsed.slice(0, 10)}` : ''}. Unused: ${listed.join(', ')}${service.unusedActions.length > LISTED ? `, … (${service.unusedActions.length} in all)` : ''}`,
-      detail: {
-        service: service.service,
-        dataLevel: level,
-        observedBy: service.observedBy,
-        status: service.status,
-        granted: service.granted,
-        used: service.used,
-        unused: service.unused,
-        unknown: service.unknown,
-        unusedByAccessLevel: byLevel,
-        unusedActions: service.unusedActions,
-        usedActions: service.usedActions.map((a) => a.action),
-        lastUsed: service.lastUsed,
-        window: { from: window.from, to: window.to },
-      },
-    },
-    ...statementsEvidence(facts.grant, catalog, indices, `unused ${service.service}`, 3),
-    ...(unusedWrites > 0 ? [environmentEvidence(facts)] : []),
-    ...shared,
-  ];
   const levels = Object.entries(byLevel)
     .map(([l, n]) => `${n} ${l}`)
     .join(', ');
+  const named = service.unusedActions.slice(0, LISTED);
   return {
-    severity,
-    title: `${service.service}${name}: ${service.unused} of ${service.granted} granted actions unused in ${window.days} days (${level}${levels ? `; ${levels}` : ''})`,
-    granular: `Service::${service.service}`,
-    evidence,
+    kind: 'usage',
+    summary:
+      `${service.service}${name}: ${service.unused} of ${service.granted} granted actions unused (${level}${levels ? `; ${levels}` : ''}). ` +
+      `${how}; used ${service.used}, unknown ${service.unknown}${service.lastUsed ? `, service last used ${service.lastUsed.slice(0, 10)}` : ''}. ` +
+      `Unused: ${named.join(', ')}${service.unusedActions.length > LISTED ? `, … (${service.unusedActions.length} in all)` : ''}`,
+    detail: {
+      service: service.service,
+      dataLevel: level,
+      observedBy: service.observedBy,
+      status: service.status,
+      granted: service.granted,
+      used: service.used,
+      unused: service.unused,
+      unknown: service.unknown,
+      unusedByAccessLevel: byLevel,
+      unusedActions: service.unusedActions.slice(0, DETAIL_ACTIONS),
+      unusedActionsTotal: service.unusedActions.length,
+      usedActions: service.usedActions.map((a) => a.action),
+      lastUsed: service.lastUsed,
+      window: { from: window.from, to: window.to },
+    },
   };
 }
 
