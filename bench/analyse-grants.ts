@@ -16,7 +16,7 @@ import { loadAwsActionCatalog, type AwsActionCatalog } from '../src/catalog/aws-
 import type { PolicyAttachment, StoredPolicy } from '../src/model/domain.js';
 import type { ConditionBlock, PolicyDocument, PolicyStatement } from '../src/model/policy.js';
 
-const PRINCIPALS = 10_000;
+const PRINCIPALS = Number(process.env.BENCH_PRINCIPALS ?? 10_000);
 const POLICIES = 2_000;
 const BOUNDARIES = 20;
 const GROUPS = 200;
@@ -95,13 +95,13 @@ function synthesiseBoundary(catalog: AwsActionCatalog, i: number, rand: () => nu
   return { Version: '2012-10-17', Id: `boundary-${i}`, Statement: statements };
 }
 
-interface Workload {
+export interface Workload {
   policies: Map<string, StoredPolicy>;
   attachments: PolicyAttachment[];
   identities: string[];
 }
 
-function synthesiseWorkload(catalog: AwsActionCatalog): Workload {
+export function synthesiseWorkload(catalog: AwsActionCatalog): Workload {
   const rand = prng(20_260_926);
   const stored = (document: PolicyDocument): StoredPolicy => ({ hash: createHash('sha256').update(JSON.stringify(document)).digest('hex'), document });
   const managed = synthesisePolicies(catalog, POLICIES - BOUNDARIES, rand).map(stored);

@@ -6,26 +6,29 @@
  * services it lists and the actions it tracks; CloudTrail for management
  * events in an account whose every window day was ingested) saw no use.
  * Everything else is `unknown`, never silently clean.
+ *
+ * Work is done on action bitsets, not per-action objects: an administrator
+ * holds ~22,000 actions and an audit may cover 10,000 identities.
  */
-import type { AccessAdvisorReport, Credential, Identity, PolicyAttachment, UsageSource } from '../model/domain.js';
+import { ActionSet } from '../catalog/action-set.js';
+import type { AwsActionCatalog } from '../catalog/aws-actions.js';
+import type { AccessAdvisorReport, AccessLevel, Credential, Identity, PolicyAttachment, UsageSource } from '../model/domain.js';
 import type { ActionUsage, CredentialAudit, IdentityAudit, ServiceUsage, UsageStatus } from '../report/json-schema.js';
 import type { AuditWindow } from './window.js';
 import { isInWindow, daysBetween } from './window.js';
 
-/** One granted catalog action, as analysis needs it. */
-export interface GrantedAction {
-  key: string;
-  service: string;
-  accessLevel: string;
-  unrestricted: boolean;
-  /** Recorded by a management-events trail (not a data event). */
-  managementEvent: boolean;
-}
+/** Unused action names listed per service in the report; the counts are always complete. */
+export const MAX_UNUSED_LISTED = 100;
+
+const LISTING_ORDER: Record<AccessLevel, number> = { 'Permissions management': 0, Write: 1, Tagging: 2, Read: 3, List: 4 };
 
 /** What the effective-grant engine tells analysis about one identity. */
 export interface GrantView {
-  /** Granted actions grouped by service prefix. */
-  byService(): Map<string, GrantedAction[]>;
+  actions: ActionSet;
+  /** Granted on every resource with no condition. */
+  unrestricted: ActionSet;
+  /** Per service with at least one granted action. */
+  services: readonly { service: string; title?: string; granted: number; unrestricted: number; byAccessLevel: Record<string, number> }[];
   unknownActions: { action: string; policy: string }[];
   partialDenies: number;
   errors: string[];
@@ -46,13 +49,15 @@ export interface IdentityAuditInput {
   credentials: Credential[];
   attachments: PolicyAttachment[];
   grant: GrantView;
+  catalog: AwsActionCatalog;
+  /** Catalog actions a management-events trail records (see catalog/cloudtrail-observability.ts). */
+  managementActions: ActionSet;
   usage: UsageRow[];
   accessAdvisor?: AccessAdvisorReport;
   /** CloudTrail was ingested for every day of the window in this identity's account. */
   cloudTrailCoversWindow: boolean;
   /** CloudTrail was ingested for some day of the window in this account. */
   cloudTrailSeen: boolean;
-  serviceName?: (service: string) => string | undefined;
   window: AuditWindow;
 }
 
@@ -60,7 +65,6 @@ interface Evidence {
   lastUsed?: string;
   sources: Set<UsageSource>;
   calls: number;
-  denied: number;
 }
 
 function later(a: string | undefined, b: string | undefined): string | undefined {
@@ -70,7 +74,7 @@ function later(a: string | undefined, b: string | undefined): string | undefined
 }
 
 function noteUse(map: Map<string, Evidence>, key: string, at: string | undefined, source: UsageSource, calls = 0): void {
-  const e = map.get(key) ?? { sources: new Set<UsageSource>(), calls: 0, denied: 0 };
+  const e = map.get(key) ?? { sources: new Set<UsageSource>(), calls: 0 };
   e.lastUsed = later(e.lastUsed, at);
   e.sources.add(source);
   e.calls += calls;
@@ -78,131 +82,137 @@ function noteUse(map: Map<string, Evidence>, key: string, at: string | undefined
 }
 
 const lower = (s: string) => s.toLowerCase();
+const serviceOf = (action: string) => action.slice(0, Math.max(0, action.indexOf(':')));
 
 export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
-  const { identity, window } = input;
+  const { identity, window, catalog, grant } = input;
   const inWindow = (at: string | undefined) => at !== undefined && isInWindow(at, window);
 
-  // Evidence of use in the window, by action (lower-cased key) and by service.
+  // Evidence of use in the window, by action (lower-cased) and by service.
   const actionUse = new Map<string, Evidence>();
   const serviceUse = new Map<string, Evidence>();
   const deniedCalls = new Map<string, number>();
   const callsByCredential = new Map<string, number>();
-
   for (const row of input.usage) {
     if (row.denied > 0) deniedCalls.set(row.action, (deniedCalls.get(row.action) ?? 0) + row.denied);
     callsByCredential.set(row.credentialId, (callsByCredential.get(row.credentialId) ?? 0) + row.count);
     if (row.count === 0) continue;
     noteUse(actionUse, lower(row.action), row.lastSeen, 'cloudtrail', row.count);
-    noteUse(serviceUse, lower(row.action.split(':')[0] ?? ''), row.lastSeen, 'cloudtrail', row.count);
+    noteUse(serviceUse, lower(serviceOf(row.action)), row.lastSeen, 'cloudtrail', row.count);
   }
 
-  // Access Advisor: services it lists are observed; tracked actions are observed individually.
+  // Access Advisor: services it lists are observed; tracked actions are observed one by one.
   const aaServices = new Set<string>();
-  const aaActions = new Set<string>();
+  const tracked = ActionSet.empty(catalog.size);
   const aa = input.accessAdvisor;
-  if (aa) {
-    for (const svc of aa.services) {
-      const ns = lower(svc.namespace);
-      aaServices.add(ns);
-      if (inWindow(svc.lastAuthenticated)) noteUse(serviceUse, ns, svc.lastAuthenticated, 'access-advisor');
-      for (const tracked of svc.trackedActions ?? []) {
-        // Exports name tracked actions with or without the service prefix.
-        const key = lower(tracked.action.includes(':') ? tracked.action : `${svc.namespace}:${tracked.action}`);
-        aaActions.add(key);
-        if (inWindow(tracked.lastAccessed)) noteUse(actionUse, key, tracked.lastAccessed, 'access-advisor');
-      }
+  for (const svc of aa?.services ?? []) {
+    const ns = lower(svc.namespace);
+    aaServices.add(ns);
+    if (inWindow(svc.lastAuthenticated)) noteUse(serviceUse, ns, svc.lastAuthenticated, 'access-advisor');
+    for (const t of svc.trackedActions ?? []) {
+      // Exports name tracked actions with or without the service prefix.
+      const key = lower(t.action.includes(':') ? t.action : `${svc.namespace}:${t.action}`);
+      const index = catalog.indexOf(key);
+      if (index !== undefined) tracked.add(index);
+      if (inWindow(t.lastAccessed)) noteUse(actionUse, key, t.lastAccessed, 'access-advisor');
     }
   }
 
+  // Granted actions with evidence of use, by service.
+  const used = ActionSet.empty(catalog.size);
+  for (const key of actionUse.keys()) {
+    const index = catalog.indexOf(key);
+    if (index !== undefined && grant.actions.has(index)) used.add(index);
+  }
+  const observedByTrail = grant.actions.intersect(input.managementActions);
+
   const services: ServiceUsage[] = [];
   const totals = { granted: 0, unrestricted: 0, used: 0, unused: 0, unknown: 0 };
-  const usedServices = { used: 0, unused: 0, unknown: 0 };
-  const identityLevels: Record<string, number> = {};
+  const serviceTotals = { used: 0, unused: 0, unknown: 0 };
+  const levels: Record<string, number> = {};
 
-  for (const [service, actions] of [...input.grant.byService()].sort(([a], [b]) => a.localeCompare(b))) {
-    const svcKey = lower(service);
+  for (const summary of grant.services) {
+    const range = catalog.service(summary.service);
+    if (!range) continue;
+    const svcKey = lower(summary.service);
     const svcEvidence = serviceUse.get(svcKey);
     const aaListsService = aaServices.has(svcKey);
     // Access Advisor saw the service used but CloudTrail saw none of its calls (another region, a
     // trail gap): CloudTrail's silence about this service is not evidence of non-use.
     const cloudTrailContradicted = svcEvidence !== undefined && !svcEvidence.sources.has('cloudtrail');
     const cloudTrailSpeaks = input.cloudTrailCoversWindow && !cloudTrailContradicted;
-    const observedBy = new Set<UsageSource>();
-    if (aaListsService) observedBy.add('access-advisor');
-    if (input.cloudTrailSeen) observedBy.add('cloudtrail');
+    const wholeServiceUnused = aaListsService && !svcEvidence;
 
-    const byAccessLevel: Record<string, number> = {};
+    // Unused: every granted action of a service Access Advisor saw untouched; otherwise the
+    // tracked actions and (where CloudTrail speaks) the management actions, less the used ones.
+    const isUnused = (i: number) =>
+      !used.has(i) && (wholeServiceUnused || tracked.has(i) || (cloudTrailSpeaks && observedByTrail.has(i)));
     const usedActions: ActionUsage[] = [];
-    const unusedActions: string[] = [];
-    let used = 0;
-    let unused = 0;
-    let unknown = 0;
-    let unrestricted = 0;
+    const unusedIndices: number[] = [];
+    const unusedByLevel: Record<string, number> = {};
+    used.forEachInRange(range.start, range.end, (i) => {
+      const a = catalog.actionAt(i);
+      const evidence = actionUse.get(lower(a.key))!;
+      usedActions.push({
+        action: a.key,
+        accessLevel: a.accessLevel,
+        status: 'used',
+        lastUsed: evidence.lastUsed,
+        sources: [...evidence.sources],
+        calls: evidence.calls || undefined,
+        denied: deniedCalls.get(a.key),
+        unrestricted: grant.unrestricted.has(i),
+      });
+    });
+    const candidates = wholeServiceUnused ? grant.actions : cloudTrailSpeaks ? observedByTrail : undefined;
+    const count = (i: number) => {
+      if (!isUnused(i)) return;
+      unusedIndices.push(i);
+      const level = catalog.accessLevelAt(i);
+      unusedByLevel[level] = (unusedByLevel[level] ?? 0) + 1;
+    };
+    candidates?.forEachInRange(range.start, range.end, count);
+    // Tracked actions outside the candidate set (data events Access Advisor tracks).
+    tracked.forEachInRange(range.start, range.end, (i) => {
+      if (grant.actions.has(i) && !candidates?.has(i)) count(i);
+    });
 
-    for (const action of actions) {
-      byAccessLevel[action.accessLevel] = (byAccessLevel[action.accessLevel] ?? 0) + 1;
-      identityLevels[action.accessLevel] = (identityLevels[action.accessLevel] ?? 0) + 1;
-      if (action.unrestricted) unrestricted++;
-      const key = lower(action.key);
-      const evidence = actionUse.get(key);
-      let status: UsageStatus;
-      if (evidence) status = 'used';
-      else if (aaActions.has(key)) status = 'unused';
-      else if (aaListsService && !svcEvidence) status = 'unused';
-      else if (cloudTrailSpeaks && action.managementEvent) status = 'unused';
-      else status = 'unknown';
-
-      if (status === 'used' && evidence) {
-        used++;
-        usedActions.push({
-          action: action.key,
-          accessLevel: action.accessLevel,
-          status,
-          lastUsed: evidence.lastUsed,
-          sources: [...evidence.sources],
-          calls: evidence.calls || undefined,
-          denied: deniedCalls.get(action.key),
-          unrestricted: action.unrestricted,
-        });
-      } else if (status === 'unused') {
-        unused++;
-        unusedActions.push(action.key);
-      } else unknown++;
-    }
-
-    // A service is used if any source saw it used, even when no single action can be named.
-    const status: UsageStatus = svcEvidence
-      ? 'used'
-      : used > 0
-        ? 'used'
-        : unknown === 0
-          ? 'unused'
-          : 'unknown';
-    if (status === 'used') usedServices.used++;
-    else if (status === 'unused') usedServices.unused++;
-    else usedServices.unknown++;
-
-    totals.granted += actions.length;
-    totals.unrestricted += unrestricted;
-    totals.used += used;
+    const unused = unusedIndices.length;
+    // The most dangerous unused actions are the ones worth naming first.
+    const unusedActions = unusedIndices
+      .sort((a, b) => LISTING_ORDER[catalog.accessLevelAt(a)] - LISTING_ORDER[catalog.accessLevelAt(b)] || a - b)
+      .slice(0, MAX_UNUSED_LISTED)
+      .map((i) => catalog.keyAt(i));
+    const usedCount = usedActions.length;
+    const unknown = summary.granted - usedCount - unused;
+    const status: UsageStatus = svcEvidence || usedCount > 0 ? 'used' : unknown === 0 ? 'unused' : 'unknown';
+    serviceTotals[status]++;
+    totals.granted += summary.granted;
+    totals.unrestricted += summary.unrestricted;
+    totals.used += usedCount;
     totals.unused += unused;
     totals.unknown += unknown;
+    for (const [level, n] of Object.entries(summary.byAccessLevel)) if (n) levels[level] = (levels[level] ?? 0) + n;
 
+    const observedBy: UsageSource[] = [];
+    if (aaListsService) observedBy.push('access-advisor');
+    if (input.cloudTrailSeen) observedBy.push('cloudtrail');
     services.push({
-      service,
-      name: input.serviceName?.(service),
+      service: summary.service,
+      name: summary.title,
       status,
-      observedBy: [...observedBy],
-      granted: actions.length,
-      unrestricted,
-      byAccessLevel,
-      used,
+      observedBy,
+      granted: summary.granted,
+      unrestricted: summary.unrestricted,
+      byAccessLevel: Object.fromEntries(Object.entries(summary.byAccessLevel).filter(([, n]) => n > 0)),
+      used: usedCount,
       unused,
       unknown,
       lastUsed: svcEvidence?.lastUsed,
-      usedActions: usedActions.sort((a, b) => a.action.localeCompare(b.action)),
-      unusedActions: unusedActions.sort(),
+      usedActions,
+      unusedActions,
+      unusedActionsOmitted: unused - unusedActions.length || undefined,
+      unusedByAccessLevel: unusedByLevel,
     });
   }
 
@@ -211,16 +221,11 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
   const usageSources = new Set<UsageSource>();
   if (input.cloudTrailSeen) usageSources.add('cloudtrail');
   if (aa) usageSources.add('access-advisor');
-  if (input.credentials.some((c) => c.kind === 'access-key' || c.kind === 'password'))
-    usageSources.add('credential-report');
+  if (input.credentials.some((c) => c.kind === 'access-key' || c.kind === 'password')) usageSources.add('credential-report');
   if (identity.lastUsed) usageSources.add(identity.lastUsed.source);
 
   const identityStatus: UsageStatus =
-    lastUsed && isInWindow(lastUsed.at, window)
-      ? 'used'
-      : identitySilenceIsObserved(input)
-        ? 'unused'
-        : 'unknown';
+    lastUsed && isInWindow(lastUsed.at, window) ? 'used' : identitySilenceIsObserved(input) ? 'unused' : 'unknown';
 
   return {
     arn: identity.arn,
@@ -234,30 +239,25 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
     lastUsed,
     usageSources: [...usageSources],
     credentials,
-    policies: input.attachments.map((a) => ({
-      name: a.policyName,
-      kind: a.kind,
-      arn: a.policyArn,
-      group: a.groupName,
-    })),
+    policies: input.attachments.map((a) => ({ name: a.policyName, kind: a.kind, arn: a.policyArn, group: a.groupName })),
     granted: {
       actions: totals.granted,
       unrestricted: totals.unrestricted,
       services: services.length,
-      byAccessLevel: identityLevels,
-      unknownActions: input.grant.unknownActions,
-      partialDenies: input.grant.partialDenies,
+      byAccessLevel: levels,
+      unknownActions: grant.unknownActions,
+      partialDenies: grant.partialDenies,
     },
-    used: { actions: totals.used, services: usedServices.used },
-    unused: { actions: totals.unused, services: usedServices.unused },
-    unknown: { actions: totals.unknown, services: usedServices.unknown },
+    used: { actions: totals.used, services: serviceTotals.used },
+    unused: { actions: totals.unused, services: serviceTotals.unused },
+    unknown: { actions: totals.unknown, services: serviceTotals.unknown },
     usedRatio: totals.granted ? round(totals.used / totals.granted) : null,
     unusedRatio: totals.granted ? round(totals.unused / totals.granted) : null,
     deniedCalls: [...deniedCalls]
       .map(([action, count]) => ({ action, count }))
       .sort((a, b) => b.count - a.count || a.action.localeCompare(b.action)),
     services,
-    errors: input.grant.errors,
+    errors: grant.errors,
   };
 }
 

@@ -14,7 +14,7 @@ import { groupBy } from '../util/group-by.js';
 import { attributeAgent } from './agents.js';
 import { EffectiveGrantCalculator, type EffectiveGrant } from './aws/effective-grant.js';
 import { resolveAccounts, resolveResourceEnvironment } from './environment.js';
-import { auditIdentity, type GrantedAction, type GrantView, type UsageRow } from './granted-vs-used.js';
+import { auditIdentity, type GrantView, type UsageRow } from './granted-vs-used.js';
 import { windowDays, type AuditWindow } from './window.js';
 
 export interface ScanFacts {
@@ -29,36 +29,28 @@ export interface ScanFacts {
 
 /** Catalog indices of actions a management-events trail records, computed once per catalog. */
 const managementActionsByCatalog = new WeakMap<AwsActionCatalog, ActionSet>();
-function managementActions(catalog: AwsActionCatalog): ActionSet {
+export function managementActions(catalog: AwsActionCatalog): ActionSet {
   let set = managementActionsByCatalog.get(catalog);
   if (!set) {
-    set = catalog.none();
+    set = ActionSet.empty(catalog.size);
     for (let i = 0; i < catalog.size; i++) if (recordedByManagementTrail(catalog.keyAt(i))) set.add(i);
     managementActionsByCatalog.set(catalog, set);
   }
   return set;
 }
 
-/** Adapts an EffectiveGrant to the per-service view granted-vs-used needs. */
-export function grantViewOf(grant: EffectiveGrant, catalog: AwsActionCatalog): GrantView {
-  const management = managementActions(catalog);
+/** Adapts an EffectiveGrant to the view granted-vs-used needs (sets and per-service counts, no per-action objects). */
+export function grantViewOf(grant: EffectiveGrant): GrantView {
   return {
-    byService() {
-      const out = new Map<string, GrantedAction[]>();
-      grant.actions.forEach((i) => {
-        const a = catalog.actionAt(i);
-        let list = out.get(a.service);
-        if (!list) out.set(a.service, (list = []));
-        list.push({
-          key: a.key,
-          service: a.service,
-          accessLevel: a.accessLevel,
-          unrestricted: grant.unrestricted.has(i),
-          managementEvent: management.has(i),
-        });
-      });
-      return out;
-    },
+    actions: grant.actions,
+    unrestricted: grant.unrestricted,
+    services: grant.byService().map((s) => ({
+      service: s.service,
+      title: s.title,
+      granted: s.granted,
+      unrestricted: s.unrestricted,
+      byAccessLevel: s.byAccessLevel,
+    })),
     unknownActions: grant.unknownActions
       .filter((u) => !u.fullyDenied && !u.outsideBoundary)
       .map((u) => ({ action: u.action, policy: u.grantedBy.policyName })),
@@ -103,7 +95,6 @@ export function scanFacts(
   const accountEnvironments = resolveAccounts(contents.accounts, config);
   const credentialsByIdentity = groupBy(contents.credentials, (c) => c.identityArn);
   const attachmentsByIdentity = groupBy(contents.attachments, (a) => a.identityArn);
-  const serviceTitle = (prefix: string) => catalog.service(prefix)?.title;
 
   const coverage: CoverageEntry[] = [...contents.coverage];
   const identities: IdentityFacts[] = [];
@@ -118,12 +109,13 @@ export function scanFacts(
       accountAlias: accounts.get(identity.accountId)?.alias,
       credentials,
       attachments,
-      grant: grantViewOf(grant, catalog),
+      grant: grantViewOf(grant),
+      catalog,
+      managementActions: managementActions(catalog),
       usage: usageByIdentity.get(identity.arn) ?? [],
       accessAdvisor: accessAdvisor.get(identity.arn),
       cloudTrailSeen: (seenDays?.size ?? 0) > 0,
       cloudTrailCoversWindow: seenDays !== undefined && completedDays.every((d) => seenDays.has(d)),
-      serviceName: serviceTitle,
       window,
     });
     for (const message of audit.errors) coverage.push({ scope: identity.arn, source: 'policy', status: 'gap', reason: message });

@@ -186,6 +186,23 @@ export class ActionSet {
     return n;
   }
 
+  /** Calls fn for members in [start, end), ascending; stops early when fn returns false. */
+  forEachInRange(start: number, end: number, fn: (index: number) => boolean | void): void {
+    const w = this.words;
+    const last = Math.min(end, this.capacity);
+    for (let wi = Math.max(0, start) >>> 5; wi << 5 < last; wi++) {
+      let word = w[wi]!;
+      while (word !== 0) {
+        const bit = 31 - Math.clz32(word & -word);
+        word &= word - 1;
+        const i = (wi << 5) + bit;
+        if (i < start) continue;
+        if (i >= last) return;
+        if (fn(i) === false) return;
+      }
+    }
+  }
+
   /** Member indices in ascending order. */
   *[Symbol.iterator](): IterableIterator<number> {
     const w = this.words;

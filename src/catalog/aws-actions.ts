@@ -146,6 +146,7 @@ export class AwsActionCatalog {
   }
 
   /** The empty set (shared instance: clone before mutating). */
+  /** The shared empty set: read-only (use ActionSet.empty(size) for a set to fill). */
   none(): ActionSet {
     this.emptySet ??= ActionSet.empty(this.size);
     return this.emptySet;

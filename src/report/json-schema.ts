@@ -48,7 +48,11 @@ const serviceUsage = z.object({
   unknown: z.number().int(),
   lastUsed: isoTime.optional(),
   usedActions: z.array(actionUsage),
-  unusedActions: z.array(z.string()).describe('actions a source observes and saw no use of'),
+  unusedActions: z
+    .array(z.string())
+    .describe('actions a source observes and saw no use of: at most 100, permissions management and write first'),
+  unusedActionsOmitted: z.number().int().optional().describe('unused actions beyond those listed'),
+  unusedByAccessLevel: accessLevelCounts.describe('unused actions per access level (complete)'),
 });
 
 const credential = z.object({

@@ -3,7 +3,7 @@ import { loadAwsActionCatalog, type AwsActionCatalog } from '../../src/catalog/a
 import { EffectiveGrantCalculator } from '../../src/analyse/aws/effective-grant.js';
 import { auditIdentity, type IdentityAuditInput, type UsageRow } from '../../src/analyse/granted-vs-used.js';
 import { windowEndingAt } from '../../src/analyse/window.js';
-import { grantViewOf } from '../../src/analyse/scan-facts.js';
+import { grantViewOf, managementActions } from '../../src/analyse/scan-facts.js';
 import type { AccessAdvisorReport, Identity, PolicyAttachment, StoredPolicy } from '../../src/model/domain.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
 
@@ -24,7 +24,9 @@ function input(document: PolicyDocument, extra: Partial<IdentityAuditInput> = {}
     identity,
     credentials: [],
     attachments: [attachment],
-    grant: grantViewOf(grant, catalog),
+    grant: grantViewOf(grant),
+    catalog,
+    managementActions: managementActions(catalog),
     usage: [],
     cloudTrailCoversWindow: false,
     cloudTrailSeen: false,

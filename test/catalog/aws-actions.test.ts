@@ -200,3 +200,15 @@ describe('catalog data errors', () => {
     expect(small.tally(small.all())).toEqual({ services: [0, 1], counts: Uint32Array.from([1, 0, 0, 0, 0, 0, 0, 1, 1, 0]) });
   });
 });
+
+describe('ActionSet.forEachInRange', () => {
+  it('visits exactly the members inside the range, in order, and can stop early', () => {
+    const set = ActionSet.of(100, [0, 5, 31, 32, 33, 63, 64, 70, 99]);
+    const seen: number[] = [];
+    set.forEachInRange(5, 70, (i) => void seen.push(i));
+    expect(seen).toEqual([5, 31, 32, 33, 63, 64]);
+    const firstTwo: number[] = [];
+    set.forEachInRange(0, 100, (i) => (firstTwo.push(i), firstTwo.length < 2));
+    expect(firstTwo).toEqual([0, 5]);
+  });
+});

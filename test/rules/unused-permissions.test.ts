@@ -261,7 +261,7 @@ describe('aws.unused-permissions', () => {
     expect(text).toContain('environment production');
   });
 
-  it('caps the unused actions kept in a service item at 200, with the total', async () => {
+  it('names at most 100 unused actions per service, the most dangerous first, with the complete total', async () => {
     const arn = role(STAGING, 'ec2-admin');
     const facts = await scenario({
       identities: [{ arn, policies: [{ name: 'ec2-all', document: doc({ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }) }] }],
@@ -273,8 +273,15 @@ describe('aws.unused-permissions', () => {
     expect(service.unused).toBeGreaterThan(200);
     const [item] = serviceItems(findings[0]!.evidence);
     expect(item!.dataLevel).toBe('service-level');
-    expect(item!.unusedActions).toEqual(service.unusedActions.slice(0, 200));
+    expect(item!.unusedActions).toHaveLength(100);
+    expect(item!.unusedActions).toEqual(service.unusedActions);
     expect(item!.unusedActionsTotal).toBe(service.unused);
+    // Permissions management first, then writes.
+    const levels = (item!.unusedActions as string[]).map((a) => facts.context.catalog.accessLevelAt(facts.context.catalog.indexOf(a)!));
+    const firstWrite = levels.indexOf('Write');
+    expect(levels.slice(0, firstWrite).every((l) => l === 'Permissions management')).toBe(true);
+    expect(levels.slice(firstWrite).every((l) => l === 'Write')).toBe(true);
+    expect(Object.values(service.unusedByAccessLevel).reduce((a, b) => a + b, 0)).toBe(service.unused);
     expect(findings[0]!.severity).toBe('low');
     expect(findings[0]!.title).toBe(`uses 0 of ${service.granted} granted actions (0%); ${service.unused} unused in 90 days across 1 service (service-level for 1)`);
   });

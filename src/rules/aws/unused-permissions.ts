@@ -43,8 +43,6 @@ const finePct = (x: number) => {
 const count = (n: number) => n.toLocaleString('en-US');
 /** Unused actions named in a service's evidence summary. */
 const LISTED = 25;
-/** Unused actions kept in a service's evidence detail (the total is kept too). */
-const DETAIL_ACTIONS = 200;
 /** Services with their own evidence item; the rest are summarised in one. */
 export const MAX_SERVICES = 20;
 /** Statements shown for the listed services' unused Write/Permissions management actions. */
@@ -102,14 +100,12 @@ interface UnusedService {
 
 function unusedService(service: ServiceUsage, ctx: RuleContext): UnusedService {
   const { catalog } = ctx;
-  const byLevel: Partial<Record<AccessLevel, number>> = {};
+  const byLevel = service.unusedByAccessLevel as Partial<Record<AccessLevel, number>>;
+  // The audit lists the most dangerous unused actions first: the write-level ones to show statements for.
   const writeIndices: number[] = [];
   for (const key of service.unusedActions) {
     const i = catalog.indexOf(key);
-    if (i === undefined) continue;
-    const level = catalog.accessLevelAt(i);
-    byLevel[level] = (byLevel[level] ?? 0) + 1;
-    if (WRITE_LEVELS.includes(level)) writeIndices.push(i);
+    if (i !== undefined && WRITE_LEVELS.includes(catalog.accessLevelAt(i))) writeIndices.push(i);
   }
   // Access Advisor listing the service with no access in the window speaks for the whole service.
   const serviceLevel = service.status === 'unused' && service.observedBy.includes('access-advisor');
@@ -219,7 +215,7 @@ function serviceEvidence(s: UnusedService, ctx: RuleContext): Evidence {
     summary:
       `${service.service}${name}: ${service.unused} of ${service.granted} granted actions unused (${level}${levels ? `; ${levels}` : ''}). ` +
       `${how}; used ${service.used}, unknown ${service.unknown}${service.lastUsed ? `, service last used ${service.lastUsed.slice(0, 10)}` : ''}. ` +
-      `Unused: ${named.join(', ')}${service.unusedActions.length > LISTED ? `, … (${service.unusedActions.length} in all)` : ''}`,
+      `Unused: ${named.join(', ')}${service.unused > LISTED ? `, … (${service.unused} in all)` : ''}`,
     detail: {
       service: service.service,
       dataLevel: level,
@@ -230,8 +226,8 @@ function serviceEvidence(s: UnusedService, ctx: RuleContext): Evidence {
       unused: service.unused,
       unknown: service.unknown,
       unusedByAccessLevel: byLevel,
-      unusedActions: service.unusedActions.slice(0, DETAIL_ACTIONS),
-      unusedActionsTotal: service.unusedActions.length,
+      unusedActions: service.unusedActions,
+      unusedActionsTotal: service.unused,
       usedActions: service.usedActions.map((a) => a.action),
       lastUsed: service.lastUsed,
       window: { from: window.from, to: window.to },

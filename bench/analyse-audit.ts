@@ -1,0 +1,102 @@
+/**
+ * `npx tsx bench/analyse-audit.ts`: the whole analysis of one stored scan —
+ * effective grants, granted vs used, environments, agents, every rule and
+ * the report object — for 10,000 principals sharing 2,000 distinct policies
+ * (the workload of bench/analyse-grants.ts), with 90 days of usage for a
+ * tenth of them. Writing the scan to SQLite is set-up and not timed.
+ * Target (issue: foundation): under 5 s and under 1 GiB peak RSS.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildAuditReport } from '../src/analyse/audit.js';
+import { windowEndingAt } from '../src/analyse/window.js';
+import { loadAwsActionCatalog } from '../src/catalog/aws-actions.js';
+import { parseConfig } from '../src/config/index.js';
+import type { Identity, Snapshot, UsageDay } from '../src/model/domain.js';
+import { ALL_RULES } from '../src/rules/index.js';
+import { openStore } from '../src/store/index.js';
+import { synthesiseWorkload } from './analyse-grants.js';
+
+const TARGET_SECONDS = 5;
+const TARGET_RSS_MB = 1024;
+const AS_OF = new Date('2026-11-15T12:00:00Z');
+
+const config = parseConfig(
+  'environments:\n  accounts:\n    - { id: "111122223333", environment: production }\nagents:\n  names: ["machine-1*"]\n',
+  'bench-config.yaml',
+);
+
+export async function main(): Promise<{ seconds: number; peakRssMb: number; ok: boolean }> {
+  const catalog = await loadAwsActionCatalog();
+  const workload = synthesiseWorkload(catalog);
+  const identities: Identity[] = workload.identities.map((arn) => ({
+    provider: 'aws',
+    arn,
+    accountId: '111122223333',
+    kind: arn.includes(':role/') ? 'role' : 'user',
+    name: arn.split('/').pop()!,
+    tags: {},
+  }));
+  // A tenth of the principals called a few of their actions every day of the window.
+  const usage: UsageDay[] = [];
+  const window = windowEndingAt(AS_OF, 90);
+  for (let p = 0; p < workload.identities.length; p += 10) {
+    for (let d = 0; d < 90; d += 3) {
+      const day = new Date(Date.parse(`${window.from}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10);
+      for (const action of ['s3:GetObject', 'sts:GetCallerIdentity', 'ec2:DescribeInstances'])
+        usage.push({ identityArn: workload.identities[p]!, credentialId: '', action, day, count: 5, denied: 0, lastSeen: `${day}T12:00:00Z` });
+    }
+  }
+  const snapshot: Snapshot = {
+    provider: 'aws',
+    source: 'bench:synthetic',
+    collectedAt: AS_OF.toISOString(),
+    accounts: [{ provider: 'aws', accountId: '111122223333', alias: 'bench-prod', tags: {} }],
+    identities,
+    credentials: [],
+    policies: [...workload.policies.values()],
+    attachments: workload.attachments,
+    accessAdvisor: [],
+    usage,
+    unmappedEvents: [],
+    ingested: [],
+    coverage: [],
+  };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'keywarden-bench-audit-'));
+  try {
+    const store = openStore(path.join(dir, 'bench.db'));
+    const days = Array.from({ length: 90 }, (_, d) => ({ accountId: '111122223333', region: 'us-east-1', day: new Date(Date.parse(`${window.from}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10) }));
+    const scanId = store.writeScan(snapshot, { cloudTrailDays: days });
+    const rssBefore = process.memoryUsage().rss;
+
+    const started = performance.now();
+    const report = buildAuditReport(store, catalog, { scanId, window, config, rules: ALL_RULES, toolVersion: 'bench' });
+    const seconds = (performance.now() - started) / 1000;
+    store.close();
+
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    const ok = seconds < TARGET_SECONDS && peakRssMb < TARGET_RSS_MB;
+    console.log(`  set-up RSS before analysis: ${Math.round(rssBefore / 1e6)} MB; ${report.findings.length} findings over ${report.identities.length} identities, ${ALL_RULES.length} rules`);
+    console.log(
+      `audit analysis ${report.identities.length} principals / ${workload.policies.size} policies: ${seconds.toFixed(2)} s, peak RSS ${peakRssMb} MB ` +
+        `(target < ${TARGET_SECONDS} s, < 1 GiB)${ok ? '' : ' — OVER TARGET'}`,
+    );
+    return { seconds, peakRssMb, ok };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    (r) => {
+      if (!r.ok) process.exitCode = 1;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
