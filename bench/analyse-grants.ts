@@ -15,6 +15,7 @@ import { EffectiveGrantCalculator, type EffectiveGrant } from '../src/analyse/aw
 import { loadAwsActionCatalog, type AwsActionCatalog } from '../src/catalog/aws-actions.js';
 import type { PolicyAttachment, StoredPolicy } from '../src/model/domain.js';
 import type { ConditionBlock, PolicyDocument, PolicyStatement } from '../src/model/policy.js';
+import { prng } from './prng.js';
 
 const PRINCIPALS = Number(process.env.BENCH_PRINCIPALS ?? 10_000);
 const POLICIES = 2_000;
@@ -23,17 +24,6 @@ const GROUPS = 200;
 const TARGET_SECONDS = 5;
 const TARGET_RSS_MB = 1024;
 
-/** mulberry32: deterministic, so runs are comparable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Synthesises `count` distinct policy documents using the catalog's real names. */
 function synthesisePolicies(catalog: AwsActionCatalog, count: number, rand: () => number): PolicyDocument[] {

@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ingestCloudTrailFiles } from '../src/collect/files/cloudtrail/ingest.js';
+import { prng } from './prng.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -40,17 +41,6 @@ interface Manifest {
   compressedBytes: number;
 }
 
-/** Deterministic PRNG (mulberry32), so the dataset is the same on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ACCOUNTS = ['111122223333', '210987654321', '372819465520', '498251037764', '550913376218'];
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-west-2'];

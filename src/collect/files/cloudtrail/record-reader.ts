@@ -14,7 +14,7 @@
  * and terminated strings, not for full JSON grammar. Errors name the input
  * and the (decompressed) byte offset.
  */
-import type { CloudTrailRecordFields, CloudTrailUserIdentity } from './record-fields.js';
+import { IDENTITY_STRING_FIELDS, ISSUER_STRING_FIELDS, RECORD_STRING_FIELDS, type CloudTrailRecordFields, type CloudTrailUserIdentity } from './record-fields.js';
 
 export class CloudTrailParseError extends Error {
   constructor(
@@ -60,20 +60,10 @@ interface KeySpec {
 /** Members by key length, so matching a key compares a handful of candidates at most. */
 type KeyTable = (KeySpec[] | undefined)[];
 
-const RECORD_SLOTS = [
-  'eventTime',
-  'eventSource',
-  'eventName',
-  'eventID',
-  'awsRegion',
-  'recipientAccountId',
-  'errorCode',
-  'userAgent',
-  'sourceIPAddress',
-  'eventType',
-] as const;
-const IDENTITY_SLOTS = ['type', 'arn', 'accountId', 'accessKeyId', 'principalId', 'userName', 'invokedBy'] as const;
-const ISSUER_SLOTS = ['type', 'arn', 'userName'] as const;
+// The fields the reader extracts are the ones record-fields.ts defines for a picked record.
+const RECORD_SLOTS = RECORD_STRING_FIELDS;
+const IDENTITY_SLOTS = IDENTITY_STRING_FIELDS;
+const ISSUER_SLOTS = ISSUER_STRING_FIELDS;
 const IDENTITY_BASE = RECORD_SLOTS.length;
 const ISSUER_BASE = IDENTITY_BASE + IDENTITY_SLOTS.length;
 const SLOT_COUNT = ISSUER_BASE + ISSUER_SLOTS.length;
