@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { rootAccountCredentials } from '../../src/rules/aws/root-account-credentials.js';
-import { runRules } from '../../src/rules/engine.js';
 import type { UsageDay } from '../../src/model/domain.js';
-import type { RuleOutcome, Severity } from '../../src/model/finding.js';
-import { scenario, testConfig, TEST_CONFIG_YAML, PROD, STAGING, type IdentitySpec, type ScenarioSpec } from '../helpers/scenario.js';
+import { ruleCases, type RuleCase } from '../helpers/rule-cases.js';
+import { scenario, testConfig, TEST_CONFIG_YAML, PROD, STAGING, type IdentitySpec } from '../helpers/scenario.js';
 
 const ROOT = `arn:aws:iam::${PROD}:root`;
 const key1 = `${ROOT}#access_key_1`;
@@ -12,16 +11,8 @@ const password = `${ROOT}#password`;
 
 const root = (credentials: IdentitySpec['credentials']): IdentitySpec => ({ arn: ROOT, kind: 'root', credentials });
 
-interface Case {
-  name: string;
-  spec: ScenarioSpec;
-  outcome: RuleOutcome;
-  findings?: { granular: string; severity: Severity }[];
-  says?: string[];
-}
-
 // As of 2026-11-15T12:00Z; rootRecentUseDays defaults to 90.
-const cases: Case[] = [
+const cases: RuleCase[] = [
   {
     name: 'passes a root with no access key and no sign-in for a year',
     spec: { identities: [root([{ id: password, kind: 'password', active: true, lastUsedAt: '2025-10-01T00:00:00Z' }])] },
@@ -104,17 +95,7 @@ const cases: Case[] = [
 ];
 
 describe('aws.root-account-credentials', () => {
-  it.each(cases)('$name', async (c) => {
-    const facts = await scenario(c.spec);
-    const [evaluation] = rootAccountCredentials.evaluate(facts.context);
-    expect(evaluation!.outcome).toBe(c.outcome);
-    const { findings } = runRules([rootAccountCredentials], facts.context);
-    const got = findings.map((f) => ({ granular: f.granular!, severity: f.severity })).sort((a, b) => a.granular.localeCompare(b.granular));
-    expect(got).toEqual([...(c.findings ?? [])].sort((a, b) => a.granular.localeCompare(b.granular)));
-    expect(new Set(findings.map((f) => `${f.credentialId ?? ''}|${f.granular}`)).size).toBe(findings.length);
-    const text = [evaluation!.reason ?? '', ...findings.flatMap((f) => [f.title, ...f.evidence.map((e) => e.summary)])].join('\n');
-    for (const s of c.says ?? []) expect(text).toContain(s);
-  });
+  ruleCases(rootAccountCredentials, cases);
 
   it('honours thresholds.rootRecentUseDays', async () => {
     const spec = { identities: [root([{ id: password, kind: 'password' as const, active: true, lastUsedAt: '2026-09-01T00:00:00Z' }])] };

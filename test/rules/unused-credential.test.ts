@@ -3,9 +3,9 @@ import { unusedCredential } from '../../src/rules/aws/unused-credential.js';
 import { runRules } from '../../src/rules/engine.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
 import type { AccessAdvisorReport, UsageDay } from '../../src/model/domain.js';
-import type { RuleOutcome, Severity } from '../../src/model/finding.js';
 import { windowDays, windowEndingAt } from '../../src/analyse/window.js';
-import { scenario, AS_OF, PROD, STAGING, type IdentitySpec, type ScenarioSpec } from '../helpers/scenario.js';
+import { ruleCases, type RuleCase } from '../helpers/rule-cases.js';
+import { scenario, AS_OF, PROD, STAGING, type IdentitySpec } from '../helpers/scenario.js';
 
 /** CloudTrail ingested for every day of the default 90-day window in one account. */
 const fullCloudTrail = (accountId: string) => ({
@@ -30,17 +30,6 @@ const call = (identityArn: string, credentialId: string, day: string, action = '
   lastSeen: `${day}T10:00:00.000Z`,
 });
 
-interface Case {
-  name: string;
-  spec: ScenarioSpec;
-  /** Outcome of the first identity of the spec. */
-  outcome: RuleOutcome;
-  findings?: { granular: string; severity: Severity; credentialId?: string }[];
-  /** Substrings the not-applicable reason or some evidence summary must contain. */
-  says?: string[];
-  earlier?: ScenarioSpec[];
-}
-
 const reportsReader = (name: string, account: string, credentials: IdentitySpec['credentials'], extra: Partial<IdentitySpec> = {}): IdentitySpec => ({
   arn: user(account, name),
   policies: [{ name: 'read-reports', document: readReports }],
@@ -60,7 +49,7 @@ const prodDeployer = user(PROD, 'site-deployer');
 const mixedUser = user(STAGING, 'report-bot');
 const liveUser = user(STAGING, 'live-bot');
 
-const cases: Case[] = [
+const cases: RuleCase[] = [
   // ---- pass ----
   {
     name: 'passes a user whose key the credential report shows used inside the window',
@@ -83,12 +72,14 @@ const cases: Case[] = [
   {
     name: 'passes a role whose current export omits RoleLastUsed when a stored scan saw it used inside the window',
     spec: { identities: [{ arn: role(PROD, 'etl'), policies: [{ name: 'read', document: readReports }] }] },
-    earlier: [
-      {
-        identities: [{ arn: role(PROD, 'etl'), policies: [{ name: 'read', document: readReports }], lastUsed: { at: '2026-10-20T00:00:00Z', source: 'role-last-used' } }],
-        collectedAt: '2026-10-21T00:00:00Z',
-      },
-    ],
+    options: {
+      earlier: [
+        {
+          identities: [{ arn: role(PROD, 'etl'), policies: [{ name: 'read', document: readReports }], lastUsed: { at: '2026-10-20T00:00:00Z', source: 'role-last-used' } }],
+          collectedAt: '2026-10-21T00:00:00Z',
+        },
+      ],
+    },
     outcome: 'pass',
   },
   // ---- fail ----
@@ -217,21 +208,7 @@ const cases: Case[] = [
 ];
 
 describe('aws.unused-credential', () => {
-  it.each(cases)('$name', async (c) => {
-    const facts = await scenario(c.spec, { earlier: c.earlier });
-    const evaluations = unusedCredential.evaluate(facts.context);
-    expect(evaluations).toHaveLength(c.spec.identities.length);
-    const evaluation = evaluations[0]!;
-    expect(evaluation.outcome).toBe(c.outcome);
-    const { findings } = runRules([unusedCredential], facts.context);
-    expect(findings.map((f) => ({ granular: f.granular, severity: f.severity, ...(f.credentialId ? { credentialId: f.credentialId } : {}) })).sort((a, b) => a.granular!.localeCompare(b.granular!))).toEqual(
-      [...(c.findings ?? [])].sort((a, b) => a.granular.localeCompare(b.granular)),
-    );
-    const keys = findings.map((f) => `${f.identityArn}|${f.credentialId ?? ''}|${f.granular ?? ''}`);
-    expect(new Set(keys).size).toBe(keys.length);
-    const text = [evaluation.reason ?? '', ...findings.flatMap((f) => [f.title, ...f.evidence.map((e) => e.summary)])].join('\n');
-    for (const s of c.says ?? []) expect(text).toContain(s);
-  });
+  ruleCases(unusedCredential, cases, { credentialIds: true });
 
   it('never describes a resource-scoped grant as being on every resource', async () => {
     const facts = await scenario({ identities: [deployer('old-deployer', STAGING, [{ id: offlineKey(old), kind: 'access-key', active: true, rotatedAt: '2025-01-10T00:00:00Z' }])] });

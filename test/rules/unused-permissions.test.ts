@@ -4,7 +4,8 @@ import { runRules } from '../../src/rules/engine.js';
 import { windowDays, windowEndingAt } from '../../src/analyse/window.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
 import type { AccessAdvisorReport, UsageDay } from '../../src/model/domain.js';
-import type { Evidence, RuleOutcome, Severity } from '../../src/model/finding.js';
+import type { Evidence } from '../../src/model/finding.js';
+import { ruleCases, type RuleCase } from '../helpers/rule-cases.js';
 import { scenario, testConfig, TEST_CONFIG_YAML, AS_OF, PROD, STAGING, type ScenarioSpec } from '../helpers/scenario.js';
 
 const doc = (...Statement: PolicyDocument['Statement'][]): PolicyDocument => ({ Version: '2012-10-17', Statement: Statement.flat() });
@@ -59,20 +60,11 @@ const serviceItems = (evidence: Evidence[]) =>
 /** 0: unused Permissions management, 1: unused Write, 2: neither. */
 const danger = (d: ServiceDetail) => (d.unusedByAccessLevel['Permissions management'] ? 0 : d.unusedByAccessLevel.Write ? 1 : 2);
 
-interface Case {
-  name: string;
-  spec: ScenarioSpec;
-  outcome: RuleOutcome;
-  findings?: { granular: string; severity: Severity }[];
-  says?: string[];
-  never?: string[];
-}
-
 const operatorProd = role(PROD, 'ops/instance-operator');
 const operatorStaging = role(STAGING, 'ops/instance-operator');
 const reporter = role(STAGING, 'report-agent');
 
-const cases: Case[] = [
+const cases: RuleCase[] = [
   {
     name: 'fails medium, action-level from CloudTrail, when unused Write actions sit in production',
     spec: { identities: [{ arn: operatorProd, policies: [{ name: 'ec2-operator', document: ec2Operator }] }], usage: [call(operatorProd, 'ec2:DescribeInstances')], extras: fullCloudTrail(PROD) },
@@ -161,30 +153,22 @@ const cases: Case[] = [
 ];
 
 describe('aws.unused-permissions', () => {
-  it.each(cases)('$name', async (c) => {
-    const facts = await scenario(c.spec);
-    const [evaluation] = unusedPermissions.evaluate(facts.context);
-    expect(evaluation!.outcome).toBe(c.outcome);
-    const { findings } = runRules([unusedPermissions], facts.context);
-    const got = findings.map((f) => ({ granular: f.granular!, severity: f.severity })).sort((a, b) => a.granular.localeCompare(b.granular));
-    expect(got).toEqual([...(c.findings ?? [])].sort((a, b) => a.granular.localeCompare(b.granular)));
-    expect(new Set(findings.map((f) => `${f.credentialId ?? ''}|${f.granular}`)).size).toBe(findings.length);
-    const text = [evaluation!.reason ?? '', ...findings.flatMap((f) => [f.title, ...f.evidence.map((e) => e.summary)])].join('\n');
-    for (const s of c.says ?? []) expect(text).toContain(s);
-    for (const s of c.never ?? []) expect(text).not.toContain(s);
-    // One finding per failing identity, whose services are exactly those with unused actions; nothing
-    // a source does not observe is ever listed as unused.
-    expect(findings.length).toBe(c.outcome === 'fail' ? 1 : 0);
-    for (const f of findings) {
-      const audit = facts.context.identities[0]!.audit;
-      const listed = serviceItems(f.evidence);
-      expect(listed.map((d) => d.service).sort()).toEqual(audit.services.filter((s) => s.unused > 0).map((s) => s.service).sort());
-      for (const d of listed) {
-        const service = audit.services.find((s) => s.service === d.service)!;
-        expect(d.unusedActions).toEqual(service.unusedActions);
-        expect(d.unusedActionsTotal).toBe(service.unused);
+  ruleCases(unusedPermissions, cases, {
+    check: ({ facts, findings }, c) => {
+      // One finding per failing identity, whose services are exactly those with unused actions; nothing
+      // a source does not observe is ever listed as unused.
+      expect(findings.length).toBe(c.outcome === 'fail' ? 1 : 0);
+      for (const f of findings) {
+        const audit = facts.context.identities[0]!.audit;
+        const listed = serviceItems(f.evidence);
+        expect(listed.map((d) => d.service).sort()).toEqual(audit.services.filter((s) => s.unused > 0).map((s) => s.service).sort());
+        for (const d of listed) {
+          const service = audit.services.find((s) => s.service === d.service)!;
+          expect(d.unusedActions).toEqual(service.unusedActions);
+          expect(d.unusedActionsTotal).toBe(service.unused);
+        }
       }
-    }
+    },
   });
 
   it('honours thresholds.unusedPermissionRatio', async () => {
