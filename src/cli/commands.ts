@@ -26,6 +26,7 @@ export interface ReportOptions extends GlobalOptions {
   asOf?: Date;
   out?: string;
   allowPartial?: boolean;
+  agentsOnly?: boolean;
 }
 
 const DEFAULT_CONFIG_FILE = 'keywarden.yaml';
@@ -82,7 +83,7 @@ async function reportFrom(store: Store, config: KeywardenConfig, scanId: number,
   const report: AuditReport = reportSchema.parse(built);
   const outDir = opts.out ?? config.reports ?? 'reports';
   const files = writeDatedReport(outDir, window.to, scanId, 'json', JSON.stringify(report, null, 2) + '\n');
-  io.out(renderTerminal(report));
+  io.out(renderTerminal(report, { agentsOnly: opts.agentsOnly }));
   io.out(`\nJSON report: ${files.map((f) => path.relative(process.cwd(), f) || f).join(', ')}\n`);
   if (!report.coverage.complete && !opts.allowPartial) {
     io.err('coverage is incomplete (see COVERAGE above): exit code 2; pass --allow-partial to accept\n');

@@ -45,7 +45,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       .option('--window <days>', 'observation window in days (default: config thresholds.unusedDays, 90)', positiveInt)
       .option('--as-of <date>', 'end of the window (default: now)', isoDate)
       .option('--out <dir>', 'directory for report files (default: config `reports`, or reports)')
-      .option('--allow-partial', 'exit 0 even when a source could not be read');
+      .option('--allow-partial', 'exit 0 even when a source could not be read')
+      .option('--agents-only', 'terminal summary: only identities attributed to AI agents or automation');
 
   windowOptions(
     program

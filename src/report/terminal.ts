@@ -27,7 +27,13 @@ function usageText(i: IdentityAudit): string {
   return parts.join(', ');
 }
 
-export function renderTerminal(report: AuditReport): string {
+export interface TerminalOptions {
+  /** Show only identities attributed to agents (and their findings); coverage is always shown in full. */
+  agentsOnly?: boolean;
+}
+
+export function renderTerminal(full: AuditReport, options: TerminalOptions = {}): string {
+  const report = options.agentsOnly ? agentsOnly(full) : full;
   const out: string[] = [];
   const { window } = report;
   out.push(`keywarden audit — scan ${report.scan.id} (${safeText(report.scan.source)}), window ${window.from} .. ${window.to} (${window.days} days)`);
@@ -41,6 +47,7 @@ export function renderTerminal(report: AuditReport): string {
   const accounts = report.accounts.map((a) => `${a.accountId}${a.alias ? ` (${safeText(a.alias)})` : ''}: ${a.identities} identities, CloudTrail ${a.cloudTrailDays}/${window.days} days`);
   out.push('accounts:', ...accounts.map((a) => `  ${a}`));
 
+  if (options.agentsOnly) out.push('', `showing the ${report.identities.length} agent identities of ${full.identities.length} (--agents-only)`);
   out.push(...renderFindings(report));
 
   out.push('', `${pad('IDENTITY', 44)} ${pad('ACCOUNT', 14)} ${pad('ENV', 11)} ${pad('KIND', 6)} ${pad('GRANTED vs USED (actions)', 38)} LAST USED`);
@@ -98,4 +105,10 @@ function renderFindings(report: AuditReport): string[] {
     if (rendered.length > MAX_LINES_PER_IDENTITY) out.push(`    … ${rendered.length - MAX_LINES_PER_IDENTITY} more lines in the JSON report`);
   }
   return out;
+}
+
+function agentsOnly(report: AuditReport): AuditReport {
+  const identities = report.identities.filter((i) => i.agent?.agent);
+  const arns = new Set(identities.map((i) => i.arn));
+  return { ...report, identities, findings: report.findings.filter((f) => arns.has(f.identityArn)) };
 }

@@ -162,6 +162,20 @@ describe('keywarden audit on the bundled sample', () => {
     expect((await cli('audit', '--window', 'ninety')).code).toBe(3);
   });
 
+  it('filters the terminal summary to agent identities with --agents-only, keeping the JSON complete', async () => {
+    const out = path.join(tmp, 'reports-agents');
+    const run = await sampleAudit(path.join(tmp, 'e.db'), out, SAMPLE, '--agents-only');
+    expect(run.code).toBe(0);
+    const report = readReport(out);
+    const agents = report.identities.filter((i) => i.agent?.agent);
+    const humans = report.identities.filter((i) => !i.agent?.agent);
+    expect(agents.length).toBeGreaterThan(3);
+    expect(humans.map((i) => i.name)).toContain('alice.admin');
+    expect(run.out).toContain(`showing the ${agents.length} agent identities of ${report.identities.length}`);
+    expect(run.out).not.toContain('alice.admin');
+    expect(run.out).toContain('claude-code-agent');
+  });
+
   it('lists every command in --help', async () => {
     const help = await cli('--help');
     expect(help.code).toBe(0);
