@@ -124,7 +124,13 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
     const index = catalog.indexOf(key);
     if (index !== undefined && grant.actions.has(index)) used.add(index);
   }
-  const observedByTrail = grant.actions.intersect(input.managementActions);
+  // What each kind of source can call unused, as sets over the whole catalog (cheap word operations);
+  // each service then takes the one that applies to it.
+  const trackedUnused = tracked.intersect(grant.actions).subtractWith(used);
+  const trailAndTrackedUnused = input.cloudTrailCoversWindow
+    ? grant.actions.intersect(input.managementActions).subtractWith(used).unionWith(trackedUnused)
+    : trackedUnused;
+  let allUnused: ActionSet | undefined;
 
   const services: ServiceUsage[] = [];
   const totals = { granted: 0, unrestricted: 0, used: 0, unused: 0, unknown: 0 };
@@ -140,49 +146,17 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
     // Access Advisor saw the service used but CloudTrail saw none of its calls (another region, a
     // trail gap): CloudTrail's silence about this service is not evidence of non-use.
     const cloudTrailContradicted = svcEvidence !== undefined && !svcEvidence.sources.has('cloudtrail');
-    const cloudTrailSpeaks = input.cloudTrailCoversWindow && !cloudTrailContradicted;
-    const wholeServiceUnused = aaListsService && !svcEvidence;
-
     // Unused: every granted action of a service Access Advisor saw untouched; otherwise the
     // tracked actions and (where CloudTrail speaks) the management actions, less the used ones.
-    const isUnused = (i: number) =>
-      !used.has(i) && (wholeServiceUnused || tracked.has(i) || (cloudTrailSpeaks && observedByTrail.has(i)));
-    const usedActions: ActionUsage[] = [];
-    const unusedIndices: number[] = [];
-    const unusedByLevel: Record<string, number> = {};
-    used.forEachInRange(range.start, range.end, (i) => {
-      const a = catalog.actionAt(i);
-      const evidence = actionUse.get(lower(a.key))!;
-      usedActions.push({
-        action: a.key,
-        accessLevel: a.accessLevel,
-        status: 'used',
-        lastUsed: evidence.lastUsed,
-        sources: [...evidence.sources],
-        calls: evidence.calls || undefined,
-        denied: deniedCalls.get(a.key),
-        unrestricted: grant.unrestricted.has(i),
-      });
-    });
-    const candidates = wholeServiceUnused ? grant.actions : cloudTrailSpeaks ? observedByTrail : undefined;
-    const count = (i: number) => {
-      if (!isUnused(i)) return;
-      unusedIndices.push(i);
-      const level = catalog.accessLevelAt(i);
-      unusedByLevel[level] = (unusedByLevel[level] ?? 0) + 1;
-    };
-    candidates?.forEachInRange(range.start, range.end, count);
-    // Tracked actions outside the candidate set (data events Access Advisor tracks).
-    tracked.forEachInRange(range.start, range.end, (i) => {
-      if (grant.actions.has(i) && !candidates?.has(i)) count(i);
-    });
+    const unusedSet =
+      aaListsService && !svcEvidence
+        ? (allUnused ??= grant.actions.subtract(used))
+        : cloudTrailContradicted
+          ? trackedUnused
+          : trailAndTrackedUnused;
 
-    const unused = unusedIndices.length;
-    // The most dangerous unused actions are the ones worth naming first.
-    const unusedActions = unusedIndices
-      .sort((a, b) => LISTING_ORDER[catalog.accessLevelAt(a)] - LISTING_ORDER[catalog.accessLevelAt(b)] || a - b)
-      .slice(0, MAX_UNUSED_LISTED)
-      .map((i) => catalog.keyAt(i));
+    const usedActions = used.countRange(range.start, range.end) ? usedActionsIn(range, used, actionUse, deniedCalls, grant, catalog) : NONE;
+    const { unused, unusedActions, unusedByLevel } = unusedIn(range, unusedSet, catalog);
     const usedCount = usedActions.length;
     const unknown = summary.granted - usedCount - unused;
     const status: UsageStatus = svcEvidence || usedCount > 0 ? 'used' : unknown === 0 ? 'unused' : 'unknown';
@@ -204,7 +178,7 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
       observedBy,
       granted: summary.granted,
       unrestricted: summary.unrestricted,
-      byAccessLevel: Object.fromEntries(Object.entries(summary.byAccessLevel).filter(([, n]) => n > 0)),
+      byAccessLevel: summary.byAccessLevel,
       used: usedCount,
       unused,
       unknown,
@@ -259,6 +233,60 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
     services,
     errors: grant.errors,
   };
+}
+
+
+/** Shared by every service with nothing to list; frozen so no caller can fill it for all. */
+const NONE = Object.freeze([]) as unknown as never[];
+
+/** The used actions of one service, with their evidence. */
+function usedActionsIn(
+  range: { start: number; end: number },
+  used: ActionSet,
+  actionUse: Map<string, Evidence>,
+  deniedCalls: Map<string, number>,
+  grant: GrantView,
+  catalog: AwsActionCatalog,
+): ActionUsage[] {
+  const out: ActionUsage[] = [];
+  used.forEachInRange(range.start, range.end, (i) => {
+    const a = catalog.actionAt(i);
+    const evidence = actionUse.get(lower(a.key))!;
+    out.push({
+      action: a.key,
+      accessLevel: a.accessLevel,
+      status: 'used',
+      lastUsed: evidence.lastUsed,
+      sources: [...evidence.sources],
+      calls: evidence.calls || undefined,
+      denied: deniedCalls.get(a.key),
+      unrestricted: grant.unrestricted.has(i),
+    });
+  });
+  return out;
+}
+
+/**
+ * Counts one service's unused actions per access level in a single pass, and
+ * names up to MAX_UNUSED_LISTED of them, permissions management and write first.
+ */
+function unusedIn(
+  range: { start: number; end: number },
+  unusedSet: ActionSet,
+  catalog: AwsActionCatalog,
+): { unused: number; unusedActions: string[]; unusedByLevel: Record<string, number> } {
+  const unused = unusedSet.countRange(range.start, range.end);
+  if (unused === 0) return { unused, unusedActions: NONE, unusedByLevel: {} };
+  const byLevel: number[][] = [[], [], [], [], []];
+  const counts: Record<string, number> = {};
+  unusedSet.forEachInRange(range.start, range.end, (i) => {
+    const level = catalog.accessLevelAt(i);
+    counts[level] = (counts[level] ?? 0) + 1;
+    const bucket = byLevel[LISTING_ORDER[level]]!;
+    if (bucket.length < MAX_UNUSED_LISTED) bucket.push(i);
+  });
+  const unusedActions = byLevel.flat().slice(0, MAX_UNUSED_LISTED).map((i) => catalog.keyAt(i));
+  return { unused, unusedActions, unusedByLevel: counts };
 }
 
 function round(x: number): number {
