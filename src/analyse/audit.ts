@@ -5,7 +5,7 @@
 import type { AwsActionCatalog } from '../catalog/aws-actions.js';
 import type { KeywardenConfig } from '../config/index.js';
 import { SEVERITIES } from '../model/finding.js';
-import { REPORT_SCHEMA_VERSION, type AuditReport } from '../report/json-schema.js';
+import { REPORT_SCHEMA_VERSION, REPORT_SERVICES_PER_IDENTITY, type AuditReport, type IdentityAudit, type ServiceUsage } from '../report/json-schema.js';
 import { runRules } from '../rules/engine.js';
 import type { Rule } from '../rules/rule.js';
 import type { Store } from '../store/index.js';
@@ -27,7 +27,12 @@ export function buildAuditReport(store: Store, catalog: AwsActionCatalog, option
   const { findings, tallies } = runRules(options.rules, facts.context);
   const ruleById = new Map(options.rules.map((r) => [r.id, r]));
 
-  const identities = facts.context.identities.map((f) => ({ ...f.audit, environment: f.environment, agent: f.agent }));
+  const identities = facts.context.identities.map((f) => ({
+    ...f.audit,
+    ...reportedServices(f.audit.services),
+    environment: f.environment,
+    agent: f.agent,
+  }));
   const findingsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length]));
   const summary = identities.reduce(
     (s, i) => ({
@@ -62,5 +67,29 @@ export function buildAuditReport(store: Store, catalog: AwsActionCatalog, option
     findings,
     summary,
     identities,
+  };
+}
+
+/** Unused actions that could change permissions or data weigh first when choosing what to list. */
+function danger(s: ServiceUsage): number {
+  const levels = s.unusedByAccessLevel;
+  return (levels['Permissions management'] ?? 0) * 1_000_000 + (levels.Write ?? 0) * 1_000 + s.unused;
+}
+
+/**
+ * The services a report lists for one identity: every one with use, then the
+ * most dangerous unused ones; the rest are summed so totals stay exact while
+ * an administrator's 400-odd services do not flood the report.
+ */
+function reportedServices(services: ServiceUsage[]): Pick<IdentityAudit, 'services' | 'servicesOmitted'> {
+  const withUse = services.filter((s) => s.used > 0 || s.status === 'used');
+  const rest = services.filter((s) => !(s.used > 0 || s.status === 'used')).sort((a, b) => danger(b) - danger(a) || a.service.localeCompare(b.service));
+  const listed = new Set([...withUse, ...rest.slice(0, REPORT_SERVICES_PER_IDENTITY)]);
+  const omitted = services.filter((s) => !listed.has(s));
+  if (!omitted.length) return { services };
+  const sum = (k: 'granted' | 'used' | 'unused' | 'unknown') => omitted.reduce((n, s) => n + s[k], 0);
+  return {
+    services: services.filter((s) => listed.has(s)),
+    servicesOmitted: { services: omitted.length, granted: sum('granted'), used: sum('used'), unused: sum('unused'), unknown: sum('unknown') },
   };
 }

@@ -11,6 +11,9 @@ import { z } from 'zod';
 
 export const REPORT_SCHEMA_VERSION = '1.0';
 
+/** Services listed per identity besides those with use: keeps reports bounded for administrators. */
+export const REPORT_SERVICES_PER_IDENTITY = 20;
+
 const isoTime = z.string().describe('ISO 8601 timestamp (UTC)');
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('UTC day, YYYY-MM-DD');
 
@@ -105,7 +108,13 @@ const identity = z.object({
   usedRatio: z.number().nullable().describe('used / granted actions; null when nothing is granted'),
   unusedRatio: z.number().nullable().describe('unused / granted actions (unknown counts as neither)'),
   deniedCalls: z.array(z.object({ action: z.string(), count: z.number().int() })),
-  services: z.array(serviceUsage),
+  services: z
+    .array(serviceUsage)
+    .describe(`every service with use, then the ${REPORT_SERVICES_PER_IDENTITY} with the most dangerous unused grants; the rest are summed in servicesOmitted`),
+  servicesOmitted: z
+    .object({ services: z.number().int(), granted: z.number().int(), used: z.number().int(), unused: z.number().int(), unknown: z.number().int() })
+    .optional()
+    .describe('services left out of `services` (no use seen), summed'),
   errors: z.array(z.string()),
 });
 

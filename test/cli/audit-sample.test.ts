@@ -77,6 +77,18 @@ describe('keywarden audit on the bundled sample', () => {
 
     // Every identity's counts add up, and unknown is never folded into unused.
     for (const i of report.identities) expect(i.used.actions + i.unused.actions + i.unknown.actions).toBe(i.granted.actions);
+    // Listed services plus the omitted sum give the whole grant; administrators are bounded.
+    for (const i of report.identities) {
+      const listed = i.services.reduce((n, s) => n + s.granted, 0);
+      expect(listed + (i.servicesOmitted?.granted ?? 0)).toBe(i.granted.actions);
+      expect(i.services.reduce((n, s) => n + s.unused, 0) + (i.servicesOmitted?.unused ?? 0)).toBe(i.unused.actions);
+    }
+    const admin = report.identities.find((i) => i.name === 'ops-ai-agent')!;
+    expect(admin.granted.services).toBeGreaterThan(400);
+    expect(admin.services.filter((s) => s.status !== 'used')).toHaveLength(20);
+    expect(admin.servicesOmitted!.services).toBe(admin.granted.services - admin.services.length);
+    // The most dangerous unused services come first among those without use: permissions management.
+    expect(admin.services.find((s) => s.status !== 'used')!.unusedByAccessLevel['Permissions management']).toBeGreaterThan(0);
 
     // The terminal summary has one line per identity and says how coverage went.
     expect(run.out).toContain('coverage: complete');
