@@ -84,7 +84,20 @@ function noteUse(map: Map<string, Evidence>, key: string, at: string | undefined
 const lower = (s: string) => s.toLowerCase();
 const serviceOf = (action: string) => action.slice(0, Math.max(0, action.indexOf(':')));
 
+/** The audit, plus the used and unused actions as sets for rules that weigh them against grants. */
+export interface IdentityUsageSets {
+  audit: IdentityAudit;
+  /** Granted actions seen used in the window. */
+  used: ActionSet;
+  /** Granted actions a source observed and saw unused (never the unknown ones). */
+  unused: ActionSet;
+}
+
 export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
+  return auditIdentityWithSets(input).audit;
+}
+
+export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageSets {
   const { identity, window, catalog, grant } = input;
   const inWindow = (at: string | undefined) => at !== undefined && isInWindow(at, window);
 
@@ -131,6 +144,7 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
     ? grant.actions.intersect(input.managementActions).subtractWith(used).unionWith(trackedUnused)
     : trackedUnused;
   let allUnused: ActionSet | undefined;
+  const unusedAll = ActionSet.empty(catalog.size);
 
   const services: ServiceUsage[] = [];
   const totals = { granted: 0, unrestricted: 0, used: 0, unused: 0, unknown: 0 };
@@ -156,7 +170,7 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
           : trailAndTrackedUnused;
 
     const usedActions = used.countRange(range.start, range.end) ? usedActionsIn(range, used, actionUse, deniedCalls, grant, catalog) : NONE;
-    const { unused, unusedActions, unusedByLevel } = unusedIn(range, unusedSet, catalog);
+    const { unused, unusedActions, unusedByLevel } = unusedIn(range, unusedSet, catalog, unusedAll);
     const usedCount = usedActions.length;
     const unknown = summary.granted - usedCount - unused;
     const status: UsageStatus = svcEvidence || usedCount > 0 ? 'used' : unknown === 0 ? 'unused' : 'unknown';
@@ -201,7 +215,7 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
   const identityStatus: UsageStatus =
     lastUsed && isInWindow(lastUsed.at, window) ? 'used' : identitySilenceIsObserved(input) ? 'unused' : 'unknown';
 
-  return {
+  const audit: IdentityAudit = {
     arn: identity.arn,
     provider: identity.provider,
     accountId: identity.accountId,
@@ -233,6 +247,7 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
     services,
     errors: grant.errors,
   };
+  return { audit, used, unused: unusedAll };
 }
 
 
@@ -274,12 +289,14 @@ function unusedIn(
   range: { start: number; end: number },
   unusedSet: ActionSet,
   catalog: AwsActionCatalog,
+  into: ActionSet,
 ): { unused: number; unusedActions: string[]; unusedByLevel: Record<string, number> } {
   const unused = unusedSet.countRange(range.start, range.end);
   if (unused === 0) return { unused, unusedActions: NONE, unusedByLevel: {} };
   const byLevel: number[][] = [[], [], [], [], []];
   const counts: Record<string, number> = {};
   unusedSet.forEachInRange(range.start, range.end, (i) => {
+    into.add(i);
     const level = catalog.accessLevelAt(i);
     counts[level] = (counts[level] ?? 0) + 1;
     const bucket = byLevel[LISTING_ORDER[level]]!;

@@ -14,7 +14,7 @@ import { groupBy } from '../util/group-by.js';
 import { attributeAgent } from './agents.js';
 import { EffectiveGrantCalculator, type EffectiveGrant } from './aws/effective-grant.js';
 import { resolveAccounts, resolveResourceEnvironment } from './environment.js';
-import { auditIdentity, type GrantView, type UsageRow } from './granted-vs-used.js';
+import { auditIdentityWithSets, type GrantView, type UsageRow } from './granted-vs-used.js';
 import { windowDays, type AuditWindow } from './window.js';
 
 export interface ScanFacts {
@@ -104,7 +104,7 @@ export function scanFacts(
     const seenDays = ctDays.get(identity.accountId);
     const credentials = credentialsByIdentity.get(identity.arn) ?? [];
     const attachments = attachmentsByIdentity.get(identity.arn) ?? [];
-    const audit = auditIdentity({
+    const { audit, used, unused } = auditIdentityWithSets({
       identity,
       accountAlias: accounts.get(identity.accountId)?.alias,
       credentials,
@@ -126,6 +126,7 @@ export function scanFacts(
       agent: attributeAgent(identity, userAgents.get(identity.arn) ?? [], config),
       audit,
       grant,
+      usage: { used, unused },
       attachments,
       credentials,
     });

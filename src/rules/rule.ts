@@ -3,6 +3,7 @@
  * object with an explicit id. `evaluate` is pure and returns an outcome for
  * every identity it looked at, so each rule has a denominator.
  */
+import type { ActionSet } from '../catalog/action-set.js';
 import type { AwsActionCatalog } from '../catalog/aws-actions.js';
 import type { EffectiveGrant } from '../analyse/aws/effective-grant.js';
 import type { AuditWindow } from '../analyse/window.js';
@@ -23,6 +24,8 @@ export interface IdentityFacts {
   /** Granted vs used over the window. */
   audit: IdentityAudit;
   grant: EffectiveGrant;
+  /** Granted actions seen used, and those a source saw unused, over the window (unknown is in neither). */
+  usage: { used: ActionSet; unused: ActionSet };
   /** The policies in effect for it in this scan, and how each got there. */
   attachments: PolicyAttachment[];
   credentials: Credential[];

@@ -163,3 +163,21 @@ describe('granted vs used: sources that disagree', () => {
     expect(s.iam).toMatchObject({ status: 'unused', unused: 1 });
   });
 });
+
+describe('granted vs used: sets for rules', () => {
+  it('returns the used and unused actions as sets that agree with the counts, unknown in neither', async () => {
+    const { auditIdentityWithSets } = await import('../../src/analyse/granted-vs-used.js');
+    const { audit, used, unused } = auditIdentityWithSets(
+      input(allow(['iam:*', 's3:GetObject']), { usage: [row('iam:ListUsers', 4)], cloudTrailSeen: true, cloudTrailCoversWindow: true }),
+    );
+    expect(used.size).toBe(audit.used.actions);
+    expect(unused.size).toBe(audit.unused.actions);
+    expect(used.has(catalog.indexOf('iam:ListUsers')!)).toBe(true);
+    expect(unused.has(catalog.indexOf('iam:CreateUser')!)).toBe(true);
+    // s3:GetObject is a data event: unknown, so in neither set.
+    const getObject = catalog.indexOf('s3:GetObject')!;
+    expect(used.has(getObject) || unused.has(getObject)).toBe(false);
+    // More unused iam actions than the report names: the set is complete.
+    expect(unused.size).toBeGreaterThan(100);
+  });
+});

@@ -4,7 +4,7 @@
  * principal that holds it; the per-policy unions precomputed here are what
  * make the per-principal effective grant a handful of bitset operations.
  */
-import { ActionSet } from '../../catalog/action-set.js';
+import { ActionSet, popcount32 } from '../../catalog/action-set.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import { normalisePolicyDocument, type NormalisedStatement, type PolicyDocumentError } from './policy-document.js';
 
@@ -20,6 +20,66 @@ export interface ExpandedStatement extends NormalisedStatement {
    * (for Allow only) NotResource is used, since "everything except" is broad.
    */
   unrestricted: boolean;
+  /**
+   * The words of `actions` that hold any member: [start, end), empty when
+   * start === end. Most statements name one service or a few, so set work
+   * per principal and statement can skip the rest of the catalog.
+   */
+  span: WordSpan;
+}
+
+/** A range of ActionSet words, `[start, end)`. */
+export interface WordSpan {
+  start: number;
+  end: number;
+}
+
+/** The smallest word range holding every member of `set`. */
+export function wordSpan(set: ActionSet): WordSpan {
+  const w = set.words;
+  let start = 0;
+  while (start < w.length && w[start] === 0) start++;
+  let end = w.length;
+  while (end > start && w[end - 1] === 0) end--;
+  return { start, end };
+}
+
+/** Union of the statements' action sets, touching only the words each one occupies. */
+export function unionOfStatements(size: number, statements: Iterable<ExpandedStatement>): ActionSet {
+  const out = ActionSet.empty(size);
+  const into = out.words;
+  for (const { actions, span } of statements) {
+    const from = actions.words;
+    for (let w = span.start; w < span.end; w++) into[w]! |= from[w]!;
+  }
+  return out;
+}
+
+/** How many of the statement's actions are in `set`. */
+export function countInStatement({ actions, span }: ExpandedStatement, set: ActionSet): number {
+  const a = actions.words;
+  const b = set.words;
+  let n = 0;
+  for (let w = span.start; w < span.end; w++) {
+    const both = a[w]! & b[w]!;
+    if (both !== 0) n += popcount32(both);
+  }
+  return n;
+}
+
+/** The first `max` of the statement's actions that are in `set`, ascending. */
+export function firstInStatement({ actions, span }: ExpandedStatement, set: ActionSet, max: number): number[] {
+  const a = actions.words;
+  const b = set.words;
+  const out: number[] = [];
+  for (let w = span.start; w < span.end && out.length < max; w++) {
+    let both = a[w]! & b[w]!;
+    while (both !== 0 && out.length < max) {
+      out.push((w << 5) + 31 - Math.clz32(both & -both));
+      both &= both - 1;
+    }
+  }
+  return out;
 }
 
 export interface ExpandedPolicy {
@@ -68,7 +128,7 @@ export function expandPolicyDocument(catalog: AwsActionCatalog, hash: string, do
     const unconditioned = normalised.condition === undefined;
     const unrestricted =
       unconditioned && (allResources || (normalised.effect === 'Allow' && normalised.notResources !== undefined));
-    statements.push({ ...normalised, actions, unknownPatterns: unknown, unrestricted });
+    statements.push({ ...normalised, actions, unknownPatterns: unknown, unrestricted, span: wordSpan(actions) });
     if (normalised.effect === 'Allow') {
       allow.unionWith(actions);
       if (unrestricted) allowUnrestricted.unionWith(actions);

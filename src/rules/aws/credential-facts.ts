@@ -5,7 +5,8 @@
  * CloudTrail calls tie to credentials, and evidence built from the
  * statements that grant something. Pure functions over IdentityFacts.
  */
-import type { EffectiveGrant, GrantingStatement } from '../../analyse/aws/effective-grant.js';
+import { describeHeldStatement, type EffectiveGrant, type GrantingStatement } from '../../analyse/aws/effective-grant.js';
+import { ActionSet } from '../../catalog/action-set.js';
 import { daysBetween, isInWindow, type AuditWindow } from '../../analyse/window.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import { printable } from '../../config/patterns.js';
@@ -216,15 +217,19 @@ const EXAMPLES = 5;
 
 /** Distinct Allow statements granting any of `indices`, largest first. */
 export function grantingStatements(grant: EffectiveGrant, catalog: AwsActionCatalog, indices: Iterable<number>): StatementGroup[] {
+  // One set operation per held statement, not a statement scan per action.
+  const wanted = ActionSet.of(catalog.size, indices).intersectWith(grant.actions);
   const groups = new Map<string, StatementGroup>();
-  for (const i of indices) {
-    for (const s of grant.grantsFor(i)) {
-      const key = `${s.kind}\u0000${s.groupName ?? ''}\u0000${s.policyArn ?? s.policyName}\u0000${s.policyHash}\u0000${s.statementIndex}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { statement: s, actions: 0, examples: [] }));
-      g.actions++;
-      if (g.examples.length < EXAMPLES) g.examples.push(catalog.keyAt(i));
-    }
+  for (const held of grant.statements('allow')) {
+    const covered = held.statement.actions.intersect(wanted);
+    const actions = covered.size;
+    if (actions === 0) continue;
+    const s = describeHeldStatement(held);
+    const key = `${s.kind}\u0000${s.groupName ?? ''}\u0000${s.policyArn ?? s.policyName}\u0000${s.policyHash}\u0000${s.statementIndex}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { statement: s, actions: 0, examples: [] }));
+    g.actions += actions;
+    covered.forEachInRange(0, catalog.size, (i) => (g.examples.length < EXAMPLES ? void g.examples.push(catalog.keyAt(i)) : false));
   }
   return [...groups.values()].sort(
     (a, b) =>

@@ -27,6 +27,7 @@
  */
 import type { ServiceUsage } from '../../report/json-schema.js';
 import type { AccessLevel } from '../../model/domain.js';
+import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import type { Evidence, Severity } from '../../model/finding.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { isProductionRisk } from '../severity.js';
@@ -81,7 +82,7 @@ export const unusedPermissions: Rule = {
       };
     }
 
-    const services = audit.services.filter((s) => s.unused > 0).map((s) => unusedService(s, ctx));
+    const services = audit.services.filter((s) => s.unused > 0).map(unusedService);
     if (services.length === 0) return [];
     return [shareFinding(services, facts, ctx, numbers)];
   }),
@@ -92,25 +93,30 @@ interface UnusedService {
   service: ServiceUsage;
   serviceLevel: boolean;
   byLevel: Partial<Record<AccessLevel, number>>;
-  /** Catalog indices of its unused Write and Permissions management actions. */
-  writeIndices: number[];
+  /** How many of its unused actions are Write or Permissions management. */
+  unusedWrites: number;
   /** 0: unused Permissions management, 1: unused Write, 2: neither. */
   danger: number;
 }
 
-function unusedService(service: ServiceUsage, ctx: RuleContext): UnusedService {
-  const { catalog } = ctx;
+function unusedService(service: ServiceUsage): UnusedService {
   const byLevel = service.unusedByAccessLevel as Partial<Record<AccessLevel, number>>;
-  // The audit lists the most dangerous unused actions first: the write-level ones to show statements for.
-  const writeIndices: number[] = [];
-  for (const key of service.unusedActions) {
-    const i = catalog.indexOf(key);
-    if (i !== undefined && WRITE_LEVELS.includes(catalog.accessLevelAt(i))) writeIndices.push(i);
-  }
+  const unusedWrites = WRITE_LEVELS.reduce((n, l) => n + (byLevel[l] ?? 0), 0);
   // Access Advisor listing the service with no access in the window speaks for the whole service.
   const serviceLevel = service.status === 'unused' && service.observedBy.includes('access-advisor');
   const danger = byLevel['Permissions management'] ? 0 : byLevel.Write ? 1 : 2;
-  return { service, serviceLevel, byLevel, writeIndices, danger };
+  return { service, serviceLevel, byLevel, unusedWrites, danger };
+}
+
+/** The named unused Write/Permissions management actions of a service (the audit lists those first). */
+function writeIndicesOf(service: ServiceUsage, catalog: AwsActionCatalog): number[] {
+  const out: number[] = [];
+  for (const key of service.unusedActions) {
+    const i = catalog.indexOf(key);
+    if (i === undefined || !WRITE_LEVELS.includes(catalog.accessLevelAt(i))) break;
+    out.push(i);
+  }
+  return out;
 }
 
 const byDanger = (a: UnusedService, b: UnusedService) =>
@@ -125,7 +131,7 @@ function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleConte
   const ordered = [...all].sort(byDanger);
   const listed = ordered.slice(0, MAX_SERVICES);
   const rest = ordered.slice(MAX_SERVICES);
-  const unusedWrites = all.reduce((n, s) => n + s.writeIndices.length, 0);
+  const unusedWrites = all.reduce((n, s) => n + s.unusedWrites, 0);
   const severity: Severity = unusedWrites > 0 && production ? 'medium' : 'low';
 
   const serviceLevel = all.filter((s) => s.serviceLevel).length;
@@ -191,7 +197,7 @@ function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleConte
       summary,
       ...listed.map((s) => serviceEvidence(s, ctx)),
       ...restEvidence,
-      ...statementsEvidence(facts.grant, catalog, listed.flatMap((s) => s.writeIndices), 'unused Write/Permissions management', STATEMENTS),
+      ...statementsEvidence(facts.grant, catalog, listed.flatMap((s) => writeIndicesOf(s.service, catalog)), 'unused Write/Permissions management', STATEMENTS),
       ...(unusedWrites > 0 ? [environmentEvidence(facts)] : []),
       ...unknownEvidence,
     ],
