@@ -62,7 +62,8 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext): RuleRun {
       tally[OUTCOME_FIELD[e.outcome]]++;
       for (const draft of e.findings) {
         const base = { ruleId: rule.id, identityArn: e.identityArn, credentialId: draft.credentialId, granular: draft.granular };
-        findings.push({ ...draft, ...base, accountId: accountOf.get(e.identityArn) ?? '', fingerprint: fingerprint(base) });
+        // Object.assign, not spreads: V8's spread-then-add path costs microseconds per finding.
+        findings.push(Object.assign({}, draft, base, { accountId: accountOf.get(e.identityArn) ?? '', fingerprint: fingerprint(base) }));
       }
     }
   }

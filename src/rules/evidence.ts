@@ -4,32 +4,63 @@
  * Wording a rule owns (which resources count, extra detail keys) is passed
  * in by the caller. Cloud-supplied text goes through `printable`.
  */
-import type { EffectiveGrant, GrantingStatement } from '../analyse/aws/effective-grant.js';
+import { describeHeldStatement, type EffectiveGrant, type GrantingStatement, type HeldStatement, type HeldStatementRole } from '../analyse/aws/effective-grant.js';
+import type { ExpandedStatement } from '../analyse/aws/policy-expansion.js';
 import { printable } from '../config/patterns.js';
 import type { Evidence } from '../model/finding.js';
 import type { IdentityFacts, RuleContext } from './rule.js';
 
 /** Which side of the evaluation a statement speaks for. */
-export type StatementRole = 'allow' | 'boundary' | 'deny';
+export type StatementRole = HeldStatementRole;
 
-/** A statement document as a rule indexed it: `witness` is one action it covers, to find its attachments again. */
+/**
+ * One statement document as a rule indexes it: a policy attached several ways
+ * (directly, via groups) is one entry, with every attachment in `held`.
+ */
 export interface IndexedStatementRef {
   role: StatementRole;
   policyHash: string;
   statementIndex: number;
-  witness: number;
+  /** The document's statement (the same object for every attachment). */
+  statement: ExpandedStatement;
+  /** Every attachment of it, in the grant's order. */
+  held: HeldStatement[];
+  /** Where its first attachment is in the list it was grouped from: the order grantsFor and friends list statements in. */
+  position: number;
+}
+
+/**
+ * Statements of one role (a filtered `grant.statements(role)`, in its order)
+ * grouped by document, in the order of each document's first attachment.
+ */
+export function byDocument(role: StatementRole, held: readonly HeldStatement[]): IndexedStatementRef[] {
+  const byKey = new Map<ExpandedStatement, IndexedStatementRef>();
+  held.forEach((h, position) => {
+    // The expander shares one expansion per policy hash, so the statement object stands for (hash, index).
+    const key = h.statement;
+    const entry = byKey.get(key);
+    if (entry) entry.held.push(h);
+    else byKey.set(key, { role, policyHash: h.source.policyHash, statementIndex: h.statement.index, statement: h.statement, held: [h], position });
+  });
+  return [...byKey.values()];
 }
 
 /** The identity's own statements (with their sources) behind an indexed statement: one document may be attached several ways. */
-export function sourcesOf(grant: EffectiveGrant, entry: IndexedStatementRef): GrantingStatement[] {
-  const all =
-    entry.role === 'allow'
-      ? grant.grantsFor(entry.witness)
-      : entry.role === 'boundary'
-        ? grant.boundaryGrantsFor(entry.witness)
-        : grant.deniesFor(entry.witness);
-  return all.filter((s) => s.policyHash === entry.policyHash && s.statementIndex === entry.statementIndex);
+export function sourcesOf(entry: IndexedStatementRef): GrantingStatement[] {
+  return entry.held.map(described);
 }
+
+/**
+ * A held statement as grantsFor would list it, described once: an identity's
+ * findings cite the same few statements many times. (Evidence copies what it
+ * shows, so sharing the description is safe.)
+ */
+export function described(held: HeldStatement): GrantingStatement {
+  let out = descriptions.get(held);
+  if (!out) descriptions.set(held, (out = describeHeldStatement(held)));
+  return out;
+}
+const descriptions = new WeakMap<HeldStatement, GrantingStatement>();
 
 /** The first `max` items, comma-separated, saying nothing of the rest. */
 export function firstFew<T>(items: readonly T[], show: (item: T) => string, max = 3): string {
@@ -87,19 +118,40 @@ function statementDetail(s: GrantingStatement): Record<string, unknown> {
   return detail;
 }
 
+/** What statement evidence says of a statement whatever the finding: worked out once per described statement. */
+interface StatementText {
+  /** `<source> statement <n> (Sid "…") <verb>` */
+  head: string;
+  condition: string;
+  detail: Record<string, unknown>;
+}
+
+function statementText(s: GrantingStatement): StatementText {
+  let text = statementTexts.get(s);
+  if (!text) {
+    const sid = s.sid ? ` (Sid "${printable(s.sid)}")` : '';
+    // A boundary grants nothing by itself: it only lets the identity's own grants through.
+    const verb = s.effect === 'Deny' ? 'denies' : s.kind === 'permissions-boundary' ? 'lets through' : 'allows';
+    text = { head: `${sourceText(s)} statement ${s.statementIndex}${sid} ${verb}`, condition: conditionText(s), detail: statementDetail(s) };
+    statementTexts.set(s, text);
+  }
+  return text;
+}
+// Keyed by the described statement: `described` hands every finding of an identity the same object.
+const statementTexts = new WeakMap<GrantingStatement, StatementText>();
+
 /**
  * One statement as evidence: `<source> statement <n> (Sid "…") allows|denies|lets through <what> on <on><condition>`.
  * `on` is the rule's reading of the statement's resources; `extra` is appended to the detail, after the statement's own fields.
  */
 export function statementEvidence(s: GrantingStatement, what: string, on: string, extra: Record<string, unknown> = {}): Evidence {
-  const sid = s.sid ? ` (Sid "${printable(s.sid)}")` : '';
-  // A boundary grants nothing by itself: it only lets the identity's own grants through.
-  const verb = s.effect === 'Deny' ? 'denies' : s.kind === 'permissions-boundary' ? 'lets through' : 'allows';
+  const text = statementText(s);
   const scope = s.notAction ? `${what} (NotAction: every action except those it lists)` : what;
   return {
     kind: 'policy-statement',
-    summary: `${sourceText(s)} statement ${s.statementIndex}${sid} ${verb} ${scope} on ${on}${conditionText(s)}`,
-    detail: { ...statementDetail(s), ...extra },
+    summary: `${text.head} ${scope} on ${on}${text.condition}`,
+    // Object.assign, not `{ ...a, ...b }`: V8's spread-then-add path is slow, and evidence is built per finding.
+    detail: Object.assign({}, text.detail, extra),
   };
 }
 

@@ -246,4 +246,20 @@ describe('aws.production-reach', () => {
     expect(deny.detail).toMatchObject({ resources: ['arn:aws:s3:::acme-prod-ledger/*'] });
     expect(deny.summary).toContain('denies');
   });
+
+  it('cites a policy attached twice under both attachments, and orders equally wide statements as the grant lists them', async () => {
+    const shared = doc(allow('s3:GetObject', 'arn:aws:s3:::acme-prod-a/*'));
+    const e = await one(
+      role(
+        PROD,
+        'twice',
+        { name: 'direct', document: shared },
+        inline('other', doc(allow('s3:GetObject', 'arn:aws:s3:::acme-prod-b/*'))),
+        { name: 'via-group', kind: 'group-inline', document: shared },
+      ),
+    );
+    const read = e.findings.find((f) => f.granular === 'Reach::production::Read')!;
+    const statements = read.evidence.filter((x) => x.kind === 'policy-statement').map((x) => x.detail!.policyName);
+    expect(statements).toEqual(['direct', 'via-group', 'other']);
+  });
 });

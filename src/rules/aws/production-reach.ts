@@ -32,15 +32,16 @@
  * rules cover it) and identities holding nothing; `error` (never pass) when
  * nothing was found but a policy could not be read.
  */
-import type { GrantingStatement } from '../../analyse/aws/effective-grant.js';
+import type { HeldStatement } from '../../analyse/aws/effective-grant.js';
 import type { Environment } from '../../analyse/environment.js';
+import { countInStatement, firstInStatement, unionOfStatements, type ExpandedStatement } from '../../analyse/aws/policy-expansion.js';
 import { ActionSet } from '../../catalog/action-set.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import { printable } from '../../config/patterns.js';
 import type { AccessLevel } from '../../model/domain.js';
 import type { Evidence } from '../../model/finding.js';
 import type { IdentityAudit } from '../../report/json-schema.js';
-import { environmentEvidence, firstFew, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef, type StatementRole } from '../evidence.js';
+import { byDocument, environmentEvidence, firstFew, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef } from '../evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { isProductionRisk, lower, reachSeverity } from '../severity.js';
 
@@ -90,7 +91,7 @@ function resourceReach(resource: string, ctx: RuleContext, accountId: string, ow
 }
 
 /** The production resources of an Allow statement (empty: it reaches no production resource). */
-function productionResources(s: GrantingStatement, ctx: RuleContext, accountId: string, own: Environment): ResourceReach[] {
+function productionResources(s: { resources?: string[]; notResources?: string[] }, ctx: RuleContext, accountId: string, own: Environment): ResourceReach[] {
   if (s.notResources) {
     if (!isProductionRisk(own)) return [];
     const except = firstFew(s.notResources, printable);
@@ -101,98 +102,145 @@ function productionResources(s: GrantingStatement, ctx: RuleContext, accountId: 
 
 // ---------------------------------------------------------------- index
 
+/** A statement document behind some of the reach; what it covers of a group is its own actions ∩ the group. */
 interface ReachStatement extends IndexedStatementRef {
-  actions: ActionSet;
   resources: ResourceReach[];
+  /** How evidence reads its resources (see onText), once worked out. */
+  on?: string;
 }
 
-/** Granted actions reaching production and the statements behind them; shared by identities with one policy combination in one account. */
+/**
+ * Granted actions reaching production and the statements behind them. Worked
+ * out a statement at a time (which statements name a production resource,
+ * then a few set operations), never an action at a time: an identity holds
+ * thousands of actions but a handful of statements.
+ */
 interface ReachIndex {
   reach: ActionSet;
   conditioned: ActionSet;
+  /** In the order the statements first reach an action (by action index), allows before boundary before denies. */
   statements: ReachStatement[];
 }
 
-const indexCache = new WeakMap<RuleContext['resourceEnvironment'], WeakMap<ActionSet, Map<string, ReachIndex>>>();
+type ResourceCache = Map<string, { reaching: WeakMap<ExpandedStatement, ResourceReach[]>; denied: WeakMap<ExpandedStatement, ResourceReach[]> }>;
+
+/**
+ * A statement's production resources depend only on its text, the identity's
+ * account and that account's environment: classified once per statement
+ * document and account, not once per identity holding it.
+ */
+const resourceCaches = new WeakMap<RuleContext['resourceEnvironment'], ResourceCache>();
+
+function resourceReaders(ctx: RuleContext, accountId: string, own: Environment) {
+  let byAccount = resourceCaches.get(ctx.resourceEnvironment);
+  if (!byAccount) resourceCaches.set(ctx.resourceEnvironment, (byAccount = new Map()));
+  const key = `${accountId}\u0000${own}`;
+  let cache = byAccount.get(key);
+  if (!cache) byAccount.set(key, (cache = { reaching: new WeakMap(), denied: new WeakMap() }));
+  const { reaching, denied } = cache;
+  return {
+    /** The production resources of an Allow statement (empty: it reaches none). */
+    reaching(s: ExpandedStatement): ResourceReach[] {
+      let found = reaching.get(s);
+      if (!found) reaching.set(s, (found = productionResources(s, ctx, accountId, own)));
+      return found;
+    },
+    /** A Deny's own resources, each placed. */
+    denied(s: ExpandedStatement): ResourceReach[] {
+      let found = denied.get(s);
+      if (!found) denied.set(s, (found = (s.resources ?? []).map((r) => resourceReach(r, ctx, accountId, own))));
+      return found;
+    },
+  };
+}
+
+/** Union of the held statements' action sets (only those `pick` accepts); a fresh set. */
+function unionOf(held: readonly HeldStatement[], size: number, pick: (s: ExpandedStatement) => boolean = () => true): ActionSet {
+  return unionOfStatements(size, held.map((h) => h.statement).filter(pick));
+}
+
+const ROLE_ORDER = { allow: 0, boundary: 1, deny: 2 } as const;
+const unconditioned = (s: ExpandedStatement) => s.condition === undefined;
 
 function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   const { grant } = facts;
-  const accountId = facts.identity.accountId;
-  const own = facts.environment.environment;
-  let byGrant = indexCache.get(ctx.resourceEnvironment);
-  if (!byGrant) indexCache.set(ctx.resourceEnvironment, (byGrant = new WeakMap()));
-  let byAccount = byGrant.get(grant.actions);
-  if (!byAccount) byGrant.set(grant.actions, (byAccount = new Map()));
-  const key = `${accountId}\u0000${own}`;
-  const cached = byAccount.get(key);
-  if (cached) return cached;
-
   const size = ctx.catalog.size;
-  const reach = ActionSet.empty(size);
-  const conditioned = ActionSet.empty(size);
-  const statements = new Map<string, ReachStatement>();
-  const resourcesOf = new Map<string, ResourceReach[]>();
-  const reachingOf = (role: StatementRole, s: GrantingStatement): ResourceReach[] => {
-    const key = `${role}\u0000${s.policyHash}\u0000${s.statementIndex}`;
-    let found = resourcesOf.get(key);
-    if (!found) resourcesOf.set(key, (found = productionResources(s, ctx, accountId, own)));
-    return found;
-  };
-  const note = (role: StatementRole, list: readonly GrantingStatement[], i: number, resources: (s: GrantingStatement) => ResourceReach[]) => {
-    for (const s of list) {
-      const key = `${role}\u0000${s.policyHash}\u0000${s.statementIndex}`;
-      let entry = statements.get(key);
-      if (!entry) {
-        entry = { role, policyHash: s.policyHash, statementIndex: s.statementIndex, witness: i, actions: ActionSet.empty(size), resources: resources(s) };
-        statements.set(key, entry);
-      }
-      entry.actions.add(i);
-    }
-  };
-  const unconditioned = (s: GrantingStatement) => s.condition === undefined;
+  const resources = resourceReaders(ctx, facts.identity.accountId, facts.environment.environment);
+  const reaches = (h: HeldStatement) => resources.reaching(h.statement).length > 0;
+  // An action reaches production when an Allow naming a production resource
+  // grants it and (with a boundary) a boundary Allow naming one lets it through.
+  const allows = grant.statements('allow').filter(reaches);
+  const boundary = grant.hasBoundary ? grant.statements('boundary').filter(reaches) : [];
+  const reach = unionOf(allows, size).intersectWith(grant.actions);
+  if (grant.hasBoundary) reach.intersectWith(unionOf(boundary, size));
+  if (reach.isEmpty()) return { reach, conditioned: reach, statements: [] };
+  // Conditioned: no unconditioned reaching Allow, or no unconditioned reaching
+  // boundary Allow. Worked out in place (reach minus the safe set): one set
+  // fewer to allocate per identity.
+  const conditioned = unionOf(allows, size, unconditioned);
+  if (grant.hasBoundary) conditioned.intersectWith(unionOf(boundary, size, unconditioned));
+  const c = conditioned.words;
+  const r = reach.words;
+  for (let i = 0; i < c.length; i++) c[i] = r[i]! & ~c[i]!;
+  // Scoped or conditioned Denies that may refuse some of it (a full Deny already took its actions out of the grant).
+  const denies = grant.statements('deny').filter((h) => !h.statement.unrestricted);
 
-  grant.actions.forEach((i) => {
-    const allows = grant.grantsFor(i).filter((s) => reachingOf('allow', s).length > 0);
-    if (allows.length === 0) return;
-    const boundary = grant.hasBoundary ? grant.boundaryGrantsFor(i).filter((s) => reachingOf('boundary', s).length > 0) : [];
-    if (grant.hasBoundary && boundary.length === 0) return;
-    reach.add(i);
-    if (!allows.some(unconditioned) || (grant.hasBoundary && !boundary.some(unconditioned))) conditioned.add(i);
-    note('allow', allows, i, (s) => reachingOf('allow', s));
-    note('boundary', boundary, i, (s) => reachingOf('boundary', s));
-    if (grant.partiallyDenied.has(i)) {
-      note('deny', grant.deniesFor(i).filter((d) => !d.unrestricted), i, (s) => (s.resources ?? []).map((r) => resourceReach(r, ctx, accountId, own)));
+  const statements: (ReachStatement & { witness: number })[] = [];
+  const add = (entries: IndexedStatementRef[], resourcesOf: (s: ExpandedStatement) => ResourceReach[]) => {
+    for (const entry of entries) {
+      const [witness] = firstInStatement(entry.statement, reach, 1);
+      if (witness !== undefined) statements.push(Object.assign(entry, { resources: resourcesOf(entry.statement), witness }));
     }
-  });
-  const index = { reach, conditioned, statements: [...statements.values()] };
-  byAccount.set(key, index);
-  return index;
+  };
+  add(byDocument('allow', allows), resources.reaching);
+  add(byDocument('boundary', boundary), resources.reaching);
+  add(byDocument('deny', denies), resources.denied);
+  // Evidence ties are broken by this order: the one walking actions in index order met the statements in.
+  statements.sort((a, b) => a.witness - b.witness || ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.position - b.position);
+  return { reach, conditioned, statements };
 }
 
 // ---------------------------------------------------------------- evidence
 
 /** How production-reach reads a statement's resources: which of them count as production, or a Deny's own. */
-function onText(s: GrantingStatement, resources: ResourceReach[]): string {
+function onText(s: ExpandedStatement, resources: ResourceReach[]): string {
   if (s.effect === 'Deny') return firstFew(s.resources ?? s.notResources ?? [], printable) || 'its resources';
   const which = resources.every((r) => r.environment === 'production') ? 'production resources' : 'resources that count as production';
   const shown = listText(resources, (r) => (r.resource === '*' ? `* (every resource of the identity's ${r.environment} account)` : printable(r.resource)));
   return `${which} ${shown}`;
 }
 
+/** What the audit says of each action it names, by catalog index: used (with its record), or observed unused. */
+interface UsageIndex {
+  /** In catalog order, as a walk over a group's actions meets them. */
+  used: [number, ActionUsage][];
+  /** Observed unused (complete, not the report's capped list). */
+  unused: ActionSet;
+}
+
+type ActionUsage = IdentityAudit['services'][number]['usedActions'][number];
+
+/**
+ * The identity's used actions with their evidence, and its observed-unused
+ * set, once per identity, so a group of thousands of actions is tallied with
+ * set operations rather than a lookup per action.
+ */
+function usageIndex(facts: IdentityFacts, catalog: AwsActionCatalog): UsageIndex {
+  const used = new Map<number, ActionUsage>();
+  facts.usage.used.forEach((i) => {
+    const service = facts.audit.services.find((s) => s.service === catalog.actionAt(i).service);
+    const usage = service?.usedActions.find((a) => a.action === catalog.keyAt(i));
+    if (usage) used.set(i, usage);
+  });
+  return { used: [...used].sort((a, b) => a[0] - b[0]), unused: facts.usage.unused };
+}
+
 /** Used / unused / unknown among a group's actions; unknown is never called unused. */
-function usageEvidence(audit: IdentityAudit, keys: string[], ctx: RuleContext): Evidence {
-  const byService = new Map(audit.services.map((s) => [s.service, s]));
+function usageEvidence(usage: UsageIndex, actions: ActionSet, count: number, ctx: RuleContext): Evidence {
   const used: { action: string; lastUsed?: string; calls?: number }[] = [];
-  let unused = 0;
-  let unknown = 0;
-  for (const key of keys) {
-    const svc = byService.get(key.split(':')[0] ?? '');
-    const lowerKey = key.toLowerCase();
-    const u = svc?.usedActions.find((a) => a.action.toLowerCase() === lowerKey);
-    if (u) used.push({ action: u.action, lastUsed: u.lastUsed, calls: u.calls });
-    else if (svc?.unusedActions.some((a) => a.toLowerCase() === lowerKey)) unused++;
-    else unknown++;
-  }
+  for (const [i, u] of usage.used) if (actions.has(i)) used.push({ action: u.action, lastUsed: u.lastUsed, calls: u.calls });
+  const unused = actions.intersect(usage.unused).size;
+  const unknown = count - used.length - unused;
   used.sort((a, b) => (b.lastUsed ?? '').localeCompare(a.lastUsed ?? '') || a.action.localeCompare(b.action));
   const window = windowText(ctx);
   const usedText = used.length
@@ -200,25 +248,42 @@ function usageEvidence(audit: IdentityAudit, keys: string[], ctx: RuleContext): 
     : 'none seen used';
   return {
     kind: 'usage',
-    summary: `in ${window}, of these ${keys.length} actions: ${usedText}; ${unused} not used (observed); ${unknown} unknown (no source observes them)`,
+    summary: `in ${window}, of these ${count} actions: ${usedText}; ${unused} not used (observed); ${unknown} unknown (no source observes them)`,
     detail: { used: used.slice(0, MAX_NAMES), usedCount: used.length, unused, unknown },
   };
+}
+
+/** The first `max` members of a set, ascending. */
+function firstMembers(set: ActionSet, max: number): number[] {
+  const out: number[] = [];
+  const w = set.words;
+  for (let i = 0; i < w.length && out.length < max; i++) {
+    let word = w[i]!;
+    while (word !== 0 && out.length < max) {
+      out.push((i << 5) + 31 - Math.clz32(word & -word));
+      word &= word - 1;
+    }
+  }
+  return out;
 }
 
 function groupFinding(
   group: (typeof GROUPS)[number],
   actions: ActionSet,
   index: ReachIndex,
+  usage: UsageIndex,
   facts: IdentityFacts,
   ctx: RuleContext,
 ): FindingDraft {
-  const { catalog } = ctx;
-  const keys = actions.toArray().map((i) => catalog.keyAt(i));
+  const key = catalogKeys(ctx.catalog);
+  const count = actions.size;
+  // Only the first MAX_NAMES names are ever shown; the rest are counted.
+  const keys = firstMembers(actions, MAX_NAMES).map(key);
   const conditioned = actions.isSubsetOf(index.conditioned);
   const entries = index.statements
-    .map((entry) => ({ entry, covered: entry.actions.intersect(actions) }))
-    .filter((e) => !e.covered.isEmpty())
-    .sort((a, b) => b.covered.size - a.covered.size || a.entry.statementIndex - b.entry.statementIndex);
+    .map((entry) => ({ entry, covered: countInStatement(entry.statement, actions) }))
+    .filter((e) => e.covered > 0)
+    .sort((a, b) => b.covered - a.covered || a.entry.statementIndex - b.entry.statementIndex);
   // Production reach is 'unknown' when no reaching resource is known to be production.
   const environment: Environment = entries.some((e) => e.entry.role === 'allow' && e.entry.resources.some((r) => r.environment === 'production'))
     ? 'production'
@@ -226,27 +291,29 @@ function groupFinding(
   const base = reachSeverity(group.level, environment);
   const severity = conditioned ? lower(base) : base;
   const label = group.delete ? 'delete (Write)' : group.level;
-  const names = keys.slice(0, 3).join(', ') + (keys.length > 3 ? ', …' : '');
+  const names = keys.slice(0, 3).join(', ') + (count > 3 ? ', …' : '');
 
   const evidence: Evidence[] = [
     {
       kind: 'note',
-      summary: `${keys.length} ${label} actions reach production: ${keys.slice(0, 10).join(', ')}${keys.length > 10 ? `, … (${keys.length - 10} more)` : ''}`,
-      detail: { accessLevel: group.level, delete: group.delete ?? false, count: keys.length, actions: keys.slice(0, MAX_NAMES) },
+      summary: `${count} ${label} actions reach production: ${keys.slice(0, 10).join(', ')}${count > 10 ? `, … (${count - 10} more)` : ''}`,
+      detail: { accessLevel: group.level, delete: group.delete ?? false, count, actions: keys },
     },
   ];
   for (const role of ['allow', 'boundary', 'deny'] as const) {
     const ofRole = entries.filter((e) => e.entry.role === role);
     for (const { entry, covered } of ofRole.slice(0, MAX_STATEMENTS)) {
-      const coveredKeys = covered.toArray().slice(0, MAX_NAMES).map((i) => catalog.keyAt(i));
+      const coveredKeys = firstInStatement(entry.statement, actions, MAX_NAMES).map(key);
       const what =
-        covered.size === 1
+        covered === 1
           ? coveredKeys[0]!
-          : `${covered.size} of these actions (${coveredKeys.slice(0, 3).join(', ')}${covered.size > 3 ? ', …' : ''})`;
+          : `${covered} of these actions (${coveredKeys.slice(0, 3).join(', ')}${covered > 3 ? ', …' : ''})`;
       const phrase = role === 'deny' ? `${what} for some requests` : what;
-      for (const s of sourcesOf(facts.grant, entry)) {
-        const detail = { productionResources: entry.resources.slice(0, MAX_RESOURCES), actionsCovered: covered.size, actions: coveredKeys };
-        evidence.push(statementEvidence(s, phrase, onText(s, entry.resources), detail));
+      // Shown resources and the `on` text depend on the statement alone: every source and group shares them.
+      const resources = entry.resources.length > MAX_RESOURCES ? entry.resources.slice(0, MAX_RESOURCES) : entry.resources;
+      const on = (entry.on ??= onText(entry.statement, entry.resources));
+      for (const s of sourcesOf(entry)) {
+        evidence.push(statementEvidence(s, phrase, on, { productionResources: resources, actionsCovered: covered, actions: coveredKeys }));
       }
     }
     if (ofRole.length > MAX_STATEMENTS) {
@@ -256,28 +323,44 @@ function groupFinding(
   if (conditioned) {
     evidence.push({ kind: 'note', summary: 'every grant of these actions on production holds only under a Condition (see the statements): one severity step lower' });
   }
-  evidence.push(usageEvidence(facts.audit, keys, ctx), environmentEvidence(facts), ...incompleteGrantEvidence(facts.grant));
+  evidence.push(usageEvidence(usage, actions, count, ctx), environmentEvidence(facts), ...incompleteGrantEvidence(facts.grant));
   return {
     severity,
     granular: group.granular,
-    title: `Can ${group.verb} production: ${keys.length} ${label} action${keys.length === 1 ? '' : 's'} (${names})${conditioned ? ' only under a Condition' : ''}`,
+    title: `Can ${group.verb} production: ${count} ${label} action${count === 1 ? '' : 's'} (${names})${conditioned ? ' only under a Condition' : ''}`,
     evidence,
   };
 }
 
-function deleteSet(catalog: AwsActionCatalog): ActionSet {
-  let set = deleteSets.get(catalog);
-  if (!set) {
-    set = ActionSet.empty(catalog.size);
-    const write = catalog.withAccessLevel('Write');
-    write.forEach((i) => {
-      if (isDeleteName(catalog.actionAt(i).name)) set!.add(i);
-    });
-    deleteSets.set(catalog, set);
+/** `service:Name` per catalog index, built once: evidence names the same actions over and over. */
+function catalogKeys(catalog: AwsActionCatalog): (i: number) => string {
+  let keys = keyCache.get(catalog);
+  if (!keys) {
+    keys = Array.from({ length: catalog.size }, (_, i) => catalog.keyAt(i));
+    keyCache.set(catalog, keys);
   }
-  return set;
+  const found = keys;
+  return (i) => found[i]!;
 }
-const deleteSets = new WeakMap<AwsActionCatalog, ActionSet>();
+const keyCache = new WeakMap<AwsActionCatalog, string[]>();
+
+/** Each group's catalog actions (its access level, deletes split out of Write), built once per catalog. */
+function groupMasks(catalog: AwsActionCatalog): ActionSet[] {
+  let masks = maskCache.get(catalog);
+  if (!masks) {
+    const deletes = ActionSet.empty(catalog.size);
+    catalog.withAccessLevel('Write').forEach((i) => {
+      if (isDeleteName(catalog.actionAt(i).name)) deletes.add(i);
+    });
+    masks = GROUPS.map((group) => {
+      const level = catalog.withAccessLevel(group.level);
+      return group.delete === true ? level.intersect(deletes) : group.delete === false ? level.subtract(deletes) : level;
+    });
+    maskCache.set(catalog, masks);
+  }
+  return masks;
+}
+const maskCache = new WeakMap<AwsActionCatalog, ActionSet[]>();
 
 function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notApplicable: string } {
   const { identity, grant } = facts;
@@ -288,14 +371,13 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
 
   const index = reachIndex(facts, ctx);
   if (index.reach.isEmpty()) return [];
-  const deletes = deleteSet(ctx.catalog);
+  const masks = groupMasks(ctx.catalog);
   const findings: FindingDraft[] = [];
-  for (const group of GROUPS) {
-    let actions = index.reach.intersect(ctx.catalog.withAccessLevel(group.level));
-    if (group.delete === true) actions = actions.intersect(deletes);
-    else if (group.delete === false) actions = actions.subtract(deletes);
-    if (!actions.isEmpty()) findings.push(groupFinding(group, actions, index, facts, ctx));
-  }
+  let usage: UsageIndex | undefined;
+  GROUPS.forEach((group, g) => {
+    const actions = index.reach.intersect(masks[g]!);
+    if (!actions.isEmpty()) findings.push(groupFinding(group, actions, index, (usage ??= usageIndex(facts, ctx.catalog)), facts, ctx));
+  });
   return findings;
 }
 

@@ -40,7 +40,8 @@
  * (never pass) when a policy could not be read and nothing was found in the
  * rest, since the unread policy may grant exactly this.
  */
-import type { EffectiveGrant, GrantingStatement } from '../../analyse/aws/effective-grant.js';
+import type { EffectiveGrant, GrantingStatement, HeldStatement } from '../../analyse/aws/effective-grant.js';
+import { unionOfStatements, type ExpandedStatement } from '../../analyse/aws/policy-expansion.js';
 import { ActionSet } from '../../catalog/action-set.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import {
@@ -54,7 +55,7 @@ import {
 import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
 import type { IdentityAudit } from '../../report/json-schema.js';
-import { environmentEvidence, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef, type StatementRole } from '../evidence.js';
+import { byDocument, described, environmentEvidence, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef } from '../evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { rootScopeSeverity } from '../severity.js';
 
@@ -63,7 +64,7 @@ const MAX_STATEMENTS = 20;
 /** Action names listed in one evidence item. */
 const MAX_NAMES = 50;
 
-/** How an action is held on every resource (undefined: not held on every resource). */
+/** How one action is held on every resource: the statements behind it, as grantsFor & co. list them. */
 interface WideScope {
   conditioned: boolean;
   allows: GrantingStatement[];
@@ -71,21 +72,9 @@ interface WideScope {
   denies: GrantingStatement[];
 }
 
-const isWide = (s: GrantingStatement): boolean => s.notResources !== undefined || (s.resources?.includes('*') ?? false);
-const unconditioned = (s: GrantingStatement): boolean => s.condition === undefined;
-
-function wideScope(grant: EffectiveGrant, i: number): WideScope | undefined {
-  if (!grant.actions.has(i)) return undefined;
-  const allows = grant.grantsFor(i).filter(isWide);
-  if (allows.length === 0) return undefined;
-  const boundary = grant.hasBoundary ? grant.boundaryGrantsFor(i).filter(isWide) : [];
-  if (grant.hasBoundary && boundary.length === 0) return undefined;
-  const denies = grant.partiallyDenied.has(i) ? grant.deniesFor(i).filter((d) => !d.unrestricted) : [];
-  const conditioned =
-    !grant.unrestricted.has(i) &&
-    (!allows.some(unconditioned) || (grant.hasBoundary && !boundary.some(unconditioned)) || denies.some((d) => !unconditioned(d)));
-  return { conditioned, allows, boundary, denies };
-}
+/** Resource `*` or NotResource (every resource but some): what makes a statement root-level in scope. */
+const isWide = (s: { resources?: string[]; notResources?: string[] }): boolean => s.notResources !== undefined || (s.resources?.includes('*') ?? false);
+const unconditioned = (s: ExpandedStatement): boolean => s.condition === undefined;
 
 // ---------------------------------------------------------------- evidence
 
@@ -99,8 +88,8 @@ function resourcesText(s: GrantingStatement): string {
 
 /** Statement evidence, flagging AWS's own administrator policy so readers can tell it from a hand-written `*`. */
 function wideStatementEvidence(s: GrantingStatement, what: string, extra: Record<string, unknown> = {}): Evidence {
-  const admin = isAwsManagedAdminPolicy(s.policyArn) ? { awsManagedAdministrator: true } : {};
-  return statementEvidence(s, what, resourcesText(s), { ...admin, ...extra });
+  const detail: Record<string, unknown> = isAwsManagedAdminPolicy(s.policyArn) ? { awsManagedAdministrator: true } : {};
+  return statementEvidence(s, what, resourcesText(s), Object.assign(detail, extra));
 }
 
 /** Usage of one action: used, unused (a source observed no use) or unknown (no source observes it). */
@@ -191,59 +180,94 @@ interface IndexedStatement extends IndexedStatementRef {
 }
 
 /**
- * Which candidate actions are held on every resource, and through which
- * statements. It depends only on the combination of policies, so identities
- * sharing one (same `grant.actions` instance) share the index: an
- * administrator's ~22,000 actions are classified once per combination.
+ * Which candidate actions the identity holds on every resource, worked out a
+ * statement at a time: an action is wide when a wide Allow covers it and (with
+ * a boundary) a wide boundary Allow lets it through. That is a few set
+ * operations per statement, where asking per action (grantsFor) cost
+ * microseconds per action for thousands of actions per identity.
  */
 interface WideIndex {
   wide: ActionSet;
+  /** Wide actions held on every resource only under a Condition. */
   conditioned: ActionSet;
-  statements: IndexedStatement[];
+  /** Wide Allow statements, as grantsFor lists them (a policy attached twice appears twice). */
+  allows: HeldStatement[];
+  /** Wide boundary Allow statements, as boundaryGrantsFor lists them. */
+  boundary: HeldStatement[];
+  /** Resource-scoped, NotResource or conditioned Deny statements (held and boundary), as deniesFor lists them. */
+  denies: HeldStatement[];
 }
 
-const wideIndexCache = new WeakMap<ActionSet, WideIndex>();
+/** Permissions management, the root-level services and the root-level actions: what rules 2-4 can report. */
+function rootLevelCandidates(catalog: AwsActionCatalog): ActionSet {
+  let wanted = candidateSets.get(catalog);
+  if (!wanted) {
+    wanted = catalog.withAccessLevel('Permissions management').clone();
+    for (const entry of ROOT_LEVEL_SERVICES) {
+      const svc = catalog.service(entry.service);
+      if (svc) wanted.addRange(svc.start, svc.end);
+    }
+    for (const entry of ROOT_LEVEL_ACTIONS) {
+      const i = catalog.indexOf(entry.action);
+      if (i !== undefined) wanted.add(i);
+    }
+    candidateSets.set(catalog, wanted);
+  }
+  return wanted;
+}
+const candidateSets = new WeakMap<AwsActionCatalog, ActionSet>();
 
-function candidatesOf(grant: EffectiveGrant, catalog: AwsActionCatalog): ActionSet {
-  if (grant.actions.size >= catalog.size * (1 - NEAR_ALL_MAX_MISSING_SHARE)) return grant.actions;
-  const wanted = catalog.withAccessLevel('Permissions management').clone();
-  for (const entry of ROOT_LEVEL_SERVICES) {
-    const svc = catalog.service(entry.service);
-    if (svc) wanted.addRange(svc.start, svc.end);
-  }
-  for (const entry of ROOT_LEVEL_ACTIONS) {
-    const i = catalog.indexOf(entry.action);
-    if (i !== undefined) wanted.add(i);
-  }
-  return wanted.intersectWith(grant.actions);
+/** Union of the held statements' action sets (only those `pick` accepts); a fresh set. */
+function unionOf(held: readonly HeldStatement[], size: number, pick: (s: ExpandedStatement) => boolean = () => true): ActionSet {
+  return unionOfStatements(size, held.map((h) => h.statement).filter(pick));
 }
 
 function wideIndex(grant: EffectiveGrant, catalog: AwsActionCatalog): WideIndex {
-  const cached = wideIndexCache.get(grant.actions);
-  if (cached) return cached;
-  const wide = ActionSet.empty(catalog.size);
-  const conditioned = ActionSet.empty(catalog.size);
-  const byKey = new Map<string, IndexedStatement>();
-  const note = (role: StatementRole, statements: readonly GrantingStatement[], i: number) => {
-    for (const s of statements) {
-      const key = `${role}\u0000${s.policyHash}\u0000${s.statementIndex}`;
-      let entry = byKey.get(key);
-      if (!entry) byKey.set(key, (entry = { role, policyHash: s.policyHash, statementIndex: s.statementIndex, witness: i, actions: ActionSet.empty(catalog.size) }));
-      entry.actions.add(i);
+  const size = catalog.size;
+  const allows = grant.statements('allow').filter((h) => isWide(h.statement));
+  const boundary = grant.hasBoundary ? grant.statements('boundary').filter((h) => isWide(h.statement)) : [];
+  const denies = grant.statements('deny').filter((h) => !h.statement.unrestricted);
+  // Wide: granted, covered by a wide Allow and (with a boundary) by a wide
+  // boundary Allow. Unless that is near-total (rule 1), only the candidates
+  // rules 2-4 can report are worth keeping.
+  const wide = unionOf(allows, size).intersectWith(grant.actions);
+  if (grant.hasBoundary) wide.intersectWith(unionOf(boundary, size));
+  if (wide.size < size * (1 - NEAR_ALL_MAX_MISSING_SHARE)) wide.intersectWith(rootLevelCandidates(catalog));
+  // Conditioned: not unrestricted, and either no unconditioned wide Allow (or
+  // boundary Allow) covers it, or a conditioned Deny may refuse it.
+  const conditioned = wide.subtract(grant.unrestricted);
+  if (!conditioned.isEmpty()) {
+    const safe = unionOf(allows, size, unconditioned);
+    if (grant.hasBoundary) safe.intersectWith(unionOf(boundary, size, unconditioned));
+    const conditionedDenies = denies.filter((h) => !unconditioned(h.statement));
+    if (conditionedDenies.length > 0) safe.subtractWith(unionOf(conditionedDenies, size));
+    conditioned.subtractWith(safe);
+  }
+  return { wide, conditioned, allows, boundary, denies };
+}
+
+/**
+ * The statements behind the wide actions, by document, each with the wide
+ * actions it covers: only group findings (rules 1 and 2) need these.
+ */
+function indexedStatements(index: WideIndex): IndexedStatement[] {
+  const out: IndexedStatement[] = [];
+  const add = (entries: IndexedStatementRef[]) => {
+    for (const entry of entries) {
+      const actions = entry.statement.actions.intersect(index.wide);
+      if (!actions.isEmpty()) out.push(Object.assign(entry, { actions }));
     }
   };
-  candidatesOf(grant, catalog).forEach((i) => {
-    const scope = wideScope(grant, i);
-    if (!scope) return;
-    wide.add(i);
-    if (scope.conditioned) conditioned.add(i);
-    note('allow', scope.allows, i);
-    note('boundary', scope.boundary, i);
-    note('deny', scope.denies, i);
-  });
-  const index = { wide, conditioned, statements: [...byKey.values()] };
-  wideIndexCache.set(grant.actions, index);
-  return index;
+  add(byDocument('allow', index.allows));
+  add(byDocument('boundary', index.boundary));
+  add(byDocument('deny', index.denies));
+  return out;
+}
+
+/** How one wide action is held, for a single-action finding. */
+function wideScope(index: WideIndex, i: number): WideScope {
+  const covering = (list: readonly HeldStatement[]) => list.filter((h) => h.statement.actions.has(i)).map(described);
+  return { conditioned: index.conditioned.has(i), allows: covering(index.allows), boundary: covering(index.boundary), denies: covering(index.denies) };
 }
 
 /** A subset of the catalog: everything, or one service's index range. */
@@ -256,9 +280,9 @@ const everything = (catalog: AwsActionCatalog): Subset => ({ size: catalog.size,
 const serviceRange = (start: number, end: number): Subset => ({ size: end - start, count: (set) => set.countRange(start, end) });
 
 /** Evidence for a group of actions: statements widest first, then boundary and deny statements, then conditions. */
-function groupEvidence(grant: EffectiveGrant, index: WideIndex, subset: Subset, held: number, what: string): Evidence[] {
+function groupEvidence(statements: readonly IndexedStatement[], index: WideIndex, subset: Subset, held: number, what: string): Evidence[] {
   const out: Evidence[] = [];
-  const entries = index.statements
+  const entries = statements
     .map((entry) => ({ entry, covered: subset.count(entry.actions) }))
     .filter((e) => e.covered > 0)
     .sort((a, b) => b.covered - a.covered || a.entry.policyHash.localeCompare(b.entry.policyHash) || a.entry.statementIndex - b.entry.statementIndex);
@@ -274,7 +298,7 @@ function groupEvidence(grant: EffectiveGrant, index: WideIndex, subset: Subset, 
           : covered === held
             ? what
             : `${covered} of these ${held} actions`;
-      for (const s of sourcesOf(grant, entry)) out.push(wideStatementEvidence(s, part, { actionsCovered: covered }));
+      for (const s of sourcesOf(entry)) out.push(wideStatementEvidence(s, part, { actionsCovered: covered }));
     }
     const rest = ofRole.length - shown.length;
     if (rest > 0) {
@@ -336,6 +360,8 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
   const env = facts.environment.environment;
   const common = (): Evidence[] => [environmentEvidence(facts), ...incompleteGrantEvidence(grant)];
   const index = wideIndex(grant, catalog);
+  let statements: IndexedStatement[] | undefined;
+  const indexed = (): IndexedStatement[] => (statements ??= indexedStatements(index));
 
   // 1. Everything (or all but a few), on every resource: one finding absorbs the rest.
   const wideCount = index.wide.size;
@@ -343,8 +369,8 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     const all = everything(catalog);
     const conditioned = index.conditioned.size > 0;
     const complete = wideCount === catalog.size;
-    const admin = index.statements.some(
-      (e) => e.role === 'allow' && e.actions.size === catalog.size && sourcesOf(grant, e).some((s) => isAwsManagedAdminPolicy(s.policyArn)),
+    const admin = indexed().some(
+      (e) => e.role === 'allow' && e.actions.size === catalog.size && sourcesOf(e).some((s) => isAwsManagedAdminPolicy(s.policyArn)),
     );
     const count = catalog.size.toLocaleString('en-US');
     const title = complete
@@ -356,7 +382,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
         granular: complete ? 'Action::*' : 'Action::*-except',
         title: `${title}${conditionedSuffix(conditioned)}`,
         evidence: [
-          ...groupEvidence(grant, index, all, wideCount, complete ? 'every action (*)' : `all ${wideCount.toLocaleString('en-US')} of these actions`),
+          ...groupEvidence(indexed(), index, all, wideCount, complete ? 'every action (*)' : `all ${wideCount.toLocaleString('en-US')} of these actions`),
           ...(complete ? [] : [missingEvidence(catalog, index.wide)]),
           identityUsageEvidence(audit, ctx),
           ...common(),
@@ -375,7 +401,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     const subset = serviceRange(svc.start, svc.end);
     if (subset.count(index.wide) !== subset.size) continue;
     coveredServices.add(svc.service);
-    findings.push(serviceFinding(entry, svc.start, svc.end, index, subset, facts, ctx, common()));
+    findings.push(serviceFinding(entry, svc.start, svc.end, index, indexed(), subset, facts, ctx, common()));
   }
 
   // 3. Permissions management actions, one by one.
@@ -383,8 +409,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
   catalog.withAccessLevel('Permissions management').intersect(index.wide).forEach((i) => {
     const action = catalog.actionAt(i);
     if (coveredServices.has(action.service) || isReadOnlyName(action.name)) return;
-    const scope = wideScope(grant, i);
-    if (!scope) return;
+    const scope = wideScope(index, i);
     reported.add(i);
     findings.push({
       severity: rootScopeSeverity(env, scope.conditioned),
@@ -400,8 +425,8 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     if (i === undefined || reported.has(i)) continue;
     const action = catalog.actionAt(i);
     if (coveredServices.has(action.service)) continue;
-    const scope = wideScope(grant, i);
-    if (!scope) continue;
+    if (!index.wide.has(i)) continue;
+    const scope = wideScope(index, i);
     findings.push({
       severity: rootScopeSeverity(env, scope.conditioned),
       granular: `Action::${action.key}`,
@@ -422,6 +447,7 @@ function serviceFinding(
   start: number,
   end: number,
   index: WideIndex,
+  statements: readonly IndexedStatement[],
   subset: Subset,
   facts: IdentityFacts,
   ctx: RuleContext,
@@ -442,7 +468,7 @@ function serviceFinding(
         summary: `${title ? `${title}: ` : ''}${entry.why}`,
         detail: { service: entry.service, actions: end - start },
       },
-      ...groupEvidence(facts.grant, index, subset, subset.size, `every ${entry.service} action`),
+      ...groupEvidence(statements, index, subset, subset.size, `every ${entry.service} action`),
       {
         kind: 'note',
         summary: `includes ${pm.length} Permissions management actions, not reported separately: ${pm.slice(0, 10).join(', ')}${pm.length > 10 ? ', …' : ''}`,

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AwsActionCatalog } from '../../../src/catalog/aws-actions.js';
 import { loadAwsActionCatalog } from '../../../src/catalog/aws-actions.js';
-import { EffectiveGrantCalculator, type EffectiveGrant } from '../../../src/analyse/aws/effective-grant.js';
+import { describeHeldStatement, EffectiveGrantCalculator, type EffectiveGrant } from '../../../src/analyse/aws/effective-grant.js';
 import { ACCESS_LEVELS } from '../../../src/model/domain.js';
 import { doc, principal, type TestPolicy } from './policy-helpers.js';
 
@@ -244,5 +244,41 @@ describe('byService and sharing', () => {
     expect(gb.grantsFor(idx('ec2:DescribeInstances'))[0]).toMatchObject({ kind: 'group-managed', groupName: 'ops' });
     expect(grants.get('arn:aws:iam::1:user/idle')!.actions.isEmpty()).toBe(true);
     expect(calc.expander.size).toBe(1);
+  });
+});
+
+describe('statements(role): the held statements rules work on a statement at a time', () => {
+  it('lists statements in grantsFor / boundaryGrantsFor / deniesFor order, one entry per attachment', () => {
+    const shared = doc({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }, { Effect: 'Deny', Action: 'iam:DeleteUser', Resource: 'arn:aws:iam::1:user/keep' });
+    const grant = grantOf(
+      { name: 'direct', kind: 'managed', document: shared },
+      { name: 's3', kind: 'inline', document: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }) },
+      { name: 'via-group', kind: 'group-managed', groupName: 'ops', document: shared },
+      { name: 'fence', kind: 'permissions-boundary', document: doc({ Effect: 'Allow', Action: ['iam:*', 's3:*'], Resource: '*' }, { Effect: 'Deny', Action: 'iam:CreateUser', Resource: '*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } }) },
+    );
+    const listed = (role: 'allow' | 'boundary' | 'deny') =>
+      grant.statements(role).map((h) => `${h.source.policyName}#${h.statement.index}`);
+    expect(listed('allow')).toEqual(['direct#0', 's3#0', 'via-group#0']);
+    expect(listed('boundary')).toEqual(['fence#0']);
+    expect(listed('deny')).toEqual(['direct#1', 'via-group#1', 'fence#1']);
+    // Same statements, same order, as the per-action views.
+    const createUser = idx('iam:CreateUser');
+    const viaStatements = (role: 'allow' | 'boundary' | 'deny') =>
+      grant.statements(role).filter((h) => h.statement.actions.has(createUser)).map((h) => describeHeldStatement(h));
+    expect(viaStatements('allow')).toEqual(grant.grantsFor(createUser));
+    expect(viaStatements('boundary')).toEqual(grant.boundaryGrantsFor(createUser));
+    expect(viaStatements('deny')).toEqual(grant.deniesFor(idx('iam:CreateUser')));
+    expect(viaStatements('deny').map((s) => s.policyName)).toEqual(['fence']);
+  });
+
+  it('gives each statement as written: an Allow still covers what a Deny or the boundary takes away', () => {
+    const grant = grantOf(
+      { name: 'iam', document: doc({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }) },
+      { name: 'no-keys', kind: 'inline', document: doc({ Effect: 'Deny', Action: 'iam:CreateAccessKey', Resource: '*' }) },
+    );
+    const [allow] = grant.statements('allow');
+    expect(allow!.statement.actions.has(idx('iam:CreateAccessKey'))).toBe(true);
+    expect(grant.has(idx('iam:CreateAccessKey'))).toBe(false);
+    expect(grant.statements('boundary')).toEqual([]);
   });
 });

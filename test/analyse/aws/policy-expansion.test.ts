@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AwsActionCatalog } from '../../../src/catalog/aws-actions.js';
 import { loadAwsActionCatalog } from '../../../src/catalog/aws-actions.js';
-import { expandPolicyDocument, PolicyExpander, type ExpandedPolicy } from '../../../src/analyse/aws/policy-expansion.js';
+import { countInStatement, expandPolicyDocument, firstInStatement, PolicyExpander, unionOfStatements, wordSpan, type ExpandedPolicy } from '../../../src/analyse/aws/policy-expansion.js';
+import { ActionSet } from '../../../src/catalog/action-set.js';
 
 let catalog: AwsActionCatalog;
 beforeAll(async () => {
@@ -159,5 +160,49 @@ describe('PolicyExpander', () => {
     const bad = expander.expand('bad', '{"Statement": ');
     expect(bad.ok).toBe(false);
     expect(expander.expand('bad', '{"Statement": ')).toBe(bad);
+  });
+});
+
+describe('statement spans and statement-level set operations', () => {
+  const statements = () =>
+    expandOk({
+      Statement: [
+        { Effect: 'Allow', Action: 's3:Get*', Resource: '*' },
+        { Effect: 'Allow', Action: ['iam:PassRole', 'sts:AssumeRole'], Resource: '*' },
+        { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' },
+        { Effect: 'Allow', Action: 'nosuchservice:Thing', Resource: '*' },
+      ],
+    }).statements;
+
+  it('span covers exactly the words holding members', () => {
+    for (const s of statements()) {
+      const { start, end } = s.span;
+      const words = s.actions.words;
+      expect(wordSpan(s.actions)).toEqual(s.span);
+      if (s.actions.isEmpty()) {
+        expect(start).toBe(end);
+        continue;
+      }
+      expect(words[start]).not.toBe(0);
+      expect(words[end - 1]).not.toBe(0);
+      for (let w = 0; w < words.length; w++) if (w < start || w >= end) expect(words[w]).toBe(0);
+    }
+    const [gets] = statements();
+    expect(gets!.span.end - gets!.span.start).toBeLessThan(gets!.actions.words.length / 10);
+  });
+
+  it('union, count and first members agree with the plain set operations', () => {
+    const list = statements();
+    const union = unionOfStatements(catalog.size, list);
+    const expected = ActionSet.empty(catalog.size);
+    for (const s of list) expected.unionWith(s.actions);
+    expect(union.equals(expected)).toBe(true);
+    const iam = catalog.expandToSet('iam:*');
+    for (const s of list) {
+      const both = s.actions.intersect(iam);
+      expect(countInStatement(s, iam)).toBe(both.size);
+      expect(firstInStatement(s, iam, 5)).toEqual(both.toArray().slice(0, 5));
+    }
+    expect(firstInStatement(list[1]!, catalog.all(), 50).map((i) => catalog.keyAt(i))).toEqual(['iam:PassRole', 'sts:AssumeRole']);
   });
 });
