@@ -21,6 +21,7 @@ import { isInWindow, daysBetween } from './window.js';
 export const MAX_UNUSED_LISTED = 100;
 
 const LISTING_ORDER: Record<AccessLevel, number> = { 'Permissions management': 0, Write: 1, Tagging: 2, Read: 3, List: 4 };
+const LEVELS_BY_ORDER = (Object.keys(LISTING_ORDER) as AccessLevel[]).sort((a, b) => LISTING_ORDER[a] - LISTING_ORDER[b]);
 
 /** What the effective-grant engine tells analysis about one identity. */
 export interface GrantView {
@@ -144,7 +145,8 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
     ? grant.actions.intersect(input.managementActions).subtractWith(used).unionWith(trackedUnused)
     : trackedUnused;
   let allUnused: ActionSet | undefined;
-  const unusedAll = ActionSet.empty(catalog.size);
+  // Only services granted to the identity are walked below; the union starts as the common case.
+  const unusedAll = trailAndTrackedUnused.clone();
 
   const services: ServiceUsage[] = [];
   const totals = { granted: 0, unrestricted: 0, used: 0, unused: 0, unknown: 0 };
@@ -170,7 +172,12 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
           : trailAndTrackedUnused;
 
     const usedActions = used.countRange(range.start, range.end) ? usedActionsIn(range, used, actionUse, deniedCalls, grant, catalog) : NONE;
-    const { unused, unusedActions, unusedByLevel } = unusedIn(range, unusedSet, catalog, unusedAll);
+    const { unused, unusedActions, unusedByLevel } = unusedIn(range, unusedSet, catalog);
+    // Most services take the identity-wide set; the exceptions are copied into the union by hand.
+    if (unusedSet !== trailAndTrackedUnused) {
+      trailAndTrackedUnused.forEachInRange(range.start, range.end, (i) => void unusedAll.delete(i));
+      unusedSet.forEachInRange(range.start, range.end, (i) => void unusedAll.add(i));
+    }
     const usedCount = usedActions.length;
     const unknown = summary.granted - usedCount - unused;
     const status: UsageStatus = svcEvidence || usedCount > 0 ? 'used' : unknown === 0 ? 'unused' : 'unknown';
@@ -289,21 +296,23 @@ function unusedIn(
   range: { start: number; end: number },
   unusedSet: ActionSet,
   catalog: AwsActionCatalog,
-  into: ActionSet,
 ): { unused: number; unusedActions: string[]; unusedByLevel: Record<string, number> } {
   const unused = unusedSet.countRange(range.start, range.end);
   if (unused === 0) return { unused, unusedActions: NONE, unusedByLevel: {} };
-  const byLevel: number[][] = [[], [], [], [], []];
-  const counts: Record<string, number> = {};
+  const buckets: number[][] = [[], [], [], [], []];
+  const counts = [0, 0, 0, 0, 0];
   unusedSet.forEachInRange(range.start, range.end, (i) => {
-    into.add(i);
-    const level = catalog.accessLevelAt(i);
-    counts[level] = (counts[level] ?? 0) + 1;
-    const bucket = byLevel[LISTING_ORDER[level]]!;
+    const order = LISTING_ORDER[catalog.accessLevelAt(i)];
+    counts[order]!++;
+    const bucket = buckets[order]!;
     if (bucket.length < MAX_UNUSED_LISTED) bucket.push(i);
   });
-  const unusedActions = byLevel.flat().slice(0, MAX_UNUSED_LISTED).map((i) => catalog.keyAt(i));
-  return { unused, unusedActions, unusedByLevel: counts };
+  const unusedByLevel: Record<string, number> = {};
+  LEVELS_BY_ORDER.forEach((level, order) => {
+    if (counts[order]) unusedByLevel[level] = counts[order]!;
+  });
+  const unusedActions = buckets.flat().slice(0, MAX_UNUSED_LISTED).map((i) => catalog.keyAt(i));
+  return { unused, unusedActions, unusedByLevel };
 }
 
 function round(x: number): number {

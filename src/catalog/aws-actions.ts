@@ -86,6 +86,7 @@ export class AwsActionCatalog {
   private readonly tallier: ServiceTallier;
   private emptySet: ActionSet | undefined;
   private allSet: ActionSet | undefined;
+  private keys: string[] | undefined;
 
   /**
    * @param services service prefix -> its actions
@@ -161,9 +162,11 @@ export class AwsActionCatalog {
 
   /** `service:Name` at an index, without allocating a CatalogAction. */
   keyAt(index: number): string {
-    const name = this.names[index];
-    if (name === undefined) throw new RangeError(`AWS action catalog: no action at index ${index}`);
-    return `${this.ranges[this.serviceOf[index]!]!.service}:${name}`;
+    // Built once: analysis names actions in hot loops, and fresh strings per call are all garbage.
+    this.keys ??= this.names.map((name, i) => `${this.ranges[this.serviceOf[i]!]!.service}:${name}`);
+    const key = this.keys[index];
+    if (key === undefined) throw new RangeError(`AWS action catalog: no action at index ${index}`);
+    return key;
   }
 
   accessLevelAt(index: number): AccessLevel {
