@@ -84,7 +84,6 @@ export class AwsActionCatalog {
   private readonly setCache = new Map<string, ActionSet>();
   private readonly levelSets: ActionSet[];
   private readonly tallier: ServiceTallier;
-  private emptySet: ActionSet | undefined;
   private allSet: ActionSet | undefined;
   private keys: string[] | undefined;
 
@@ -147,10 +146,9 @@ export class AwsActionCatalog {
   }
 
   /** The empty set (shared instance: clone before mutating). */
-  /** The shared empty set: read-only (use ActionSet.empty(size) for a set to fill). */
+  /** A new empty set over this catalog (never a shared one: callers may fill it). */
   none(): ActionSet {
-    this.emptySet ??= ActionSet.empty(this.size);
-    return this.emptySet;
+    return ActionSet.empty(this.size);
   }
 
   actionAt(index: number): CatalogAction {

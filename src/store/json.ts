@@ -1,14 +1,7 @@
 /** JSON helpers for the few columns that hold documents or maps. */
 
-/** JSON with object keys sorted at every level, to compare documents regardless of key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-    return sorted;
-  });
-}
+// One canonical form for the whole project: the same one policy hashes are taken over.
+export { canonicalJson } from '../model/policy-hash.js';
 
 /** Tags are a flat string map; anything else is a collector bug, refused rather than dumped. */
 export function tagsJson(tags: unknown): string {

@@ -1,7 +1,7 @@
 /** Gathers policy documents by content hash so each distinct document is stored once. */
 import type { StoredPolicy } from '../../../model/domain.js';
 import type { PolicyDocument } from '../../../model/policy.js';
-import { policyHash } from './policy-hash.js';
+import { policyHash } from '../../../model/policy-hash.js';
 
 export class PolicyCollector {
   private readonly byHash = new Map<string, StoredPolicy>();

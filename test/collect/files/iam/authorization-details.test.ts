@@ -5,7 +5,7 @@
  */
 import { describe as describePlain, expect, it } from 'vitest';
 import { readAccountExports, toSnapshotParts } from '../../../../src/collect/files/iam/index.js';
-import { policyHash } from '../../../../src/collect/files/iam/policy-hash.js';
+import { policyHash } from '../../../../src/model/policy-hash.js';
 import type { WireAuthorizationDetails } from '../../../../src/model/aws-wire.js';
 import { describeFixtures, fixture } from '../../../helpers/fixtures.js';
 import { makeExportDir, readJson } from './export-dir.js';

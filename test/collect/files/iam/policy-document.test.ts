@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodePolicyDocument, PolicyDocumentError } from '../../../../src/collect/files/iam/policy-document.js';
-import { canonicalJson, policyHash } from '../../../../src/collect/files/iam/policy-hash.js';
+import { canonicalJson, policyHash } from '../../../../src/model/policy-hash.js';
 import type { PolicyDocument, PolicyStatement } from '../../../../src/model/policy.js';
 
 // The shape the raw IAM API returns (RFC 3986 URL-encoding of the JSON text).

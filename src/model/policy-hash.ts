@@ -3,7 +3,7 @@
  * accounts or two scans gets the same hash, so it is stored once.
  */
 import { createHash } from 'node:crypto';
-import type { PolicyDocument } from '../../../model/policy.js';
+import type { PolicyDocument } from './policy.js';
 
 /** JSON with object keys sorted at every depth; array order is kept (it is meaningful to nobody, but not ours to change). */
 export function canonicalJson(value: unknown): string {
