@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 
-export const REPORT_SCHEMA_VERSION = '1.0';
+export const REPORT_SCHEMA_VERSION = '1.1';
 
 /** Services listed per identity besides those with use: keeps reports bounded for administrators. */
 export const REPORT_SERVICES_PER_IDENTITY = 20;
@@ -134,6 +134,53 @@ const finding = z.object({
   title: z.string(),
   evidence: z.array(evidence),
   fingerprint: z.string().describe('stable across scans: rule id + identity + credential + granular part'),
+  suppression: z
+    .object({
+      reason: z.string(),
+      owner: z.string(),
+      expires: day.optional(),
+      expired: z.boolean().describe('an expired suppression no longer hides the finding'),
+      source: z.string().describe('file and entry that matched'),
+    })
+    .optional()
+    .describe('present when a suppressions entry matched; the finding is open unless it has not expired'),
+});
+
+const reachEdge = z.object({
+  from: z.string(),
+  to: z.string(),
+  edge: z.string().describe('assume-role, pass-role, escalation:<method>, gcp-impersonation, ...'),
+  grantedBy: z.array(z.string()).describe('statements, trust policies or bindings that allow the hop'),
+});
+
+const suggestionStep = z.object({
+  stage: z.number().int().describe('1 = reversible first step (deactivate, disable, detach); 2 = delete after observing'),
+  description: z.string(),
+  commands: z.array(z.string()).describe('POSIX shell commands, arguments quoted'),
+  waitDays: z.number().int().optional().describe('days to observe before this stage'),
+});
+
+const suggestion = z.object({
+  id: z.string().describe('stable across scans for the same change'),
+  kind: z.string().describe('e.g. deactivate-access-key, delete-unused-role, replace-with-least-privilege'),
+  provider: z.enum(['aws', 'gcp']),
+  identityArn: z.string(),
+  accountId: z.string(),
+  credentialId: z.string().optional(),
+  title: z.string().describe('the change in words'),
+  resolves: z.array(z.string()).describe('fingerprints of the findings this resolves'),
+  risk: z.string().describe('what may break, from the usage evidence'),
+  evidence: z.array(evidence),
+  steps: z.array(suggestionStep),
+  rollback: z.array(suggestionStep),
+  replacement: z
+    .object({
+      format: z.enum(['aws-policy', 'gcp-custom-role']),
+      document: z.record(z.string(), z.unknown()),
+      coarse: z.array(z.string()).describe('entries wider than observed use (service-level data only)'),
+    })
+    .optional(),
+  status: z.enum(['new', 'open', 'done']).optional().describe('against the previous scan: new, still open, or done (its findings are gone)'),
 });
 
 const ruleTally = z.object({
@@ -185,6 +232,8 @@ export const reportSchema = z.object({
     unknownActions: z.number().int(),
   }),
   identities: z.array(identity),
+  suggestions: z.array(suggestion).optional().describe('revocation and replacement plans; keywarden never runs them'),
+  reach: z.object({ edges: z.array(reachEdge) }).optional().describe('the reach-graph edges used by findings'),
 });
 
 export type AuditReport = z.infer<typeof reportSchema>;
@@ -194,6 +243,9 @@ export type ServiceUsage = z.infer<typeof serviceUsage>;
 export type ActionUsage = z.infer<typeof actionUsage>;
 export type CredentialAudit = z.infer<typeof credential>;
 export type UsageStatus = z.infer<typeof usageStatus>;
+export type Suggestion = z.infer<typeof suggestion>;
+export type SuggestionStep = z.infer<typeof suggestionStep>;
+export type ReachEdge = z.infer<typeof reachEdge>;
 
 export function reportJsonSchema(): unknown {
   return z.toJSONSchema(reportSchema, { target: 'draft-2020-12' });
