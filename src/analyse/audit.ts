@@ -9,6 +9,7 @@ import { REPORT_SCHEMA_VERSION, REPORT_SERVICES_PER_IDENTITY, type AuditReport, 
 import { runRules } from '../rules/engine.js';
 import type { Rule } from '../rules/rule.js';
 import type { Store } from '../store/index.js';
+import { withUnusedNames, type ServiceFacts } from './granted-vs-used.js';
 import { scanFacts } from './scan-facts.js';
 import type { AuditWindow } from './window.js';
 
@@ -29,7 +30,7 @@ export function buildAuditReport(store: Store, catalog: AwsActionCatalog, option
 
   const identities = facts.context.identities.map((f) => ({
     ...f.audit,
-    ...reportedServices(f.audit.services),
+    ...reportedServices(f.audit.services, (s) => withUnusedNames(s, f.usage.unused, catalog)),
     environment: f.environment,
     agent: f.agent,
   }));
@@ -71,7 +72,7 @@ export function buildAuditReport(store: Store, catalog: AwsActionCatalog, option
 }
 
 /** Unused actions that could change permissions or data weigh first when choosing what to list. */
-function danger(s: ServiceUsage): number {
+function danger(s: ServiceFacts): number {
   const levels = s.unusedByAccessLevel;
   return (levels['Permissions management'] ?? 0) * 1_000_000 + (levels.Write ?? 0) * 1_000 + s.unused;
 }
@@ -81,15 +82,15 @@ function danger(s: ServiceUsage): number {
  * most dangerous unused ones; the rest are summed so totals stay exact while
  * an administrator's 400-odd services do not flood the report.
  */
-function reportedServices(services: ServiceUsage[]): Pick<IdentityAudit, 'services' | 'servicesOmitted'> {
+function reportedServices(services: ServiceFacts[], named: (s: ServiceFacts) => ServiceUsage): Pick<IdentityAudit, 'services' | 'servicesOmitted'> {
   const withUse = services.filter((s) => s.used > 0 || s.status === 'used');
   const rest = services.filter((s) => !(s.used > 0 || s.status === 'used')).sort((a, b) => danger(b) - danger(a) || a.service.localeCompare(b.service));
   const listed = new Set([...withUse, ...rest.slice(0, REPORT_SERVICES_PER_IDENTITY)]);
   const omitted = services.filter((s) => !listed.has(s));
-  if (!omitted.length) return { services };
+  if (!omitted.length) return { services: services.map(named) };
   const sum = (k: 'granted' | 'used' | 'unused' | 'unknown') => omitted.reduce((n, s) => n + s[k], 0);
   return {
-    services: services.filter((s) => listed.has(s)),
+    services: services.filter((s) => listed.has(s)).map(named),
     servicesOmitted: { services: omitted.length, granted: sum('granted'), used: sum('used'), unused: sum('unused'), unknown: sum('unknown') },
   };
 }

@@ -21,6 +21,8 @@ import { isInWindow, daysBetween } from './window.js';
 export const MAX_UNUSED_LISTED = 100;
 
 const LISTING_ORDER: Record<AccessLevel, number> = { 'Permissions management': 0, Write: 1, Tagging: 2, Read: 3, List: 4 };
+/** The order the grant summary lists access levels in. */
+const GRANT_LEVEL_ORDER: readonly AccessLevel[] = ['List', 'Read', 'Write', 'Tagging', 'Permissions management'];
 const LEVELS_BY_ORDER = (Object.keys(LISTING_ORDER) as AccessLevel[]).sort((a, b) => LISTING_ORDER[a] - LISTING_ORDER[b]);
 
 /** What the effective-grant engine tells analysis about one identity. */
@@ -85,17 +87,39 @@ function noteUse(map: Map<string, Evidence>, key: string, at: string | undefined
 const lower = (s: string) => s.toLowerCase();
 const serviceOf = (action: string) => action.slice(0, Math.max(0, action.indexOf(':')));
 
+/**
+ * A service's granted vs used without the names of its unused actions: an
+ * administrator has hundreds of services and most are never listed (the
+ * report keeps a few per identity), so names come on demand from the unused
+ * set (`unusedActionNames`, `withUnusedNames`).
+ */
+export type ServiceFacts = Omit<ServiceUsage, 'unusedActions'>;
+export type AuditFacts = Omit<IdentityAudit, 'services'> & { services: ServiceFacts[] };
+
 /** The audit, plus the used and unused actions as sets for rules that weigh them against grants. */
 export interface IdentityUsageSets {
-  audit: IdentityAudit;
+  audit: AuditFacts;
   /** Granted actions seen used in the window. */
   used: ActionSet;
   /** Granted actions a source observed and saw unused (never the unknown ones). */
   unused: ActionSet;
 }
 
+/** The complete audit of one identity, every service with its unused actions named. */
 export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
-  return auditIdentityWithSets(input).audit;
+  const { audit, unused } = auditIdentityWithSets(input);
+  return { ...audit, services: audit.services.map((s) => withUnusedNames(s, unused, input.catalog)) };
+}
+
+/** The service as the report shows it: with up to MAX_UNUSED_LISTED unused actions named. */
+export function withUnusedNames(service: ServiceFacts, unused: ActionSet, catalog: AwsActionCatalog): ServiceUsage {
+  return { ...service, unusedActions: unusedActionNames(unused, service.service, catalog) };
+}
+
+/** Up to MAX_UNUSED_LISTED unused actions of one service, permissions management and write first. */
+export function unusedActionNames(unused: ActionSet, service: string, catalog: AwsActionCatalog): string[] {
+  const range = catalog.service(service);
+  return range ? listUnused(range, unused, catalog) : NONE;
 }
 
 export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageSets {
@@ -148,7 +172,7 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
   // Only services granted to the identity are walked below; the union starts as the common case.
   const unusedAll = trailAndTrackedUnused.clone();
 
-  const services: ServiceUsage[] = [];
+  const services: ServiceFacts[] = [];
   const totals = { granted: 0, unrestricted: 0, used: 0, unused: 0, unknown: 0 };
   const serviceTotals = { used: 0, unused: 0, unknown: 0 };
   const levels: Record<string, number> = {};
@@ -172,12 +196,9 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
           : trailAndTrackedUnused;
 
     const usedActions = used.countRange(range.start, range.end) ? usedActionsIn(range, used, actionUse, deniedCalls, grant, catalog) : NONE;
-    const { unused, unusedActions, unusedByLevel } = unusedIn(range, unusedSet, catalog);
+    const { unused, unusedByLevel } = unusedCounts(range, unusedSet, catalog);
     // Most services take the identity-wide set; the exceptions are copied into the union by hand.
-    if (unusedSet !== trailAndTrackedUnused) {
-      trailAndTrackedUnused.forEachInRange(range.start, range.end, (i) => void unusedAll.delete(i));
-      unusedSet.forEachInRange(range.start, range.end, (i) => void unusedAll.add(i));
-    }
+    if (unusedSet !== trailAndTrackedUnused) unusedAll.assignRange(unusedSet, range.start, range.end);
     const usedCount = usedActions.length;
     const unknown = summary.granted - usedCount - unused;
     const status: UsageStatus = svcEvidence || usedCount > 0 ? 'used' : unknown === 0 ? 'unused' : 'unknown';
@@ -187,11 +208,8 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
     totals.used += usedCount;
     totals.unused += unused;
     totals.unknown += unknown;
-    for (const [level, n] of Object.entries(summary.byAccessLevel)) if (n) levels[level] = (levels[level] ?? 0) + n;
 
-    const observedBy: UsageSource[] = [];
-    if (aaListsService) observedBy.push('access-advisor');
-    if (input.cloudTrailSeen) observedBy.push('cloudtrail');
+    const observedBy = OBSERVED_BY[(aaListsService ? 2 : 0) + (input.cloudTrailSeen ? 1 : 0)]!;
     services.push({
       service: summary.service,
       name: summary.title,
@@ -205,12 +223,16 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
       unknown,
       lastUsed: svcEvidence?.lastUsed,
       usedActions,
-      unusedActions,
-      unusedActionsOmitted: unused - unusedActions.length || undefined,
+      unusedActionsOmitted: unused > MAX_UNUSED_LISTED ? unused - MAX_UNUSED_LISTED : undefined,
       unusedByAccessLevel: unusedByLevel,
     });
   }
 
+  // Granted per access level over the whole grant: the services walked above are exactly the granted ones.
+  for (const level of GRANT_LEVEL_ORDER) {
+    const n = grant.actions.countRangeAnd(catalog.withAccessLevel(level), 0, catalog.size);
+    if (n) levels[level] = n;
+  }
   const credentials = input.credentials.map((c) => credentialAudit(c, callsByCredential, window));
   const lastUsed = identityLastUse(input);
   const usageSources = new Set<UsageSource>();
@@ -222,7 +244,7 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
   const identityStatus: UsageStatus =
     lastUsed && isInWindow(lastUsed.at, window) ? 'used' : identitySilenceIsObserved(input) ? 'unused' : 'unknown';
 
-  const audit: IdentityAudit = {
+  const audit: AuditFacts = {
     arn: identity.arn,
     provider: identity.provider,
     accountId: identity.accountId,
@@ -258,8 +280,14 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
 }
 
 
+/** Which sources observe a service, shared by every service (index: Access Advisor 2 + CloudTrail 1). */
+const OBSERVED_BY: readonly UsageSource[][] = [[], ['cloudtrail'], ['access-advisor'], ['access-advisor', 'cloudtrail']].map(
+  (a) => Object.freeze(a) as UsageSource[],
+);
+
 /** Shared by every service with nothing to list; frozen so no caller can fill it for all. */
 const NONE = Object.freeze([]) as unknown as never[];
+const NO_COUNTS: Record<string, number> = Object.freeze({}) as Record<string, number>;
 
 /** The used actions of one service, with their evidence. */
 function usedActionsIn(
@@ -289,30 +317,50 @@ function usedActionsIn(
 }
 
 /**
- * Counts one service's unused actions per access level in a single pass, and
- * names up to MAX_UNUSED_LISTED of them, permissions management and write first.
+ * Counts one service's unused actions per access level with word operations
+ * against the catalog's per-level sets: an administrator's thousands of
+ * unused actions cost a few word operations per service.
  */
-function unusedIn(
+function unusedCounts(
   range: { start: number; end: number },
   unusedSet: ActionSet,
   catalog: AwsActionCatalog,
-): { unused: number; unusedActions: string[]; unusedByLevel: Record<string, number> } {
+): { unused: number; unusedByLevel: Record<string, number> } {
   const unused = unusedSet.countRange(range.start, range.end);
-  if (unused === 0) return { unused, unusedActions: NONE, unusedByLevel: {} };
-  const buckets: number[][] = [[], [], [], [], []];
-  const counts = [0, 0, 0, 0, 0];
-  unusedSet.forEachInRange(range.start, range.end, (i) => {
-    const order = LISTING_ORDER[catalog.accessLevelAt(i)];
-    counts[order]!++;
-    const bucket = buckets[order]!;
-    if (bucket.length < MAX_UNUSED_LISTED) bucket.push(i);
-  });
+  if (unused === 0) return { unused, unusedByLevel: NO_COUNTS };
   const unusedByLevel: Record<string, number> = {};
-  LEVELS_BY_ORDER.forEach((level, order) => {
-    if (counts[order]) unusedByLevel[level] = counts[order]!;
-  });
-  const unusedActions = buckets.flat().slice(0, MAX_UNUSED_LISTED).map((i) => catalog.keyAt(i));
-  return { unused, unusedActions, unusedByLevel };
+  for (const level of LEVELS_BY_ORDER) {
+    const n = unusedSet.countRangeAnd(catalog.withAccessLevel(level), range.start, range.end);
+    if (n) unusedByLevel[level] = n;
+  }
+  return { unused, unusedByLevel };
+}
+
+function listUnused(range: { start: number; end: number }, unusedSet: ActionSet, catalog: AwsActionCatalog): string[] {
+  if (unusedSet.countRange(range.start, range.end) === 0) return NONE;
+  const out: string[] = [];
+  for (const level of LEVELS_BY_ORDER) {
+    if (out.length >= MAX_UNUSED_LISTED) break;
+    listInto(out, unusedSet, catalog.withAccessLevel(level), range, catalog);
+  }
+  return out;
+}
+
+/** Appends the names of unusedSet ∩ mask in the range, ascending, until the list is full. */
+function listInto(out: string[], unusedSet: ActionSet, mask: ActionSet, range: { start: number; end: number }, catalog: AwsActionCatalog): void {
+  const a = unusedSet.words;
+  const b = mask.words;
+  for (let wi = range.start >>> 5; wi << 5 < range.end; wi++) {
+    let word = a[wi]! & b[wi]!;
+    while (word !== 0) {
+      const i = (wi << 5) + 31 - Math.clz32(word & -word);
+      word &= word - 1;
+      if (i < range.start) continue;
+      if (i >= range.end) return;
+      out.push(catalog.keyAt(i));
+      if (out.length >= MAX_UNUSED_LISTED) return;
+    }
+  }
 }
 
 function round(x: number): number {

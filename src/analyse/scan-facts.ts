@@ -44,13 +44,7 @@ export function grantViewOf(grant: EffectiveGrant): GrantView {
   return {
     actions: grant.actions,
     unrestricted: grant.unrestricted,
-    services: grant.byService().map((s) => ({
-      service: s.service,
-      title: s.title,
-      granted: s.granted,
-      unrestricted: s.unrestricted,
-      byAccessLevel: s.byAccessLevel,
-    })),
+    services: grant.byService(),
     unknownActions: grant.unknownActions
       .filter((u) => !u.fullyDenied && !u.outsideBoundary)
       .map((u) => ({ action: u.action, policy: u.grantedBy.policyName })),

@@ -186,6 +186,43 @@ export class ActionSet {
     return n;
   }
 
+  /** Members of this ∩ mask in [start, end), whole words at a time. */
+  countRangeAnd(mask: ActionSet, start: number, end: number): number {
+    this.check(mask);
+    const a = this.words;
+    const b = mask.words;
+    const last = Math.min(end, this.capacity);
+    let n = 0;
+    for (let wi = Math.max(0, start) >>> 5; wi << 5 < last; wi++) {
+      let word = a[wi]! & b[wi]!;
+      if (word === 0) continue;
+      const base = wi << 5;
+      // Clip the first and last word to the range.
+      if (base < start) word &= ~0 << (start - base);
+      if (base + 32 > last) word &= last - base === 32 ? ~0 : (1 << (last - base)) - 1;
+      if (word !== 0) n += popcount32(word >>> 0);
+    }
+    return n;
+  }
+
+  /** Makes [start, end) of this set equal to the same range of `other`, leaving the rest alone. */
+  assignRange(other: ActionSet, start: number, end: number): this {
+    this.check(other);
+    const last = Math.min(end, this.capacity);
+    for (let i = Math.max(0, start); i < last; ) {
+      if ((i & 31) === 0 && i + 32 <= last) {
+        this.words[i >>> 5] = other.words[i >>> 5]!;
+        i += 32;
+      } else {
+        const bit = 1 << (i & 31);
+        if (other.words[i >>> 5]! & bit) this.words[i >>> 5]! |= bit;
+        else this.words[i >>> 5]! &= ~bit;
+        i++;
+      }
+    }
+    return this;
+  }
+
   /** Calls fn for members in [start, end), ascending; stops early when fn returns false. */
   forEachInRange(start: number, end: number, fn: (index: number) => boolean | void): void {
     const w = this.words;

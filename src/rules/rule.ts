@@ -12,7 +12,7 @@ import type { EnvironmentResolution } from '../analyse/environment.js';
 import type { KeywardenConfig } from '../config/index.js';
 import type { AccountInfo, Credential, Identity, PolicyAttachment } from '../model/domain.js';
 import type { Evidence, RuleOutcome, Severity } from '../model/finding.js';
-import type { IdentityAudit } from '../report/json-schema.js';
+import type { AuditFacts } from '../analyse/granted-vs-used.js';
 import type { IdentityHistoryEntry, ScanRecord } from '../store/index.js';
 
 /** Everything rules may know about one identity. */
@@ -22,7 +22,7 @@ export interface IdentityFacts {
   environment: EnvironmentResolution;
   agent: AgentAttribution;
   /** Granted vs used over the window. */
-  audit: IdentityAudit;
+  audit: AuditFacts;
   grant: EffectiveGrant;
   /** Granted actions seen used, and those a source saw unused, over the window (unknown is in neither). */
   usage: { used: ActionSet; unused: ActionSet };

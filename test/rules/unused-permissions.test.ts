@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unusedPermissions } from '../../src/rules/aws/unused-permissions.js';
+import { unusedActionNames } from '../../src/analyse/granted-vs-used.js';
 import { runRules } from '../../src/rules/engine.js';
 import { windowDays, windowEndingAt } from '../../src/analyse/window.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
@@ -159,12 +160,13 @@ describe('aws.unused-permissions', () => {
       // a source does not observe is ever listed as unused.
       expect(findings.length).toBe(c.outcome === 'fail' ? 1 : 0);
       for (const f of findings) {
-        const audit = facts.context.identities[0]!.audit;
+        const identity = facts.context.identities[0]!;
+        const audit = identity.audit;
         const listed = serviceItems(f.evidence);
         expect(listed.map((d) => d.service).sort()).toEqual(audit.services.filter((s) => s.unused > 0).map((s) => s.service).sort());
         for (const d of listed) {
           const service = audit.services.find((s) => s.service === d.service)!;
-          expect(d.unusedActions).toEqual(service.unusedActions);
+          expect(d.unusedActions).toEqual(unusedActionNames(identity.usage.unused, service.service, facts.context.catalog));
           expect(d.unusedActionsTotal).toBe(service.unused);
         }
       }
@@ -253,12 +255,15 @@ describe('aws.unused-permissions', () => {
     });
     const { findings } = runRules([unusedPermissions], facts.context);
     expect(findings).toHaveLength(1);
-    const service = facts.context.identities[0]!.audit.services.find((s) => s.service === 'ec2')!;
+    const identity = facts.context.identities[0]!;
+    const service = identity.audit.services.find((s) => s.service === 'ec2')!;
     expect(service.unused).toBeGreaterThan(200);
     const [item] = serviceItems(findings[0]!.evidence);
     expect(item!.dataLevel).toBe('service-level');
     expect(item!.unusedActions).toHaveLength(100);
-    expect(item!.unusedActions).toEqual(service.unusedActions);
+    expect(item!.unusedActions).toEqual(unusedActionNames(identity.usage.unused, 'ec2', facts.context.catalog));
+    expect(new Set(item!.unusedActions as string[]).size).toBe(100);
+    for (const a of item!.unusedActions as string[]) expect(identity.usage.unused.has(facts.context.catalog.indexOf(a)!)).toBe(true);
     expect(item!.unusedActionsTotal).toBe(service.unused);
     // Permissions management first, then writes.
     const levels = (item!.unusedActions as string[]).map((a) => facts.context.catalog.accessLevelAt(facts.context.catalog.indexOf(a)!));

@@ -100,6 +100,8 @@ interface GrantSets {
   unrestricted: ActionSet;
   partiallyDenied: ActionSet;
   boundaryScoped: ActionSet;
+  /** Per-service summary, computed once for every principal holding the same policies. */
+  summary?: ServiceGrantSummary[];
 }
 
 interface HeldPolicy {
@@ -159,7 +161,7 @@ export class EffectiveGrant {
   readonly partiallyDenied: ActionSet;
   /** Granted actions that the permissions boundary allows only on some resources or under a condition. Do not mutate. */
   readonly boundaryScoped: ActionSet;
-  private summary: ServiceGrantSummary[] | undefined;
+  private readonly sets: GrantSets;
   private unknown: UnknownActionGrant[] | undefined;
 
   constructor(
@@ -171,6 +173,7 @@ export class EffectiveGrant {
     /** Policies that could not be read or parsed, named. Non-empty means the grant is incomplete. */
     readonly errors: readonly PolicyError[],
   ) {
+    this.sets = sets;
     this.actions = sets.actions;
     this.unrestricted = sets.unrestricted;
     this.partiallyDenied = sets.partiallyDenied;
@@ -258,10 +261,10 @@ export class EffectiveGrant {
     return this.unknown;
   }
 
-  /** Per service with at least one granted action, sorted by service prefix. */
-  byService(): ServiceGrantSummary[] {
-    this.summary ??= this.summarise();
-    return this.summary;
+  /** Per service with at least one granted action, sorted by service prefix (shared: do not mutate). */
+  byService(): readonly ServiceGrantSummary[] {
+    this.sets.summary ??= this.summarise();
+    return this.sets.summary;
   }
 
   private allowsFrom(policies: readonly HeldPolicy[], action: number): GrantingStatement[] {

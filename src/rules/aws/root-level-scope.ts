@@ -54,7 +54,7 @@ import {
 } from '../../catalog/root-level-scope.js';
 import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
-import type { IdentityAudit } from '../../report/json-schema.js';
+import type { AuditFacts } from '../../analyse/granted-vs-used.js';
 import { byDocument, described, environmentEvidence, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef } from '../evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { rootScopeSeverity } from '../severity.js';
@@ -93,7 +93,8 @@ function wideStatementEvidence(s: GrantingStatement, what: string, extra: Record
 }
 
 /** Usage of one action: used, unused (a source observed no use) or unknown (no source observes it). */
-function actionUsageEvidence(audit: IdentityAudit, key: string, ctx: RuleContext): Evidence {
+function actionUsageEvidence(facts: IdentityFacts, key: string, ctx: RuleContext): Evidence {
+  const { audit } = facts;
   const [service] = key.split(':');
   const svc = audit.services.find((s) => s.service === service);
   const lower = key.toLowerCase();
@@ -106,7 +107,8 @@ function actionUsageEvidence(audit: IdentityAudit, key: string, ctx: RuleContext
       detail: { action: key, status: 'used', lastUsed: used.lastUsed, calls: used.calls, sources: used.sources },
     };
   }
-  if (svc?.unusedActions.some((a) => a.toLowerCase() === lower)) {
+  const index = ctx.catalog.indexOf(key);
+  if (svc && index !== undefined && facts.usage.unused.has(index)) {
     return {
       kind: 'usage',
       summary: `${key} was not used in ${windowText(ctx)} (observed by ${svc.observedBy.join(', ') || 'no source'})`,
@@ -120,7 +122,7 @@ function actionUsageEvidence(audit: IdentityAudit, key: string, ctx: RuleContext
   };
 }
 
-function serviceUsageEvidence(audit: IdentityAudit, service: string, ctx: RuleContext): Evidence {
+function serviceUsageEvidence(audit: AuditFacts, service: string, ctx: RuleContext): Evidence {
   const svc = audit.services.find((s) => s.service === service);
   if (!svc) {
     return { kind: 'usage', summary: `no usage of ${service} recorded in ${windowText(ctx)}`, detail: { service, status: 'unknown' } };
@@ -148,7 +150,7 @@ function serviceUsageEvidence(audit: IdentityAudit, service: string, ctx: RuleCo
   };
 }
 
-function identityUsageEvidence(audit: IdentityAudit, ctx: RuleContext): Evidence {
+function identityUsageEvidence(audit: AuditFacts, ctx: RuleContext): Evidence {
   const counts = `${audit.used.actions} of ${audit.granted.actions} granted actions used, ${audit.unused.actions} unused, ${audit.unknown.actions} unknown`;
   const last = audit.lastUsed ? `, last ${audit.lastUsed.at} (${audit.lastUsed.source})` : '';
   const summary =
@@ -415,7 +417,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
       severity: rootScopeSeverity(env, scope.conditioned),
       granular: `Action::${action.key}`,
       title: `Permissions management on every resource: ${action.key}${conditionedSuffix(scope.conditioned)}`,
-      evidence: [...singleEvidence(scope, action.key), actionUsageEvidence(audit, action.key, ctx), ...common()],
+      evidence: [...singleEvidence(scope, action.key), actionUsageEvidence(facts, action.key, ctx), ...common()],
     });
   });
 
@@ -434,7 +436,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
       evidence: [
         { kind: 'note', summary: `${action.key}: ${entry.why}`, detail: { action: action.key, accessLevel: action.accessLevel } },
         ...singleEvidence(scope, action.key),
-        actionUsageEvidence(audit, action.key, ctx),
+        actionUsageEvidence(facts, action.key, ctx),
         ...common(),
       ],
     });

@@ -25,7 +25,7 @@
  * Write or Permissions management and the identity's environment is
  * production or unknown.
  */
-import type { ServiceUsage } from '../../report/json-schema.js';
+import { unusedActionNames, type ServiceFacts } from '../../analyse/granted-vs-used.js';
 import type { AccessLevel } from '../../model/domain.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import type { Evidence, Severity } from '../../model/finding.js';
@@ -90,7 +90,7 @@ export const unusedPermissions: Rule = {
 
 /** One service's unused actions, read against the catalog. */
 interface UnusedService {
-  service: ServiceUsage;
+  service: ServiceFacts;
   serviceLevel: boolean;
   byLevel: Partial<Record<AccessLevel, number>>;
   /** How many of its unused actions are Write or Permissions management. */
@@ -99,7 +99,7 @@ interface UnusedService {
   danger: number;
 }
 
-function unusedService(service: ServiceUsage): UnusedService {
+function unusedService(service: ServiceFacts): UnusedService {
   const byLevel = service.unusedByAccessLevel as Partial<Record<AccessLevel, number>>;
   const unusedWrites = WRITE_LEVELS.reduce((n, l) => n + (byLevel[l] ?? 0), 0);
   // Access Advisor listing the service with no access in the window speaks for the whole service.
@@ -108,10 +108,10 @@ function unusedService(service: ServiceUsage): UnusedService {
   return { service, serviceLevel, byLevel, unusedWrites, danger };
 }
 
-/** The named unused Write/Permissions management actions of a service (the audit lists those first). */
-function writeIndicesOf(service: ServiceUsage, catalog: AwsActionCatalog): number[] {
+/** The named unused Write/Permissions management actions of a service (names list those first). */
+function writeIndicesOf(names: readonly string[], catalog: AwsActionCatalog): number[] {
   const out: number[] = [];
-  for (const key of service.unusedActions) {
+  for (const key of names) {
     const i = catalog.indexOf(key);
     if (i === undefined || !WRITE_LEVELS.includes(catalog.accessLevelAt(i))) break;
     out.push(i);
@@ -129,7 +129,8 @@ function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleConte
   const granted = audit.granted.actions;
   const production = isProductionRisk(facts.environment.environment);
   const ordered = [...all].sort(byDanger);
-  const listed = ordered.slice(0, MAX_SERVICES);
+  // Only the listed services are named: naming every unused action of an administrator is wasted work.
+  const listed = ordered.slice(0, MAX_SERVICES).map((s) => ({ ...s, names: unusedActionNames(facts.usage.unused, s.service.service, catalog) }));
   const rest = ordered.slice(MAX_SERVICES);
   const unusedWrites = all.reduce((n, s) => n + s.unusedWrites, 0);
   const severity: Severity = unusedWrites > 0 && production ? 'medium' : 'low';
@@ -197,15 +198,15 @@ function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleConte
       summary,
       ...listed.map((s) => serviceEvidence(s, ctx)),
       ...restEvidence,
-      ...statementsEvidence(facts.grant, catalog, listed.flatMap((s) => writeIndicesOf(s.service, catalog)), 'unused Write/Permissions management', STATEMENTS),
+      ...statementsEvidence(facts.grant, catalog, listed.flatMap((s) => writeIndicesOf(s.names, catalog)), 'unused Write/Permissions management', STATEMENTS),
       ...(unusedWrites > 0 ? [environmentEvidence(facts)] : []),
       ...unknownEvidence,
     ],
   };
 }
 
-function serviceEvidence(s: UnusedService, ctx: RuleContext): Evidence {
-  const { service, serviceLevel, byLevel } = s;
+function serviceEvidence(s: UnusedService & { names: string[] }, ctx: RuleContext): Evidence {
+  const { service, serviceLevel, byLevel, names } = s;
   const { window } = ctx;
   const level = serviceLevel ? 'service-level' : 'action-level';
   const how = serviceLevel
@@ -215,7 +216,7 @@ function serviceEvidence(s: UnusedService, ctx: RuleContext): Evidence {
   const levels = Object.entries(byLevel)
     .map(([l, n]) => `${n} ${l}`)
     .join(', ');
-  const named = service.unusedActions.slice(0, LISTED);
+  const named = names.slice(0, LISTED);
   return {
     kind: 'usage',
     summary:
@@ -232,7 +233,7 @@ function serviceEvidence(s: UnusedService, ctx: RuleContext): Evidence {
       unused: service.unused,
       unknown: service.unknown,
       unusedByAccessLevel: byLevel,
-      unusedActions: service.unusedActions,
+      unusedActions: names,
       unusedActionsTotal: service.unused,
       usedActions: service.usedActions.map((a) => a.action),
       lastUsed: service.lastUsed,
@@ -241,7 +242,7 @@ function serviceEvidence(s: UnusedService, ctx: RuleContext): Evidence {
   };
 }
 
-function observers(service: ServiceUsage): string {
+function observers(service: ServiceFacts): string {
   const names: string[] = [];
   if (service.observedBy.includes('cloudtrail')) names.push('CloudTrail (management events)');
   if (service.observedBy.includes('access-advisor')) names.push('Access Advisor (tracked actions)');
