@@ -139,19 +139,22 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
     noteUse(serviceUse, lower(serviceOf(row.action)), row.lastSeen, 'cloudtrail', row.count);
   }
 
-  // Access Advisor: services it lists are observed; tracked actions are observed one by one.
+  // Access Advisor: services it lists are observed; tracked actions are observed one by one. A
+  // report from a job that completed well before the window ends still shows use, but its silence
+  // says nothing about the days after the job.
   const aaServices = new Set<string>();
   const tracked = ActionSet.empty(catalog.size);
   const aa = input.accessAdvisor;
+  const aaSpeaksForWindow = aa !== undefined && accessAdvisorCoversWindow(aa, window);
   for (const svc of aa?.services ?? []) {
     const ns = lower(svc.namespace);
-    aaServices.add(ns);
+    if (aaSpeaksForWindow) aaServices.add(ns);
     if (inWindow(svc.lastAuthenticated)) noteUse(serviceUse, ns, svc.lastAuthenticated, 'access-advisor');
     for (const t of svc.trackedActions ?? []) {
       // Exports name tracked actions with or without the service prefix.
       const key = lower(t.action.includes(':') ? t.action : `${svc.namespace}:${t.action}`);
       const index = catalog.indexOf(key);
-      if (index !== undefined) tracked.add(index);
+      if (index !== undefined && aaSpeaksForWindow) tracked.add(index);
       if (inWindow(t.lastAccessed)) noteUse(actionUse, key, t.lastAccessed, 'access-advisor');
     }
   }
@@ -280,6 +283,21 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
 }
 
 
+/**
+ * Days an Access Advisor job may have completed before the window's last day
+ * and still speak for the whole window: collection runs on or just before the
+ * as-of day, and Access Advisor itself lags by hours.
+ */
+export const ACCESS_ADVISOR_MAX_LAG_DAYS = 2;
+
+/** Whether the report's silence covers the window: its job completed within the allowed lag of the window's end. */
+export function accessAdvisorCoversWindow(report: AccessAdvisorReport, window: AuditWindow): boolean {
+  if (!report.completedAt) return false;
+  const completed = Date.parse(report.completedAt);
+  if (Number.isNaN(completed)) return false;
+  return completed >= Date.parse(`${window.to}T00:00:00Z`) - ACCESS_ADVISOR_MAX_LAG_DAYS * 86_400_000;
+}
+
 /** Which sources observe a service, shared by every service (index: Access Advisor 2 + CloudTrail 1). */
 const OBSERVED_BY: readonly UsageSource[][] = [[], ['cloudtrail'], ['access-advisor'], ['access-advisor', 'cloudtrail']].map(
   (a) => Object.freeze(a) as UsageSource[],
@@ -407,7 +425,7 @@ function identityLastUse(input: IdentityAuditInput): IdentityAudit['lastUsed'] {
  */
 function identitySilenceIsObserved(input: IdentityAuditInput): boolean {
   if (input.cloudTrailCoversWindow) return true;
-  if (input.accessAdvisor) return true;
+  if (input.accessAdvisor && accessAdvisorCoversWindow(input.accessAdvisor, input.window)) return true;
   const { identity } = input;
   // RoleLastUsed alone cannot show silence: exports omit it both for unused roles and when not collected.
   if (identity.kind === 'role') return false;

@@ -164,6 +164,36 @@ describe('granted vs used: sources that disagree', () => {
   });
 });
 
+describe('granted vs used: Access Advisor job age', () => {
+  const advisor = (completedAt: string | undefined): AccessAdvisorReport => ({
+    identityArn: arn,
+    granularity: 'SERVICE_LEVEL',
+    ...(completedAt ? { completedAt } : {}),
+    services: [{ namespace: 'iam' }, { namespace: 's3', lastAuthenticated: '2026-09-01T10:00:00Z' }],
+  });
+  const audit = (completedAt: string | undefined) =>
+    Object.fromEntries(
+      auditIdentity(input(allow(['iam:ListUsers', 'iam:CreateUser', 's3:GetObject']), { accessAdvisor: advisor(completedAt) })).services.map((x) => [x.service, x]),
+    );
+
+  it('takes silence as unused when the job completed at the end of the window', () => {
+    const s = audit('2026-11-15T06:00:00Z');
+    expect(s.iam).toMatchObject({ status: 'unused', unused: 2, unknown: 0, observedBy: ['access-advisor'] });
+    expect(s.s3).toMatchObject({ status: 'used' });
+  });
+
+  it('keeps the use a stale job saw, but its silence leaves the rest of the window unknown', () => {
+    // Completed a month before the window ends: nothing after 2026-10-15 was observed.
+    const s = audit('2026-10-15T06:00:00Z');
+    expect(s.iam).toMatchObject({ status: 'unknown', unused: 0, unknown: 2, observedBy: [] });
+    expect(s.s3).toMatchObject({ status: 'used', lastUsed: '2026-09-01T10:00:00Z' });
+  });
+
+  it('does not let a report without a completion date speak for the window', () => {
+    expect(audit(undefined).iam).toMatchObject({ status: 'unknown', unused: 0 });
+  });
+});
+
 describe('granted vs used: sets for rules', () => {
   it('returns the used and unused actions as sets that agree with the counts, unknown in neither', async () => {
     const { auditIdentityWithSets } = await import('../../src/analyse/granted-vs-used.js');
