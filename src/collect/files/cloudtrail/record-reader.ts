@@ -377,9 +377,7 @@ export class CloudTrailRecordReader {
     const buf = this.buf;
     if (buf[pos] !== QUOTE) return this.fail(pos, `expected a key in the top-level object, found '${this.charAt(pos)}'`);
     const end = this.scanKey(pos + 1);
-    const key = this.keyEscaped
-      ? (JSON.parse(buf.toString('utf8', pos, end + 1)) as string)
-      : buf.toString('utf8', pos + 1, end);
+    const key = this.keyEscaped ? this.escapedString(pos, end) : buf.toString('utf8', pos + 1, end);
     let p = this.wsNeed(end + 1);
     if (buf[p] !== COLON) return this.fail(p, `expected ':' after key "${key}"`);
     p = this.wsNeed(p + 1);
@@ -498,7 +496,7 @@ export class CloudTrailRecordReader {
   private matchKey(keys: KeyTable, start: number, end: number): KeySpec | undefined {
     const candidates = keys[end - start];
     if (this.keyEscaped) {
-      const key = JSON.parse(this.buf.toString('utf8', start - 1, end + 1)) as string;
+      const key = this.escapedString(start - 1, end);
       for (const list of keys) for (const spec of list ?? []) if (spec.name === key) return spec;
       return undefined;
     }
@@ -558,11 +556,7 @@ export class CloudTrailRecordReader {
       }
     }
     if (escaped) {
-      try {
-        this.str = JSON.parse(buf.toString('utf8', pos, i + 1)) as string;
-      } catch {
-        return this.fail(pos, 'invalid escape sequence in a string');
-      }
+      this.str = this.escapedString(pos, i);
     } else {
       // Plain ASCII (nearly every value): latin1 decoding is exact and cheapest.
       this.str =
@@ -673,6 +667,15 @@ export class CloudTrailRecordReader {
     const b = this.buf[pos];
     if (b === undefined) return 'end of input';
     return b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `0x${b.toString(16).padStart(2, '0')}`;
+  }
+
+  /** A JSON string with escapes, from its opening quote at `open` to its closing quote at `close`. */
+  private escapedString(open: number, close: number): string {
+    try {
+      return JSON.parse(this.buf.toString('utf8', open, close + 1)) as string;
+    } catch {
+      return this.fail(open, 'invalid escape sequence in a string');
+    }
   }
 
   private fail(pos: number, problem: string): never {

@@ -279,6 +279,11 @@ describe('CloudTrailRecordReader', () => {
       expect(parseError(() => readAll('[{"eventName":"bad \\x escape"}]')).message).toContain('invalid escape');
     });
 
+    it('an invalid escape in a key, in a record or at the top level (found by the hostile-input suite)', () => {
+      expect(parseError(() => readAll('[{"event\\qName":"A"}]')).message).toContain('invalid escape');
+      expect(parseError(() => readAll('{"Rec\\qords":[]}')).message).toContain('invalid escape');
+    });
+
     it('a record that is not an object', () => {
       expect(parseError(() => readAll('[{"eventName":"A"}, 42]')).message).toContain('record 2 is not a JSON object');
     });
