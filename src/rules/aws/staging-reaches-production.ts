@@ -26,6 +26,9 @@ import { productionReachIndex } from './production-reach.js';
 
 const MAX_CHAINS = 20;
 
+/** Actions whose reach the graph follows as edges. */
+const HOP_ACTIONS = ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity', 'iam:PassRole'];
+
 /** Why a node counts as production, or undefined when it does not. */
 function productionWhy(node: ReachNode, ctx: RuleContext, factsOf: Map<string, IdentityFacts>): string | undefined {
   if (node.kind === 'capability') {
@@ -36,7 +39,12 @@ function productionWhy(node: ReachNode, ctx: RuleContext, factsOf: Map<string, I
   if (!facts) return undefined;
   const { environment, how } = facts.environment;
   if (isProductionRisk(environment)) return `its account ${node.accountId} is ${environment} (${how})${environment === 'unknown' ? '; unknown counts as production' : ''}`;
-  const held = productionReachIndex(facts, ctx).reach.size;
+  // Actions the graph itself follows (assume, pass) are hops, not production reach of their own: the chain goes on through them.
+  const reach = productionReachIndex(facts, ctx).reach;
+  const held = reach.size - HOP_ACTIONS.filter((a) => {
+    const i = ctx.catalog.indexOf(a);
+    return i !== undefined && reach.has(i);
+  }).length;
   return held > 0 ? `it holds ${held} action${held === 1 ? '' : 's'} on production resources (see its aws.production-reach findings)` : undefined;
 }
 
