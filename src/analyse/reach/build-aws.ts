@@ -18,7 +18,7 @@
  *   (attach/put policies, policy versions, groups) lead to the account's
  *   `any-permission` capability node.
  */
-import type { EffectiveGrant } from '../aws/effective-grant.js';
+import type { EffectiveGrant, GrantingStatement } from '../aws/effective-grant.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import type { Identity } from '../../model/domain.js';
 import { globMatches, printable } from '../../config/patterns.js';
@@ -48,7 +48,15 @@ export function anyPermissionNode(accountId: string): string {
   return `capability:aws:${accountId}:any-permission`;
 }
 
-const callerFacts = (i: Identity): CallerFacts => ({ arn: i.arn, accountId: i.accountId, ...(i.kind === 'user' ? { userName: i.name } : {}) });
+/** Shared empty list: most hops carry no condition, and the graph holds hundreds of thousands of them. */
+const NONE: string[] = [];
+
+const callerFactsCache = new WeakMap<Identity, CallerFacts>();
+function callerFacts(i: Identity): CallerFacts {
+  let facts = callerFactsCache.get(i);
+  if (!facts) callerFactsCache.set(i, (facts = { arn: i.arn, accountId: i.accountId, ...(i.kind === 'user' ? { userName: i.name } : {}) }));
+  return facts;
+}
 
 export function buildAwsReach(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog): AwsReach {
   const graph = new ReachGraph();
@@ -71,25 +79,31 @@ export function buildAwsReach(principals: readonly ReachPrincipal[], catalog: Aw
     if (!assumeAccess.has(p.identity.arn)) assumeAccess.set(p.identity.arn, actionAccess(p.grant, catalog, ASSUME_ROLE, p.identity));
     return assumeAccess.get(p.identity.arn);
   };
-  const holdsAssume = (p: ReachPrincipal) => {
-    const i = catalog.indexOf(ASSUME_ROLE);
-    return i !== undefined && p.grant.has(i);
-  };
+  // Callers an account-root or `*` trust may admit: only those whose own grant holds sts:AssumeRole at all.
+  const assumeIndex = catalog.indexOf(ASSUME_ROLE);
+  const holders = aws.filter((p) => assumeIndex !== undefined && p.grant.has(assumeIndex));
+  const holdersByAccount = new Map<string, { caller: ReachPrincipal; named: boolean; extra: string[] }[]>();
+  for (const caller of holders) {
+    let list = holdersByAccount.get(caller.identity.accountId);
+    if (!list) holdersByAccount.set(caller.identity.accountId, (list = []));
+    list.push({ caller, named: false, extra: NONE });
+  }
+  const anyHolder = holders.map((caller) => ({ caller, named: false, extra: NONE }));
 
   const candidates = (principal: TrustPrincipal): { caller: ReachPrincipal; named: boolean; extra: string[] }[] => {
     switch (principal.kind) {
       case 'arn': {
         const p = byArn.get(principal.arn.toLowerCase());
-        return p ? [{ caller: p, named: true, extra: [] }] : [];
+        return p ? [{ caller: p, named: true, extra: NONE }] : [];
       }
       case 'session': {
         const p = roleByName.get(`${principal.accountId}/${principal.roleName.toLowerCase()}`);
         return p ? [{ caller: p, named: true, extra: [`the session is named ${printable(principal.session)}`] }] : [];
       }
       case 'account':
-        return (byAccount.get(principal.accountId) ?? []).filter(holdsAssume).map((caller) => ({ caller, named: false, extra: [] }));
+        return holdersByAccount.get(principal.accountId) ?? [];
       case 'any':
-        return aws.filter(holdsAssume).map((caller) => ({ caller, named: false, extra: [] }));
+        return anyHolder;
       default:
         return [];
     }
@@ -102,20 +116,22 @@ export function buildAwsReach(principals: readonly ReachPrincipal[], catalog: Aw
     for (const s of statements) {
       if (s.effect !== 'Allow' || s.notPrincipal) continue;
       for (const principal of s.principals) {
+        const admits = trustText(target.identity.arn, s, principalText(principal));
         for (const { caller, named, extra } of candidates(principal)) {
           if (caller === target) continue;
-          addAssumeEdge(graph, target, s, principal, caller, named, extra, denies, assumeOf(caller));
+          addAssumeEdge(graph, { target, statement: s, admits, named, extra, denies }, caller, assumeOf(caller));
         }
       }
     }
   }
 
+  const services = new Map([...trusts].map(([arn, statements]) => [arn, trustedServices(statements)]));
   const escalations = new Map<string, FoundEscalation[]>();
   for (const p of aws) {
     const found = findEscalations(p.identity, p.grant, catalog);
     if (!found.length) continue;
     escalations.set(p.identity.arn, found);
-    for (const f of found) addEscalationEdges(graph, p, f, byAccount.get(p.identity.accountId) ?? [], trusts);
+    for (const f of found) addEscalationEdges(graph, p, f, byAccount.get(p.identity.accountId) ?? [], services);
   }
   return { graph, escalations };
 }
@@ -141,28 +157,41 @@ function principalIs(p: TrustPrincipal, caller: Identity): boolean {
   return false;
 }
 
-function addAssumeEdge(
-  graph: ReachGraph,
-  target: ReachPrincipal,
-  s: TrustStatement,
-  principal: TrustPrincipal,
-  caller: ReachPrincipal,
-  named: boolean,
-  extra: string[],
-  denies: readonly TrustStatement[],
-  access: ActionAccess | undefined,
-): void {
+/** One trust-policy principal entry of a role, with what is shared by every caller it admits. */
+interface TrustEntry {
+  target: ReachPrincipal;
+  statement: TrustStatement;
+  /** The trust statement in words (once per entry, not per caller). */
+  admits: string;
+  /** The entry names the caller itself (ARN or session), not its account or `*`. */
+  named: boolean;
+  extra: string[];
+  denies: readonly TrustStatement[];
+}
+
+const NO_DENY = { blocked: false, conditions: [] as string[] };
+
+/** Caller statements in words, once per described statement: one caller may reach hundreds of roles. */
+const statementTexts = new WeakMap<GrantingStatement, string>();
+function assumeText(st: GrantingStatement): string {
+  let text = statementTexts.get(st);
+  if (text === undefined) statementTexts.set(st, (text = statementEvidence(st, ASSUME_ROLE, resourcesText(st)).summary));
+  return text;
+}
+
+function addAssumeEdge(graph: ReachGraph, entry: TrustEntry, caller: ReachPrincipal, access: ActionAccess | undefined): void {
+  const { target, statement: s, admits, named, extra, denies } = entry;
   const roleArn = target.identity.arn;
   const verdict = evaluateForCaller(s.condition, callerFacts(caller.identity));
   if (!verdict.admits) return;
-  const denied = trustDenies(denies, caller.identity);
+  const denied = denies.length ? trustDenies(denies, caller.identity) : NO_DENY;
   if (denied.blocked) return;
-  const grantedBy = [trustText(roleArn, s, principalText(principal))];
-  const conditions = [...extra, ...verdict.pending, ...denied.conditions];
+  const grantedBy = [admits];
+  let conditions = extra.length || verdict.pending.length || denied.conditions.length ? [...extra, ...verdict.pending, ...denied.conditions] : NONE;
   const identityGrant = access && accessOn(access, roleArn);
   if (identityGrant) {
-    grantedBy.push(...identityGrant.allowedBy.map((st) => statementEvidence(st, ASSUME_ROLE, resourcesText(st)).summary));
-    conditions.push(...identityGrant.conditions);
+    for (const st of identityGrant.allowedBy) grantedBy.push(assumeText(st));
+    if (identityGrant.conditions.length) conditions = [...conditions, ...identityGrant.conditions];
   } else {
     // IAM needs no identity Allow in the role's own account when the trust names the caller itself, but a Deny still refuses.
     const sameAccount = caller.identity.accountId === target.identity.accountId;
@@ -189,7 +218,7 @@ function addEscalationEdges(
   p: ReachPrincipal,
   f: FoundEscalation,
   sameAccount: readonly ReachPrincipal[],
-  trusts: ReadonlyMap<string, TrustStatement[]>,
+  services: ReadonlyMap<string, Map<string, TrustStatement>>,
 ): void {
   const { method } = f;
   const from = p.identity.arn;
@@ -198,7 +227,7 @@ function addEscalationEdges(
   const service = method.passRole ?? method.existingRole;
   if (service) {
     for (const role of roles) {
-      const trusted = trustedServices(trusts.get(role.identity.arn) ?? []).get(service);
+      const trusted = services.get(role.identity.arn)?.get(service);
       if (!trusted) continue;
       const grantedBy = [...why, trustText(role.identity.arn, trusted, `service ${service}`)];
       if (method.passRole) {

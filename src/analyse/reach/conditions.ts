@@ -58,8 +58,23 @@ export interface ConditionVerdict {
  * caller fixes are checked (every key in a block must hold: AND); the rest
  * are returned as pending. `IfExists` and set operators are left pending.
  */
+const UNCONDITIONAL: ConditionVerdict = Object.freeze({ admits: true, pending: [] as string[] }) as ConditionVerdict;
+/** Blocks naming no key a caller fixes: their verdict is the same for every caller, so it is worked out once. */
+const callerIndependent = new WeakMap<ConditionBlock, ConditionVerdict | false>();
+const CALLER_KEYS = new Set(['aws:principalarn', 'aws:principalaccount', 'aws:username']);
+
 export function evaluateForCaller(block: ConditionBlock | undefined, caller: CallerFacts): ConditionVerdict {
-  if (!block) return { admits: true, pending: [] };
+  if (!block) return UNCONDITIONAL;
+  let shared = callerIndependent.get(block);
+  if (shared === undefined) {
+    const dependsOnCaller = Object.values(block).some((keys) => Object.keys(keys).some((k) => CALLER_KEYS.has(k.toLowerCase())));
+    shared = dependsOnCaller ? false : decide(block, caller);
+    callerIndependent.set(block, shared);
+  }
+  return shared || decide(block, caller);
+}
+
+function decide(block: ConditionBlock, caller: CallerFacts): ConditionVerdict {
   const pending: string[] = [];
   for (const [op, keys] of Object.entries(block)) {
     const operator = op.toLowerCase();

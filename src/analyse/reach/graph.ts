@@ -47,7 +47,8 @@ export class ReachGraph {
   private readonly nodeList: ReachNode[] = [];
   private readonly byId = new Map<string, number>();
   private readonly edgeList: ReachEdge[] = [];
-  private readonly edgeKeys = new Map<string, number>();
+  /** kind -> (from, to) pair -> edge index: numeric keys, since a graph holds hundreds of thousands of edges. */
+  private readonly edgeKeys = new Map<string, Map<number, number>>();
   private offsets: Int32Array | undefined;
   private targets: Int32Array | undefined;
   private edgeOf: Int32Array | undefined;
@@ -65,6 +66,7 @@ export class ReachGraph {
     const found = this.byId.get(node.id);
     if (found !== undefined) return found;
     this.assertOpen();
+    if (this.nodeList.length >= 2 ** 24) throw new Error('reach graph: more than 16M nodes');
     this.nodeList.push(node);
     this.byId.set(node.id, this.nodeList.length - 1);
     return this.nodeList.length - 1;
@@ -86,18 +88,24 @@ export class ReachGraph {
    */
   addEdge(edge: ReachEdge): void {
     this.assertOpen();
-    if (!this.byId.has(edge.from) || !this.byId.has(edge.to)) throw new Error(`reach graph: edge ${edge.kind} between unknown nodes ${edge.from} -> ${edge.to}`);
-    if (edge.from === edge.to) return;
-    const key = `${edge.from}\u0000${edge.to}\u0000${edge.kind}`;
-    const existing = this.edgeKeys.get(key);
+    const from = this.byId.get(edge.from);
+    const to = this.byId.get(edge.to);
+    if (from === undefined || to === undefined) throw new Error(`reach graph: edge ${edge.kind} between unknown nodes ${edge.from} -> ${edge.to}`);
+    if (from === to) return;
+    const key = from * 2 ** 24 + to;
+    let ofKind = this.edgeKeys.get(edge.kind);
+    if (!ofKind) this.edgeKeys.set(edge.kind, (ofKind = new Map()));
+    const existing = ofKind.get(key);
     if (existing !== undefined) {
       const e = this.edgeList[existing]!;
-      for (const g of edge.grantedBy) if (!e.grantedBy.includes(g)) e.grantedBy.push(g);
+      // Copy on write: callers may share one grantedBy list between edges.
+      const added = edge.grantedBy.filter((g) => !e.grantedBy.includes(g));
+      if (added.length) e.grantedBy = [...e.grantedBy, ...added];
       // Either reason suffices, so the hop is only as conditional as its least conditional reason.
       if (edge.conditions.length === 0) e.conditions = [];
       return;
     }
-    this.edgeKeys.set(key, this.edgeList.length);
+    ofKind.set(key, this.edgeList.length);
     this.edgeList.push(edge);
   }
 
@@ -162,32 +170,41 @@ export class ReachGraph {
     return out;
   }
 
-  /** How many nodes each source reaches (itself excluded), without keeping paths: the closure's size, for benchmarks and summaries. */
-  closureSizes(): Int32Array {
+  /**
+   * The transitive closure, without paths: which nodes each node reaches.
+   * Nodes on one cycle reach the same nodes, so it is computed per strongly
+   * connected component (Tarjan, iterative): components come out sinks
+   * first, and each one's reach is its members plus its successors' reach,
+   * one bitset over the nodes per component. Paths, when wanted, come from
+   * `reachFrom`.
+   */
+  closure(): Closure {
     this.freeze();
     const n = this.nodeList.length;
     const offsets = this.offsets!;
     const targets = this.targets!;
-    const sizes = new Int32Array(n);
-    const mark = new Int32Array(n).fill(-1);
-    const queue = new Int32Array(n);
-    for (let s = 0; s < n; s++) {
-      let head = 0;
-      let tail = 0;
-      queue[tail++] = s;
-      mark[s] = s;
-      while (head < tail) {
-        const node = queue[head++]!;
-        for (let k = offsets[node]!; k < offsets[node + 1]!; k++) {
-          const next = targets[k]!;
-          if (mark[next] === s) continue;
-          mark[next] = s;
-          queue[tail++] = next;
+    const component = stronglyConnected(n, offsets, targets);
+    const count = component.count;
+    const comp = component.of;
+    const words = (n + 31) >>> 5;
+    const reach = new Uint32Array(count * words);
+    const membersOf: number[][] = Array.from({ length: count }, () => []);
+    for (let v = 0; v < n; v++) membersOf[comp[v]!]!.push(v);
+    const lastMerged = new Int32Array(count).fill(-1);
+    for (let c = 0; c < count; c++) {
+      const base = c * words;
+      for (const v of membersOf[c]!) {
+        reach[base + (v >>> 5)]! |= 1 << (v & 31);
+        for (let k = offsets[v]!; k < offsets[v + 1]!; k++) {
+          const d = comp[targets[k]!]!;
+          if (d === c || lastMerged[d] === c) continue;
+          lastMerged[d] = c;
+          const from = d * words; // d < c: a successor component is finished before c
+          for (let w = 0; w < words; w++) reach[base + w]! |= reach[from + w]!;
         }
       }
-      sizes[s] = tail - 1;
     }
-    return sizes;
+    return new Closure(comp, reach, words);
   }
 
   /** The hops from the source of `reached` to `target` (one of its entries), in order. */
@@ -216,4 +233,83 @@ export class ReachGraph {
 export function hopOf(e: ReachEdge): ReachHop {
   const grantedBy = e.conditions.length ? [...e.grantedBy, ...e.conditions.map((c) => `only if ${c}`)] : [...e.grantedBy];
   return { from: e.from, to: e.to, edge: e.kind, grantedBy };
+}
+
+/** Which nodes each node reaches (itself excluded unless on a cycle through it; `size` always excludes it). */
+export class Closure {
+  constructor(
+    private readonly component: Int32Array,
+    private readonly bits: Uint32Array,
+    private readonly words: number,
+  ) {}
+
+  reaches(from: number, to: number): boolean {
+    return ((this.bits[this.component[from]! * this.words + (to >>> 5)]! >>> (to & 31)) & 1) === 1;
+  }
+
+  /** How many other nodes `from` reaches. */
+  size(from: number): number {
+    const base = this.component[from]! * this.words;
+    let n = 0;
+    for (let w = 0; w < this.words; w++) {
+      let x = this.bits[base + w]!;
+      x -= (x >>> 1) & 0x55555555;
+      x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+      n += (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+    }
+    return n - 1;
+  }
+}
+
+/** Tarjan's strongly connected components, iterative (no recursion depth limit); ids come out in reverse topological order. */
+function stronglyConnected(n: number, offsets: Int32Array, targets: Int32Array): { of: Int32Array; count: number } {
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  const callNode = new Int32Array(n);
+  const callEdge = new Int32Array(n);
+  const of = new Int32Array(n).fill(-1);
+  let sp = 0;
+  let counter = 0;
+  let count = 0;
+  for (let s = 0; s < n; s++) {
+    if (index[s] !== -1) continue;
+    let csp = 0;
+    const enter = (v: number) => {
+      index[v] = low[v] = counter++;
+      stack[sp++] = v;
+      onStack[v] = 1;
+      callNode[csp] = v;
+      callEdge[csp] = offsets[v]!;
+      csp++;
+    };
+    enter(s);
+    while (csp > 0) {
+      const v = callNode[csp - 1]!;
+      const k = callEdge[csp - 1]!;
+      if (k < offsets[v + 1]!) {
+        callEdge[csp - 1] = k + 1;
+        const w = targets[k]!;
+        if (index[w] === -1) enter(w);
+        else if (onStack[w] && index[w]! < low[v]!) low[v] = index[w]!;
+        continue;
+      }
+      csp--;
+      if (csp > 0) {
+        const u = callNode[csp - 1]!;
+        if (low[v]! < low[u]!) low[u] = low[v]!;
+      }
+      if (low[v] === index[v]) {
+        let x: number;
+        do {
+          x = stack[--sp]!;
+          onStack[x] = 0;
+          of[x] = count;
+        } while (x !== v);
+        count++;
+      }
+    }
+  }
+  return { of, count };
 }

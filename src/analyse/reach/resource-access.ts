@@ -15,7 +15,7 @@
  */
 import type { EffectiveGrant, GrantingStatement } from '../aws/effective-grant.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
-import { globMatches } from '../../config/patterns.js';
+import { globMatcher, globMatches } from '../../config/patterns.js';
 import type { Identity } from '../../model/domain.js';
 import { conditionText } from './conditions.js';
 
@@ -95,29 +95,67 @@ export function actionAccess(grant: EffectiveGrant, catalog: AwsActionCatalog, a
 
 const literal = (s: string) => s.replace(/\u0001/g, '*').replace(/\u0002/g, '?');
 
-/** Glob match where substituted escapes (`${*}`) are literal characters rather than wildcards. */
+/** Glob match where substituted escapes (`${*}`) are literal characters rather than wildcards; matchers are prepared once per pattern. */
 function resourceMatches(pattern: string, resource: string): boolean {
-  if (!pattern.includes('\u0001') && !pattern.includes('\u0002')) return globMatches(pattern, resource);
-  return literal(pattern).toLowerCase() === resource.toLowerCase();
+  let match = matchers.get(pattern);
+  if (!match) {
+    const escaped = pattern.includes('\u0001') || pattern.includes('\u0002');
+    const text = literal(pattern).toLowerCase();
+    match = escaped ? (r: string) => r.toLowerCase() === text : globMatcher(pattern);
+    if (matchers.size > 100_000) matchers.clear();
+    matchers.set(pattern, match);
+  }
+  return match(resource);
 }
+const matchers = new Map<string, (resource: string) => boolean>();
 
 function statementCovers(s: ScopedStatement, resource: string): boolean {
-  if (s.notResources) return !s.notResources.some((p) => resourceMatches(p, resource));
-  return (s.resources ?? []).some((p) => resourceMatches(p, resource));
+  if (s.notResources) {
+    for (const p of s.notResources) if (resourceMatches(p, resource)) return false;
+    return true;
+  }
+  for (const p of s.resources ?? []) if (resourceMatches(p, resource)) return true;
+  return false;
 }
 
-/** Whether the action is allowed on `resource`, and by what; undefined when not. */
-export function accessOn(access: ActionAccess, resource: string): AccessGrant | undefined {
-  const allows = access.allows.filter((s) => statementCovers(s, resource));
-  if (!allows.length) return undefined;
-  let boundary: ScopedStatement[] = [];
-  if (access.boundary) {
-    boundary = access.boundary.filter((s) => statementCovers(s, resource));
-    if (!boundary.length) return undefined;
+/** The covering statement with the fewest conditions (an unconditioned one ends the search). */
+function bestCovering(list: readonly ScopedStatement[], resource: string): ScopedStatement | undefined {
+  let best: ScopedStatement | undefined;
+  for (const s of list) {
+    if (best && best.conditions.length === 0) break;
+    if ((!best || s.conditions.length < best.conditions.length) && statementCovers(s, resource)) best = s;
   }
-  const denies = access.denies.filter((s) => statementCovers(s, resource));
-  if (denies.some((d) => d.conditions.length === 0)) return undefined;
-  return combine(allows, boundary, denies);
+  return best;
+}
+
+/** The grant of one allow alone, shared: a caller's statement allows it on many roles. */
+const soleGrants = new WeakMap<ScopedStatement, AccessGrant>();
+
+/**
+ * Whether the action is allowed on `resource`, and by what; undefined when
+ * not. Called once per (caller, role) pair of the graph, so it allocates
+ * nothing in the common case (no boundary, no Deny covering the resource).
+ */
+export function accessOn(access: ActionAccess, resource: string): AccessGrant | undefined {
+  const allow = bestCovering(access.allows, resource);
+  if (!allow) return undefined;
+  let through: ScopedStatement | undefined;
+  if (access.boundary) {
+    through = bestCovering(access.boundary, resource);
+    if (!through) return undefined;
+  }
+  let denied: ScopedStatement[] | undefined;
+  for (const d of access.denies) {
+    if (!statementCovers(d, resource)) continue;
+    if (d.conditions.length === 0) return undefined;
+    (denied ??= []).push(d);
+  }
+  if (!through && !denied) {
+    let sole = soleGrants.get(allow);
+    if (!sole) soleGrants.set(allow, (sole = { allowedBy: [allow.statement], conditions: allow.conditions }));
+    return sole;
+  }
+  return combine([allow], through ? [through] : [], denied ?? []);
 }
 
 /**

@@ -120,7 +120,10 @@ describe('closure', () => {
     expect(new Map(reached.map((r) => [graph.nodes[r.node]!.id, r.depth]))).toEqual(new Map([[a, 0], [b, 1], [c, 1]]));
     const toC = graph.pathTo(reached, reached.find((r) => graph.nodes[r.node]!.id === c)!);
     expect(toC.map((h) => [h.from, h.to, h.edge])).toEqual([[a, c, 'assume-role']]);
-    expect(graph.closureSizes()[graph.indexOf(c)!]).toBe(0);
-    expect(graph.closureSizes()[graph.indexOf(a)!]).toBe(2);
+    const closure = graph.closure();
+    expect(closure.size(graph.indexOf(c)!)).toBe(0);
+    expect(closure.size(graph.indexOf(a)!)).toBe(2);
+    expect(closure.reaches(graph.indexOf(b)!, graph.indexOf(a)!)).toBe(true);
+    expect(closure.reaches(graph.indexOf(c)!, graph.indexOf(a)!)).toBe(false);
   });
 });
