@@ -460,7 +460,8 @@ const ACCOUNTS: AccountSpec[] = [
         path: '/agents/',
         created: '2025-09-09T10:00:00Z',
         tags: { agent: 'staging-agent', owner: 'dev-tools' },
-        trust: trust({ Service: 'ecs-tasks.amazonaws.com' }),
+        // The QA bot may hand work to the agent: staging qa-bot -> staging-agent -> prod-deployer is a chain into production.
+        trust: trust({ Service: 'ecs-tasks.amazonaws.com', AWS: `arn:aws:iam::${STAGING}:user/agents/qa-bot` }),
         managed: ['acme-agent-broad'],
         inline: { 'assume-prod-deployer': policy(allow('sts:AssumeRole', `arn:aws:iam::${PROD}:role/prod-deployer`)) },
       },

@@ -11,6 +11,7 @@ import type { Rule } from '../rules/rule.js';
 import type { Store } from '../store/index.js';
 import { withUnusedNames, type ServiceFacts } from './granted-vs-used.js';
 import { scanFacts } from './scan-facts.js';
+import { reachEdgesOf } from './reach/report-edges.js';
 import type { AuditWindow } from './window.js';
 
 export interface AuditOptions {
@@ -48,6 +49,7 @@ export function buildAuditReport(store: Store, catalog: AwsActionCatalog, option
     { findingsBySeverity, agentIdentities: 0, identities: 0, grantedActions: 0, usedActions: 0, unusedActions: 0, unknownActions: 0 },
   );
 
+  const reachEdges = reachEdgesOf(findings);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'keywarden', version: options.toolVersion },
@@ -66,6 +68,7 @@ export function buildAuditReport(store: Store, catalog: AwsActionCatalog, option
     cloudTrail: { unmappedEvents: facts.unmappedEvents },
     rules: tallies.map((t) => ({ ...t, title: ruleById.get(t.ruleId)?.title ?? t.ruleId, severity: ruleById.get(t.ruleId)?.severity ?? 'info' })),
     findings,
+    ...(reachEdges.length ? { reach: { edges: reachEdges } } : {}),
     summary,
     identities,
   };

@@ -16,6 +16,7 @@ import { EffectiveGrantCalculator, type EffectiveGrant } from './aws/effective-g
 import { resolveAccounts, resolveResourceEnvironment } from './environment.js';
 import { auditIdentityWithSets, type GrantView, type UsageRow } from './granted-vs-used.js';
 import { windowDays, type AuditWindow } from './window.js';
+import { buildAwsReach, type AwsReach } from './reach/index.js';
 
 export interface ScanFacts {
   scan: ScanRecord;
@@ -139,6 +140,7 @@ export function scanFacts(
     }
   }
 
+  let reach: AwsReach | undefined;
   return {
     scan: contents.scan,
     accounts: contents.accounts,
@@ -153,6 +155,10 @@ export function scanFacts(
       resourceEnvironment: (resource) => resolveResourceEnvironment(resource, accountEnvironments, config),
       history: (arn) => store.identityHistory(arn),
       referenceGrant: (arn) => referenceGrant(store, calculator, arn, contents.scan, window),
+      // Built on first use: audits that run no reach rule never pay for the graph.
+      get reach() {
+        return (reach ??= buildAwsReach(identities, catalog));
+      },
     },
   };
 }

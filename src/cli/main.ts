@@ -7,6 +7,7 @@ import { EXIT, UserError } from './errors.js';
 import { runAudit, runImport, runReport, listScans } from './commands.js';
 import { reportJsonSchema } from '../report/json-schema.js';
 import { VERSION } from './version.js';
+import { runExplain } from './explain.js';
 import { ALL_RULES } from '../rules/index.js';
 import { ruleDocsMarkdown, ruleDocsText } from '../report/rule-docs.js';
 
@@ -76,6 +77,15 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .description('list the scans stored in the database')
     .action(async () => {
       process.exitCode = await listScans(program.opts<GlobalOptions>(), io);
+    });
+
+  program
+    .command('explain')
+    .description('print everything an identity can reach (assume-role, pass-role, escalation), as a tree with the evidence for each hop')
+    .argument('<identity>', 'ARN, or user/role name')
+    .option('--max <n>', 'print at most this many reachable nodes (default 200)', positiveInt)
+    .action(async (identity: string, opts: { max?: number }) => {
+      process.exitCode = await runExplain(identity, { ...program.opts<GlobalOptions>(), ...opts }, io);
     });
 
   program

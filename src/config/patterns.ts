@@ -22,6 +22,13 @@ export function globMatches(pattern: string, text: string): boolean {
   return wildcard(pattern.toLowerCase(), text.toLowerCase());
 }
 
+/** `globMatches` with the pattern prepared once, for matching one pattern against many texts. */
+export function globMatcher(pattern: string): (text: string) => boolean {
+  const p = pattern.toLowerCase();
+  if (!p.includes('*') && !p.includes('?')) return (text) => text.length === p.length && text.toLowerCase() === p;
+  return (text) => wildcard(p, text.toLowerCase());
+}
+
 /** Iterative wildcard matching with single-star backtracking: linear memory, no exponential cases. */
 function wildcard(p: string, t: string): boolean {
   let pi = 0;

@@ -7,6 +7,9 @@ import { unusedCredential } from './aws/unused-credential.js';
 import { staleAccessKey } from './aws/stale-access-key.js';
 import { unusedPermissions } from './aws/unused-permissions.js';
 import { privilegeCreep } from './aws/privilege-creep.js';
+import { privilegeEscalation } from './aws/privilege-escalation.js';
+import { stagingReachesProduction } from './aws/staging-reaches-production.js';
+import { dataAndBackupDestruction } from './aws/data-and-backup-destruction.js';
 
 export const ALL_RULES: readonly Rule[] = [
   rootLevelScope,
@@ -16,6 +19,9 @@ export const ALL_RULES: readonly Rule[] = [
   staleAccessKey,
   unusedPermissions,
   privilegeCreep,
+  privilegeEscalation,
+  stagingReachesProduction,
+  dataAndBackupDestruction,
 ];
 
 export type { Rule, RuleContext, IdentityFacts, FindingDraft, RuleEvaluation } from './rule.js';

@@ -9,6 +9,7 @@ import type { EffectiveGrant } from '../analyse/aws/effective-grant.js';
 import type { AuditWindow } from '../analyse/window.js';
 import type { AgentAttribution } from '../analyse/agents.js';
 import type { EnvironmentResolution } from '../analyse/environment.js';
+import type { AwsReach } from '../analyse/reach/index.js';
 import type { KeywardenConfig } from '../config/index.js';
 import type { AccountInfo, Credential, Identity, PolicyAttachment } from '../model/domain.js';
 import type { Evidence, RuleOutcome, Severity } from '../model/finding.js';
@@ -45,6 +46,8 @@ export interface RuleContext {
    * with its effective grant then: the reference point for "grants grew".
    */
   referenceGrant(identityArn: string): ReferenceGrant | undefined;
+  /** Who can become whom (assume-role, pass-role, escalation), built on first use; absent when the caller built no graph. */
+  readonly reach?: AwsReach;
 }
 
 export interface ReferenceGrant {

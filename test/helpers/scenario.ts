@@ -41,6 +41,8 @@ export interface IdentitySpec {
   lastUsed?: Identity['lastUsed'];
   policies?: { name: string; document: PolicyDocument; kind?: PolicyAttachment['kind']; arn?: string }[];
   credentials?: Omit<Credential, 'provider' | 'identityArn' | 'accountId'>[];
+  /** Role trust policy (AssumeRolePolicyDocument). */
+  trustPolicy?: PolicyDocument;
 }
 
 export interface ScenarioSpec {
@@ -64,7 +66,7 @@ export function snapshotOf(spec: ScenarioSpec): Snapshot {
   for (const s of spec.identities) {
     const accountId = accountOf(s.arn);
     const name = s.arn.split('/').pop() ?? s.arn;
-    identities.push({ provider: 'aws', arn: s.arn, accountId, kind: s.kind ?? (s.arn.includes(':role/') ? 'role' : 'user'), name, tags: s.tags ?? {}, createdAt: s.createdAt, lastUsed: s.lastUsed });
+    identities.push({ provider: 'aws', arn: s.arn, accountId, kind: s.kind ?? (s.arn.includes(':role/') ? 'role' : 'user'), name, tags: s.tags ?? {}, createdAt: s.createdAt, lastUsed: s.lastUsed, ...(s.trustPolicy ? { trustPolicy: s.trustPolicy } : {}) });
     for (const p of s.policies ?? []) {
       const hash = policyHash(p.document);
       policies.set(hash, { hash, document: p.document });

@@ -68,7 +68,7 @@ const GROUPS: readonly { level: AccessLevel; delete?: boolean; granular: string;
 
 // ---------------------------------------------------------------- resources
 
-interface ResourceReach {
+export interface ResourceReach {
   resource: string;
   environment: Environment;
   how: string;
@@ -103,7 +103,7 @@ function productionResources(s: { resources?: string[]; notResources?: string[] 
 // ---------------------------------------------------------------- index
 
 /** A statement document behind some of the reach; what it covers of a group is its own actions ∩ the group. */
-interface ReachStatement extends IndexedStatementRef {
+export interface ReachStatement extends IndexedStatementRef {
   resources: ResourceReach[];
   /** How evidence reads its resources (see onText), once worked out. */
   on?: string;
@@ -115,7 +115,7 @@ interface ReachStatement extends IndexedStatementRef {
  * then a few set operations), never an action at a time: an identity holds
  * thousands of actions but a handful of statements.
  */
-interface ReachIndex {
+export interface ReachIndex {
   reach: ActionSet;
   conditioned: ActionSet;
   /** In the order the statements first reach an action (by action index), allows before boundary before denies. */
@@ -161,6 +161,21 @@ function unionOf(held: readonly HeldStatement[], size: number, pick: (s: Expande
 
 const ROLE_ORDER = { allow: 0, boundary: 1, deny: 2 } as const;
 const unconditioned = (s: ExpandedStatement) => s.condition === undefined;
+
+/**
+ * What an identity holds on production and through which statements, shared
+ * with the rules that judge production through chains or by data store
+ * (staging-reaches-production, data-and-backup-destruction): one reading of
+ * "production" for all of them. Worked out once per identity and context.
+ */
+export function productionReachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
+  let byFacts = indexCache.get(ctx);
+  if (!byFacts) indexCache.set(ctx, (byFacts = new WeakMap()));
+  let index = byFacts.get(facts);
+  if (!index) byFacts.set(facts, (index = reachIndex(facts, ctx)));
+  return index;
+}
+const indexCache = new WeakMap<RuleContext, WeakMap<IdentityFacts, ReachIndex>>();
 
 function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   const { grant } = facts;
@@ -369,7 +384,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
   // Nothing readable granted but a policy could not be read: unknown, reported as `error` by evaluate, never n/a.
   if (grant.actions.isEmpty()) return grant.errors.length > 0 ? [] : { notApplicable: 'holds no catalog action' };
 
-  const index = reachIndex(facts, ctx);
+  const index = productionReachIndex(facts, ctx);
   if (index.reach.isEmpty()) return [];
   const masks = groupMasks(ctx.catalog);
   const findings: FindingDraft[] = [];

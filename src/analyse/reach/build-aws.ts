@@ -1,0 +1,257 @@
+/**
+ * The AWS edges of the reach graph, from identities, their effective grants
+ * and role trust policies (pure: no store, no network).
+ *
+ * - `assume-role`: the target role's trust policy admits the caller (its
+ *   ARN, a session of it, its account, or `*`; decidable conditions such
+ *   as aws:PrincipalArn decided, the rest kept on the edge) and no Deny
+ *   of the trust policy refuses it; and the caller's own policies allow
+ *   sts:AssumeRole on the role, except in the same account when the trust
+ *   policy names the caller itself (then IAM needs no identity Allow). An
+ *   unconditioned identity Deny on the role always blocks.
+ * - `pass-role`: a PassRole escalation method (iam:PassRole on the role and
+ *   the compute service's create actions) to a role of its account whose
+ *   trust admits that service.
+ * - `escalation:<method>`: taking over another user (access key, console
+ *   password), rewriting a role's trust, or using the role of an existing
+ *   compute resource; methods that grant the principal itself more
+ *   (attach/put policies, policy versions, groups) lead to the account's
+ *   `any-permission` capability node.
+ */
+import type { EffectiveGrant, GrantingStatement } from '../aws/effective-grant.js';
+import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
+import type { Identity } from '../../model/domain.js';
+import { globMatches, printable } from '../../config/patterns.js';
+import { actionPatternMatches } from '../../catalog/action-pattern.js';
+import { evaluateForCaller, type CallerFacts } from './conditions.js';
+import { findEscalations, grantTexts, resourcesText, type FoundEscalation } from './escalation.js';
+import { ReachGraph } from './graph.js';
+import { accessOn, actionAccess, type ActionAccess } from './resource-access.js';
+import { principalText, trustedServices, trustStatements, trustText, type TrustPrincipal, type TrustStatement } from './trust-policy.js';
+import { statementEvidence } from '../../rules/evidence.js';
+
+export interface ReachPrincipal {
+  identity: Identity;
+  grant: EffectiveGrant;
+}
+
+export interface AwsReach {
+  graph: ReachGraph;
+  /** Escalation methods per identity ARN (only identities holding some). */
+  escalations: Map<string, FoundEscalation[]>;
+}
+
+const ASSUME_ROLE = 'sts:AssumeRole';
+
+/** The capability node an account's self-escalation leads to. */
+export function anyPermissionNode(accountId: string): string {
+  return `capability:aws:${accountId}:any-permission`;
+}
+
+/** Shared empty list: most hops carry no condition, and the graph holds hundreds of thousands of them. */
+const NONE: string[] = [];
+
+const callerFactsCache = new WeakMap<Identity, CallerFacts>();
+function callerFacts(i: Identity): CallerFacts {
+  let facts = callerFactsCache.get(i);
+  if (!facts) callerFactsCache.set(i, (facts = { arn: i.arn, accountId: i.accountId, ...(i.kind === 'user' ? { userName: i.name } : {}) }));
+  return facts;
+}
+
+export function buildAwsReach(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog): AwsReach {
+  const graph = new ReachGraph();
+  const aws = principals.filter((p) => p.identity.provider === 'aws' && p.identity.kind !== 'root');
+  for (const { identity } of aws) graph.addNode({ id: identity.arn, kind: 'identity', provider: 'aws', accountId: identity.accountId, label: identity.name });
+
+  const byArn = new Map(aws.map((p) => [p.identity.arn.toLowerCase(), p]));
+  const byAccount = new Map<string, ReachPrincipal[]>();
+  for (const p of aws) {
+    let list = byAccount.get(p.identity.accountId);
+    if (!list) byAccount.set(p.identity.accountId, (list = []));
+    list.push(p);
+  }
+  const roleByName = new Map(aws.filter((p) => p.identity.kind === 'role').map((p) => [`${p.identity.accountId}/${p.identity.name.toLowerCase()}`, p]));
+  const trusts = new Map(aws.filter((p) => p.identity.kind === 'role').map((p) => [p.identity.arn, trustStatements(p.identity.trustPolicy)]));
+
+  // Identity-side sts:AssumeRole, worked out once per caller.
+  const assumeAccess = new Map<string, ActionAccess | undefined>();
+  const assumeOf = (p: ReachPrincipal) => {
+    if (!assumeAccess.has(p.identity.arn)) assumeAccess.set(p.identity.arn, actionAccess(p.grant, catalog, ASSUME_ROLE, p.identity));
+    return assumeAccess.get(p.identity.arn);
+  };
+  // Callers an account-root or `*` trust may admit: only those whose own grant holds sts:AssumeRole at all.
+  const assumeIndex = catalog.indexOf(ASSUME_ROLE);
+  const holders = aws.filter((p) => assumeIndex !== undefined && p.grant.has(assumeIndex));
+  const holdersByAccount = new Map<string, { caller: ReachPrincipal; named: boolean; extra: string[] }[]>();
+  for (const caller of holders) {
+    let list = holdersByAccount.get(caller.identity.accountId);
+    if (!list) holdersByAccount.set(caller.identity.accountId, (list = []));
+    list.push({ caller, named: false, extra: NONE });
+  }
+  const anyHolder = holders.map((caller) => ({ caller, named: false, extra: NONE }));
+
+  const candidates = (principal: TrustPrincipal): { caller: ReachPrincipal; named: boolean; extra: string[] }[] => {
+    switch (principal.kind) {
+      case 'arn': {
+        const p = byArn.get(principal.arn.toLowerCase());
+        return p ? [{ caller: p, named: true, extra: NONE }] : [];
+      }
+      case 'session': {
+        const p = roleByName.get(`${principal.accountId}/${principal.roleName.toLowerCase()}`);
+        return p ? [{ caller: p, named: true, extra: [`the session is named ${printable(principal.session)}`] }] : [];
+      }
+      case 'account':
+        return holdersByAccount.get(principal.accountId) ?? [];
+      case 'any':
+        return anyHolder;
+      default:
+        return [];
+    }
+  };
+
+  for (const target of aws) {
+    if (target.identity.kind !== 'role') continue;
+    const statements = trusts.get(target.identity.arn) ?? [];
+    const denies = statements.filter((s) => s.effect === 'Deny');
+    for (const s of statements) {
+      if (s.effect !== 'Allow' || s.notPrincipal) continue;
+      for (const principal of s.principals) {
+        const admits = trustText(target.identity.arn, s, principalText(principal));
+        for (const { caller, named, extra } of candidates(principal)) {
+          if (caller === target) continue;
+          addAssumeEdge(graph, { target, statement: s, admits, named, extra, denies }, caller, assumeOf(caller));
+        }
+      }
+    }
+  }
+
+  const services = new Map([...trusts].map(([arn, statements]) => [arn, trustedServices(statements)]));
+  const escalations = new Map<string, FoundEscalation[]>();
+  for (const p of aws) {
+    const found = findEscalations(p.identity, p.grant, catalog);
+    if (!found.length) continue;
+    escalations.set(p.identity.arn, found);
+    for (const f of found) addEscalationEdges(graph, p, f, byAccount.get(p.identity.accountId) ?? [], services);
+  }
+  return { graph, escalations };
+}
+
+function trustDenies(denies: readonly TrustStatement[], caller: Identity): { blocked: boolean; conditions: string[] } {
+  const conditions: string[] = [];
+  for (const d of denies) {
+    const applies = d.notPrincipal
+      ? !d.principals.some((p) => principalIs(p, caller))
+      : d.principals.some((p) => principalIs(p, caller) || (p.kind === 'account' && p.accountId === caller.accountId) || p.kind === 'any');
+    if (!applies) continue;
+    const verdict = evaluateForCaller(d.condition, callerFacts(caller));
+    if (!verdict.admits) continue;
+    if (!verdict.pending.length) return { blocked: true, conditions: [] };
+    conditions.push(`not (${verdict.pending.join(' and ')}) (trust policy Deny statement ${d.index})`);
+  }
+  return { blocked: false, conditions };
+}
+
+function principalIs(p: TrustPrincipal, caller: Identity): boolean {
+  if (p.kind === 'arn') return p.arn.toLowerCase() === caller.arn.toLowerCase();
+  if (p.kind === 'session') return caller.kind === 'role' && p.accountId === caller.accountId && p.roleName.toLowerCase() === caller.name.toLowerCase();
+  return false;
+}
+
+/** One trust-policy principal entry of a role, with what is shared by every caller it admits. */
+interface TrustEntry {
+  target: ReachPrincipal;
+  statement: TrustStatement;
+  /** The trust statement in words (once per entry, not per caller). */
+  admits: string;
+  /** The entry names the caller itself (ARN or session), not its account or `*`. */
+  named: boolean;
+  extra: string[];
+  denies: readonly TrustStatement[];
+}
+
+const NO_DENY = { blocked: false, conditions: [] as string[] };
+
+/** Caller statements in words, once per described statement: one caller may reach hundreds of roles. */
+const statementTexts = new WeakMap<GrantingStatement, string>();
+function assumeText(st: GrantingStatement): string {
+  let text = statementTexts.get(st);
+  if (text === undefined) statementTexts.set(st, (text = statementEvidence(st, ASSUME_ROLE, resourcesText(st)).summary));
+  return text;
+}
+
+function addAssumeEdge(graph: ReachGraph, entry: TrustEntry, caller: ReachPrincipal, access: ActionAccess | undefined): void {
+  const { target, statement: s, admits, named, extra, denies } = entry;
+  const roleArn = target.identity.arn;
+  const verdict = evaluateForCaller(s.condition, callerFacts(caller.identity));
+  if (!verdict.admits) return;
+  const denied = denies.length ? trustDenies(denies, caller.identity) : NO_DENY;
+  if (denied.blocked) return;
+  const grantedBy = [admits];
+  let conditions = extra.length || verdict.pending.length || denied.conditions.length ? [...extra, ...verdict.pending, ...denied.conditions] : NONE;
+  const identityGrant = access && accessOn(access, roleArn);
+  if (identityGrant) {
+    for (const st of identityGrant.allowedBy) grantedBy.push(assumeText(st));
+    if (identityGrant.conditions.length) conditions = [...conditions, ...identityGrant.conditions];
+  } else {
+    // IAM needs no identity Allow in the role's own account when the trust names the caller itself, but a Deny still refuses.
+    const sameAccount = caller.identity.accountId === target.identity.accountId;
+    if (!(named && sameAccount)) return;
+    if (identityDenies(caller, roleArn)) return;
+    grantedBy.push(`same account and the trust policy names ${printable(caller.identity.arn)} itself: no identity-policy Allow needed`);
+  }
+  graph.addEdge({ from: caller.identity.arn, to: roleArn, kind: 'assume-role', grantedBy, conditions });
+}
+
+/** An unconditioned identity-policy Deny of sts:AssumeRole covering the role. */
+function identityDenies(caller: ReachPrincipal, roleArn: string): boolean {
+  return caller.grant.statements('deny').some(({ statement }) => {
+    if (statement.condition) return false;
+    const covers = statement.patterns.some((p) => actionPatternMatches(p, ASSUME_ROLE));
+    if (statement.notAction ? covers : !covers) return false;
+    if (statement.notResources) return !statement.notResources.some((r) => globMatches(r, roleArn));
+    return (statement.resources ?? []).some((r) => globMatches(r, roleArn));
+  });
+}
+
+function addEscalationEdges(
+  graph: ReachGraph,
+  p: ReachPrincipal,
+  f: FoundEscalation,
+  sameAccount: readonly ReachPrincipal[],
+  services: ReadonlyMap<string, Map<string, TrustStatement>>,
+): void {
+  const { method } = f;
+  const from = p.identity.arn;
+  const why = [`${method.title} (${method.id}): ${method.how}`, ...grantTexts(f.grants)];
+  const roles = sameAccount.filter((o) => o.identity.kind === 'role' && o !== p);
+  const service = method.passRole ?? method.existingRole;
+  if (service) {
+    for (const role of roles) {
+      const trusted = services.get(role.identity.arn)?.get(service);
+      if (!trusted) continue;
+      const grantedBy = [...why, trustText(role.identity.arn, trusted, `service ${service}`)];
+      if (method.passRole) {
+        const pass = f.passRole && accessOn(f.passRole, role.identity.arn);
+        if (!pass) continue;
+        graph.addEdge({ from, to: role.identity.arn, kind: 'pass-role', grantedBy, conditions: [...f.conditions, ...pass.conditions] });
+      } else {
+        const conditions = [...f.conditions, `an existing ${service} resource runs with this role`];
+        graph.addEdge({ from, to: role.identity.arn, kind: `escalation:${method.id}`, grantedBy, conditions });
+      }
+    }
+    return;
+  }
+  const becomesOther = method.othersOnly || method.id === 'iam:UpdateAssumeRolePolicy';
+  if (becomesOther) {
+    const kind = method.target === 'user' ? 'user' : 'role';
+    for (const other of sameAccount) {
+      if (other === p || other.identity.kind !== kind) continue;
+      const g = accessOn(f.targetAccess, other.identity.arn);
+      if (g) graph.addEdge({ from, to: other.identity.arn, kind: `escalation:${method.id}`, grantedBy: why, conditions: [...f.conditions, ...g.conditions] });
+    }
+    return;
+  }
+  const node = anyPermissionNode(p.identity.accountId);
+  graph.addNode({ id: node, kind: 'capability', provider: 'aws', accountId: p.identity.accountId, label: `any permission in account ${p.identity.accountId} (grants itself more)` });
+  graph.addEdge({ from, to: node, kind: `escalation:${method.id}`, grantedBy: why, conditions: f.conditions });
+}

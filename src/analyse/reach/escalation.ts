@@ -1,0 +1,112 @@
+/**
+ * Which escalation methods of the catalog one AWS principal holds, with the
+ * statements granting each action (see src/catalog/escalation-methods.ts
+ * for what "holds" means: every action on some resource of its own
+ * account, PassRole for the method's service, not merely on itself when
+ * the method needs another principal).
+ */
+import type { EffectiveGrant, GrantingStatement } from '../aws/effective-grant.js';
+import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
+import { ESCALATION_METHODS, PASS_ROLE, type EscalationMethod } from '../../catalog/escalation-methods.js';
+import { globMatches, printable } from '../../config/patterns.js';
+import type { Identity } from '../../model/domain.js';
+import { asArray } from '../../model/policy.js';
+import { statementEvidence } from '../../rules/evidence.js';
+import { accessOnAny, actionAccess, patternInAccount, type AccessGrant, type ActionAccess, type ScopedStatement } from './resource-access.js';
+
+export interface MethodGrant {
+  action: string;
+  grant: AccessGrant;
+}
+
+export interface FoundEscalation {
+  method: EscalationMethod;
+  /** One per action of the method, then iam:PassRole when the method passes a role. */
+  grants: MethodGrant[];
+  /** Conditions every grant needs, in words (empty: unconditional). */
+  conditions: string[];
+  /** Access to the method's first action: which resources it names (for graph edges). */
+  targetAccess: ActionAccess;
+  /** iam:PassRole narrowed to the statements usable for the method's service. */
+  passRole?: ActionAccess;
+}
+
+type Principal = Pick<Identity, 'arn' | 'accountId' | 'kind' | 'name'>;
+
+/**
+ * Keeps the PassRole statements usable for `service`: an `iam:PassedToService`
+ * condition (StringEquals / StringLike) naming only other services rules a
+ * statement out; other conditions stay on it.
+ */
+function passRoleFor(access: ActionAccess, service: string): ActionAccess {
+  const usable = (s: ScopedStatement) => {
+    for (const [op, keys] of Object.entries(s.statement.condition ?? {})) {
+      for (const [key, value] of Object.entries(keys)) {
+        if (key.toLowerCase() !== 'iam:passedtoservice') continue;
+        const operator = op.toLowerCase();
+        if (operator !== 'stringequals' && operator !== 'stringlike') continue;
+        if (!asArray(value).some((v) => globMatches(String(v), service))) return false;
+      }
+    }
+    return true;
+  };
+  return { ...access, allows: access.allows.filter(usable) };
+}
+
+/** Whether a (substituted) resource pattern names exactly the principal itself. */
+function isSelf(pattern: string, principal: Principal): boolean {
+  return !pattern.includes('*') && !pattern.includes('?') && pattern.toLowerCase() === principal.arn.toLowerCase();
+}
+
+/** The escalation methods a principal holds, in catalog order. */
+export function findEscalations(principal: Principal, grant: EffectiveGrant, catalog: AwsActionCatalog): FoundEscalation[] {
+  const inAccount = (p: string) => patternInAccount(p, principal.accountId);
+  const accessCache = new Map<string, ActionAccess | undefined>();
+  const access = (action: string) => {
+    if (!accessCache.has(action)) accessCache.set(action, actionAccess(grant, catalog, action, principal));
+    return accessCache.get(action);
+  };
+  const found: FoundEscalation[] = [];
+  for (const method of ESCALATION_METHODS) {
+    const grants: MethodGrant[] = [];
+    let targetAccess: ActionAccess | undefined;
+    let ok = true;
+    for (const [i, action] of method.actions.entries()) {
+      const a = access(action);
+      const wanted = i === 0 && method.othersOnly ? (p: string) => inAccount(p) && !isSelf(p, principal) : inAccount;
+      const g = a && accessOnAny(a, wanted);
+      if (!a || !g) {
+        ok = false;
+        break;
+      }
+      if (i === 0) targetAccess = a;
+      grants.push({ action: a.action, grant: g });
+    }
+    if (!ok || !targetAccess) continue;
+    let passRole: ActionAccess | undefined;
+    if (method.passRole) {
+      const a = access(PASS_ROLE);
+      passRole = a && passRoleFor(a, method.passRole);
+      const g = passRole && accessOnAny(passRole, (p) => inAccount(p) && (p === '*' || /:role\/|^arn:[^:]*:iam::[^:]*:\*/.test(p) || p.endsWith(':*')));
+      if (!g) continue;
+      grants.push({ action: PASS_ROLE, grant: g });
+    }
+    const conditions = [...new Set(grants.flatMap((g) => g.grant.conditions))];
+    found.push({ method, grants, conditions, targetAccess, ...(passRole ? { passRole } : {}) });
+  }
+  return found;
+}
+
+/** `<statement> allows <action> on <resources>` for each statement behind a method's grants. */
+export function grantTexts(grants: readonly MethodGrant[]): string[] {
+  const out: string[] = [];
+  for (const g of grants) {
+    for (const s of g.grant.allowedBy) out.push(statementEvidence(s, g.action, resourcesText(s)).summary);
+  }
+  return out;
+}
+
+export function resourcesText(s: GrantingStatement): string {
+  const shown = (list: string[]) => list.slice(0, 3).map((r) => printable(r)).join(', ') + (list.length > 3 ? ` (+${list.length - 3} more)` : '');
+  return s.notResources ? `every resource except ${shown(s.notResources)}` : shown(s.resources ?? []);
+}

@@ -1,0 +1,315 @@
+/**
+ * The reach graph: who can become, or act as, whom. Provider-neutral: a
+ * node id is an ARN, a service-account email or a capability id, and an
+ * edge kind is a string (`assume-role`, `pass-role`, `escalation:<method>`,
+ * later `gcp-impersonation`), so GCP edges join the same graph.
+ *
+ * Built once per audit, then frozen into compressed adjacency arrays:
+ * closure is a breadth-first search per source over typed arrays, keeping
+ * the first (hence shortest) edge into each node, so every reached node has
+ * a path, cycles end the search instead of looping, and nothing is stored
+ * per pair unless asked for.
+ */
+import type { ReachHop } from '../../model/finding.js';
+
+export type ReachNodeKind = 'identity' | 'capability';
+
+export interface ReachNode {
+  id: string;
+  kind: ReachNodeKind;
+  provider: 'aws' | 'gcp';
+  /** AWS account id or GCP project. */
+  accountId: string;
+  /** For people: the identity's name or what the capability is. */
+  label: string;
+}
+
+export interface ReachEdge {
+  from: string;
+  to: string;
+  /** e.g. `assume-role`, `pass-role`, `escalation:iam:CreateAccessKey`. */
+  kind: string;
+  /** The statements, trust policies or bindings allowing the hop, in words. */
+  grantedBy: string[];
+  /** Conditions that must hold for the hop (external id, org id, MFA, …), in words; empty when none. */
+  conditions: string[];
+}
+
+/** One node reached from a source, with the edge that first reached it (shortest path). */
+export interface Reached {
+  node: number;
+  /** Index into `edges` of the edge into `node`; -1 for the source itself. */
+  via: number;
+  depth: number;
+}
+
+export class ReachGraph {
+  private readonly nodeList: ReachNode[] = [];
+  private readonly byId = new Map<string, number>();
+  private readonly edgeList: ReachEdge[] = [];
+  /** kind -> (from, to) pair -> edge index: numeric keys, since a graph holds hundreds of thousands of edges. */
+  private readonly edgeKeys = new Map<string, Map<number, number>>();
+  private offsets: Int32Array | undefined;
+  private targets: Int32Array | undefined;
+  private edgeOf: Int32Array | undefined;
+  private readonly reachCache = new Map<number, Reached[]>();
+
+  get nodes(): readonly ReachNode[] {
+    return this.nodeList;
+  }
+
+  get edges(): readonly ReachEdge[] {
+    return this.edgeList;
+  }
+
+  addNode(node: ReachNode): number {
+    const found = this.byId.get(node.id);
+    if (found !== undefined) return found;
+    this.assertOpen();
+    if (this.nodeList.length >= 2 ** 24) throw new Error('reach graph: more than 16M nodes');
+    this.nodeList.push(node);
+    this.byId.set(node.id, this.nodeList.length - 1);
+    return this.nodeList.length - 1;
+  }
+
+  node(id: string): ReachNode | undefined {
+    const i = this.byId.get(id);
+    return i === undefined ? undefined : this.nodeList[i];
+  }
+
+  indexOf(id: string): number | undefined {
+    return this.byId.get(id);
+  }
+
+  /**
+   * Adds an edge between known nodes. A second edge of the same kind between
+   * the same nodes adds its evidence to the first (two statements allowing
+   * one hop are one hop with two reasons).
+   */
+  addEdge(edge: ReachEdge): void {
+    this.assertOpen();
+    const from = this.byId.get(edge.from);
+    const to = this.byId.get(edge.to);
+    if (from === undefined || to === undefined) throw new Error(`reach graph: edge ${edge.kind} between unknown nodes ${edge.from} -> ${edge.to}`);
+    if (from === to) return;
+    const key = from * 2 ** 24 + to;
+    let ofKind = this.edgeKeys.get(edge.kind);
+    if (!ofKind) this.edgeKeys.set(edge.kind, (ofKind = new Map()));
+    const existing = ofKind.get(key);
+    if (existing !== undefined) {
+      const e = this.edgeList[existing]!;
+      // Copy on write: callers may share one grantedBy list between edges.
+      const added = edge.grantedBy.filter((g) => !e.grantedBy.includes(g));
+      if (added.length) e.grantedBy = [...e.grantedBy, ...added];
+      // Either reason suffices, so the hop is only as conditional as its least conditional reason.
+      if (edge.conditions.length === 0) e.conditions = [];
+      return;
+    }
+    ofKind.set(key, this.edgeList.length);
+    this.edgeList.push(edge);
+  }
+
+  /** Freezes the graph into adjacency arrays; further additions throw. Called by the first closure. */
+  freeze(): void {
+    if (this.offsets) return;
+    const n = this.nodeList.length;
+    const offsets = new Int32Array(n + 1);
+    const from = new Int32Array(this.edgeList.length);
+    const to = new Int32Array(this.edgeList.length);
+    this.edgeList.forEach((e, i) => {
+      from[i] = this.byId.get(e.from)!;
+      to[i] = this.byId.get(e.to)!;
+      offsets[from[i]! + 1]!++;
+    });
+    for (let i = 0; i < n; i++) offsets[i + 1]! += offsets[i]!;
+    const fill = offsets.slice(0, n);
+    const targets = new Int32Array(this.edgeList.length);
+    const edgeOf = new Int32Array(this.edgeList.length);
+    // Unconditional edges first within each node, so the shortest path prefers them on ties.
+    const order = this.edgeList.map((_, i) => i).sort((a, b) => Number(this.edgeList[a]!.conditions.length > 0) - Number(this.edgeList[b]!.conditions.length > 0) || a - b);
+    for (const i of order) {
+      const slot = fill[from[i]!]!++;
+      targets[slot] = to[i]!;
+      edgeOf[slot] = i;
+    }
+    this.offsets = offsets;
+    this.targets = targets;
+    this.edgeOf = edgeOf;
+  }
+
+  /**
+   * Every node reachable from `source` (itself first, depth 0), in
+   * breadth-first order. `stopAt` nodes are reported but not expanded: a
+   * rule looking for the first production node on each path stops there.
+   */
+  reachFrom(source: string, stopAt?: (node: ReachNode) => boolean): Reached[] {
+    const start = this.byId.get(source);
+    if (start === undefined) return [];
+    if (!stopAt) {
+      const cached = this.reachCache.get(start);
+      if (cached) return cached;
+    }
+    this.freeze();
+    const offsets = this.offsets!;
+    const targets = this.targets!;
+    const edgeOf = this.edgeOf!;
+    const seen = new Uint8Array(this.nodeList.length);
+    const out: Reached[] = [{ node: start, via: -1, depth: 0 }];
+    seen[start] = 1;
+    for (let head = 0; head < out.length; head++) {
+      const { node, depth } = out[head]!;
+      if (head > 0 && stopAt?.(this.nodeList[node]!)) continue;
+      for (let k = offsets[node]!; k < offsets[node + 1]!; k++) {
+        const next = targets[k]!;
+        if (seen[next]) continue;
+        seen[next] = 1;
+        out.push({ node: next, via: edgeOf[k]!, depth: depth + 1 });
+      }
+    }
+    if (!stopAt) this.reachCache.set(start, out);
+    return out;
+  }
+
+  /**
+   * The transitive closure, without paths: which nodes each node reaches.
+   * Nodes on one cycle reach the same nodes, so it is computed per strongly
+   * connected component (Tarjan, iterative): components come out sinks
+   * first, and each one's reach is its members plus its successors' reach,
+   * one bitset over the nodes per component. Paths, when wanted, come from
+   * `reachFrom`.
+   */
+  closure(): Closure {
+    this.freeze();
+    const n = this.nodeList.length;
+    const offsets = this.offsets!;
+    const targets = this.targets!;
+    const component = stronglyConnected(n, offsets, targets);
+    const count = component.count;
+    const comp = component.of;
+    const words = (n + 31) >>> 5;
+    const reach = new Uint32Array(count * words);
+    const membersOf: number[][] = Array.from({ length: count }, () => []);
+    for (let v = 0; v < n; v++) membersOf[comp[v]!]!.push(v);
+    const lastMerged = new Int32Array(count).fill(-1);
+    for (let c = 0; c < count; c++) {
+      const base = c * words;
+      for (const v of membersOf[c]!) {
+        reach[base + (v >>> 5)]! |= 1 << (v & 31);
+        for (let k = offsets[v]!; k < offsets[v + 1]!; k++) {
+          const d = comp[targets[k]!]!;
+          if (d === c || lastMerged[d] === c) continue;
+          lastMerged[d] = c;
+          const from = d * words; // d < c: a successor component is finished before c
+          for (let w = 0; w < words; w++) reach[base + w]! |= reach[from + w]!;
+        }
+      }
+    }
+    return new Closure(comp, reach, words);
+  }
+
+  /** The hops from the source of `reached` to `target` (one of its entries), in order. */
+  pathTo(reached: readonly Reached[], target: Reached): ReachHop[] {
+    const byNode = new Map(reached.map((r) => [r.node, r]));
+    const hops: ReachHop[] = [];
+    let at: Reached | undefined = target;
+    while (at && at.via >= 0) {
+      const e = this.edgeList[at.via]!;
+      hops.push(hopOf(e));
+      at = byNode.get(this.byId.get(e.from)!);
+    }
+    return hops.reverse();
+  }
+
+  edgeAt(index: number): ReachEdge {
+    return this.edgeList[index]!;
+  }
+
+  private assertOpen(): void {
+    if (this.offsets) throw new Error('reach graph: frozen after the first closure');
+  }
+}
+
+/** A graph edge as evidence and the report carry it: conditions are part of what allows the hop. */
+export function hopOf(e: ReachEdge): ReachHop {
+  const grantedBy = e.conditions.length ? [...e.grantedBy, ...e.conditions.map((c) => `only if ${c}`)] : [...e.grantedBy];
+  return { from: e.from, to: e.to, edge: e.kind, grantedBy };
+}
+
+/** Which nodes each node reaches (itself excluded unless on a cycle through it; `size` always excludes it). */
+export class Closure {
+  constructor(
+    private readonly component: Int32Array,
+    private readonly bits: Uint32Array,
+    private readonly words: number,
+  ) {}
+
+  reaches(from: number, to: number): boolean {
+    return ((this.bits[this.component[from]! * this.words + (to >>> 5)]! >>> (to & 31)) & 1) === 1;
+  }
+
+  /** How many other nodes `from` reaches. */
+  size(from: number): number {
+    const base = this.component[from]! * this.words;
+    let n = 0;
+    for (let w = 0; w < this.words; w++) {
+      let x = this.bits[base + w]!;
+      x -= (x >>> 1) & 0x55555555;
+      x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+      n += (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+    }
+    return n - 1;
+  }
+}
+
+/** Tarjan's strongly connected components, iterative (no recursion depth limit); ids come out in reverse topological order. */
+function stronglyConnected(n: number, offsets: Int32Array, targets: Int32Array): { of: Int32Array; count: number } {
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  const callNode = new Int32Array(n);
+  const callEdge = new Int32Array(n);
+  const of = new Int32Array(n).fill(-1);
+  let sp = 0;
+  let counter = 0;
+  let count = 0;
+  for (let s = 0; s < n; s++) {
+    if (index[s] !== -1) continue;
+    let csp = 0;
+    const enter = (v: number) => {
+      index[v] = low[v] = counter++;
+      stack[sp++] = v;
+      onStack[v] = 1;
+      callNode[csp] = v;
+      callEdge[csp] = offsets[v]!;
+      csp++;
+    };
+    enter(s);
+    while (csp > 0) {
+      const v = callNode[csp - 1]!;
+      const k = callEdge[csp - 1]!;
+      if (k < offsets[v + 1]!) {
+        callEdge[csp - 1] = k + 1;
+        const w = targets[k]!;
+        if (index[w] === -1) enter(w);
+        else if (onStack[w] && index[w]! < low[v]!) low[v] = index[w]!;
+        continue;
+      }
+      csp--;
+      if (csp > 0) {
+        const u = callNode[csp - 1]!;
+        if (low[v]! < low[u]!) low[u] = low[v]!;
+      }
+      if (low[v] === index[v]) {
+        let x: number;
+        do {
+          x = stack[--sp]!;
+          onStack[x] = 0;
+          of[x] = count;
+        } while (x !== v);
+        count++;
+      }
+    }
+  }
+  return { of, count };
+}

@@ -1,0 +1,203 @@
+/**
+ * Whether a principal's identity policies allow one action on one resource
+ * (or on some resource of a kind), with the statements that say so: the
+ * resource-level view the effective grant's action sets leave out.
+ *
+ * Evaluation as IAM does it for identity policies: some Allow whose
+ * Resource matches (or whose NotResource does not), and with a permissions
+ * boundary some boundary Allow matching too, and no unconditioned Deny
+ * covering the resource. Conditions are not evaluated: a conditioned Allow
+ * still allows, and its condition is carried along so the finding shows it.
+ * Conditioned Denies are carried the same way. Policy variables are
+ * substituted where the principal fixes them (`${aws:username}`,
+ * `${aws:PrincipalAccount}`); any other variable depends on the request,
+ * so it matches as a wildcard, under a condition saying so.
+ */
+import type { EffectiveGrant, GrantingStatement } from '../aws/effective-grant.js';
+import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
+import { globMatcher, globMatches } from '../../config/patterns.js';
+import type { Identity } from '../../model/domain.js';
+import { conditionText } from './conditions.js';
+
+export interface ScopedStatement {
+  statement: GrantingStatement;
+  /** Resource patterns with the principal's variables substituted; absent with NotResource. */
+  resources?: string[];
+  notResources?: string[];
+  /** Conditions the statement needs, in words (its Condition block, unresolved variables). */
+  conditions: string[];
+}
+
+export interface ActionAccess {
+  action: string;
+  allows: ScopedStatement[];
+  /** Undefined when the principal has no permissions boundary. */
+  boundary?: ScopedStatement[];
+  denies: ScopedStatement[];
+}
+
+/** What lets the action through on a resource: the statements and the conditions they need. */
+export interface AccessGrant {
+  allowedBy: GrantingStatement[];
+  conditions: string[];
+}
+
+type Principal = Pick<Identity, 'arn' | 'accountId' | 'kind' | 'name'>;
+
+const VARIABLE = /\$\{([^}]*)\}/g;
+
+/** A resource pattern with the principal's known variables in place; `undefined` when a variable has no value for it (matches nothing). */
+function substitute(pattern: string, principal: Principal, unresolved: Set<string>): string | undefined {
+  if (!pattern.includes('${')) return pattern;
+  let missing = false;
+  const out = pattern.replace(VARIABLE, (_, raw: string) => {
+    const key = raw.toLowerCase();
+    if (key === '*') return '\u0001'; // literal * and ? (escapes), kept out of glob matching below
+    if (key === '?') return '\u0002';
+    if (key === '$') return '$';
+    if (key === 'aws:username') {
+      if (principal.kind !== 'user') missing = true;
+      return principal.name;
+    }
+    if (key === 'aws:principalaccount') return principal.accountId;
+    unresolved.add(raw);
+    return '*';
+  });
+  // IAM: a variable with no value for the request makes the element match nothing.
+  return missing ? undefined : out;
+}
+
+function scoped(statement: GrantingStatement, principal: Principal): ScopedStatement {
+  const unresolved = new Set<string>();
+  const sub = (list: string[] | undefined) => list?.map((p) => substitute(p, principal, unresolved)).filter((p): p is string => p !== undefined);
+  const out: ScopedStatement = { statement, conditions: [] };
+  const resources = sub(statement.resources);
+  const notResources = sub(statement.notResources);
+  if (resources) out.resources = resources;
+  if (notResources) out.notResources = notResources;
+  if (statement.condition) out.conditions.push(conditionText(statement.condition));
+  for (const v of unresolved) out.conditions.push(`the request's \${${v}} matches the resource`);
+  return out;
+}
+
+/** The statements bearing on one action for one principal; undefined when its grant does not hold the action at all. */
+export function actionAccess(grant: EffectiveGrant, catalog: AwsActionCatalog, action: string, principal: Principal): ActionAccess | undefined {
+  const index = catalog.indexOf(action);
+  if (index === undefined || !grant.has(index)) return undefined;
+  const access: ActionAccess = {
+    action: catalog.keyAt(index),
+    allows: grant.grantsFor(index).map((s) => scoped(s, principal)),
+    denies: grant.deniesFor(index).map((s) => scoped(s, principal)),
+  };
+  if (grant.hasBoundary) access.boundary = grant.boundaryGrantsFor(index).map((s) => scoped(s, principal));
+  return access;
+}
+
+const literal = (s: string) => s.replace(/\u0001/g, '*').replace(/\u0002/g, '?');
+
+/** Glob match where substituted escapes (`${*}`) are literal characters rather than wildcards; matchers are prepared once per pattern. */
+function resourceMatches(pattern: string, resource: string): boolean {
+  let match = matchers.get(pattern);
+  if (!match) {
+    const escaped = pattern.includes('\u0001') || pattern.includes('\u0002');
+    const text = literal(pattern).toLowerCase();
+    match = escaped ? (r: string) => r.toLowerCase() === text : globMatcher(pattern);
+    if (matchers.size > 100_000) matchers.clear();
+    matchers.set(pattern, match);
+  }
+  return match(resource);
+}
+const matchers = new Map<string, (resource: string) => boolean>();
+
+function statementCovers(s: ScopedStatement, resource: string): boolean {
+  if (s.notResources) {
+    for (const p of s.notResources) if (resourceMatches(p, resource)) return false;
+    return true;
+  }
+  for (const p of s.resources ?? []) if (resourceMatches(p, resource)) return true;
+  return false;
+}
+
+/** The covering statement with the fewest conditions (an unconditioned one ends the search). */
+function bestCovering(list: readonly ScopedStatement[], resource: string): ScopedStatement | undefined {
+  let best: ScopedStatement | undefined;
+  for (const s of list) {
+    if (best && best.conditions.length === 0) break;
+    if ((!best || s.conditions.length < best.conditions.length) && statementCovers(s, resource)) best = s;
+  }
+  return best;
+}
+
+/** The grant of one allow alone, shared: a caller's statement allows it on many roles. */
+const soleGrants = new WeakMap<ScopedStatement, AccessGrant>();
+
+/**
+ * Whether the action is allowed on `resource`, and by what; undefined when
+ * not. Called once per (caller, role) pair of the graph, so it allocates
+ * nothing in the common case (no boundary, no Deny covering the resource).
+ */
+export function accessOn(access: ActionAccess, resource: string): AccessGrant | undefined {
+  const allow = bestCovering(access.allows, resource);
+  if (!allow) return undefined;
+  let through: ScopedStatement | undefined;
+  if (access.boundary) {
+    through = bestCovering(access.boundary, resource);
+    if (!through) return undefined;
+  }
+  let denied: ScopedStatement[] | undefined;
+  for (const d of access.denies) {
+    if (!statementCovers(d, resource)) continue;
+    if (d.conditions.length === 0) return undefined;
+    (denied ??= []).push(d);
+  }
+  if (!through && !denied) {
+    let sole = soleGrants.get(allow);
+    if (!sole) soleGrants.set(allow, (sole = { allowedBy: [allow.statement], conditions: allow.conditions }));
+    return sole;
+  }
+  return combine([allow], through ? [through] : [], denied ?? []);
+}
+
+/**
+ * Whether the action is allowed on some resource `wanted` accepts, judged on
+ * the statements' patterns (for "on any user but itself", "on some role of
+ * its account"). A Deny counts only when one of its patterns covers every
+ * resource the Allow pattern could name.
+ */
+export function accessOnAny(access: ActionAccess, wanted: (pattern: string) => boolean): AccessGrant | undefined {
+  const usable = (s: ScopedStatement) => (s.notResources ? wanted('*') : (s.resources ?? []).some((p) => wanted(literal(p))));
+  const allows = access.allows.filter(usable);
+  if (!allows.length) return undefined;
+  let boundary: ScopedStatement[] = [];
+  if (access.boundary) {
+    boundary = access.boundary.filter(usable);
+    if (!boundary.length) return undefined;
+  }
+  const allowPatterns = allows.flatMap((s) => (s.notResources ? ['*'] : (s.resources ?? []).filter((p) => wanted(literal(p)))));
+  const coversAll = (d: ScopedStatement) => !d.notResources && allowPatterns.every((p) => (d.resources ?? []).some((dp) => resourceMatches(dp, p)));
+  const denies = access.denies.filter(coversAll);
+  if (denies.some((d) => d.conditions.length === 0)) return undefined;
+  return combine(allows, boundary, denies);
+}
+
+/** Either allow suffices, so the grant is only as conditional as its least conditional allow; the boundary and denies add theirs. */
+function combine(allows: ScopedStatement[], boundary: ScopedStatement[], denies: ScopedStatement[]): AccessGrant {
+  const pick = (list: ScopedStatement[]) => list.find((s) => s.conditions.length === 0) ?? list[0];
+  const conditions: string[] = [];
+  const allow = pick(allows)!;
+  conditions.push(...allow.conditions);
+  const through = pick(boundary);
+  if (through) conditions.push(...through.conditions.map((c) => `(boundary) ${c}`));
+  for (const d of denies) conditions.push(`not (${d.conditions.join(' and ')}) (a conditioned Deny)`);
+  return { allowedBy: [allow.statement, ...(through ? [through.statement] : [])], conditions };
+}
+
+/** Whether a resource pattern can name something in `accountId` (its account field is that id, empty or a wildcard). */
+export function patternInAccount(pattern: string, accountId: string): boolean {
+  if (pattern === '*') return true;
+  const parts = pattern.split(':');
+  // `arn:aws:iam::*` and friends: a wildcard before the resource part spans accounts too.
+  if (parts.length < 6) return pattern.includes('*');
+  const account = parts[4]!;
+  return account === '' || globMatches(account, accountId);
+}
