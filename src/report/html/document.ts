@@ -1,0 +1,49 @@
+/**
+ * The frame every keywarden HTML page shares: a Content-Security-Policy that
+ * allows only this page's own inline style and script (by hash), no remote
+ * loads, no forms, no base URL; and no referrer if a link is followed.
+ */
+import { cspHash, escapeHtml } from './escape.js';
+
+export interface HtmlDocument {
+  title: string;
+  css: string;
+  body: string;
+  /** Inline script run by the page; its hash goes into the CSP. */
+  script?: string;
+  /** Data read by the script: already passed through scriptJson. */
+  dataJson?: string;
+}
+
+export function contentSecurityPolicy(css: string, script?: string): string {
+  return [
+    "default-src 'none'",
+    `script-src ${script === undefined ? "'none'" : cspHash(script)}`,
+    `style-src ${cspHash(css)}`,
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+export function htmlDocument(doc: HtmlDocument): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(doc.css, doc.script))}">`,
+    '<meta name="referrer" content="no-referrer">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(doc.title)}</title>`,
+    `<style>${doc.css}</style>`,
+    '</head>',
+    '<body>',
+    doc.body,
+    doc.dataJson === undefined ? '' : `<script type="application/json" id="kw-data">${doc.dataJson}</script>`,
+    doc.script === undefined ? '' : `<script>${doc.script}</script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
