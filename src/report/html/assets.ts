@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 const cache = new Map<string, string>();
 
 /** Contents of `assets/<name>`, resolved relative to this module so it works from src/ and an installed package alike. */
-export function asset(name: 'report.css' | 'report.js' | 'index.css'): string {
+export function asset(name: 'report.css' | 'report.js'): string {
   let text = cache.get(name);
   if (text === undefined) {
     text = readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');

@@ -13,6 +13,8 @@ export interface HtmlDocument {
   script?: string;
   /** Data read by the script: already passed through scriptJson. */
   dataJson?: string;
+  /** `<meta name content>` pairs for tools that read the file's head (the report index). */
+  meta?: Record<string, string>;
 }
 
 export function contentSecurityPolicy(css: string, script?: string): string {
@@ -35,6 +37,7 @@ export function htmlDocument(doc: HtmlDocument): string {
     `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(doc.css, doc.script))}">`,
     '<meta name="referrer" content="no-referrer">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    ...Object.entries(doc.meta ?? {}).map(([name, content]) => `<meta name="${escapeHtml(name)}" content="${escapeHtml(content)}">`),
     `<title>${escapeHtml(doc.title)}</title>`,
     `<style>${doc.css}</style>`,
     '</head>',

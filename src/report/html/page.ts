@@ -10,6 +10,7 @@ import { asset } from './assets.js';
 import { lineChart, stackedBars, type Series } from './charts.js';
 import { htmlDocument } from './document.js';
 import { escapeHtml, scriptJson } from './escape.js';
+import { SUMMARY_META, type ReportHeadline } from './index-page.js';
 import { pageData, type PageData, type PageIdentity } from './view-model.js';
 
 export interface HtmlReportOptions {
@@ -203,5 +204,25 @@ export function buildHtmlReport(report: AuditReport, options: HtmlReportOptions 
     identitySection() +
     '<section id="identity-detail" aria-live="polite" hidden></section>' +
     '</main>';
-  return htmlDocument({ title, css: asset('report.css'), body, script: asset('report.js'), dataJson: scriptJson(data) });
+  return htmlDocument({
+    title,
+    css: asset('report.css'),
+    body,
+    script: asset('report.js'),
+    dataJson: scriptJson(data),
+    meta: { [SUMMARY_META]: JSON.stringify(headline(report)) },
+  });
+}
+
+export function headline(report: AuditReport): ReportHeadline {
+  const open = report.findings.filter(isOpen);
+  return {
+    scanId: report.scan.id,
+    windowTo: report.window.to,
+    generatedAt: report.generatedAt,
+    identities: report.summary.identities,
+    agentIdentities: report.summary.agentIdentities,
+    openBySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, open.filter((f) => f.severity === s).length])),
+    coverageComplete: report.coverage.complete,
+  };
 }
