@@ -4,39 +4,9 @@
  * variant whose cloud-supplied text tries to break out of every format,
  * with suggestions, reach paths and suppressions filled in by hand.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { reportSchema, type AuditReport } from '../../src/report/json-schema.js';
-import { projectRoot } from '../helpers/fixtures.js';
 
-export const SAMPLE = path.join(projectRoot, 'samples', 'acme');
-export const SAMPLE_CONFIG = path.join(projectRoot, 'examples', 'keywarden.example.yaml');
-
-/** Runs the CLI, capturing output. */
-export async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'keywarden', ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
-
-export function sampleAuditArgs(db: string, out: string, ...extra: string[]): string[] {
-  return ['--config', SAMPLE_CONFIG, '--db', db, 'audit', '--from', SAMPLE, '--as-of', '2026-11-15', '--window', '60', '--out', out, ...extra];
-}
-
-/** The sample audit's JSON report, validated against the report schema. */
-export async function sampleReport(): Promise<AuditReport> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'keywarden-report-'));
-  try {
-    const run = await cli(...sampleAuditArgs(path.join(tmp, 'k.db'), tmp, '--format', 'json'));
-    if (run.code !== 0) throw new Error(`sample audit failed (${run.code}): ${run.err}`);
-    return reportSchema.parse(JSON.parse(readFileSync(path.join(tmp, 'latest.json'), 'utf8')));
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-}
+export { cli, sampleAuditArgs, sampleReport, scaledReport, SAMPLE, SAMPLE_CONFIG } from '../../bench/synthetic-report.js';
 
 /** Each payload, if it ever ran, sets a window.__pwned flag (or opens a dialog) the browser tests look for. */
 export const HOSTILE = {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv from 'ajv-draft-04';
+import AjvModule from 'ajv-draft-04';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/report/json-schema.js';
 import { FINGERPRINT_KEY, toSarif } from '../../src/report/sarif.js';
@@ -10,6 +10,8 @@ import { HOSTILE_ARN, hostileReport, sampleReport } from './report-fixtures.js';
 
 const schema = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'sarif-schema-2.1.0.json'), 'utf8'));
 // The schema's `language` pattern is not valid with the u flag; its formats are checked here rather than ignored.
+// CommonJS default export seen through ESM interop.
+const Ajv = AjvModule.default;
 const validate = new Ajv({
   allErrors: true,
   strict: false,

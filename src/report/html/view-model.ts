@@ -5,6 +5,7 @@
  * identities by index so the page builds its filter indexes in one pass.
  */
 import { isOpen, severityRank, SEVERITIES, type Severity } from '../../model/finding.js';
+import { groupBy } from '../../util/group-by.js';
 import type { AuditReport, IdentityAudit, ReportFinding, Suggestion } from '../json-schema.js';
 
 /** Items kept of any list inside evidence detail; the rest is counted. */
@@ -139,12 +140,7 @@ function pageIdentity(i: IdentityAudit, findings: ReportFinding[]): PageIdentity
 }
 
 export function pageData(report: AuditReport): PageData {
-  const findingsByArn = new Map<string, ReportFinding[]>();
-  for (const f of report.findings) {
-    const list = findingsByArn.get(f.identityArn);
-    if (list) list.push(f);
-    else findingsByArn.set(f.identityArn, [f]);
-  }
+  const findingsByArn = groupBy(report.findings, (f) => f.identityArn);
   const identities = report.identities.map((i) => pageIdentity(i, findingsByArn.get(i.arn) ?? [])).sort(compareIdentities);
   const indexOf = new Map(identities.map((i, n) => [i.arn, n]));
   // A finding or suggestion about an identity the report does not list still shows, under a placeholder.
