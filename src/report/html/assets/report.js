@@ -206,8 +206,8 @@
       row.parts.forEach(function (p) {
         total += p.value;
         if (!p.value) return;
-        var w = barW * p.value / max;
-        var rect = svgEl('rect', { x: at.toFixed(1), y: r * rowH + 4, width: Math.max(w, 0.5).toFixed(1), height: rowH - 8, 'class': p.cls });
+        var w = Math.max(barW * p.value / max, 2); // a single used action stays visible
+        var rect = svgEl('rect', { x: at.toFixed(1), y: r * rowH + 4, width: w.toFixed(1), height: rowH - 8, 'class': p.cls });
         var tip = svgEl('title', {});
         tip.textContent = row.label + ': ' + p.value + ' ' + p.name;
         rect.appendChild(tip);
