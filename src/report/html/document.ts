@@ -11,8 +11,13 @@ export interface HtmlDocument {
   body: string;
   /** Inline script run by the page; its hash goes into the CSP. */
   script?: string;
-  /** Data read by the script: already passed through scriptJson. */
-  dataJson?: string;
+  /** JSON data blocks read by the script, by element id: each already passed through scriptJson. */
+  data?: Record<string, string>;
+  /**
+   * Blocks placed after the script, read later: the script runs, and the
+   * page is usable, while the parser is still reading them.
+   */
+  lateData?: Record<string, string>;
   /** `<meta name content>` pairs for tools that read the file's head (the report index). */
   meta?: Record<string, string>;
 }
@@ -26,6 +31,10 @@ export function contentSecurityPolicy(css: string, script?: string): string {
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
+}
+
+function dataBlocks(blocks: Record<string, string> = {}): string[] {
+  return Object.entries(blocks).map(([id, json]) => `<script type="application/json" id="${escapeHtml(id)}">${json}</script>`);
 }
 
 export function htmlDocument(doc: HtmlDocument): string {
@@ -43,8 +52,9 @@ export function htmlDocument(doc: HtmlDocument): string {
     '</head>',
     '<body>',
     doc.body,
-    doc.dataJson === undefined ? '' : `<script type="application/json" id="kw-data">${doc.dataJson}</script>`,
+    ...dataBlocks(doc.data),
     doc.script === undefined ? '' : `<script>${doc.script}</script>`,
+    ...dataBlocks(doc.lateData),
     '</body>',
     '</html>',
     '',

@@ -190,7 +190,7 @@ function identitySection(): string {
 
 /** The whole report as one HTML string. */
 export function buildHtmlReport(report: AuditReport, options: HtmlReportOptions = {}): string {
-  const data = pageData(report);
+  const { data, detail } = pageData(report);
   const title = `keywarden report: scan ${report.scan.id}, ${report.window.from} to ${report.window.to}`;
   const header =
     `<header><h1>keywarden: machine credentials audit</h1><p class="meta">Scan ${report.scan.id} of ${escapeHtml(report.scan.source)}, collected ${escapeHtml(report.scan.collectedAt)} · ` +
@@ -209,7 +209,8 @@ export function buildHtmlReport(report: AuditReport, options: HtmlReportOptions 
     css: asset('report.css'),
     body,
     script: asset('report.js'),
-    dataJson: scriptJson(data),
+    data: { 'kw-data': scriptJson(data) },
+    lateData: { 'kw-detail': scriptJson(detail) },
     meta: { [SUMMARY_META]: JSON.stringify(headline(report)) },
   });
 }

@@ -1,15 +1,20 @@
 /**
  * The data the HTML page carries: the report reduced to what a person reads
- * (action lists and long evidence arrays are trimmed; the JSON report keeps
- * them), ordered worst first, with findings and suggestions pointing at
- * identities by index so the page builds its filter indexes in one pass.
+ * (action lists and long evidence are trimmed; the JSON report keeps them),
+ * ordered worst first, with findings and suggestions pointing at identities
+ * by index so the page builds its filter indexes in one pass. It comes in
+ * two blocks: what the overview and table need, parsed at load, and the
+ * evidence and suggestions, parsed when an identity page is first opened
+ * (most of the bytes, none of the time to interactive).
  */
 import { isOpen, severityRank, SEVERITIES, type Severity } from '../../model/finding.js';
 import { groupBy } from '../../util/group-by.js';
 import type { AuditReport, IdentityAudit, ReportFinding, Suggestion } from '../json-schema.js';
 
 /** Items kept of any list inside evidence detail; the rest is counted. */
-export const EVIDENCE_LIST_LIMIT = 25;
+export const EVIDENCE_LIST_LIMIT = 10;
+/** Characters kept of an evidence summary. */
+export const EVIDENCE_SUMMARY_LIMIT = 300;
 
 export interface PageIdentity {
   arn: string;
@@ -51,7 +56,6 @@ export interface PageFinding {
   credentialId?: string;
   granular?: string;
   fingerprint: string;
-  evidence: ReportFinding['evidence'];
   suppression?: ReportFinding['suppression'];
 }
 
@@ -63,8 +67,13 @@ export interface PageData {
   scanId: number;
   identities: PageIdentity[];
   findings: PageFinding[];
-  suggestions: PageSuggestion[];
   rules: { id: string; title: string }[];
+}
+
+/** Read on the first identity page: `evidence[n]` belongs to `findings[n]`. */
+export interface PageDetailData {
+  evidence: ReportFinding['evidence'][];
+  suggestions: PageSuggestion[];
 }
 
 /** Open findings weigh by severity; more open findings, then more unused grants, break ties. */
@@ -139,7 +148,15 @@ function pageIdentity(i: IdentityAudit, findings: ReportFinding[]): PageIdentity
   };
 }
 
-export function pageData(report: AuditReport): PageData {
+type Evidence = ReportFinding['evidence'][number];
+
+/** An evidence item as the page shows it: summary and lists bounded. */
+export function pageEvidence(e: Evidence): Evidence {
+  const summary = e.summary.length > EVIDENCE_SUMMARY_LIMIT ? `${e.summary.slice(0, EVIDENCE_SUMMARY_LIMIT)}… (full text in the JSON report)` : e.summary;
+  return { ...e, summary, detail: trimDetail(e.detail) };
+}
+
+export function pageData(report: AuditReport): { data: PageData; detail: PageDetailData } {
   const findingsByArn = groupBy(report.findings, (f) => f.identityArn);
   const identities = report.identities.map((i) => pageIdentity(i, findingsByArn.get(i.arn) ?? [])).sort(compareIdentities);
   const indexOf = new Map(identities.map((i, n) => [i.arn, n]));
@@ -157,7 +174,7 @@ export function pageData(report: AuditReport): PageData {
     return identities.length - 1;
   };
   const identityIndex = (arn: string, accountId: string) => indexOf.get(arn) ?? placeholder(arn, accountId);
-  return {
+  const data: PageData = {
     scanId: report.scan.id,
     identities,
     findings: report.findings.map((f) => ({
@@ -168,14 +185,17 @@ export function pageData(report: AuditReport): PageData {
       credentialId: f.credentialId,
       granular: f.granular,
       fingerprint: f.fingerprint,
-      evidence: f.evidence.map((e) => ({ ...e, detail: trimDetail(e.detail) })),
       suppression: f.suppression,
-    })),
-    suggestions: (report.suggestions ?? []).map(({ identityArn, ...s }) => ({
-      ...s,
-      identity: identityIndex(identityArn, s.accountId),
-      evidence: s.evidence.map((e) => ({ ...e, detail: trimDetail(e.detail) })),
     })),
     rules: report.rules.map((r) => ({ id: r.ruleId, title: r.title })),
   };
+  const detail: PageDetailData = {
+    evidence: report.findings.map((f) => f.evidence.map(pageEvidence)),
+    suggestions: (report.suggestions ?? []).map(({ identityArn, ...s }) => ({
+      ...s,
+      identity: identityIndex(identityArn, s.accountId),
+      evidence: s.evidence.map(pageEvidence),
+    })),
+  };
+  return { data, detail };
 }

@@ -157,7 +157,7 @@ describe('HTML report in Chromium', () => {
     })`);
     expect(injected.pwned).toBeNull();
     expect(injected.elements).toBe(0);
-    expect(injected.scripts).toBe(2);
+    expect(injected.scripts).toBe(3);
     for (const href of injected.hrefs) expect(href).toMatch(/^(#[a-z0-9-]+|index\.html)$/);
     await expectClean(o);
   });

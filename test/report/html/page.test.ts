@@ -10,7 +10,7 @@ import { lineChart } from '../../../src/report/html/charts.js';
 import { escapeHtml, scriptJson } from '../../../src/report/html/escape.js';
 import { buildReportIndex, listReports } from '../../../src/report/html/index-page.js';
 import { buildHtmlReport } from '../../../src/report/html/page.js';
-import { pageData } from '../../../src/report/html/view-model.js';
+import { pageData, pageEvidence } from '../../../src/report/html/view-model.js';
 import type { AuditReport } from '../../../src/report/json-schema.js';
 import { HOSTILE, HOSTILE_ARN, hostileReport, sampleReport } from '../report-fixtures.js';
 
@@ -39,7 +39,10 @@ describe('HTML report page', () => {
     expect(styles).toHaveLength(1);
     const executable = scripts.filter((s) => s.tag === '<script>');
     expect(executable).toHaveLength(1);
-    expect(scripts.filter((s) => s.tag !== '<script>').map((s) => s.tag)).toEqual(['<script type="application/json" id="kw-data">']);
+    expect(scripts.filter((s) => s.tag !== '<script>').map((s) => s.tag)).toEqual([
+      '<script type="application/json" id="kw-data">',
+      '<script type="application/json" id="kw-detail">',
+    ]);
     const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
     expect(directives['default-src']).toEqual(["'none'"]);
     expect(directives['script-src']).toEqual([sha256(executable[0]!.body)]);
@@ -61,9 +64,9 @@ describe('HTML report page', () => {
   it('escapes hostile cloud text: no tag, attribute or script survives into the markup', () => {
     const html = buildHtmlReport(hostile);
     const { scripts } = inlineBlocks(html);
-    expect(scripts).toHaveLength(2);
-    expect(html.match(/<script/g)).toHaveLength(2);
-    expect(html.match(/<\/script/g)).toHaveLength(2);
+    expect(scripts).toHaveLength(3);
+    expect(html.match(/<script/g)).toHaveLength(3);
+    expect(html.match(/<\/script/g)).toHaveLength(3);
     expect(html).not.toMatch(/<img|<svg onload|<b>html/i);
     // The overview names the hostile identity and the failed source, as text.
     expect(html).toContain(escapeHtml(hostile.identities.find((i) => i.arn === HOSTILE_ARN)!.name));
@@ -73,12 +76,25 @@ describe('HTML report page', () => {
 
   it('carries the data so JSON.parse gives back every hostile string unchanged', () => {
     const html = buildHtmlReport(hostile);
-    const block = inlineBlocks(html).scripts.find((s) => s.tag.includes('kw-data'))!.body;
-    expect(block).not.toMatch(/[<>&\u2028\u2029]/);
-    expect(JSON.parse(block)).toEqual(JSON.parse(JSON.stringify(pageData(hostile))));
-    const data = JSON.parse(block) as ReturnType<typeof pageData>;
-    expect(data.suggestions[0]!.rollback[0]!.commands[0]).toContain(HOSTILE.closeScript);
+    const block = (id: string) => inlineBlocks(html).scripts.find((s) => s.tag.includes(`id="${id}"`))!.body;
+    for (const id of ['kw-data', 'kw-detail']) expect(block(id)).not.toMatch(/[<>&\u2028\u2029]/);
+    const expected = JSON.parse(JSON.stringify(pageData(hostile)));
+    expect(JSON.parse(block('kw-data'))).toEqual(expected.data);
+    expect(JSON.parse(block('kw-detail'))).toEqual(expected.detail);
+    const { data, detail } = pageData(hostile);
+    expect(detail.suggestions[0]!.rollback[0]!.commands[0]).toContain(HOSTILE.closeScript);
+    expect(detail.evidence).toHaveLength(data.findings.length);
     expect(data.identities.find((i) => i.arn === HOSTILE_ARN)!.tags).toContainEqual(['note', HOSTILE.lineSeparators]);
+  });
+
+  it('bounds long evidence for the page and says where the rest is', () => {
+    const long = { kind: 'usage', summary: 'x'.repeat(5000), detail: { actions: Array.from({ length: 300 }, (_, i) => `s3:Action${i}`), count: 300 } };
+    const shown = pageEvidence(long);
+    expect(shown.summary.length).toBeLessThan(400);
+    expect(shown.summary).toContain('full text in the JSON report');
+    expect(shown.detail!.actions).toHaveLength(11);
+    expect((shown.detail!.actions as string[])[10]).toBe('… 290 more in the JSON report');
+    expect(shown.detail!.count).toBe(300);
   });
 
   it('scriptJson round-trips any value and never emits characters that end the block', () => {

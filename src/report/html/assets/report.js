@@ -39,8 +39,17 @@
   // ---- indexes, built once: filters and drill-down read these, never rescan the findings
   var findingsOf = ids.map(function () { return []; });
   data.findings.forEach(function (f, n) { findingsOf[f.identity].push(n); });
-  var suggestionsOf = ids.map(function () { return []; });
-  data.suggestions.forEach(function (s, n) { suggestionsOf[s.identity].push(n); });
+  // Evidence and suggestions are most of the file: parsed on the first identity page, not at load.
+  var detailData = null;
+  var suggestionsOf = null;
+  function details() {
+    if (!detailData) {
+      detailData = JSON.parse(document.getElementById('kw-detail').textContent);
+      suggestionsOf = ids.map(function () { return []; });
+      detailData.suggestions.forEach(function (s, n) { suggestionsOf[s.identity].push(n); });
+    }
+    return detailData;
+  }
 
   var DIMENSIONS = ['provider', 'account', 'env', 'agent', 'severity', 'rule'];
   var index = {};
@@ -287,7 +296,8 @@
     return el('li', null, el('strong', null, e.kind + ': '), el('span', { className: 'wrap' }, e.summary), detailNode);
   }
 
-  function findingBlock(f) {
+  function findingBlock(n) {
+    var f = data.findings[n];
     var s = f.suppression;
     var suppression = s ? el('p', { className: 'suppression' }, s.expired ? 'Suppression EXPIRED (open again): ' : 'Suppressed: ', s.reason,
       ' (owner ' + s.owner + (s.expires ? ', expires ' + s.expires : '') + '; ' + s.source + ')') : null;
@@ -295,7 +305,7 @@
       el('h4', null, badge(f.severity), ' ', f.title),
       el('p', { className: 'muted wrap' }, 'rule ' + f.ruleId + (f.credentialId ? ' · credential ' + f.credentialId : '') + (f.granular ? ' · ' + f.granular : '') + ' · fingerprint ' + f.fingerprint.slice(0, 16)),
       suppression,
-      el('ul', { className: 'evidence' }, f.evidence.map(evidenceItem)));
+      el('ul', { className: 'evidence' }, details().evidence[n].map(evidenceItem)));
   }
 
   var copyStatus = el('span', { className: 'visually-hidden', id: 'copy-live' });
@@ -350,8 +360,9 @@
 
   function renderDetail(n) {
     var id = ids[n];
-    var findings = findingsOf[n].map(function (k) { return data.findings[k]; });
-    var suggestions = suggestionsOf[n].map(function (k) { return data.suggestions[k]; });
+    var info = details();
+    var findings = findingsOf[n];
+    var suggestions = suggestionsOf[n].map(function (k) { return info.suggestions[k]; });
     detail.replaceChildren(
       el('p', null, el('a', { href: '#identities' }, '← All identities')),
       el('h2', { className: 'wrap', id: 'detail-title', tabIndex: -1 }, id.name, id.agent ? [' ', el('span', { className: 'tag-agent' }, 'agent')] : null),
@@ -383,7 +394,11 @@
     overview.hidden = showDetail;
     list.hidden = showDetail;
     detail.hidden = !showDetail;
-    if (showDetail) {
+    if (showDetail && !document.getElementById('kw-detail')) {
+      // The evidence block follows this script: in a very large report the parser may not be there yet.
+      detail.replaceChildren(el('p', null, 'Loading evidence…'));
+      document.addEventListener('DOMContentLoaded', route, { once: true });
+    } else if (showDetail) {
       renderDetail(n);
       document.getElementById('detail-title').focus({ preventScroll: true });
       window.scrollTo(0, 0);
