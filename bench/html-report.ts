@@ -15,6 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { buildHtmlReport } from '../src/report/html/page.js';
+import { runIfMain } from './run-main.js';
 import { sampleReport, scaledReport } from './synthetic-report.js';
 
 const IDENTITIES = 10_000;
@@ -80,14 +81,4 @@ export async function main(): Promise<{ ok: boolean }> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    (r) => {
-      if (!r.ok) process.exitCode = 1;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, main);

@@ -1,14 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/report/json-schema.js';
+import { describe, expect, it } from 'vitest';
 import { codeSpan, MARKDOWN_MAX_BYTES, toMarkdown } from '../../src/report/markdown.js';
-import { HOSTILE, hostileReport, sampleReport } from './report-fixtures.js';
+import { HOSTILE, sampleAndHostile } from './report-fixtures.js';
 
-let sample: AuditReport;
-let hostile: AuditReport;
-beforeAll(async () => {
-  sample = await sampleReport();
-  hostile = hostileReport(sample);
-}, 60_000);
+const reports = sampleAndHostile();
 
 /** Markdown constructs that would make a link, raw HTML or break a table row, outside code spans. */
 function outsideCodeSpans(md: string): string {
@@ -17,24 +11,24 @@ function outsideCodeSpans(md: string): string {
 
 describe('Markdown summary', () => {
   it('gives counts that match the report and lists the worst open findings first', () => {
-    const md = toMarkdown(sample);
-    const critical = sample.findings.filter((f) => f.severity === 'critical').length;
+    const md = toMarkdown(reports.sample);
+    const critical = reports.sample.findings.filter((f) => f.severity === 'critical').length;
     expect(md).toContain(`| CRITICAL | ${critical} | 0 |`);
     expect(md).toContain('Coverage: complete');
     const firstRow = md.split('\n').find((l) => l.startsWith('| CRITICAL | `'))!;
-    expect(firstRow).toContain(sample.findings[0]!.ruleId);
-    expect(md).toContain(`${sample.findings.length - 30} more open findings`);
+    expect(firstRow).toContain(reports.sample.findings[0]!.ruleId);
+    expect(md).toContain(`${reports.sample.findings.length - 30} more open findings`);
   });
 
   it('puts hostile cloud text in code spans: no link, HTML or table break outside them', () => {
-    const md = toMarkdown(hostile);
+    const md = toMarkdown(reports.hostile);
     const prose = outsideCodeSpans(md);
     expect(prose).not.toMatch(/<[a-z/]|\]\(|https?:|www\.|javascript:/i);
     expect(md.indexOf('Coverage incomplete')).toBeLessThan(md.indexOf('| Severity |'));
     // Every table row keeps its four cells: escaped pipes inside code spans do not split it.
     for (const row of md.split('\n').filter((l) => l.startsWith('| CRITICAL | `')))
       expect(row.replace(/\\\|/g, '').split('|').length).toBe(6);
-    expect(md).toContain(codeSpan(hostile.findings[0]!.title));
+    expect(md).toContain(codeSpan(reports.hostile.findings[0]!.title));
   });
 
   it('code spans survive backticks and line breaks in the text', () => {
@@ -44,8 +38,8 @@ describe('Markdown summary', () => {
   });
 
   it('stays under 60 KB however many findings there are', () => {
-    const many = structuredClone(hostile);
-    many.findings = Array.from({ length: 5000 }, (_, i) => ({ ...hostile.findings[0]!, fingerprint: `f${i}`, title: `${'x'.repeat(150)} ${i}` }));
+    const many = structuredClone(reports.hostile);
+    many.findings = Array.from({ length: 5000 }, (_, i) => ({ ...reports.hostile.findings[0]!, fingerprint: `f${i}`, title: `${'x'.repeat(150)} ${i}` }));
     const md = toMarkdown(many, 5000);
     expect(Buffer.byteLength(md)).toBeLessThanOrEqual(MARKDOWN_MAX_BYTES);
     expect(md).toMatch(/\d+ more open findings/);

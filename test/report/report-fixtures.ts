@@ -4,7 +4,9 @@
  * variant whose cloud-supplied text tries to break out of every format,
  * with suggestions, reach paths and suppressions filled in by hand.
  */
+import { beforeAll } from 'vitest';
 import { reportSchema, type AuditReport } from '../../src/report/json-schema.js';
+import { sampleReport } from '../../bench/synthetic-report.js';
 
 export { cli, sampleAuditArgs, sampleReport, scaledReport, SAMPLE, SAMPLE_CONFIG } from '../../bench/synthetic-report.js';
 
@@ -76,4 +78,14 @@ export function hostileReport(base: AuditReport): AuditReport {
     },
   ];
   return reportSchema.parse(report);
+}
+
+/** Registers a beforeAll that audits the sample and derives the hostile report; read them inside tests. */
+export function sampleAndHostile(): { sample: AuditReport; hostile: AuditReport } {
+  const reports = {} as { sample: AuditReport; hostile: AuditReport };
+  beforeAll(async () => {
+    reports.sample = await sampleReport();
+    reports.hostile = hostileReport(reports.sample);
+  }, 60_000);
+  return reports;
 }

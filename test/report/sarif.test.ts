@@ -2,11 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv-draft-04';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/report/json-schema.js';
+import { describe, expect, it } from 'vitest';
 import { FINGERPRINT_KEY, toSarif } from '../../src/report/sarif.js';
 import { ALL_RULES } from '../../src/rules/index.js';
-import { HOSTILE_ARN, hostileReport, sampleReport } from './report-fixtures.js';
+import { HOSTILE_ARN, sampleAndHostile } from './report-fixtures.js';
 
 const schema = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'sarif-schema-2.1.0.json'), 'utf8'));
 // The schema's `language` pattern is not valid with the u flag; its formats are checked here rather than ignored.
@@ -23,29 +22,24 @@ const validate = new Ajv({
   },
 }).compile(schema);
 
-let sample: AuditReport;
-let hostile: AuditReport;
-beforeAll(async () => {
-  sample = await sampleReport();
-  hostile = hostileReport(sample);
-}, 60_000);
+const reports = sampleAndHostile();
 
 describe('SARIF 2.1.0 export', () => {
   it('is valid against the SARIF 2.1.0 schema, for the sample and the hostile report', () => {
-    for (const report of [sample, hostile]) {
+    for (const report of [reports.sample, reports.hostile]) {
       const log = JSON.parse(JSON.stringify(toSarif(report, ALL_RULES)));
       expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     }
   });
 
   it('the schema check can fail: a result without a message is rejected', () => {
-    const log = JSON.parse(JSON.stringify(toSarif(sample, ALL_RULES)));
+    const log = JSON.parse(JSON.stringify(toSarif(reports.sample, ALL_RULES)));
     delete log.runs[0].results[0].message;
     expect(validate(log)).toBe(false);
   });
 
   it('has one rule per rule id with its help text, level and security-severity', () => {
-    const run = toSarif(sample, ALL_RULES).runs[0]!;
+    const run = toSarif(reports.sample, ALL_RULES).runs[0]!;
     const ids = run.tool.driver.rules.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expect.arrayContaining(ALL_RULES.map((r) => r.id)));
@@ -59,9 +53,9 @@ describe('SARIF 2.1.0 export', () => {
   });
 
   it('maps severity to level and names the identity as a logical location, never a file', () => {
-    const run = toSarif(sample, ALL_RULES).runs[0]!;
-    expect(run.results).toHaveLength(sample.findings.length);
-    sample.findings.forEach((f, i) => {
+    const run = toSarif(reports.sample, ALL_RULES).runs[0]!;
+    expect(run.results).toHaveLength(reports.sample.findings.length);
+    reports.sample.findings.forEach((f, i) => {
       const r = run.results[i]!;
       expect(r.level).toBe({ critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' }[f.severity]);
       expect(r.locations[0]!.logicalLocations[0]!.fullyQualifiedName).toBe(f.identityArn);
@@ -73,9 +67,9 @@ describe('SARIF 2.1.0 export', () => {
   });
 
   it('marks suppressed findings as suppressed, and an expired suppression as open', () => {
-    const run = toSarif(hostile, ALL_RULES).runs[0]!;
+    const run = toSarif(reports.hostile, ALL_RULES).runs[0]!;
     const suppressed = run.results[1]!;
-    expect(suppressed.suppressions).toEqual([expect.objectContaining({ kind: 'external', status: 'accepted', justification: hostile.findings[1]!.suppression!.reason })]);
+    expect(suppressed.suppressions).toEqual([expect.objectContaining({ kind: 'external', status: 'accepted', justification: reports.hostile.findings[1]!.suppression!.reason })]);
     const expired = run.results[2]!;
     expect(expired.suppressions).toBeUndefined();
     expect(expired.properties.suppressionExpired).toMatchObject({ owner: 'platform' });
@@ -84,9 +78,9 @@ describe('SARIF 2.1.0 export', () => {
   });
 
   it('reports an unread source as a failed execution with a notification', () => {
-    const invocation = toSarif(hostile, ALL_RULES).runs[0]!.invocations[0]!;
+    const invocation = toSarif(reports.hostile, ALL_RULES).runs[0]!.invocations[0]!;
     expect(invocation.executionSuccessful).toBe(false);
     expect(invocation.toolExecutionNotifications[0]!.message.text).toContain('aws:333333333333');
-    expect(toSarif(sample, ALL_RULES).runs[0]!.invocations[0]!.executionSuccessful).toBe(true);
+    expect(toSarif(reports.sample, ALL_RULES).runs[0]!.invocations[0]!.executionSuccessful).toBe(true);
   });
 });
