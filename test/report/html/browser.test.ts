@@ -70,6 +70,22 @@ describe('HTML report in Chromium', () => {
     await screenshot(o.page, 'overview.png');
   });
 
+  it('is accessible markup: labelled filters, real table headers; prints without the controls', async () => {
+    const o = await open(path.join(reports, 'latest.html'));
+    const { page } = o;
+    const unlabelled = await page.evaluate<string[]>(`[...document.querySelectorAll('.filters select, .filters input')]
+      .filter((c) => !document.querySelector('label[for="' + c.id + '"]')).map((c) => c.id)`);
+    expect(unlabelled).toEqual([]);
+    expect(await page.locator('#identity-table thead th[scope="col"]').count()).toBe(8);
+    expect(await page.locator('#identity-table tbody th[scope="row"]').count()).toBe(sample.identities.length);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.isVisible('.filters')).toBe(false);
+    expect(await page.isVisible('#p-next')).toBe(false);
+    expect(await page.isVisible('#overview')).toBe(true);
+    await page.emulateMedia({ media: 'screen' });
+    expect(await page.isVisible('.filters')).toBe(true);
+  });
+
   it('filters by environment, agent, severity, rule and text, and sorts from the keyboard', async () => {
     const o = await open(path.join(reports, 'latest.html'));
     const { page } = o;
