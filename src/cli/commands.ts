@@ -8,7 +8,8 @@ import { ExportDirError, importExportDir } from '../collect/files/import-export-
 import { ExportFileError } from '../collect/files/iam/index.js';
 import { reportSchema, type AuditReport } from '../report/json-schema.js';
 import { renderTerminal, safeText } from '../report/terminal.js';
-import { writeDatedReport } from '../report/write.js';
+import { scanTrends } from '../analyse/trends.js';
+import { DEFAULT_FORMATS, writeReports, type ReportFormat } from './report-files.js';
 import { openStore, StoreError, type Store } from '../store/index.js';
 import { DEFAULT_CONFIG, loadConfig, type KeywardenConfig } from '../config/index.js';
 import { ALL_RULES } from '../rules/index.js';
@@ -27,6 +28,7 @@ export interface ReportOptions extends GlobalOptions {
   out?: string;
   allowPartial?: boolean;
   agentsOnly?: boolean;
+  format?: ReportFormat[];
 }
 
 const DEFAULT_CONFIG_FILE = 'keywarden.yaml';
@@ -82,9 +84,11 @@ async function reportFrom(store: Store, config: KeywardenConfig, scanId: number,
   const built = buildAuditReport(store, catalog, { scanId, window, config, rules: ALL_RULES, toolVersion: VERSION });
   const report: AuditReport = reportSchema.parse(built);
   const outDir = opts.out ?? config.reports ?? 'reports';
-  const files = writeDatedReport(outDir, window.to, scanId, 'json', JSON.stringify(report, null, 2) + '\n');
+  const formats = opts.format ?? DEFAULT_FORMATS;
+  const trends = formats.includes('html') ? scanTrends(store, catalog, report, { config, rules: ALL_RULES, toolVersion: VERSION }) : undefined;
+  const files = writeReports(outDir, report, formats, trends);
   io.out(renderTerminal(report, { agentsOnly: opts.agentsOnly }));
-  io.out(`\nJSON report: ${files.map((f) => path.relative(process.cwd(), f) || f).join(', ')}\n`);
+  io.out(`\nReports: ${files.map((f) => path.relative(process.cwd(), f) || f).join(', ')}\n`);
   if (!report.coverage.complete && !opts.allowPartial) {
     io.err('coverage is incomplete (see COVERAGE above): exit code 2; pass --allow-partial to accept\n');
     return EXIT.incomplete;

@@ -8,6 +8,7 @@ import { runAudit, runImport, runReport, listScans } from './commands.js';
 import { reportJsonSchema } from '../report/json-schema.js';
 import { VERSION } from './version.js';
 import { runExplain } from './explain.js';
+import { parseFormats } from './report-files.js';
 import { ALL_RULES } from '../rules/index.js';
 import { ruleDocsMarkdown, ruleDocsText } from '../report/rule-docs.js';
 
@@ -47,7 +48,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       .option('--as-of <date>', 'end of the window (default: now)', isoDate)
       .option('--out <dir>', 'directory for report files (default: config `reports`, or reports)')
       .option('--allow-partial', 'exit 0 even when a source could not be read')
-      .option('--agents-only', 'terminal summary: only identities attributed to AI agents or automation');
+      .option('--agents-only', 'terminal summary: only identities attributed to AI agents or automation')
+      .option('--format <list>', 'report files to write: json,html,sarif,markdown (default: json,html)', parseFormats);
 
   windowOptions(
     program

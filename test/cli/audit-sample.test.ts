@@ -52,7 +52,7 @@ describe('keywarden audit on the bundled sample', () => {
     const run = await sampleAudit(db, out);
     expect(run.err).not.toMatch(/internal error/);
     expect(run.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['keywarden-2026-11-15-scan1.json', 'latest.json']);
+    expect(readdirSync(out).sort()).toEqual(['index.html', 'keywarden-2026-11-15-scan1.html', 'keywarden-2026-11-15-scan1.json', 'latest.html', 'latest.json']);
     expect(statSync(path.join(out, 'latest.json')).mode & 0o077).toBe(0);
 
     const report = readReport(out);
