@@ -9,7 +9,9 @@ import { REPORT_SCHEMA_VERSION, REPORT_SERVICES_PER_IDENTITY, type AuditReport, 
 import { runRules } from '../rules/engine.js';
 import type { Rule } from '../rules/rule.js';
 import type { Store } from '../store/index.js';
-import { scanFacts } from './scan-facts.js';
+import { scanFacts, type ScanFacts } from './scan-facts.js';
+import type { Finding } from '../model/finding.js';
+import type { Suggestion } from '../report/json-schema.js';
 import type { AuditWindow } from './window.js';
 
 export interface AuditOptions {
@@ -19,12 +21,15 @@ export interface AuditOptions {
   rules: readonly Rule[];
   toolVersion: string;
   now?: Date;
+  /** Revocation and replacement suggestions for the report (src/suggest/report-suggestions.ts). */
+  suggest?: (facts: ScanFacts, findings: Finding[]) => Suggestion[];
 }
 
 export function buildAuditReport(store: Store, catalog: AwsActionCatalog, options: AuditOptions): AuditReport {
   const { window } = options;
   const facts = scanFacts(store, catalog, options.config, options);
   const { findings, tallies } = runRules(options.rules, facts.context);
+  const suggestions = options.suggest?.(facts, findings);
   const ruleById = new Map(options.rules.map((r) => [r.id, r]));
 
   const identities = facts.context.identities.map((f) => ({
@@ -67,6 +72,7 @@ export function buildAuditReport(store: Store, catalog: AwsActionCatalog, option
     findings,
     summary,
     identities,
+    ...(suggestions && { suggestions }),
   };
 }
 
