@@ -43,7 +43,7 @@ function databasePath(opts: GlobalOptions, config: KeywardenConfig): string {
   return opts.db ?? config.database ?? process.env.KEYWARDEN_DB ?? path.join('.keywarden', 'keywarden.db');
 }
 
-async function withStore<T>(opts: GlobalOptions, fn: (store: Store, config: KeywardenConfig) => T | Promise<T>): Promise<T> {
+export async function withStore<T>(opts: GlobalOptions, fn: (store: Store, config: KeywardenConfig) => T | Promise<T>): Promise<T> {
   const config = configFor(opts);
   const store = openOrExplain(databasePath(opts, config));
   try {
@@ -130,7 +130,7 @@ function openOrExplain(dbPath: string): Store {
   }
 }
 
-function latestScanId(store: Store): number {
+export function latestScanId(store: Store): number {
   const scan = store.latestScan('aws');
   if (!scan) throw new UserError('no scan stored yet: run `keywarden audit --from <export-dir>` or `keywarden import <export-dir>` first');
   return scan.id;
