@@ -39,6 +39,7 @@ export interface IdentitySpec {
   tags?: Record<string, string>;
   createdAt?: string;
   lastUsed?: Identity['lastUsed'];
+  trustPolicy?: PolicyDocument;
   policies?: { name: string; document: PolicyDocument; kind?: PolicyAttachment['kind']; arn?: string }[];
   credentials?: Omit<Credential, 'provider' | 'identityArn' | 'accountId'>[];
 }
@@ -64,7 +65,7 @@ export function snapshotOf(spec: ScenarioSpec): Snapshot {
   for (const s of spec.identities) {
     const accountId = accountOf(s.arn);
     const name = s.arn.split('/').pop() ?? s.arn;
-    identities.push({ provider: 'aws', arn: s.arn, accountId, kind: s.kind ?? (s.arn.includes(':role/') ? 'role' : 'user'), name, tags: s.tags ?? {}, createdAt: s.createdAt, lastUsed: s.lastUsed });
+    identities.push({ provider: 'aws', arn: s.arn, accountId, kind: s.kind ?? (s.arn.includes(':role/') ? 'role' : 'user'), name, tags: s.tags ?? {}, createdAt: s.createdAt, lastUsed: s.lastUsed, trustPolicy: s.trustPolicy });
     for (const p of s.policies ?? []) {
       const hash = policyHash(p.document);
       policies.set(hash, { hash, document: p.document });

@@ -43,8 +43,15 @@ function userCredentialRemoval(facts: IdentityFacts): { commands: PlannedCommand
   return out;
 }
 
+/** The IAM path (`/automation/`), from the identity or else its ARN (`…:user/automation/name`). */
+function iamPath(identity: Identity): string | undefined {
+  const fromArn = identity.arn.split(':').slice(5).join(':').split('/').slice(1, -1);
+  const path = identity.path ?? (fromArn.length ? `/${fromArn.join('/')}/` : undefined);
+  return path && path !== '/' ? path : undefined;
+}
+
 function recreate(identity: Identity, trustDocument: string | undefined): PlannedCommand {
-  const Path = identity.path && identity.path !== '/' ? identity.path : undefined;
+  const Path = iamPath(identity);
   return identity.kind === 'role'
     ? iamCli.createRole({ RoleName: identity.name, Path, AssumeRolePolicyDocument: { document: trustDocument! } })
     : iamCli.createUser({ UserName: identity.name, Path });
