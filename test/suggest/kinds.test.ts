@@ -169,3 +169,25 @@ describe('replace-with-least-privilege', () => {
     expect(s.risk).toContain('stay on Resource "*"');
   });
 });
+
+describe('detach-unused-policy', () => {
+  it('detaches a managed policy of which nothing was used and on which a root-level finding rests, and not the one in use', async () => {
+    const ROLE = `arn:aws:iam::${PROD}:role/deployer`;
+    const IAM_FULL = { name: 'IAMFullAccess', kind: 'managed' as const, arn: 'arn:aws:iam::aws:policy/IAMFullAccess', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: 'iam:*', Resource: '*' }] } };
+    const DEPLOY = { name: 'deploy', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: ['ecs:UpdateService', 'ecs:DescribeServices'], Resource: '*' }] } };
+    const { suggestions, findings } = await suggestionsOf({
+      identities: [{ arn: ROLE, policies: [DEPLOY, IAM_FULL] }],
+      usage: [{ identityArn: ROLE, credentialId: '', action: 'ecs:UpdateService', day: '2026-11-12', count: 5, denied: 0, lastSeen: '2026-11-12T10:00:00Z' }],
+      accessAdvisor: [{ identityArn: ROLE, granularity: 'SERVICE_LEVEL', completedAt: '2026-11-15T00:00:00Z', services: [{ namespace: 'iam' }, { namespace: 'ecs', lastAuthenticated: '2026-11-12T10:00:00Z' }] }],
+    });
+    const detach = suggestions.filter((s) => s.suggestion.kind === 'detach-unused-policy');
+    expect(detach).toHaveLength(1);
+    const s = detach[0]!.suggestion;
+    expect(s.steps[0]!.commands).toEqual(['aws iam detach-role-policy --role-name deployer --policy-arn arn:aws:iam::aws:policy/IAMFullAccess']);
+    expect(s.rollback[0]!.commands).toEqual(['aws iam attach-role-policy --role-name deployer --policy-arn arn:aws:iam::aws:policy/IAMFullAccess']);
+    const rootLevel = findings.filter((f) => f.ruleId === 'aws.root-level-scope' && f.identityArn === ROLE);
+    expect(rootLevel.length).toBeGreaterThan(0);
+    expect(s.resolves.sort()).toEqual(rootLevel.map((f) => f.fingerprint).sort());
+    expect(suggestions.some((x) => x.suggestion.kind === 'delete-unused-inline-policy')).toBe(false);
+  });
+});
