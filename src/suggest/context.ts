@@ -13,8 +13,8 @@ export interface SuggestContext {
   rules: RuleContext;
   /** Every finding of the scan; builders act on open ones only. */
   findings: readonly Finding[];
-  /** Policy documents by content hash (the scan's). */
-  policyDocuments: ReadonlyMap<string, PolicyDocument>;
+  /** Policy documents by content hash (the scan's); a Map, or a lookup that reads them on demand. */
+  policyDocuments: Pick<ReadonlyMap<string, PolicyDocument>, 'get'>;
   /** Days to observe between a reversible first step and the deletion. */
   observeDays: number;
 }

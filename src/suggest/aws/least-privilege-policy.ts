@@ -91,35 +91,41 @@ export function leastPrivilegePolicy(input: LeastPrivilegeInput): LeastPrivilege
     );
   }
 
-  // Group actions by service and scope: one statement each, actions sorted.
-  const statements = new Map<string, { service: string; scope: Scope; actions: string[]; wholeService: boolean }>();
+  // Group actions by service and scope: one statement each, actions sorted. Actions granted by the
+  // same statements share a scope, so scopes are worked out once per combination of statements.
+  const statements = new Map<string, { service: string; scope: Scope; actions: string[] }>();
+  const scopeCache = new Map<string, { scopes: Scope[]; keys: string[]; everywhere: boolean }>();
   let onEveryResource = 0;
   const allowed: string[] = [];
-  for (const range of catalog.services()) {
-    const count = keep.countRange(range.start, range.end);
-    if (count === 0) continue;
-    const wholeService = count === range.end - range.start;
-    keep.forEachInRange(range.start, range.end, (i) => {
-      const key = catalog.keyAt(i);
-      allowed.push(key);
-      const scopes = scopesOf(grant.grantsFor(i));
-      if (scopes.some((s) => s.Resource?.includes('*') && !s.Condition)) onEveryResource++;
-      for (const scope of scopes) {
-        const id = `${range.service}\u0000${JSON.stringify(scope)}`;
-        const entry = statements.get(id) ?? { service: range.service, scope, actions: [], wholeService };
-        entry.actions.push(key);
-        statements.set(id, entry);
-      }
+  keep.forEach((i) => {
+    const key = catalog.keyAt(i);
+    const service = key.slice(0, key.indexOf(':'));
+    allowed.push(key);
+    const granting = grant.grantsFor(i);
+    const cacheKey = granting.map((g) => `${g.policyHash}#${g.statementIndex}`).join(',');
+    let cached = scopeCache.get(cacheKey);
+    if (!cached) {
+      const scopes = scopesOf(granting);
+      cached = { scopes, keys: scopes.map((sc) => JSON.stringify(sc)), everywhere: scopes.some((sc) => sc.Resource?.includes('*') && !sc.Condition) };
+      scopeCache.set(cacheKey, cached);
+    }
+    if (cached.everywhere) onEveryResource++;
+    cached.scopes.forEach((scope, k) => {
+      const id = `${service}\u0000${cached.keys[k]}`;
+      const entry = statements.get(id) ?? { service, scope, actions: [] };
+      entry.actions.push(key);
+      statements.set(id, entry);
     });
-  }
+  });
 
   const allows: PolicyStatement[] = [];
   const sids = new Map<string, number>();
-  for (const { service, scope, actions, wholeService } of statements.values()) {
+  for (const { service, scope, actions } of statements.values()) {
     const base = `Used${sidPart(service)}`;
     const n = (sids.get(base) ?? 0) + 1;
     sids.set(base, n);
-    const useWildcard = wholeService && actions.length === catalog.service(service)!.end - catalog.service(service)!.start;
+    const range = catalog.service(service)!;
+    const useWildcard = actions.length === range.end - range.start;
     allows.push({
       Sid: n === 1 ? base : `${base}${n}`,
       Effect: 'Allow',

@@ -18,18 +18,36 @@ import { removeHeldPolicies } from './principal-commands.js';
 import { REPLACES_RULES } from './least-privilege.js';
 import { accountGuard, documentName } from './target.js';
 
-/** What one attached policy allows and whether it denies anything, from the grant's own statements. */
-function policyReach(grant: EffectiveGrant, attachment: PolicyAttachment, size: number): { allows: ActionSet; denies: boolean } {
-  const allows = ActionSet.empty(size);
-  let denies = false;
+interface PolicyReach {
+  allows: ActionSet;
+  /** Actions it allows, counted once. */
+  count: number;
+  denies: boolean;
+}
+
+/**
+ * What each policy document allows and whether it denies anything, by
+ * content hash: statements are shared by every holder of the document, so
+ * each is read once per context however many identities hold it.
+ */
+const reachByContext = new WeakMap<SuggestContext, Map<string, PolicyReach>>();
+
+function policyReaches(ctx: SuggestContext, grant: EffectiveGrant, attachments: readonly PolicyAttachment[]): Map<string, PolicyReach> {
+  let cache = reachByContext.get(ctx);
+  if (!cache) reachByContext.set(ctx, (cache = new Map()));
+  if (attachments.every((a) => cache.has(a.policyHash))) return cache;
   for (const role of ['allow', 'deny'] as const) {
     for (const { source, statement } of grant.statements(role)) {
-      if (source.policyHash !== attachment.policyHash || source.policyName !== attachment.policyName || source.kind !== attachment.kind) continue;
-      if (role === 'deny') denies = true;
-      else allows.unionWith(statement.actions);
+      let reach = cache.get(source.policyHash);
+      if (reach && reach.count >= 0) continue;
+      if (!reach) cache.set(source.policyHash, (reach = { allows: ActionSet.empty(ctx.rules.catalog.size), count: -1, denies: false }));
+      if (role === 'deny') reach.denies = true;
+      else reach.allows.unionWith(statement.actions);
     }
   }
-  return { allows, denies };
+  // Complete after one pass over a holder's statements; later holders reuse it.
+  for (const reach of cache.values()) if (reach.count < 0) reach.count = reach.allows.size;
+  return cache;
 }
 
 /**
@@ -59,11 +77,14 @@ export function unusedPolicies(ctx: SuggestContext): PlannedSuggestion[] {
   for (const { facts, findings } of withOpenFindings(ctx, REPLACES_RULES)) {
     const { identity, grant } = facts;
     if ((identity.kind !== 'role' && identity.kind !== 'user') || grant.errors.length) continue;
-    const touched = usedServices(facts, ctx).unionWith(facts.usage.used);
+    const reaches = policyReaches(ctx, grant, facts.attachments);
+    let touched: ActionSet | undefined;
     for (const attachment of facts.attachments) {
       if (attachment.kind !== 'inline' && attachment.kind !== 'managed') continue;
-      const reach = policyReach(grant, attachment, ctx.rules.catalog.size);
-      if (reach.denies || reach.allows.isEmpty() || reach.allows.intersects(touched)) continue;
+      const reach = reaches.get(attachment.policyHash);
+      if (!reach || reach.denies || reach.count === 0) continue;
+      touched ??= usedServices(facts, ctx).unionWith(facts.usage.used);
+      if (reach.allows.intersects(touched)) continue;
       const resolved = restingOn(findings, attachment);
       if (!resolved.length) continue;
 
@@ -83,7 +104,7 @@ export function unusedPolicies(ctx: SuggestContext): PlannedSuggestion[] {
         title: `Remove ${label} from ${identity.kind} ${printable(identity.name)}: nothing it grants was used`,
         resolves: resolved.map((f) => f.fingerprint),
         risk:
-          `None of the ${reach.allows.size} actions it grants was seen used in the window (${ctx.rules.window.from} to ${ctx.rules.window.to}), ` +
+          `None of the ${reach.count} actions it grants was seen used in the window (${ctx.rules.window.from} to ${ctx.rules.window.to}), ` +
           `but ${facts.audit.unknown.actions} of the identity's granted actions are not observed by any source. The rollback puts the policy back as it was.`,
         evidence: resolved.flatMap((f) => f.evidence.slice(0, 2)).slice(0, 6),
         steps: [{ stage: 1, description: `remove the ${label} (reversible)`, commands: removal.remove }],
