@@ -60,17 +60,14 @@ interface Edge {
 
 /** Assume-role hops from outside production into a production role the scan holds, with the findings that show them. */
 function productionEdges(ctx: SuggestContext): Edge[] {
-  const roles = new Map(ctx.rules.identities.filter((f) => f.identity.kind === 'role').map((f) => [f.identity.arn, f]));
-  const environmentOf = (arn: string) => {
-    const facts = ctx.rules.identities.find((f) => f.identity.arn === arn);
-    return riskEnvironment((facts?.environment ?? ctx.rules.resourceEnvironment(arn)).environment);
-  };
+  const byArn = new Map(ctx.rules.identities.map((f) => [f.identity.arn, f]));
+  const environmentOf = (arn: string) => riskEnvironment((byArn.get(arn)?.environment ?? ctx.rules.resourceEnvironment(arn)).environment);
   const edges = new Map<string, Edge>();
   for (const finding of ctx.findings) {
     if (!isOpen(finding)) continue;
     for (const hop of finding.evidence.flatMap(hopsOf)) {
-      const role = roles.get(hop.to);
-      if (hop.edge !== 'assume-role' || !role || environmentOf(hop.to) !== 'production' || environmentOf(hop.from) === 'production') continue;
+      const role = byArn.get(hop.to);
+      if (hop.edge !== 'assume-role' || role?.identity.kind !== 'role' || environmentOf(hop.to) !== 'production' || environmentOf(hop.from) === 'production') continue;
       const key = `${hop.from}\u0000${hop.to}`;
       const edge = edges.get(key) ?? { hop, role, findings: [] };
       if (!edge.findings.includes(finding)) edge.findings.push(finding);
