@@ -10,8 +10,10 @@ import { runRules } from '../rules/engine.js';
 import type { Rule } from '../rules/rule.js';
 import type { Store } from '../store/index.js';
 import { withUnusedNames, type ServiceFacts } from './granted-vs-used.js';
-import { scanFacts } from './scan-facts.js';
+import { scanFacts, type ScanFacts } from './scan-facts.js';
 import { reachEdgesOf } from './reach/report-edges.js';
+import type { Finding } from '../model/finding.js';
+import type { Suggestion } from '../report/json-schema.js';
 import type { AuditWindow } from './window.js';
 
 export interface AuditOptions {
@@ -21,12 +23,15 @@ export interface AuditOptions {
   rules: readonly Rule[];
   toolVersion: string;
   now?: Date;
+  /** Revocation and replacement suggestions for the report (src/suggest/report-suggestions.ts). */
+  suggest?: (facts: ScanFacts, findings: Finding[]) => Suggestion[];
 }
 
 export function buildAuditReport(store: Store, catalog: AwsActionCatalog, options: AuditOptions): AuditReport {
   const { window } = options;
   const facts = scanFacts(store, catalog, options.config, options);
   const { findings, tallies } = runRules(options.rules, facts.context);
+  const suggestions = options.suggest?.(facts, findings);
   const ruleById = new Map(options.rules.map((r) => [r.id, r]));
 
   const identities = facts.context.identities.map((f) => ({
@@ -71,6 +76,7 @@ export function buildAuditReport(store: Store, catalog: AwsActionCatalog, option
     ...(reachEdges.length ? { reach: { edges: reachEdges } } : {}),
     summary,
     identities,
+    ...(suggestions && { suggestions }),
   };
 }
 

@@ -14,6 +14,7 @@ import { openStore, StoreError, type Store } from '../store/index.js';
 import { DEFAULT_CONFIG, loadConfig, type KeywardenConfig } from '../config/index.js';
 import { ALL_RULES } from '../rules/index.js';
 import { EXIT, UserError } from './errors.js';
+import { reportSuggestions } from '../suggest/report-suggestions.js';
 import type { GlobalOptions } from './main.js';
 import { VERSION } from './version.js';
 
@@ -81,7 +82,8 @@ async function importInto(store: Store, dir: string, io: Io): Promise<number> {
 async function reportFrom(store: Store, config: KeywardenConfig, scanId: number, opts: ReportOptions, io: Io): Promise<number> {
   const window = windowEndingAt(opts.asOf ?? new Date(), opts.window ?? config.thresholds.unusedDays);
   const catalog = await loadAwsActionCatalog();
-  const built = buildAuditReport(store, catalog, { scanId, window, config, rules: ALL_RULES, toolVersion: VERSION });
+  const suggest = reportSuggestions(store, config).build;
+  const built = buildAuditReport(store, catalog, { scanId, window, config, rules: ALL_RULES, toolVersion: VERSION, suggest });
   const report: AuditReport = reportSchema.parse(built);
   const outDir = opts.out ?? config.reports ?? 'reports';
   const formats = opts.format ?? DEFAULT_FORMATS;

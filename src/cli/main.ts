@@ -9,6 +9,7 @@ import { reportJsonSchema } from '../report/json-schema.js';
 import { VERSION } from './version.js';
 import { runExplain } from './explain.js';
 import { parseFormats } from './report-files.js';
+import { runPlan } from './plan.js';
 import { ALL_RULES } from '../rules/index.js';
 import { ruleDocsMarkdown, ruleDocsText } from '../report/rule-docs.js';
 
@@ -73,6 +74,17 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       process.exitCode = await runReport({ ...program.opts<GlobalOptions>(), ...opts }, io);
     },
   );
+
+  program
+    .command('plan')
+    .description('write a reviewable revocation plan (plan.md, apply and rollback scripts) for the latest scan; runs nothing')
+    .option('--window <days>', 'observation window in days (default: config thresholds.unusedDays, 90)', positiveInt)
+    .option('--as-of <date>', 'end of the window (default: now)', isoDate)
+    .option('--out <dir>', 'plan directory (default: config suggestions.planDir, or <reports>/plan-<date>)')
+    .option('--only <id>', 'only the suggestion with this id')
+    .action(async (opts) => {
+      process.exitCode = await runPlan({ ...program.opts<GlobalOptions>(), ...opts }, io);
+    });
 
   program
     .command('scans')

@@ -65,6 +65,9 @@ export function loadConfig(file?: string): KeywardenConfig {
     ...config,
     ...(config.database !== undefined && { database: path.resolve(base, config.database) }),
     ...(config.reports !== undefined && { reports: path.resolve(base, config.reports) }),
+    ...(config.suggestions.planDir !== undefined && {
+      suggestions: { ...config.suggestions, planDir: path.resolve(base, config.suggestions.planDir) },
+    }),
   };
 }
 

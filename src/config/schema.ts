@@ -129,6 +129,15 @@ const thresholdsSchema = z
 
 const path = z.string().trim().min(1, { error: 'expected a non-empty path' });
 
+const suggestionsSchema = z
+  .strictObject({
+    /** Days to observe after a reversible first step (deactivate, quarantine) before the delete. */
+    observeDays: days.default(14),
+    /** Directory `keywarden plan` writes to (default reports/plan-<date>; resolved like `database`). */
+    planDir: path.optional(),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   environments: environmentsSchema,
   agents: agentsSchema,
@@ -137,6 +146,8 @@ export const configSchema = z.strictObject({
   database: path.optional(),
   /** Directory for report files (resolved like `database`). */
   reports: path.optional(),
+  /** Revocation and replacement plans. */
+  suggestions: suggestionsSchema,
 });
 
 export type KeywardenConfig = z.output<typeof configSchema>;

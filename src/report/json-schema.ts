@@ -176,7 +176,9 @@ const suggestion = z.object({
   replacement: z
     .object({
       format: z.enum(['aws-policy', 'gcp-custom-role']),
-      document: z.record(z.string(), z.unknown()),
+      document: z
+        .record(z.string(), z.unknown())
+        .describe('the policy document; when split to fit the managed-policy size limit, { policies: [document, …] }'),
       coarse: z.array(z.string()).describe('entries wider than observed use (service-level data only)'),
     })
     .optional(),

@@ -65,9 +65,19 @@ export function renderTerminal(full: AuditReport, options: TerminalOptions = {})
     `${report.findings.length} finding(s)${bySeverity.length ? `: ${bySeverity.join(', ')}` : ''}; ${s.agentIdentities} agent identities.`,
     `${s.identities} identities; ${s.grantedActions} granted actions: ${s.usedActions} used, ${s.unusedActions} unused, ${s.unknownActions} unknown (no source observes them).`,
   );
+  if (report.suggestions) out.push(suggestionsLine(report.suggestions));
   const unmapped = report.cloudTrail.unmappedEvents.reduce((n, e) => n + e.count, 0);
   if (unmapped) out.push(`${unmapped} CloudTrail events mapped to no IAM action (listed in the JSON report).`);
   return out.join('\n') + '\n';
+}
+
+/** `7 suggestion(s): 5 new, 2 open; 1 done since the previous scan. Review with keywarden plan.` */
+function suggestionsLine(suggestions: NonNullable<AuditReport['suggestions']>): string {
+  const count = (status: string) => suggestions.filter((s) => s.status === status).length;
+  const active = suggestions.length - count('done');
+  const parts = [`${count('new')} new`, `${count('open')} open`].join(', ');
+  const done = count('done') ? `; ${count('done')} done since the previous scan` : '';
+  return `${active} suggestion(s)${active ? `: ${parts}` : ''}${done}.${active ? ' Review them with `keywarden plan`.' : ''}`;
 }
 
 const MAX_LINES_PER_IDENTITY = 8;

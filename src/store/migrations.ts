@@ -221,6 +221,24 @@ CREATE TABLE identity_user_agents (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  {
+    id: 3,
+    name: 'suggestions stored per scan',
+    sql: `
+-- The suggestions a report of the scan made, as the JSON report carries them,
+-- so the next scan can tell new, still-open and done ones apart.
+CREATE TABLE scan_suggestions (
+  scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+  id TEXT NOT NULL CHECK (id <> ''),
+  kind TEXT NOT NULL,
+  provider TEXT NOT NULL ${PROVIDER},
+  identity_arn TEXT NOT NULL,
+  resolves TEXT NOT NULL,
+  suggestion TEXT NOT NULL,
+  PRIMARY KEY (scan_id, id)
+) STRICT, WITHOUT ROWID;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

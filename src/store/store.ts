@@ -34,6 +34,8 @@ import type {
   UserAgentUsage,
 } from './types.js';
 import { insertScan } from './write-scan.js';
+import { readSuggestions, saveSuggestions } from './suggestions.js';
+import type { Suggestion } from '../report/json-schema.js';
 
 /** Opens or creates the database at `path` (`:memory:` for tests). Throws StoreError naming the path. */
 export function openStore(path: string, options: StoreOptions = {}): Store {
@@ -149,6 +151,16 @@ export class Store {
 
   latestAccessAdvisor(provider: Provider, identityArns?: readonly string[]): Map<string, LatestAccessAdvisor> {
     return latestAccessAdvisor(this.db, provider, identityArns);
+  }
+
+  /** Replaces the suggestions stored for a scan (one transaction). */
+  saveSuggestions(scanId: number, suggestions: readonly Suggestion[]): void {
+    saveSuggestions(this.db, this.requireScan(scanId).id, suggestions);
+  }
+
+  /** The suggestions last stored for a scan, without status. */
+  suggestions(scanId: number): Suggestion[] {
+    return readSuggestions(this.db, scanId);
   }
 
   close(): void {

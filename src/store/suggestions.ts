@@ -1,0 +1,25 @@
+/** Suggestions stored per scan (migration 4), replaced as a whole when a scan is reported again. */
+import type Database from 'better-sqlite3';
+import type { Suggestion } from '../report/json-schema.js';
+
+export function saveSuggestions(db: Database.Database, scanId: number, suggestions: readonly Suggestion[]): void {
+  const remove = db.prepare<[number]>('DELETE FROM scan_suggestions WHERE scan_id = ?');
+  const insert = db.prepare<[number, string, string, string, string, string, string]>(
+    `INSERT INTO scan_suggestions (scan_id, id, kind, provider, identity_arn, resolves, suggestion) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  db.transaction(() => {
+    remove.run(scanId);
+    for (const s of suggestions) {
+      // Stored without its status: status is relative to the scan that reads it.
+      const { status: _status, ...stored } = s;
+      insert.run(scanId, s.id, s.kind, s.provider, s.identityArn, JSON.stringify(s.resolves), JSON.stringify(stored));
+    }
+  }).immediate();
+}
+
+export function readSuggestions(db: Database.Database, scanId: number): Suggestion[] {
+  return db
+    .prepare<[number], { suggestion: string }>('SELECT suggestion FROM scan_suggestions WHERE scan_id = ? ORDER BY id')
+    .all(scanId)
+    .map((r) => JSON.parse(r.suggestion) as Suggestion);
+}

@@ -1,0 +1,88 @@
+/**
+ * The IAM commands that differ between users and roles only in their verb
+ * and name option, behind one interface, so each suggestion kind is written
+ * once for both.
+ */
+import type { Identity, PolicyAttachment } from '../../model/domain.js';
+import type { PlanArgument, PlannedCommand } from '../command.js';
+import { iamCli } from './iam-cli.js';
+
+export interface PrincipalCommands {
+  /** `role` or `user`, for sentences. */
+  noun: 'role' | 'user';
+  name: string;
+  attach(policyArn: string): PlannedCommand;
+  detach(policyArn: string): PlannedCommand;
+  putInline(policyName: string, document: PlanArgument): PlannedCommand;
+  deleteInline(policyName: string): PlannedCommand;
+}
+
+export function principalCommands(identity: Identity): PrincipalCommands {
+  const name = identity.name;
+  if (identity.kind === 'role') {
+    return {
+      noun: 'role',
+      name,
+      attach: (PolicyArn) => iamCli.attachRolePolicy({ RoleName: name, PolicyArn }),
+      detach: (PolicyArn) => iamCli.detachRolePolicy({ RoleName: name, PolicyArn }),
+      putInline: (PolicyName, PolicyDocument) => iamCli.putRolePolicy({ RoleName: name, PolicyName, PolicyDocument }),
+      deleteInline: (PolicyName) => iamCli.deleteRolePolicy({ RoleName: name, PolicyName }),
+    };
+  }
+  if (identity.kind === 'user') {
+    return {
+      noun: 'user',
+      name,
+      attach: (PolicyArn) => iamCli.attachUserPolicy({ UserName: name, PolicyArn }),
+      detach: (PolicyArn) => iamCli.detachUserPolicy({ UserName: name, PolicyArn }),
+      putInline: (PolicyName, PolicyDocument) => iamCli.putUserPolicy({ UserName: name, PolicyName, PolicyDocument }),
+      deleteInline: (PolicyName) => iamCli.deleteUserPolicy({ UserName: name, PolicyName }),
+    };
+  }
+  throw new Error(`no IAM policy commands for a ${identity.kind} (${identity.arn})`);
+}
+
+/** What removing an identity's own policies (and, for users, group memberships) takes, and how to put them back. */
+export interface PolicyRemoval {
+  remove: PlannedCommand[];
+  restore: PlannedCommand[];
+  /** Inline documents saved so the rollback can put them back verbatim. */
+  saved: { attachment: PolicyAttachment; documentName: string }[];
+}
+
+/**
+ * Commands removing every policy the identity holds directly or through a
+ * group, except its permissions boundary (which only narrows). Inline
+ * documents are saved under `documentName(attachment)` for the rollback.
+ */
+export function removeHeldPolicies(
+  identity: Identity,
+  attachments: readonly PolicyAttachment[],
+  documentName: (attachment: PolicyAttachment) => string,
+): PolicyRemoval {
+  const p = principalCommands(identity);
+  const out: PolicyRemoval = { remove: [], restore: [], saved: [] };
+  const groups = new Set<string>();
+  for (const a of attachments) {
+    if (a.kind === 'permissions-boundary') continue;
+    if (a.kind === 'group-inline' || a.kind === 'group-managed') {
+      // The group's policies apply to others too: take the user out of the group rather than change the group.
+      if (a.groupName !== undefined) groups.add(a.groupName);
+      continue;
+    }
+    if (a.kind === 'managed' && a.policyArn) {
+      out.remove.push(p.detach(a.policyArn));
+      out.restore.push(p.attach(a.policyArn));
+    } else if (a.kind === 'inline') {
+      const name = documentName(a);
+      out.remove.push(p.deleteInline(a.policyName));
+      out.restore.push(p.putInline(a.policyName, { document: name }));
+      out.saved.push({ attachment: a, documentName: name });
+    }
+  }
+  for (const GroupName of [...groups].sort()) {
+    out.remove.push(iamCli.removeUserFromGroup({ UserName: identity.name, GroupName }));
+    out.restore.push(iamCli.addUserToGroup({ UserName: identity.name, GroupName }));
+  }
+  return out;
+}

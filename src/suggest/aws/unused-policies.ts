@@ -1,0 +1,119 @@
+/**
+ * Detach (managed) or delete (inline, saved first) a policy of which the
+ * identity used nothing in the window: the smallest change that removes a
+ * dangerous grant, for when a full least-privilege swap is too much at once.
+ * Proposed only when the policy holds no Deny (removing a Deny widens the
+ * grant), none of its actions was used, no service it grants was seen used
+ * at service level only, and some open root-level finding rests on it alone.
+ */
+import type { EffectiveGrant } from '../../analyse/aws/effective-grant.js';
+import { ActionSet } from '../../catalog/action-set.js';
+import { printable } from '../../config/patterns.js';
+import type { PolicyAttachment } from '../../model/domain.js';
+import type { Finding } from '../../model/finding.js';
+import type { IdentityFacts } from '../../rules/rule.js';
+import { withOpenFindings, type SuggestContext } from '../context.js';
+import type { PlanDocument, PlannedSuggestion } from '../types.js';
+import { removeHeldPolicies } from './principal-commands.js';
+import { REPLACES_RULES } from './least-privilege.js';
+import { accountGuard, documentName } from './target.js';
+
+interface PolicyReach {
+  allows: ActionSet;
+  /** Actions it allows, counted once. */
+  count: number;
+  denies: boolean;
+}
+
+/**
+ * What each policy document allows and whether it denies anything, by
+ * content hash: statements are shared by every holder of the document, so
+ * each is read once per context however many identities hold it.
+ */
+const reachByContext = new WeakMap<SuggestContext, Map<string, PolicyReach>>();
+
+function policyReaches(ctx: SuggestContext, grant: EffectiveGrant, attachments: readonly PolicyAttachment[]): Map<string, PolicyReach> {
+  let cache = reachByContext.get(ctx);
+  if (!cache) reachByContext.set(ctx, (cache = new Map()));
+  if (attachments.every((a) => cache.has(a.policyHash))) return cache;
+  for (const role of ['allow', 'deny'] as const) {
+    for (const { source, statement } of grant.statements(role)) {
+      let reach = cache.get(source.policyHash);
+      if (reach && reach.count >= 0) continue;
+      if (!reach) cache.set(source.policyHash, (reach = { allows: ActionSet.empty(ctx.rules.catalog.size), count: -1, denies: false }));
+      if (role === 'deny') reach.denies = true;
+      else reach.allows.unionWith(statement.actions);
+    }
+  }
+  // Complete after one pass over a holder's statements; later holders reuse it.
+  for (const reach of cache.values()) if (reach.count < 0) reach.count = reach.allows.size;
+  return cache;
+}
+
+/**
+ * Root-level-scope findings whose every cited statement comes from this
+ * policy: removing it removes their grounds. (An unused-share finding is a
+ * ratio over all policies; removing one cannot be said to resolve it.)
+ */
+function restingOn(findings: Finding[], attachment: PolicyAttachment): Finding[] {
+  return findings.filter((f) => {
+    if (f.ruleId !== 'aws.root-level-scope') return false;
+    const cited = f.evidence.filter((e) => e.kind === 'policy-statement');
+    return cited.length > 0 && cited.every((e) => e.detail?.policyName === attachment.policyName && (e.detail?.policyArn ?? undefined) === attachment.policyArn);
+  });
+}
+
+function usedServices(facts: IdentityFacts, ctx: SuggestContext): ActionSet {
+  const set = ActionSet.empty(ctx.rules.catalog.size);
+  for (const s of facts.audit.services) {
+    const range = s.status === 'used' ? ctx.rules.catalog.service(s.service) : undefined;
+    if (range) set.addRange(range.start, range.end);
+  }
+  return set;
+}
+
+export function unusedPolicies(ctx: SuggestContext): PlannedSuggestion[] {
+  const out: PlannedSuggestion[] = [];
+  for (const { facts, findings } of withOpenFindings(ctx, REPLACES_RULES)) {
+    const { identity, grant } = facts;
+    if ((identity.kind !== 'role' && identity.kind !== 'user') || grant.errors.length) continue;
+    const reaches = policyReaches(ctx, grant, facts.attachments);
+    let touched: ActionSet | undefined;
+    for (const attachment of facts.attachments) {
+      if (attachment.kind !== 'inline' && attachment.kind !== 'managed') continue;
+      const reach = reaches.get(attachment.policyHash);
+      if (!reach || reach.denies || reach.count === 0) continue;
+      touched ??= usedServices(facts, ctx).unionWith(facts.usage.used);
+      if (reach.allows.intersects(touched)) continue;
+      const resolved = restingOn(findings, attachment);
+      if (!resolved.length) continue;
+
+      const removal = removeHeldPolicies(identity, [attachment], (a) => documentName('saved-inline', a.policyName));
+      const documents: PlanDocument[] = removal.saved.map(({ documentName: name }) => ({
+        name,
+        purpose: `saved inline policy ${printable(attachment.policyName)} (rollback)`,
+        document: ctx.policyDocuments.get(attachment.policyHash),
+      }));
+      const label = `${attachment.kind} policy ${printable(attachment.policyName)}`;
+      out.push({
+        kind: attachment.kind === 'managed' ? 'detach-unused-policy' : 'delete-unused-inline-policy',
+        provider: 'aws',
+        identityArn: identity.arn,
+        accountId: identity.accountId,
+        change: `${attachment.kind}:${attachment.policyArn ?? attachment.policyName}`,
+        title: `Remove ${label} from ${identity.kind} ${printable(identity.name)}: nothing it grants was used`,
+        resolves: resolved.map((f) => f.fingerprint),
+        risk:
+          `None of the ${reach.count} actions it grants was seen used in the window (${ctx.rules.window.from} to ${ctx.rules.window.to}), ` +
+          `but ${facts.audit.unknown.actions} of the identity's granted actions are not observed by any source. The rollback puts the policy back as it was.`,
+        evidence: resolved.flatMap((f) => f.evidence.slice(0, 2)).slice(0, 6),
+        steps: [{ stage: 1, description: `remove the ${label} (reversible)`, commands: removal.remove }],
+        rollback: [{ stage: 1, description: `put the ${label} back`, commands: removal.restore }],
+        documents,
+        inputs: [],
+        guard: accountGuard(identity),
+      });
+    }
+  }
+  return out;
+}

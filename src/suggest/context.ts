@@ -1,0 +1,51 @@
+/**
+ * What every suggestion builder reads: the rule context of the scan (grants,
+ * usage, credentials), the findings the rules produced, and the stored
+ * policy documents (saved for rollbacks, carried into replacements).
+ */
+import type { Finding } from '../model/finding.js';
+import { isOpen } from '../model/finding.js';
+import type { PolicyDocument } from '../model/policy.js';
+import type { IdentityFacts, RuleContext } from '../rules/rule.js';
+import type { PlannedSuggestion } from './types.js';
+
+export interface SuggestContext {
+  rules: RuleContext;
+  /** Every finding of the scan; builders act on open ones only. */
+  findings: readonly Finding[];
+  /** Policy documents by content hash (the scan's); a Map, or a lookup that reads them on demand. */
+  policyDocuments: Pick<ReadonlyMap<string, PolicyDocument>, 'get'>;
+  /** Days to observe between a reversible first step and the deletion. */
+  observeDays: number;
+}
+
+/** One provider's contribution: each builder reads the context and proposes changes. */
+export type SuggestionBuilder = (ctx: SuggestContext) => PlannedSuggestion[];
+
+/** Open findings per identity, built once per context. */
+const openByIdentity = new WeakMap<SuggestContext, Map<string, Finding[]>>();
+
+export function openFindingsOf(ctx: SuggestContext, identityArn: string): Finding[] {
+  let map = openByIdentity.get(ctx);
+  if (!map) {
+    map = new Map();
+    for (const f of ctx.findings) {
+      if (!isOpen(f)) continue;
+      const list = map.get(f.identityArn) ?? [];
+      list.push(f);
+      map.set(f.identityArn, list);
+    }
+    openByIdentity.set(ctx, map);
+  }
+  return map.get(identityArn) ?? [];
+}
+
+/** Identities with at least one open finding of the rule, paired with those findings. */
+export function withOpenFindings(ctx: SuggestContext, ruleIds: readonly string[]): { facts: IdentityFacts; findings: Finding[] }[] {
+  const out: { facts: IdentityFacts; findings: Finding[] }[] = [];
+  for (const facts of ctx.rules.identities) {
+    const findings = openFindingsOf(ctx, facts.identity.arn).filter((f) => ruleIds.includes(f.ruleId));
+    if (findings.length) out.push({ facts, findings });
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+/**
+ * Suggestions as an audit report carries them: planned over the scan's
+ * facts and findings, stored with the scan, and marked against the ones
+ * stored for the previous scan.
+ */
+import type { ScanFacts } from '../analyse/scan-facts.js';
+import type { KeywardenConfig } from '../config/index.js';
+import { isOpen, type Finding } from '../model/finding.js';
+import type { Suggestion } from '../report/json-schema.js';
+import type { Store } from '../store/index.js';
+import { suggestionsForScan } from './index.js';
+import { withStatus } from './status.js';
+import type { SuggestionWithPlan } from './types.js';
+
+export interface ReportSuggestions {
+  /** For the audit: builds, stores and returns the report's suggestions. */
+  build: (facts: ScanFacts, findings: readonly Finding[]) => Suggestion[];
+  /** After build: the structured plans, for `keywarden plan`. */
+  plans: () => SuggestionWithPlan[];
+}
+
+export function reportSuggestions(store: Store, config: KeywardenConfig): ReportSuggestions {
+  let plans: SuggestionWithPlan[] = [];
+  return {
+    build(facts, findings) {
+      plans = suggestionsForScan(store, facts, findings, config);
+      const current = plans.map((p) => p.suggestion);
+      const previousScan = store.previousScan(facts.scan.id);
+      const previous = previousScan ? store.suggestions(previousScan.id) : undefined;
+      store.saveSuggestions(facts.scan.id, current);
+      return withStatus(current, previous, new Set(findings.filter(isOpen).map((f) => f.fingerprint)));
+    },
+    plans: () => plans,
+  };
+}

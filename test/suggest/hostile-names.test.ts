@@ -1,0 +1,215 @@
+/**
+ * Generated scripts executed by /bin/sh against a fake `aws` first on PATH
+ * that records its argv (NUL-separated) and the documents it is handed:
+ * hostile names (spaces, quotes, `$`, backticks, newlines, `;`) must arrive
+ * as exactly the intended arguments, and nothing else may run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isDocumentArgument, type PlanArgument } from '../../src/suggest/command.js';
+import { documentText, writePlan } from '../../src/suggest/plan-writer.js';
+import { scriptName, stagesOf } from '../../src/suggest/script.js';
+import { heredocDelimiter, shellQuote } from '../../src/suggest/shell-quote.js';
+import type { SuggestionWithPlan } from '../../src/suggest/types.js';
+import { AS_OF, PROD } from '../helpers/scenario.js';
+import { suggestionsOf } from './pipeline.js';
+
+const HOSTILE = `evil name'"$HOME\`touch pwned-bt\`;touch pwned-semi $(touch pwned-sub)\nsecond line\\`;
+const USER = `arn:aws:iam::${PROD}:user/${HOSTILE}`;
+const BUCKET = `arn:aws:s3:::bucket-'$(touch pwned-doc)\`x\`\nKEYWARDEN_EOF\n`;
+const KEY_ID = 'AKIAABCDEFGHIJKLMNOP';
+
+const FAKE_AWS = `#!/bin/sh
+n=$(ls "$FAKE_AWS_DIR" | grep -c '^call-' || true)
+out="$FAKE_AWS_DIR/call-$n"
+: > "$out"
+i=0
+for a in "$@"; do
+  printf '%s\\0' "$a" >> "$out"
+  case "$a" in file://*) cp "\${a#file://}" "$FAKE_AWS_DIR/doc-$n-$i" ;; esac
+  i=$((i + 1))
+done
+if [ "$1" = sts ]; then printf '%s\\n' "$FAKE_ACCOUNT"; fi
+`;
+
+interface Call {
+  argv: string[];
+  docs: Map<number, string>;
+}
+
+function readCalls(dir: string): Call[] {
+  const calls = readdirSync(dir).filter((f) => f.startsWith('call-')).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
+  return calls.map((f) => {
+    const n = f.slice(5);
+    const raw = readFileSync(path.join(dir, f), 'utf8');
+    // "$@" of the fake aws: the arguments after `aws`, one per NUL-terminated record.
+    const argv = raw.split('\0').slice(0, -1);
+    const docs = new Map<number, string>();
+    for (const d of readdirSync(dir).filter((x) => x.startsWith(`doc-${n}-`))) docs.set(Number(d.split('-')[2]), readFileSync(path.join(dir, d), 'utf8'));
+    return { argv, docs };
+  });
+}
+
+let work: string;
+let entries: SuggestionWithPlan[];
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(tmpdir(), 'kw-hostile-'));
+  const inWindow = '2026-11-10';
+  const { suggestions } = await suggestionsOf(
+    {
+      identities: [
+        {
+          arn: USER,
+          tags: { agent: HOSTILE },
+          policies: [
+            {
+              name: `pol'$(touch pwned-pol)`,
+              document: {
+                Version: '2012-10-17',
+                Statement: [
+                  { Effect: 'Allow', Action: 's3:GetObject', Resource: BUCKET },
+                  { Effect: 'Allow', Action: 'ec2:*', Resource: '*' },
+                ],
+              },
+            },
+          ],
+          credentials: [
+            { id: KEY_ID, kind: 'access-key', active: true, createdAt: '2024-01-01T00:00:00Z' },
+            { id: `${USER}#access_key_2`, kind: 'access-key', active: true, createdAt: '2026-10-01T00:00:00Z', lastUsedAt: `${inWindow}T08:00:00Z` },
+          ],
+        },
+      ],
+      usage: [{ identityArn: USER, credentialId: '', action: 's3:GetObject', day: inWindow, count: 4, denied: 0, lastSeen: `${inWindow}T09:00:00Z` }],
+      accessAdvisor: [
+        {
+          identityArn: USER,
+          granularity: 'SERVICE_LEVEL',
+          completedAt: AS_OF.toISOString(),
+          services: [{ namespace: 'ec2' }, { namespace: 's3', lastAuthenticated: `${inWindow}T09:00:00Z` }],
+        },
+      ],
+    },
+    { windowDays: 60 },
+  );
+  entries = suggestions;
+  writePlan(path.join(work, 'plan'), entries, 'test plan');
+  writeFileSync(path.join(work, 'aws'), FAKE_AWS, { mode: 0o700 });
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function runScript(file: string, args: string[], env: Record<string, string> = {}) {
+  const calls = mkdtempSync(path.join(work, 'calls-'));
+  const cwd = mkdtempSync(path.join(work, 'cwd-'));
+  const result = spawnSync('/bin/sh', [file, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: `${work}:/usr/bin:/bin`, FAKE_AWS_DIR: calls, FAKE_ACCOUNT: PROD, HOME: cwd, ...env },
+  });
+  return { result, calls: readCalls(calls), cwd };
+}
+
+/** What each argument must arrive as: literal text as is, a variable as the value given, a document as its file. */
+function expected(arg: PlanArgument, env: Record<string, string>): string | RegExp {
+  if (typeof arg === 'string') return arg;
+  if (isDocumentArgument(arg)) return /^file:\/\/.+/;
+  return env[arg.env]!;
+}
+
+describe('shellQuote', () => {
+  it('round-trips hostile values through a real shell', () => {
+    for (const value of [HOSTILE, '', "'", "''", 'a b', '$(x)', '`x`', 'x;y', '\n', '-n', '*', '~']) {
+      const r = spawnSync('/bin/sh', ['-c', `printf '%s' ${shellQuote(value)}`], { encoding: 'utf8' });
+      expect(r.stdout).toBe(value);
+    }
+  });
+  it('picks a heredoc delimiter absent from the content', () => {
+    const content = 'a\nKEYWARDEN_EOF\nKEYWARDEN_EOF_1\nb';
+    const d = heredocDelimiter(content);
+    expect(content.split('\n')).not.toContain(d);
+  });
+});
+
+describe('generated scripts with hostile names', () => {
+  it('produces the expected kinds for the hostile user', () => {
+    const kinds = entries.map((e) => e.suggestion.kind).sort();
+    expect(kinds).toEqual(expect.arrayContaining(['deactivate-unused-access-key', 'replace-with-least-privilege']));
+  });
+
+  it('refuses without --yes and runs nothing', () => {
+    for (const { suggestion, plan } of entries) {
+      for (const stage of stagesOf(plan.steps)) {
+        const { result, calls, cwd } = runScript(path.join(work, 'plan', suggestion.id, scriptName('apply', stage)), []);
+        expect(result.status).toBe(2);
+        expect(result.stderr).toContain('pass --yes');
+        expect(calls).toEqual([]);
+        expect(readdirSync(cwd)).toEqual([]);
+      }
+    }
+  });
+
+  it('refuses with the wrong account and changes nothing', () => {
+    const { suggestion } = entries[0]!;
+    const { result, calls } = runScript(path.join(work, 'plan', suggestion.id, scriptName('apply', 1)), ['--yes'], {
+      FAKE_ACCOUNT: '999999999999',
+      ACCESS_KEY_ID: 'AKIAZZZZZZZZZZZZZZZZ',
+    });
+    expect(result.status).toBe(3);
+    expect(calls.map((c) => c.argv.slice(0, 2))).toEqual([['sts', 'get-caller-identity']]);
+  });
+
+  it('passes every argument exactly, documents byte for byte, and runs nothing else', () => {
+    const env = { ACCESS_KEY_ID: 'AKIAQQQQQQQQQQQQQQQQ', KEYWARDEN_SKIP_WAIT: '1' };
+    let checked = 0;
+    for (const { suggestion, plan } of entries) {
+      const documents = new Map(plan.documents.map((d) => [d.name, documentText(d.document) + '\n']));
+      for (const direction of ['apply', 'rollback'] as const) {
+        const steps = direction === 'apply' ? plan.steps : plan.rollback;
+        for (const stage of stagesOf(steps)) {
+          const file = path.join(work, 'plan', suggestion.id, scriptName(direction, stage));
+          const { result, calls, cwd } = runScript(file, ['--yes'], env);
+          expect(result.stderr).toBe('');
+          expect(result.status).toBe(0);
+          const commands = steps.filter((s) => s.stage === stage).flatMap((s) => s.commands);
+          // The account check, then exactly the planned commands, in order.
+          expect(calls.length).toBe(commands.length + 1);
+          expect(calls[0]!.argv).toEqual(['sts', 'get-caller-identity', '--query', 'Account', '--output', 'text']);
+          commands.forEach((command, k) => {
+            const call = calls[k + 1]!;
+            expect(command.argv[0]).toBe('aws');
+            expect(call.argv.length).toBe(command.argv.length - 1);
+            command.argv.slice(1).forEach((arg, i) => {
+              const want = expected(arg, env);
+              if (typeof want === 'string') expect(call.argv[i]).toBe(want);
+              else {
+                expect(call.argv[i]).toMatch(want);
+                expect(call.docs.get(i)).toBe(documents.get((arg as { document: string }).document));
+              }
+            });
+            checked++;
+          });
+          // Nothing the names contain ran: no file appeared in the working directory.
+          expect(readdirSync(cwd)).toEqual([]);
+        }
+      }
+    }
+    expect(existsSync(path.join(work, 'pwned-sub'))).toBe(false);
+    expect(checked).toBeGreaterThan(5);
+  });
+
+  it('carries the hostile bucket name into the replacement verbatim', () => {
+    const replace = entries.find((e) => e.suggestion.kind === 'replace-with-least-privilege')!;
+    expect(JSON.stringify(replace.suggestion.replacement?.document)).toContain(JSON.stringify(BUCKET).slice(1, -1));
+  });
+
+  it('writes scripts owner-only and executable, documents owner-only', () => {
+    const { suggestion } = entries[0]!;
+    const dir = path.join(work, 'plan', suggestion.id);
+    expect(statSync(path.join(dir, scriptName('apply', 1))).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(work, 'plan', 'plan.md')).mode & 0o777).toBe(0o600);
+  });
+});
