@@ -62,5 +62,7 @@ export function scaledReport(base: AuditReport, count: number, findingShare = 0.
     for (const f of byArn.get(template.arn) ?? [])
       if (random() < findingShare) findings.push({ ...f, identityArn: arn, accountId, fingerprint: `${f.fingerprint.slice(0, 40)}-${n}` });
   }
-  return { ...base, identities, findings };
+  // The sample's suggestions and reach edges name its own identities, which the clones replace.
+  const { suggestions: _suggestions, reach: _reach, ...rest } = base;
+  return { ...rest, identities, findings };
 }
