@@ -12,6 +12,7 @@ import type { SnapshotParts } from '../files/iam/index.js';
 import { assumeAuditRole, auditRoleArn, getCallerAccount, getOrganizationAccounts, getOrganizationAccountTags } from './accounts.js';
 import type { AwsClientFactory, AwsCredentials } from './clients.js';
 import { collectAccountIam, type IamCollectOptions, type LiveAccountRead } from './collect-account-iam.js';
+import { collectCloudTrailFromS3, type CloudTrailS3Config, type CloudTrailS3Cursor } from './cloudtrail-s3.js';
 import { mapLimit } from './concurrency.js';
 import { describeAwsError } from './errors.js';
 import { liveAccountToParts } from './live-account-parts.js';
@@ -34,6 +35,12 @@ export interface LiveAwsOptions {
   iam: Omit<IamCollectOptions, 'progress'>;
   /** Accounts collected at once. */
   accountConcurrency: number;
+  /** Read CloudTrail from the trail's bucket; absent: no usage from CloudTrail (a gap). */
+  cloudTrail?: CloudTrailS3Config & {
+    cursor: CloudTrailS3Cursor;
+    /** The account holding the bucket (a log-archive account reached with the audit role); default: home. */
+    bucketAccount?: string;
+  };
   progress?: ProgressSink;
   now?: () => Date;
 }
@@ -142,8 +149,40 @@ export async function collectAwsLive(factory: AwsClientFactory, options: LiveAws
     return read;
   });
   const parts = reads.map(liveAccountToParts);
-  const snapshot = partsToSnapshot(parts, `live:aws:${home.accountId}`, now().toISOString(), coverage);
-  return { snapshot, extras: { startedAt }, homeAccountId: home.accountId, reads, reached };
+  const extras: ScanExtras = { startedAt };
+  const usage = await collectUsage(factory, reached, options, coverage, extras);
+  const snapshot = { ...partsToSnapshot(parts, `live:aws:${home.accountId}`, now().toISOString(), coverage), ...usage };
+  return { snapshot, extras, homeAccountId: home.accountId, reads, reached };
+}
+
+/** CloudTrail usage of the reached accounts from S3; the cursor advance goes into `extras`. */
+async function collectUsage(
+  factory: AwsClientFactory,
+  reached: readonly ReachedAccount[],
+  options: LiveAwsOptions,
+  coverage: CoverageEntry[],
+  extras: ScanExtras,
+): Promise<Pick<Snapshot, 'usage' | 'unmappedEvents' | 'ingested'>> {
+  const ct = options.cloudTrail;
+  if (!ct) {
+    coverage.push({ scope: 'aws', source: 'cloudtrail', status: 'gap', reason: 'no CloudTrail bucket configured (liveAws.cloudTrail): usage beyond Access Advisor is unknown' });
+    return { usage: [], unmappedEvents: [], ingested: [] };
+  }
+  const holder = ct.bucketAccount ? reached.find((r) => r.accountId === ct.bucketAccount) : reached[0];
+  if (ct.bucketAccount && !holder) {
+    coverage.push({ scope: accountScope(ct.bucketAccount), source: 'cloudtrail', status: 'gap', reason: `CloudTrail bucket account ${ct.bucketAccount} could not be reached: usage unknown` });
+    return { usage: [], unmappedEvents: [], ingested: [] };
+  }
+  const result = await collectCloudTrailFromS3(
+    factory.s3(holder?.credentials),
+    reached.map((r) => r.accountId),
+    ct,
+    ct.cursor,
+    { ...(options.now ? { now: options.now } : {}), ...(options.progress ? { progress: options.progress } : {}) },
+  );
+  coverage.push(...result.coverage);
+  Object.assign(extras, result.extras);
+  return { usage: result.ingest?.usage ?? [], unmappedEvents: result.ingest?.unmapped ?? [], ingested: result.ingest?.ingested ?? [] };
 }
 
 /** Account parts -> one Snapshot; CloudTrail usage is added by the caller when it was read. */

@@ -37,3 +37,15 @@ export function liveOptions(overrides: Partial<LiveAwsOptions> = {}): LiveAwsOpt
     ...overrides,
   };
 }
+
+/** A client middleware that records each operation name sent (retries are below it, so one per call). */
+export function recordOperations(ops: string[]): (client: { middlewareStack: unknown }) => void {
+  return (client) =>
+    (client.middlewareStack as { add: (mw: unknown, options: unknown) => void }).add(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        ops.push(String(context.commandName).replace(/Command$/, ''));
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordOperation' },
+    );
+}
