@@ -12,6 +12,7 @@ import { writeDatedReport } from '../report/write.js';
 import { openStore, StoreError, type Store } from '../store/index.js';
 import { DEFAULT_CONFIG, loadConfig, type KeywardenConfig } from '../config/index.js';
 import { ALL_RULES } from '../rules/index.js';
+import { collectAwsInto } from './collect-aws.js';
 import { EXIT, UserError } from './errors.js';
 import type { GlobalOptions } from './main.js';
 import { VERSION } from './version.js';
@@ -42,7 +43,7 @@ function databasePath(opts: GlobalOptions, config: KeywardenConfig): string {
   return opts.db ?? config.database ?? process.env.KEYWARDEN_DB ?? path.join('.keywarden', 'keywarden.db');
 }
 
-async function withStore<T>(opts: GlobalOptions, fn: (store: Store, config: KeywardenConfig) => T | Promise<T>): Promise<T> {
+export async function withStore<T>(opts: GlobalOptions, fn: (store: Store, config: KeywardenConfig) => T | Promise<T>): Promise<T> {
   const config = configFor(opts);
   const store = openOrExplain(databasePath(opts, config));
   try {
@@ -94,7 +95,11 @@ async function reportFrom(store: Store, config: KeywardenConfig, scanId: number,
 
 export function runAudit(opts: ReportOptions & { from?: string }, io: Io): Promise<number> {
   return withStore(opts, async (store, config) => {
-    const scanId = opts.from ? await importInto(store, opts.from, io) : latestScanId(store);
+    const scanId = opts.from
+      ? await importInto(store, opts.from, io)
+      : config.liveAws
+        ? await collectAwsInto(store, config, io)
+        : latestScanId(store);
     return reportFrom(store, config, scanId, opts, io);
   });
 }

@@ -97,6 +97,8 @@ export interface FakeAwsWorld {
   /** Present: Organizations answers ListAccounts from the home (management) account. */
   organization?: { accounts: { id: string; name: string; status?: 'ACTIVE' | 'SUSPENDED' }[] };
   faults?: Fault[];
+  /** More access keys that act as the home caller (e.g. s3rver's, so one identity can use both servers). */
+  homeAccessKeys?: string[];
   /** Largest page the server returns whatever MaxItems says (forces pagination in tests). */
   maxPageSize?: number;
 }

@@ -64,7 +64,7 @@ export class FakeAwsServer {
   private nextId = 1;
 
   constructor(readonly world: FakeAwsWorld) {
-    this.keys.set(HOME_ACCESS_KEY, world.homeAccountId);
+    for (const key of [HOME_ACCESS_KEY, ...(world.homeAccessKeys ?? [])]) this.keys.set(key, world.homeAccountId);
     this.faults = (world.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
   }
 

@@ -1,0 +1,121 @@
+/**
+ * `keywarden collect aws`, `keywarden export aws <dir>`, and the live source
+ * of `keywarden audit`: one live collection from the configured accounts,
+ * written as one scan after collection ends.
+ */
+import { awsClientFactory, type AwsClientFactory } from '../collect/aws/clients.js';
+import { storeCloudTrailCursor } from '../collect/aws/cloudtrail-s3.js';
+import { collectAwsLive, type LiveAwsCollection, type LiveAwsOptions } from '../collect/aws/collect-aws.js';
+import { describeAwsError } from '../collect/aws/errors.js';
+import { writeAccountExport } from '../collect/aws/export-layout.js';
+import type { ProgressSink } from '../collect/aws/progress.js';
+import type { KeywardenConfig, LiveAwsConfig } from '../config/index.js';
+import { safeText } from '../report/terminal.js';
+import type { Store } from '../store/index.js';
+import { withStore, type Io } from './commands.js';
+import { EXIT, UserError } from './errors.js';
+import type { GlobalOptions } from './main.js';
+import { createProgressRenderer } from './progress.js';
+
+/** Lets tests point the clients at local servers; the CLI uses the config's endpoints. */
+export type ClientFactoryMaker = (live: LiveAwsConfig) => AwsClientFactory;
+
+export const defaultClientFactory: ClientFactoryMaker = (live) =>
+  awsClientFactory({
+    region: live.region,
+    maxAttempts: live.maxAttempts,
+    endpoints: Object.fromEntries(Object.entries(live.endpoints).filter(([, v]) => v !== undefined)),
+  });
+
+export function liveAwsOptions(live: LiveAwsConfig, store: Store | undefined, progress: ProgressSink): LiveAwsOptions {
+  const poll = (seconds: number) => ({ timeoutMs: seconds * 1000, initialDelayMs: 1000, maxDelayMs: 15_000 });
+  const ct = live.cloudTrail;
+  return {
+    accounts: live.accounts,
+    organizations: live.organizations,
+    auditRole: {
+      name: live.auditRole.name,
+      sessionName: live.auditRole.sessionName,
+      ...(live.auditRole.arn ? { arn: live.auditRole.arn } : {}),
+      ...(live.auditRole.externalId ? { externalId: live.auditRole.externalId } : {}),
+    },
+    iam: { concurrency: live.concurrency, accessAdvisor: poll(live.accessAdvisorTimeoutSeconds), credentialReport: poll(live.credentialReportTimeoutSeconds) },
+    accountConcurrency: 2,
+    progress,
+    ...(ct && store
+      ? {
+          cloudTrail: {
+            bucket: ct.bucket,
+            prefix: ct.prefix,
+            lookbackDays: ct.lookbackDays,
+            concurrency: ct.concurrency,
+            cursor: storeCloudTrailCursor(store),
+            ...(ct.organizationId ? { organizationId: ct.organizationId } : {}),
+            ...(ct.regions ? { regions: ct.regions } : {}),
+            ...(ct.bucketAccount ? { bucketAccount: ct.bucketAccount } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function requireLive(config: KeywardenConfig): LiveAwsConfig {
+  if (!config.liveAws) {
+    throw new UserError('no liveAws section in the config: add one (see examples/keywarden.example.yaml) or use --from <export-dir>');
+  }
+  return config.liveAws;
+}
+
+/** Runs the collection; errors a user can fix (no credentials, wrong account) become one line. */
+async function collect(live: LiveAwsConfig, store: Store | undefined, io: Io, makeFactory: ClientFactoryMaker): Promise<LiveAwsCollection> {
+  const renderer = createProgressRenderer({ write: io.err, isTTY: process.stderr.isTTY }, { ci: Boolean(process.env.CI) });
+  let result: LiveAwsCollection;
+  try {
+    result = await collectAwsLive(makeFactory(live), liveAwsOptions(live, store, renderer.sink));
+  } catch (error) {
+    // Only the home identity lookup throws: everything after it is recorded as coverage.
+    throw new UserError(
+      `cannot use the AWS credentials: ${describeAwsError(error)}; set them up for the standard chain (AWS_PROFILE, environment, SSO or instance role)`,
+    );
+  } finally {
+    renderer.finish();
+  }
+  if (live.homeAccount && result.homeAccountId !== live.homeAccount) {
+    throw new UserError(`the AWS credentials belong to account ${result.homeAccountId}, but liveAws.homeAccount is ${live.homeAccount}; nothing was stored`);
+  }
+  for (const gap of result.snapshot.coverage.filter((c) => c.status === 'gap')) {
+    io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
+  }
+  return result;
+}
+
+/** Collects live and stores the scan; returns its id. */
+export async function collectAwsInto(store: Store, config: KeywardenConfig, io: Io, makeFactory: ClientFactoryMaker = defaultClientFactory): Promise<number> {
+  const { snapshot, extras } = await collect(requireLive(config), store, io, makeFactory);
+  // Collection is over: the whole scan is written in one transaction.
+  const scanId = store.writeScan(snapshot, extras);
+  io.err(
+    `scan ${scanId}: ${snapshot.accounts.length} account(s), ${snapshot.identities.length} identities, ` +
+      `${snapshot.ingested.reduce((n, o) => n + o.events, 0)} CloudTrail events from ${snapshot.ingested.length} new S3 object(s)\n`,
+  );
+  return scanId;
+}
+
+export function runCollectAws(opts: GlobalOptions, io: Io, makeFactory: ClientFactoryMaker = defaultClientFactory): Promise<number> {
+  return withStore(opts, async (store, config) => {
+    await collectAwsInto(store, config, io, makeFactory);
+    return EXIT.ok;
+  });
+}
+
+/** IAM of every reachable account in the offline layout. CloudTrail stays in its bucket (`aws s3 sync`). */
+export function runExportAws(opts: GlobalOptions & { dir: string }, io: Io, makeFactory: ClientFactoryMaker = defaultClientFactory): Promise<number> {
+  return withStore(opts, async (_store, config) => {
+    const live = requireLive(config);
+    const result = await collect({ ...live, cloudTrail: undefined }, undefined, io, makeFactory);
+    let files = 0;
+    for (const read of result.reads) files += writeAccountExport(opts.dir, read.export).length;
+    io.err(`wrote ${files} file(s) for ${result.reads.length} account(s) to ${opts.dir}\n`);
+    return EXIT.ok;
+  });
+}
