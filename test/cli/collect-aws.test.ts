@@ -33,7 +33,10 @@ async function cli(...args: string[]) {
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'kw-cli-live-'));
   // Fewer faults than the collector test: the point here is the command layer.
-  iam = new FakeAwsServer(testWorld({ homeAccessKeys: [S3RVER_CREDENTIALS.accessKeyId], faults: [{ action: 'GetAccountAuthorizationDetails', kind: 'Throttling', times: 1 }] }));
+  const world = testWorld({ homeAccessKeys: [S3RVER_CREDENTIALS.accessKeyId], faults: [{ action: 'GetAccountAuthorizationDetails', kind: 'Throttling', times: 1 }] });
+  // The CLI polls at its production pace (1 s first wait, 1 s timeout here): a job done on the second poll always makes it.
+  world.accounts[0]!.accessAdvisor![`arn:aws:iam::${HOME}:role/agent-runner`]!.pollsUntilComplete = 1;
+  iam = new FakeAwsServer(world);
   const endpoint = await iam.start();
   s3 = await startLocalS3();
   await s3.put(
