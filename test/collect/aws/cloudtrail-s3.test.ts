@@ -105,7 +105,7 @@ describe('CloudTrail from S3 (s3rver)', () => {
   it('a second scan lists only open days, downloads only the object it could not read, and counts nothing twice', async () => {
     ops.length = 0;
     const second = await run();
-    expect(ops.filter((o) => o === 'GetObject')).toHaveLength(1);
+    expect(ops.filter((o) => o === 'S3:GetObject')).toHaveLength(1);
     expect(second.stats.objectsSkipped).toBe(1); // c1 on the open day, same ETag
     expect(second.coverage.find((c) => c.status === 'gap')?.scope).toMatch(/_bad\.json\.gz$/);
     write(second);

@@ -25,7 +25,7 @@ export async function startFakeAws(world: FakeAwsWorld, extra: { s3Endpoint?: st
 }
 
 /** Short polls so a job that never completes times out in a test. */
-export const fastPoll = (timeoutMs = 400): PollOptions => ({ timeoutMs, initialDelayMs: 5, maxDelayMs: 40 });
+export const fastPoll = (timeoutMs = 1500): PollOptions => ({ timeoutMs, initialDelayMs: 5, maxDelayMs: 40 });
 
 export function liveOptions(overrides: Partial<LiveAwsOptions> = {}): LiveAwsOptions {
   return {
@@ -38,12 +38,12 @@ export function liveOptions(overrides: Partial<LiveAwsOptions> = {}): LiveAwsOpt
   };
 }
 
-/** A client middleware that records each operation name sent (retries are below it, so one per call). */
+/** A client middleware that records `Service:Operation` per call sent (retries are below it, so one per call). */
 export function recordOperations(ops: string[]): (client: { middlewareStack: unknown }) => void {
   return (client) =>
     (client.middlewareStack as { add: (mw: unknown, options: unknown) => void }).add(
-      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-        ops.push(String(context.commandName).replace(/Command$/, ''));
+      (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: unknown) => {
+        ops.push(`${String(context.clientName).replace(/Client$/, '')}:${String(context.commandName).replace(/Command$/, '')}`);
         return next(args);
       },
       { step: 'initialize', name: 'recordOperation' },
