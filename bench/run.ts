@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const benches = ['cloudtrail-ingest.ts', 'analyse-grants.ts', 'analyse-audit.ts'];
+benches.push('collect-aws.ts');
 const only = process.argv.slice(2);
 let failed = 0;
 for (const bench of benches) {
