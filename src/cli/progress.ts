@@ -42,7 +42,7 @@ export function createProgressRenderer(out: ProgressOutput, options: { ci?: bool
   const live = out.isTTY === true && !options.ci;
   const lines = new Map<string, string>();
   let drawn = 0;
-  let lastDraw = 0;
+  let lastDraw = Number.NEGATIVE_INFINITY;
   const lastLogged = new Map<string, number>();
 
   const draw = (force: boolean) => {

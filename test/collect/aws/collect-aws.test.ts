@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAwsLive, type LiveAwsCollection } from '../../../src/collect/aws/collect-aws.js';
 import { openStore } from '../../../src/store/index.js';
-import { startFakeAws, liveOptions, type FakeAws } from '../../servers/aws/harness.js';
+import { fastPoll, startFakeAws, liveOptions, type FakeAws } from '../../servers/aws/harness.js';
 import { EXTERNAL_ID, HOME, MEMBER, NO_ROLE, testWorld } from './world.js';
 
 describe('collectAwsLive over HTTP', () => {
@@ -140,5 +140,51 @@ describe('collectAwsLive over HTTP', () => {
     expect(aws.server.issuedSecrets.length).toBeGreaterThan(0);
     for (const secret of aws.server.issuedSecrets) expect(bytes.includes(secret)).toBe(false);
     expect(bytes.includes('home-secret-never-stored')).toBe(false);
+  });
+});
+
+describe('collectAwsLive when whole APIs fail', () => {
+  let aws: FakeAws;
+  let result: LiveAwsCollection;
+
+  beforeAll(async () => {
+    aws = await startFakeAws(
+      testWorld({
+        faults: [
+          { action: 'ListAccounts', kind: 'AccessDenied' },
+          // Throttled for ever in the member account: the SDK gives up after maxAttempts.
+          { action: 'GetAccountAuthorizationDetails', account: MEMBER, kind: 'Throttling' },
+          { action: 'GenerateServiceLastAccessedDetails', account: HOME, kind: 'AccessDenied' },
+        ],
+      }),
+      { maxAttempts: 3 },
+    );
+    result = await collectAwsLive(
+      aws.factory,
+      liveOptions({ organizations: true, accounts: [MEMBER], auditRole: { name: 'keywarden-audit', externalId: EXTERNAL_ID, sessionName: 'kw' }, iam: { concurrency: 1, accessAdvisor: fastPoll(), credentialReport: fastPoll(2000) } }),
+    );
+  }, 60_000);
+  afterAll(() => aws.stop());
+
+  const gap = (scope: string, source: string) => result.snapshot.coverage.filter((c) => c.status === 'gap' && c.scope === scope && c.source === source);
+
+  it('Organizations denied: a gap, and the configured accounts are still audited', () => {
+    expect(gap('aws', 'organizations')[0]?.reason).toMatch(/ListAccounts failed: AccessDeniedException/);
+    expect(result.snapshot.accounts.map((a) => a.accountId).sort()).toEqual([HOME, MEMBER]);
+    expect(aws.server.calls('AssumeRole').map((r) => r.params.RoleArn)).toEqual([`arn:aws:iam::${MEMBER}:role/keywarden-audit`]);
+  });
+
+  it('throttling that outlasts maxAttempts is a gap for that API only, after exactly maxAttempts requests', () => {
+    expect(aws.server.calls('GetAccountAuthorizationDetails', MEMBER)).toHaveLength(3);
+    const [authz] = gap(`aws:${MEMBER}`, 'authorization-details');
+    expect(authz?.reason).toMatch(/^GetAccountAuthorizationDetails failed: Throttling \(400\): Rate exceeded/);
+    // Identities and grants unknown there, but the credential report still gave its users and root.
+    expect(result.snapshot.identities.filter((i) => i.accountId === MEMBER).map((i) => i.kind).sort()).toEqual(['root', 'user']);
+  });
+
+  it('Access Advisor denied: one job is tried, the rest are not started, and the account says why', () => {
+    expect(aws.server.calls('GenerateServiceLastAccessedDetails', HOME)).toHaveLength(1);
+    expect(gap(`aws:${HOME}`, 'access-advisor')[0]?.reason).toMatch(/Access Advisor denied .*AccessDenied.*usage of 5 of 5 users and roles unknown/);
+    expect(result.snapshot.accessAdvisor.filter((r) => r.identityArn.includes(HOME))).toEqual([]);
   });
 });
