@@ -54,7 +54,7 @@ beforeAll(async () => {
       '  accessAdvisorTimeoutSeconds: 1',
       '  maxAttempts: 3',
       `  endpoints: { iam: '${endpoint}', sts: '${endpoint}', organizations: '${endpoint}', s3: '${s3.endpoint}' }`,
-      `  cloudTrail: { bucket: ${TRAIL_BUCKET}, regions: [us-east-1], lookbackDays: 10 }`,
+      `  cloudTrail: { bucket: ${TRAIL_BUCKET}, lookbackDays: 10 }`,
     ].join('\n') + '\n',
   );
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' });

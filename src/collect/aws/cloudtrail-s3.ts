@@ -1,12 +1,12 @@
 /**
  * CloudTrail from the trail's S3 bucket: `<prefix>/AWSLogs/[o-org/]<account>/
  * CloudTrail/<region>/<yyyy>/<mm>/<dd>/`. Only days the store has not
- * completed are listed (ListObjectsV2 from StartAfter), objects already read
+ * completed are listed (from the first open day on), objects already read
  * (same key and ETag) are not downloaded again, and each object is streamed
  * through gunzip into the file importer's reader and aggregation, so a day
  * is never held in memory. A corrupt object is a gap; the others are read.
  */
-import { GetObjectCommand, paginateListObjectsV2, type _Object, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsCommand, type _Object, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { CoverageEntry } from '../../model/domain.js';
 import type { CloudTrailS3Day, CloudTrailS3Object, CloudTrailS3Scope, ScanExtras } from '../../store/index.js';
@@ -24,14 +24,16 @@ export interface CloudTrailS3Config {
   bucket: string;
   /** Key prefix the trail was configured with ('' for none). */
   prefix: string;
-  /** Organisation id (`o-…`) of an organisation trail, whose keys carry it after AWSLogs/. */
+  /** Organisation id (`o-…`) of an organisation trail (keys carry it after AWSLogs/); default: every `o-…` folder found. */
   organizationId?: string;
-  /** Regions to read; default: every region folder found (ListObjectsV2 with Delimiter). */
+  /** Regions to read; default: every region folder found. */
   regions?: readonly string[];
   /** Days back from today to read on the first run. */
   lookbackDays: number;
   /** Objects streamed at once. */
   concurrency: number;
+  /** Keys per list call (S3's maximum, 1000, unless a test wants many pages). */
+  listPageSize?: number;
 }
 
 /** What the store already knows (see store/cloudtrail-s3-cursor.ts). */
@@ -57,24 +59,60 @@ export const DAY_DELIVERY_GRACE_MS = 24 * 3600_000;
 const LOG_KEY = /\.json(?:\.gz)?$/i;
 const DAY_IN_KEY = /(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
 
-/** CommonPrefixes one level below `prefix`. */
-export async function listFolders(s3: S3Client, bucket: string, prefix: string, counter: { listCalls: number }): Promise<string[]> {
-  const folders: string[] = [];
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix, Delimiter: '/' })) {
-    counter.listCalls++;
-    for (const p of page.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix);
-  }
-  return folders;
+/**
+ * Listing uses ListObjects (v1) with Marker: keys after a given key, which is
+ * all this needs, and it pages the same on S3 and on S3-compatible stores
+ * (s3rver cannot page ListObjectsV2: its continuation tokens need DES,
+ * which Node 20's OpenSSL 3 no longer has). Needs s3:ListBucket, as v2 does.
+ */
+async function listPage(s3: S3Client, bucket: string, prefix: string, marker: string, maxKeys: number, counter: { listCalls: number }) {
+  counter.listCalls++;
+  return s3.send(new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: maxKeys, ...(marker ? { Marker: marker } : {}) }));
 }
 
-/** Objects under `prefix` after `startAfter`, all pages. */
-export async function listObjects(s3: S3Client, bucket: string, prefix: string, startAfter: string, counter: { listCalls: number }): Promise<_Object[]> {
-  const objects: _Object[] = [];
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix, StartAfter: startAfter })) {
-    counter.listCalls++;
-    objects.push(...(page.Contents ?? []));
+/**
+ * Folder names one level below `prefix`, found by skipping past each folder
+ * (one key, then Marker `<folder>0`: '0' sorts right after '/', so all the
+ * folder's keys are skipped). One call per folder and no Delimiter needed;
+ * CloudTrail folders (regions, organisation ids) are few.
+ */
+export async function listFolders(s3: S3Client, bucket: string, prefix: string, counter: { listCalls: number }): Promise<string[]> {
+  const names: string[] = [];
+  let marker = '';
+  for (;;) {
+    const key = (await listPage(s3, bucket, prefix, marker, 1, counter)).Contents?.[0]?.Key;
+    if (!key) return names;
+    const rest = key.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    if (slash < 0) {
+      marker = key; // an object directly under prefix, not a folder
+      continue;
+    }
+    const name = rest.slice(0, slash);
+    names.push(name);
+    marker = `${prefix}${name}0`;
   }
-  return objects;
+}
+
+/** Objects under `prefix` after `startAfter`, every page. */
+export async function listObjects(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  startAfter: string,
+  counter: { listCalls: number },
+  pageSize = 1000,
+): Promise<_Object[]> {
+  const objects: _Object[] = [];
+  let marker = startAfter;
+  for (;;) {
+    const page = await listPage(s3, bucket, prefix, marker, pageSize, counter);
+    const contents = page.Contents ?? [];
+    objects.push(...contents);
+    const last = page.NextMarker ?? contents[contents.length - 1]?.Key;
+    if (!page.IsTruncated || !last) return objects;
+    marker = last;
+  }
 }
 
 /** The object's body as a Node stream (the SDK's Node handler returns an IncomingMessage). */
@@ -106,11 +144,13 @@ interface PlannedObject {
 
 /**
  * Where an account's logs can be: `…AWSLogs/<account>/` (its own trail) and
- * `…AWSLogs/<o-org>/<account>/` (an organisation trail).
+ * `…AWSLogs/<o-org>/<account>/` for each organisation trail (the configured
+ * organisation id, else every `o-…` folder found under AWSLogs/).
  */
-function accountRoots(config: CloudTrailS3Config, accountId: string): string[] {
+async function accountRoots(s3: S3Client, config: CloudTrailS3Config, accounts: readonly string[], counter: { listCalls: number }): Promise<Map<string, string[]>> {
   const base = config.prefix ? `${config.prefix.replace(/\/+$/, '')}/AWSLogs/` : 'AWSLogs/';
-  return [`${base}${accountId}/`, ...(config.organizationId ? [`${base}${config.organizationId}/${accountId}/`] : [])];
+  const orgs = config.organizationId ? [config.organizationId] : (await listFolders(s3, config.bucket, base, counter)).filter((n) => /^o-[a-z0-9]+$/.test(n));
+  return new Map(accounts.map((a) => [a, [`${base}${a}/`, ...orgs.map((o) => `${base}${o}/${a}/`)]]));
 }
 
 export async function collectCloudTrailFromS3(
@@ -136,10 +176,19 @@ export async function collectCloudTrailFromS3(
   /** Accounts with any log object (new or already read) or completed day: the others have no trail here. */
   const found = new Set<string>();
   const failedAccounts = new Set<string>();
-  for (const accountId of accounts) {
+  let roots: Map<string, string[]>;
+  try {
+    roots = await accountRoots(s3, config, accounts, counter);
+  } catch (err) {
+    const reason = `listing ${where} failed: ${describeAwsError(err)}; usage unknown`;
+    for (const a of accounts) coverage.push({ scope: accountScope(a), source: 'cloudtrail', status: 'gap', reason });
+    roots = new Map();
+    accounts.forEach((a) => failedAccounts.add(a));
+  }
+  for (const [accountId, accountRootList] of roots) {
     try {
-      for (const root of accountRoots(config, accountId)) {
-        const regions = config.regions ?? (await listFolders(s3, config.bucket, `${root}CloudTrail/`, counter)).map((f) => f.slice(`${root}CloudTrail/`.length, -1));
+      for (const root of accountRootList) {
+        const regions = config.regions ?? (await listFolders(s3, config.bucket, `${root}CloudTrail/`, counter));
         for (const region of regions) {
           const regionPrefix = `${root}CloudTrail/${region}/`;
           const scope = { bucket: config.bucket, prefix: root, accountId, region, fromDay };
@@ -151,7 +200,7 @@ export async function collectCloudTrailFromS3(
           const known = cursor.objects(scope);
           let knownCount = 0;
           let listed = 0;
-          for (const o of await listObjects(s3, config.bucket, regionPrefix, `${regionPrefix}${keyDay(firstNeeded)}`, counter)) {
+          for (const o of await listObjects(s3, config.bucket, regionPrefix, `${regionPrefix}${keyDay(firstNeeded)}`, counter, config.listPageSize)) {
             const key = o.Key ?? '';
             const day = DAY_IN_KEY.exec(key.slice(regionPrefix.length));
             if (!day || !LOG_KEY.test(key) || isNonEventCloudTrailFile(key)) continue;

@@ -30,8 +30,9 @@ const ev = (roleArn: string, eventName: string, eventTime: string, region = 'us-
 });
 
 const now = () => new Date('2026-11-14T12:00:00Z');
-// Regions are configured: s3rver 3.7 returns no CommonPrefixes for keys nested below the delimiter, so folder discovery cannot run against it.
-const config: CloudTrailS3Config = { bucket: TRAIL_BUCKET, prefix: 'trails', organizationId: 'o-abc123def4', regions: ['us-east-1', 'eu-west-1'], lookbackDays: 30, concurrency: 2 };
+// Neither regions nor the organisation id are configured: both are discovered from the bucket.
+// Two keys per list call, so listing goes through many pages.
+const config: CloudTrailS3Config = { bucket: TRAIL_BUCKET, prefix: 'trails', lookbackDays: 30, concurrency: 2, listPageSize: 2 };
 
 function emptySnapshot(): Snapshot {
   return { provider: 'aws', source: 'test', collectedAt: now().toISOString(), accounts: [], identities: [], credentials: [], policies: [], attachments: [], accessAdvisor: [], usage: [], unmappedEvents: [], ingested: [], coverage: [] };
@@ -83,6 +84,9 @@ describe('CloudTrail from S3 (s3rver)', () => {
   it('streams every readable object of both layouts into usage; the corrupt one is a gap', async () => {
     const first = await run();
     expect(first.stats.objectsRead).toBe(5);
+    // Discovery, one call per folder plus one: AWSLogs/ (account + org folder), home regions (2), home under the org (none),
+    // member (none), member under the org (1). Then the window, 2 keys a page: eu-west-1 1 key, us-east-1 4 keys, member 1 key.
+    expect(first.stats.listCalls).toBe(3 + 3 + 1 + 1 + 2 + (1 + 2 + 1));
     const bad = first.coverage.find((c) => c.status === 'gap');
     expect(bad?.scope).toMatch(/_bad\.json\.gz$/);
     expect(bad?.reason).toMatch(/corrupt gzip|truncated gzip/);

@@ -24,7 +24,7 @@ import { EXTERNAL_ID, HOME, testWorld } from './world.js';
 
 const SERVICE: Record<string, string> = { IAM: 'iam', STS: 'sts', Organizations: 'organizations', S3: 's3' };
 /** Operations whose IAM action is not named after them. */
-const ACTION_OF_OPERATION: Record<string, string> = { 's3:ListObjectsV2': 's3:ListBucket' };
+const ACTION_OF_OPERATION: Record<string, string> = { 's3:ListObjects': 's3:ListBucket', 's3:ListObjectsV2': 's3:ListBucket' };
 
 export function iamActionOf(operation: string): string {
   const [client, op] = operation.split(':') as [string, string];
@@ -63,7 +63,7 @@ describe('least privilege for keywarden itself', () => {
         organizations: true,
         auditRole: { name: 'keywarden-audit', externalId: EXTERNAL_ID, sessionName: 'kw' },
         iam: { concurrency: 4, accessAdvisor: fastPoll(200), credentialReport: fastPoll(2000) },
-        cloudTrail: { bucket: TRAIL_BUCKET, prefix: '', regions: ['us-east-1'], lookbackDays: 5, concurrency: 2, cursor: storeCloudTrailCursor(store) },
+        cloudTrail: { bucket: TRAIL_BUCKET, prefix: '', lookbackDays: 5, concurrency: 2, cursor: storeCloudTrailCursor(store) },
       }),
     );
     store.close();
@@ -75,7 +75,7 @@ describe('least privilege for keywarden itself', () => {
 
   it('records every API family the collectors use', () => {
     const used = new Set(ops);
-    for (const op of ['STS:GetCallerIdentity', 'STS:AssumeRole', 'Organizations:ListAccounts', 'IAM:GetAccountAuthorizationDetails', 'IAM:GetServiceLastAccessedDetails', 'S3:ListObjectsV2', 'S3:GetObject']) {
+    for (const op of ['STS:GetCallerIdentity', 'STS:AssumeRole', 'Organizations:ListAccounts', 'IAM:GetAccountAuthorizationDetails', 'IAM:GetServiceLastAccessedDetails', 'S3:ListObjects', 'S3:GetObject']) {
       expect(used).toContain(op);
     }
     // The middleware and the server agree on what IAM was asked.
