@@ -4,11 +4,12 @@
  * written as one scan after collection ends.
  */
 import { awsClientFactory, type AwsClientFactory } from '../collect/aws/clients.js';
-import { storeCloudTrailCursor } from '../collect/aws/cloudtrail-s3.js';
-import { collectAwsLive, type LiveAwsCollection, type LiveAwsOptions } from '../collect/aws/collect-aws.js';
+import { copyCloudTrailObjects, storeCloudTrailCursor } from '../collect/aws/cloudtrail-s3.js';
+import { collectAwsLive, trailBucketClient, type LiveAwsCollection, type LiveAwsOptions } from '../collect/aws/collect-aws.js';
 import { describeAwsError } from '../collect/aws/errors.js';
 import { writeAccountExport } from '../collect/aws/export-layout.js';
 import type { ProgressSink } from '../collect/aws/progress.js';
+import type { CoverageEntry } from '../model/domain.js';
 import type { KeywardenConfig, LiveAwsConfig } from '../config/index.js';
 import { safeText } from '../report/terminal.js';
 import type { Store } from '../store/index.js';
@@ -59,6 +60,12 @@ export function liveAwsOptions(live: LiveAwsConfig, store: Store | undefined, pr
   };
 }
 
+function printGaps(coverage: readonly CoverageEntry[], io: Io): void {
+  for (const gap of coverage.filter((c) => c.status === 'gap')) {
+    io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
+  }
+}
+
 function requireLive(config: KeywardenConfig): LiveAwsConfig {
   if (!config.liveAws) {
     throw new UserError('no liveAws section in the config: add one (see examples/keywarden.example.yaml) or use --from <export-dir>');
@@ -67,11 +74,11 @@ function requireLive(config: KeywardenConfig): LiveAwsConfig {
 }
 
 /** Runs the collection; errors a user can fix (no credentials, wrong account) become one line. */
-async function collect(live: LiveAwsConfig, store: Store | undefined, io: Io, makeFactory: ClientFactoryMaker): Promise<LiveAwsCollection> {
+async function collect(live: LiveAwsConfig, store: Store | undefined, io: Io, factory: AwsClientFactory): Promise<LiveAwsCollection> {
   const renderer = createProgressRenderer({ write: io.err, isTTY: process.stderr.isTTY }, { ci: Boolean(process.env.CI) });
   let result: LiveAwsCollection;
   try {
-    result = await collectAwsLive(makeFactory(live), liveAwsOptions(live, store, renderer.sink));
+    result = await collectAwsLive(factory, liveAwsOptions(live, store, renderer.sink));
   } catch (error) {
     // Only the home identity lookup throws: everything after it is recorded as coverage.
     throw new UserError(
@@ -83,15 +90,14 @@ async function collect(live: LiveAwsConfig, store: Store | undefined, io: Io, ma
   if (live.homeAccount && result.homeAccountId !== live.homeAccount) {
     throw new UserError(`the AWS credentials belong to account ${result.homeAccountId}, but liveAws.homeAccount is ${live.homeAccount}; nothing was stored`);
   }
-  for (const gap of result.snapshot.coverage.filter((c) => c.status === 'gap')) {
-    io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
-  }
+  printGaps(result.snapshot.coverage, io);
   return result;
 }
 
 /** Collects live and stores the scan; returns its id. */
 export async function collectAwsInto(store: Store, config: KeywardenConfig, io: Io, makeFactory: ClientFactoryMaker = defaultClientFactory): Promise<number> {
-  const { snapshot, extras } = await collect(requireLive(config), store, io, makeFactory);
+  const live = requireLive(config);
+  const { snapshot, extras } = await collect(live, store, io, makeFactory(live));
   // Collection is over: the whole scan is written in one transaction.
   const scanId = store.writeScan(snapshot, extras);
   io.err(
@@ -108,13 +114,24 @@ export function runCollectAws(opts: GlobalOptions, io: Io, makeFactory: ClientFa
   });
 }
 
-/** IAM of every reachable account in the offline layout. CloudTrail stays in its bucket (`aws s3 sync`). */
+/** IAM of every reachable account, and the window's CloudTrail objects, in the offline layout. */
 export function runExportAws(opts: GlobalOptions & { dir: string }, io: Io, makeFactory: ClientFactoryMaker = defaultClientFactory): Promise<number> {
   return withStore(opts, async (_store, config) => {
     const live = requireLive(config);
-    const result = await collect({ ...live, cloudTrail: undefined }, undefined, io, makeFactory);
+    const factory = makeFactory(live);
+    // Logs are copied as they are below, not folded into usage here.
+    const result = await collect({ ...live, cloudTrail: undefined }, undefined, io, factory);
     let files = 0;
     for (const read of result.reads) files += writeAccountExport(opts.dir, read.export).length;
+    const ct = live.cloudTrail;
+    const s3 = ct && trailBucketClient(factory, result.reached, ct);
+    if (ct && s3) {
+      const copied = await copyCloudTrailObjects(s3, result.reached.map((r) => r.accountId), ct, opts.dir, new Date());
+      printGaps(copied.coverage, io);
+      files += copied.files.length;
+    } else if (ct) {
+      io.err(`warning: CloudTrail bucket account ${ct.bucketAccount} could not be reached: logs not exported\n`);
+    }
     io.err(`wrote ${files} file(s) for ${result.reads.length} account(s) to ${opts.dir}\n`);
     return EXIT.ok;
   });

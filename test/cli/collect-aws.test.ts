@@ -96,7 +96,7 @@ describe('keywarden collect aws / audit (live) / export aws', () => {
     expect(JSON.stringify(report)).toContain(`aws:${NO_ROLE}`);
   }, 30_000);
 
-  it('export aws writes the offline layout that import reads back to the same identities and grants', async () => {
+  it('export aws writes the offline layout that import reads back to the same identities, grants and usage', async () => {
     const dir = path.join(tmp, 'export');
     expect((await cli('--db', path.join(tmp, 'unused.db'), 'export', 'aws', dir)).code).toBe(0);
     const authz = path.join(dir, 'accounts', HOME, 'iam-get-account-authorization-details.json');
@@ -105,6 +105,10 @@ describe('keywarden collect aws / audit (live) / export aws', () => {
     // Decoded as the CLI prints it, not URL-encoded.
     const stuck = details.RoleDetailList.find((r: { RoleName: string }) => r.RoleName === 'stuck-job-role');
     expect(stuck.RolePolicyList[0].PolicyDocument).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }] });
+
+    // CloudTrail objects are copied unchanged in the AWSLogs layout.
+    const log = path.join(dir, 'cloudtrail', trailKey({ account: HOME, region: 'us-east-1', day, id: 'x1' }));
+    expect(statSync(log).mode & 0o777).toBe(0o600);
 
     const liveDb = path.join(tmp, 'collect.db');
     const importedDb = path.join(tmp, 'imported.db');
@@ -117,11 +121,13 @@ describe('keywarden collect aws / audit (live) / export aws', () => {
         identities: c.identities.map((i) => ({ arn: i.arn, kind: i.kind, tags: i.tags, trust: i.trustPolicy ?? null, boundary: i.permissionsBoundaryArn ?? null })).sort((a, b) => a.arn.localeCompare(b.arn)),
         attachments: c.attachments.map((a) => `${a.identityArn} ${a.kind} ${a.policyName} ${a.policyHash}`).sort(),
         accessAdvisor: [...store.latestAccessAdvisor('aws').keys()].sort(),
+        usage: store.usageDays({ from: day, to: day }).map((u) => `${u.identityArn} ${u.action} ${u.count}`),
       };
     };
     const a = shape(live);
     const b = shape(imported);
     expect(a.identities.length).toBeGreaterThan(5);
+    expect(a.usage).toEqual([`arn:aws:iam::${HOME}:role/reader s3:GetObject 1`]);
     expect(b).toEqual(a);
     live.close();
     imported.close();

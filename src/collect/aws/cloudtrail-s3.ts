@@ -7,7 +7,10 @@
  * is never held in memory. A corrupt object is a gap; the others are read.
  */
 import { GetObjectCommand, ListObjectsCommand, type _Object, type S3Client } from '@aws-sdk/client-s3';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { CoverageEntry } from '../../model/domain.js';
 import type { CloudTrailS3Day, CloudTrailS3Object, CloudTrailS3Scope, ScanExtras } from '../../store/index.js';
 import {
@@ -17,6 +20,7 @@ import {
   type CloudTrailSource,
 } from '../files/cloudtrail/index.js';
 import { accountScope } from '../files/iam/arn.js';
+import { mapLimit } from './concurrency.js';
 import { describeAwsError } from './errors.js';
 import { noProgress, type ProgressSink } from './progress.js';
 
@@ -57,7 +61,8 @@ export interface CloudTrailS3Result {
 export const DAY_DELIVERY_GRACE_MS = 24 * 3600_000;
 
 const LOG_KEY = /\.json(?:\.gz)?$/i;
-const DAY_IN_KEY = /(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
+/** Below the region folder: exactly `<yyyy>/<mm>/<dd>/<file>` (nothing else is a log object, and no `..` can slip into a path). */
+const DAY_IN_KEY = /^(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
 
 /**
  * Listing uses ListObjects (v1) with Marker: keys after a given key, which is
@@ -125,7 +130,7 @@ export async function openObject(s3: S3Client, bucket: string, key: string): Pro
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const keyDay = (day: string) => day.replaceAll('-', '/');
 
-interface RegionPlan {
+export interface RegionPlan {
   /** `…AWSLogs/[o-org/]<account>/`: the cursor's prefix. */
   root: string;
   accountId: string;
@@ -135,7 +140,7 @@ interface RegionPlan {
   completed: Set<string>;
 }
 
-interface PlannedObject {
+export interface PlannedObject {
   plan: RegionPlan;
   key: string;
   etag: string;
@@ -153,27 +158,35 @@ async function accountRoots(s3: S3Client, config: CloudTrailS3Config, accounts: 
   return new Map(accounts.map((a) => [a, [`${base}${a}/`, ...orgs.map((o) => `${base}${o}/${a}/`)]]));
 }
 
-export async function collectCloudTrailFromS3(
+/** What to read: the objects of the open days in the window, per account and region. */
+export interface CloudTrailObjectPlan {
+  planned: PlannedObject[];
+  regions: RegionPlan[];
+  /** Accounts with any log object (new or already read) or completed day: the others have no trail here. */
+  found: Set<string>;
+  /** Objects listed but already read (same key and ETag), per region. */
+  known: Map<RegionPlan, number>;
+  coverage: CoverageEntry[];
+  listCalls: number;
+  today: string;
+}
+
+/** Lists what the cursor has not read yet; listing failures are gaps per account. */
+export async function planCloudTrailObjects(
   s3: S3Client,
   accounts: readonly string[],
   config: CloudTrailS3Config,
-  cursor: CloudTrailS3Cursor,
-  options: { now?: () => Date; progress?: ProgressSink } = {},
-): Promise<CloudTrailS3Result> {
-  const now = (options.now ?? (() => new Date()))();
-  const progress = options.progress ?? noProgress;
+  cursor: Pick<CloudTrailS3Cursor, 'completedDays' | 'objects'>,
+  now: Date,
+): Promise<CloudTrailObjectPlan> {
   const counter = { listCalls: 0 };
   const coverage: CoverageEntry[] = [];
   const where = `s3://${config.bucket}/${config.prefix}`;
   const fromDay = isoDay(new Date(now.getTime() - (config.lookbackDays - 1) * 86_400_000));
   const today = isoDay(now);
-
   const plans: RegionPlan[] = [];
   const planned: PlannedObject[] = [];
-  let skipped = 0;
   const knownByPlan = new Map<RegionPlan, number>();
-  progress({ account: 'aws', phase: 'cloudtrail-s3', message: `listing ${where}` });
-  /** Accounts with any log object (new or already read) or completed day: the others have no trail here. */
   const found = new Set<string>();
   const failedAccounts = new Set<string>();
   let roots: Map<string, string[]>;
@@ -218,7 +231,6 @@ export async function collectCloudTrailFromS3(
           if (listed > 0 || known.size > 0 || config.regions === undefined) plans.push(plan);
           if (listed > 0 || known.size > 0) found.add(accountId);
           knownByPlan.set(plan, knownCount);
-          skipped += knownCount;
         }
       }
     } catch (err) {
@@ -230,6 +242,21 @@ export async function collectCloudTrailFromS3(
     if (found.has(accountId) || failedAccounts.has(accountId)) continue;
     coverage.push({ scope: accountScope(accountId), source: 'cloudtrail', status: 'gap', reason: `no CloudTrail logs for account ${accountId} under ${where} in the last ${config.lookbackDays} days: usage unknown (is the trail delivering there?)` });
   }
+  return { planned, regions: plans, found, known: knownByPlan, coverage, listCalls: counter.listCalls, today };
+}
+
+export async function collectCloudTrailFromS3(
+  s3: S3Client,
+  accounts: readonly string[],
+  config: CloudTrailS3Config,
+  cursor: CloudTrailS3Cursor,
+  options: { now?: () => Date; progress?: ProgressSink } = {},
+): Promise<CloudTrailS3Result> {
+  const now = (options.now ?? (() => new Date()))();
+  const progress = options.progress ?? noProgress;
+  progress({ account: 'aws', phase: 'cloudtrail-s3', message: `listing s3://${config.bucket}/${config.prefix}` });
+  const { planned, regions: plans, found, known: knownByPlan, coverage, listCalls, today } = await planCloudTrailObjects(s3, accounts, config, cursor, now);
+  const skipped = [...knownByPlan.values()].reduce((n, c) => n + c, 0);
 
   const sources: CloudTrailSource[] = planned.map((p) => ({ location: `s3://${config.bucket}/${p.key}`, open: () => openObject(s3, config.bucket, p.key) }));
   const outcome = new Map<string, { digest?: string; error?: string }>();
@@ -288,7 +315,7 @@ export async function collectCloudTrailFromS3(
       ),
       cloudTrailS3: { objects, days },
     },
-    stats: { listCalls: counter.listCalls, objectsListed: planned.length + skipped, objectsRead: objects.length, objectsSkipped: skipped, events },
+    stats: { listCalls, objectsListed: planned.length + skipped, objectsRead: objects.length, objectsSkipped: skipped, events },
   };
 }
 
@@ -313,4 +340,37 @@ export function storeCloudTrailCursor(store: {
     objects: (scope) => store.cloudTrailS3Objects(scope),
     alreadyIngested: (digest) => store.hasIngested(digest),
   };
+}
+
+/**
+ * Downloads the window's log objects unchanged into `<dir>/cloudtrail/<key>`
+ * (the offline layout, for `export aws`), each streamed to its file.
+ */
+export async function copyCloudTrailObjects(
+  s3: S3Client,
+  accounts: readonly string[],
+  config: CloudTrailS3Config,
+  dir: string,
+  now: Date,
+): Promise<{ files: string[]; coverage: CoverageEntry[] }> {
+  const plan = await planCloudTrailObjects(s3, accounts, config, { completedDays: () => new Set(), objects: () => new Map() }, now);
+  const root = path.resolve(dir, 'cloudtrail');
+  const files: string[] = [];
+  const coverage = [...plan.coverage];
+  await mapLimit(plan.planned, config.concurrency, async ({ key, plan: region }) => {
+    const file = path.resolve(root, ...key.split('/'));
+    // Keys come from the bucket: only ever write below the export folder.
+    if (!file.startsWith(root + path.sep) || key.split('/').some((part) => part === '..' || part === '.')) {
+      coverage.push({ scope: accountScope(region.accountId), source: 'cloudtrail', status: 'gap', reason: `s3://${config.bucket}/${key}: key does not map to a file below ${root}; not exported` });
+      return;
+    }
+    try {
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      await pipeline(await openObject(s3, config.bucket, key), createWriteStream(file, { mode: 0o600 }));
+      files.push(file);
+    } catch (err) {
+      coverage.push({ scope: accountScope(region.accountId), source: 'cloudtrail', status: 'gap', reason: `s3://${config.bucket}/${key}: ${describeAwsError(err)}; not exported` });
+    }
+  });
+  return { files: files.sort(), coverage };
 }

@@ -5,6 +5,7 @@
  * Snapshot the file importer produces. One account's failure is a coverage
  * gap; the others continue.
  */
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { CoverageEntry, Snapshot } from '../../model/domain.js';
 import type { ScanExtras } from '../../store/index.js';
 import { accountScope } from '../files/iam/arn.js';
@@ -155,6 +156,13 @@ export async function collectAwsLive(factory: AwsClientFactory, options: LiveAws
   return { snapshot, extras, homeAccountId: home.accountId, reads, reached };
 }
 
+/** The S3 client for the trail's bucket: the bucket account's audit role, else home; undefined when that account was not reached. */
+export function trailBucketClient(factory: AwsClientFactory, reached: readonly ReachedAccount[], ct: { bucketAccount?: string }): S3Client | undefined {
+  if (!ct.bucketAccount) return factory.s3();
+  const holder = reached.find((r) => r.accountId === ct.bucketAccount);
+  return holder ? factory.s3(holder.credentials) : undefined;
+}
+
 /** CloudTrail usage of the reached accounts from S3; the cursor advance goes into `extras`. */
 async function collectUsage(
   factory: AwsClientFactory,
@@ -168,13 +176,13 @@ async function collectUsage(
     coverage.push({ scope: 'aws', source: 'cloudtrail', status: 'gap', reason: 'no CloudTrail bucket configured (liveAws.cloudTrail): usage beyond Access Advisor is unknown' });
     return { usage: [], unmappedEvents: [], ingested: [] };
   }
-  const holder = ct.bucketAccount ? reached.find((r) => r.accountId === ct.bucketAccount) : reached[0];
-  if (ct.bucketAccount && !holder) {
-    coverage.push({ scope: accountScope(ct.bucketAccount), source: 'cloudtrail', status: 'gap', reason: `CloudTrail bucket account ${ct.bucketAccount} could not be reached: usage unknown` });
+  const s3 = trailBucketClient(factory, reached, ct);
+  if (!s3) {
+    coverage.push({ scope: accountScope(ct.bucketAccount ?? 'aws'), source: 'cloudtrail', status: 'gap', reason: `CloudTrail bucket account ${ct.bucketAccount} could not be reached: usage unknown` });
     return { usage: [], unmappedEvents: [], ingested: [] };
   }
   const result = await collectCloudTrailFromS3(
-    factory.s3(holder?.credentials),
+    s3,
     reached.map((r) => r.accountId),
     ct,
     ct.cursor,
