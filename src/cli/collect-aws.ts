@@ -5,8 +5,7 @@
  */
 import { awsClientFactory, type AwsClientFactory } from '../collect/aws/clients.js';
 import { copyCloudTrailObjects, storeCloudTrailCursor } from '../collect/aws/cloudtrail-s3.js';
-import { collectAwsLive, trailBucketClient, type LiveAwsCollection, type LiveAwsOptions } from '../collect/aws/collect-aws.js';
-import { describeAwsError } from '../collect/aws/errors.js';
+import { collectAwsLive, HomeAccountError, trailBucketClient, type LiveAwsCollection, type LiveAwsOptions } from '../collect/aws/collect-aws.js';
 import { writeAccountExport } from '../collect/aws/export-layout.js';
 import type { ProgressSink } from '../collect/aws/progress.js';
 import type { CoverageEntry } from '../model/domain.js';
@@ -32,6 +31,7 @@ export function liveAwsOptions(live: LiveAwsConfig, store: Store | undefined, pr
   const poll = (seconds: number) => ({ timeoutMs: seconds * 1000, initialDelayMs: 1000, maxDelayMs: 15_000 });
   const ct = live.cloudTrail;
   return {
+    ...(live.homeAccount ? { homeAccount: live.homeAccount } : {}),
     accounts: live.accounts,
     organizations: live.organizations,
     auditRole: {
@@ -80,15 +80,10 @@ async function collect(live: LiveAwsConfig, store: Store | undefined, io: Io, fa
   try {
     result = await collectAwsLive(factory, liveAwsOptions(live, store, renderer.sink));
   } catch (error) {
-    // Only the home identity lookup throws: everything after it is recorded as coverage.
-    throw new UserError(
-      `cannot use the AWS credentials: ${describeAwsError(error)}; set them up for the standard chain (AWS_PROFILE, environment, SSO or instance role)`,
-    );
+    if (error instanceof HomeAccountError) throw new UserError(error.message);
+    throw error;
   } finally {
     renderer.finish();
-  }
-  if (live.homeAccount && result.homeAccountId !== live.homeAccount) {
-    throw new UserError(`the AWS credentials belong to account ${result.homeAccountId}, but liveAws.homeAccount is ${live.homeAccount}; nothing was stored`);
   }
   printGaps(result.snapshot.coverage, io);
   return result;

@@ -133,6 +133,19 @@ describe('keywarden collect aws / audit (live) / export aws', () => {
     imported.close();
   }, 30_000);
 
+  it('credentials of another account than liveAws.homeAccount: exit 3, one line, nothing stored', async () => {
+    const wrong = path.join(tmp, 'wrong.yaml');
+    writeFileSync(wrong, readFileSync(config, 'utf8').replace(`homeAccount: '${HOME}'`, "homeAccount: '999999999999'"));
+    let err = '';
+    const db = path.join(tmp, 'wrong.db');
+    const code = await main(['node', 'keywarden', '--config', wrong, '--db', db, 'collect', 'aws'], { out: () => {}, err: (s) => void (err += s) });
+    expect(code).toBe(3);
+    expect(err).toMatch(/^keywarden: the AWS credentials belong to account 111111111111, but the home account is configured as 999999999999/m);
+    const store = openStore(db);
+    expect(store.listScans()).toEqual([]);
+    store.close();
+  });
+
   it('without liveAws in the config, collect aws is a user error (exit 3, one line)', async () => {
     const bare = path.join(tmp, 'bare.yaml');
     writeFileSync(bare, 'thresholds: { unusedDays: 30 }\n');

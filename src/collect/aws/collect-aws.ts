@@ -27,7 +27,14 @@ export interface AuditRoleOptions {
   sessionName: string;
 }
 
+/** The home credentials are unusable or belong to the wrong account: nothing was collected. */
+export class HomeAccountError extends Error {
+  override name = 'HomeAccountError';
+}
+
 export interface LiveAwsOptions {
+  /** When set, the credentials in use must belong to this account. */
+  homeAccount?: string;
   /** Accounts to audit besides the home account. */
   accounts: readonly string[];
   /** Also audit every ACTIVE account Organizations lists (needs the management or a delegated admin account). */
@@ -140,7 +147,15 @@ export async function collectAwsLive(factory: AwsClientFactory, options: LiveAws
 
   progress({ account: 'aws', phase: 'identity' });
   // Without working home credentials nothing can be read: this one throws.
-  const home = await getCallerAccount(factory.sts());
+  let home: { accountId: string };
+  try {
+    home = await getCallerAccount(factory.sts());
+  } catch (err) {
+    throw new HomeAccountError(`cannot use the AWS credentials: ${describeAwsError(err)}; set them up for the standard chain (AWS_PROFILE, environment, SSO or instance role)`, { cause: err });
+  }
+  if (options.homeAccount && home.accountId !== options.homeAccount) {
+    throw new HomeAccountError(`the AWS credentials belong to account ${home.accountId}, but the home account is configured as ${options.homeAccount}; nothing was collected`);
+  }
   const targets = await targetAccounts(factory, home.accountId, options, coverage);
   const reached = await reachAccounts(factory, home.accountId, [...targets.keys()], options.auditRole, coverage);
 
