@@ -266,7 +266,7 @@ function record(r: Rand, p: Principal, time: string, region: string): Record<str
   return rec;
 }
 
-async function generate(): Promise<Manifest> {
+export async function generate(): Promise<Manifest> {
   if (existsSync(manifestPath)) {
     const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
     if (m.version === DATASET_VERSION && m.files.every((f) => existsSync(path.join(datasetDir, f.file)))) return m;
@@ -314,7 +314,7 @@ async function generate(): Promise<Manifest> {
 }
 
 /** Files whose records add up to `events` (the dataset's first files). */
-function filesFor(manifest: Manifest, events: number): string[] {
+export function filesFor(manifest: Manifest, events: number): string[] {
   const out: string[] = [];
   let n = 0;
   for (const f of manifest.files) {

@@ -13,6 +13,7 @@ import { DEFAULT_FORMATS, writeReports, type ReportFormat } from './report-files
 import { openStore, StoreError, type Store } from '../store/index.js';
 import { DEFAULT_CONFIG, loadConfig, type KeywardenConfig } from '../config/index.js';
 import { ALL_RULES } from '../rules/index.js';
+import { collectAwsInto } from './collect-aws.js';
 import { EXIT, UserError } from './errors.js';
 import { reportSuggestions } from '../suggest/report-suggestions.js';
 import type { GlobalOptions } from './main.js';
@@ -100,7 +101,11 @@ async function reportFrom(store: Store, config: KeywardenConfig, scanId: number,
 
 export function runAudit(opts: ReportOptions & { from?: string }, io: Io): Promise<number> {
   return withStore(opts, async (store, config) => {
-    const scanId = opts.from ? await importInto(store, opts.from, io) : latestScanId(store);
+    const scanId = opts.from
+      ? await importInto(store, opts.from, io)
+      : config.liveAws
+        ? await collectAwsInto(store, config, io)
+        : latestScanId(store);
     return reportFrom(store, config, scanId, opts, io);
   });
 }

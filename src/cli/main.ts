@@ -10,6 +10,7 @@ import { VERSION } from './version.js';
 import { runExplain } from './explain.js';
 import { parseFormats } from './report-files.js';
 import { runPlan } from './plan.js';
+import { runCollectAws, runExportAws } from './collect-aws.js';
 import { ALL_RULES } from '../rules/index.js';
 import { ruleDocsMarkdown, ruleDocsText } from '../report/rule-docs.js';
 
@@ -55,7 +56,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   windowOptions(
     program
       .command('audit')
-      .description('import an AWS export directory (optional), then write the granted-vs-used report')
+      .description('import an AWS export directory (--from), or collect live when the config has liveAws, then write the granted-vs-used report')
       .option('--from <dir>', 'AWS export directory to import first (see docs/export-layout.md)'),
   ).action(async (opts) => {
     process.exitCode = await runAudit({ ...program.opts<GlobalOptions>(), ...opts }, io);
@@ -74,6 +75,14 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       process.exitCode = await runReport({ ...program.opts<GlobalOptions>(), ...opts }, io);
     },
   );
+
+  const collect = program.command('collect').description('collect live from a cloud provider as a new scan');
+  collect.command('aws').description('collect IAM, Access Advisor, credential reports and CloudTrail (S3) live, per the config liveAws section').action(async () => {
+    process.exitCode = await runCollectAws(program.opts<GlobalOptions>(), io);
+  });
+  program.command('export').description('write a live collection in the offline export layout').command('aws').argument('<dir>', 'directory to write (docs/export-layout.md)').action(async (dir: string) => {
+    process.exitCode = await runExportAws({ ...program.opts<GlobalOptions>(), dir }, io);
+  });
 
   program
     .command('plan')

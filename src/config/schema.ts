@@ -137,6 +137,53 @@ const suggestionsSchema = z
     planDir: path.optional(),
   })
   .prefault({});
+const awsAccountId = accountId.refine((id) => AWS_ACCOUNT_ID.test(id), { error: 'expected a 12-digit AWS account id' });
+const seconds = z.number().int().min(1).max(86_400);
+const url = z.url({ error: 'expected a URL such as https://iam.amazonaws.com' });
+
+/** Live AWS collection (`keywarden collect aws`, and `audit` without --from). Absent: offline only. */
+const liveAwsSchema = z.strictObject({
+  /** Region for the API clients (IAM, STS and Organizations are global; S3 uses it for the bucket). */
+  region: z.string().trim().min(1).default('us-east-1'),
+  /** When set, the credentials in use must belong to this account. */
+  homeAccount: awsAccountId.optional(),
+  auditRole: z
+    .strictObject({
+      /** Role name assumed in every other account. */
+      name: z.string().trim().min(1).default('keywarden-audit'),
+      /** Or a full ARN; `{account}` is replaced by each account id. */
+      arn: z.string().trim().startsWith('arn:', { error: 'expected an ARN such as arn:aws:iam::{account}:role/keywarden-audit' }).optional(),
+      externalId: z.string().trim().min(2).max(1224).optional(),
+      sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, { error: 'expected 2-64 characters of letters, digits and +=,.@_-' }).default('keywarden'),
+    })
+    .prefault({}),
+  /** Also audit every active account Organizations lists (run from the management or a delegated administrator account). */
+  organizations: z.boolean().default(false),
+  /** Accounts to audit besides the home account. */
+  accounts: z.array(awsAccountId).default([]),
+  /** API calls in flight at once per account. */
+  concurrency: z.number().int().min(1).max(64).default(8),
+  /** Attempts per API call including the first (Throttling and 5xx are retried with backoff). */
+  maxAttempts: z.number().int().min(1).max(20).default(8),
+  /** How long one Access Advisor job may take before it counts as a coverage gap. */
+  accessAdvisorTimeoutSeconds: seconds.default(300),
+  credentialReportTimeoutSeconds: seconds.default(300),
+  /** Endpoint overrides (VPC endpoints, FIPS, or local test servers). */
+  endpoints: z.strictObject({ iam: url.optional(), sts: url.optional(), s3: url.optional(), organizations: url.optional() }).prefault({}),
+  cloudTrail: z
+    .strictObject({
+      bucket: z.string().trim().min(3),
+      prefix: z.string().trim().default(''),
+      organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, { error: 'expected an organization id such as o-a1b2c3d4e5' }).optional(),
+      regions: z.array(z.string().trim().min(1)).optional(),
+      /** Days read on the first run; later runs read only days not yet complete. */
+      lookbackDays: days.default(90),
+      /** Account holding the bucket (reached with the audit role); default: home. */
+      bucketAccount: awsAccountId.optional(),
+      concurrency: z.number().int().min(1).max(16).default(2),
+    })
+    .optional(),
+});
 
 export const configSchema = z.strictObject({
   environments: environmentsSchema,
@@ -148,9 +195,11 @@ export const configSchema = z.strictObject({
   reports: path.optional(),
   /** Revocation and replacement plans. */
   suggestions: suggestionsSchema,
+  liveAws: liveAwsSchema.optional(),
 });
 
 export type KeywardenConfig = z.output<typeof configSchema>;
 export type EnvironmentsConfig = KeywardenConfig['environments'];
 export type AgentsConfig = KeywardenConfig['agents'];
 export type ThresholdsConfig = KeywardenConfig['thresholds'];
+export type LiveAwsConfig = NonNullable<KeywardenConfig['liveAws']>;

@@ -2,3 +2,4 @@ export { openStore, Store } from './store.js';
 export { StoreError } from './errors.js';
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations.js';
 export type * from './types.js';
+export type { CloudTrailS3Day, CloudTrailS3Object, CloudTrailS3Scope } from './cloudtrail-s3-cursor.js';

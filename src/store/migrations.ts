@@ -239,6 +239,41 @@ CREATE TABLE scan_suggestions (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  {
+    id: 4,
+    name: 'cloudtrail s3 cursor: ingested objects and completed days per trail prefix',
+    sql: `
+-- Each S3 log object read into usage, by key and ETag, so a later scan lists
+-- a day again without downloading what it already read. The digest ties it to
+-- ingested_objects, which still guards against counting the same bytes twice.
+CREATE TABLE cloudtrail_s3_objects (
+  bucket TEXT NOT NULL,
+  key TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  region TEXT NOT NULL,
+  day TEXT NOT NULL ${DAY('day')},
+  scan_id INTEGER REFERENCES scans (id) ON DELETE SET NULL,
+  PRIMARY KEY (bucket, key)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX cloudtrail_s3_objects_by_day ON cloudtrail_s3_objects (bucket, account_id, region, day);
+
+-- Days whose every object was read after CloudTrail stopped delivering for
+-- them: never listed again.
+CREATE TABLE cloudtrail_s3_days (
+  bucket TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  region TEXT NOT NULL,
+  day TEXT NOT NULL ${DAY('day')},
+  objects INTEGER NOT NULL CHECK (objects >= 0),
+  scan_id INTEGER REFERENCES scans (id) ON DELETE SET NULL,
+  completed_at TEXT NOT NULL,
+  PRIMARY KEY (bucket, prefix, account_id, region, day)
+) STRICT, WITHOUT ROWID;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -36,6 +36,7 @@ import type {
 import { insertScan } from './write-scan.js';
 import { readSuggestions, saveSuggestions } from './suggestions.js';
 import type { Suggestion } from '../report/json-schema.js';
+import { completedCloudTrailS3Days, readCloudTrailS3Objects, type CloudTrailS3Scope } from './cloudtrail-s3-cursor.js';
 
 /** Opens or creates the database at `path` (`:memory:` for tests). Throws StoreError naming the path. */
 export function openStore(path: string, options: StoreOptions = {}): Store {
@@ -91,6 +92,16 @@ export class Store {
   /** Whether a CloudTrail object with this sha256 has already been folded into usage. */
   hasIngested(digest: string): boolean {
     return this.ingestedStatement.get(digest) !== undefined;
+  }
+
+  /** CloudTrail-in-S3 days already read completely (never listed again). */
+  cloudTrailS3CompletedDays(scope: CloudTrailS3Scope): Set<string> {
+    return completedCloudTrailS3Days(this.db, scope);
+  }
+
+  /** CloudTrail-in-S3 objects already read, key -> ETag. */
+  cloudTrailS3Objects(scope: CloudTrailS3Scope): Map<string, string> {
+    return readCloudTrailS3Objects(this.db, scope);
   }
 
   /** Complete scans, oldest first. */

@@ -1,4 +1,5 @@
 /** Shapes the store takes in besides a Snapshot, and gives back to analysis. */
+import type { CloudTrailS3Day, CloudTrailS3Object } from './cloudtrail-s3-cursor.js';
 import type {
   AccessAdvisorReport,
   AccountInfo,
@@ -40,6 +41,8 @@ export interface ScanExtras {
   startedAt?: string;
   cloudTrailDays?: CloudTrailDay[];
   userAgents?: UserAgentUsage[];
+  /** The CloudTrail-in-S3 cursor advanced by this scan (live collection). */
+  cloudTrailS3?: { objects: CloudTrailS3Object[]; days: CloudTrailS3Day[] };
 }
 
 export interface ScanRecord {

@@ -12,6 +12,7 @@ import type { PolicyDocument } from '../model/policy.js';
 import { messageOf } from './errors.js';
 import { canonicalJson, tagsJson } from './json.js';
 import type { ScanExtras } from './types.js';
+import { writeCloudTrailS3Cursor } from './cloudtrail-s3-cursor.js';
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -259,6 +260,8 @@ export function insertScan(db: Database.Database, snapshot: Snapshot, extras: Sc
   eachRow('extras.userAgents', extras.userAgents, (a) => [a.identityArn, a.userAgent], (a) => {
     sql.userAgent.run(a.identityArn, a.userAgent, tally(a.count, 'count'), instant(a.lastSeen, 'lastSeen'));
   });
+
+  if (extras.cloudTrailS3) writeCloudTrailS3Cursor(db, scanId, finishedAt, extras.cloudTrailS3.objects, extras.cloudTrailS3.days);
 
   return scanId;
 }

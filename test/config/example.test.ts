@@ -33,11 +33,33 @@ function dataKeyPaths(value: unknown, prefix = ''): string[] {
   return [];
 }
 
+/** A top-level section shown commented out (`# liveAws:` and the `#   ` lines after it), uncommented. */
+function commentedSection(text: string, key: string): Record<string, unknown> {
+  const lines = text.split('\n');
+  const start = lines.indexOf(`# ${key}:`);
+  if (start < 0) return {};
+  const block = [lines[start]!];
+  for (const line of lines.slice(start + 1)) {
+    if (!line.startsWith('#   ')) break;
+    block.push(line);
+  }
+  return parse(block.map((l) => l.slice(2)).join('\n')) as Record<string, unknown>;
+}
+
 describe('examples/keywarden.example.yaml', () => {
   it('shows every option the schema has', () => {
-    const shown = new Set(dataKeyPaths(parse(readFileSync(exampleFile, 'utf8'))));
+    const text = readFileSync(exampleFile, 'utf8');
+    const shown = new Set([...dataKeyPaths(parse(text)), ...dataKeyPaths(commentedSection(text, 'liveAws'))]);
     const missing = schemaKeyPaths(configSchema).filter((p) => !shown.has(p));
     expect(missing).toEqual([]);
+  });
+
+  it('shows a valid liveAws section, commented out so the sample audits offline', () => {
+    const text = readFileSync(exampleFile, 'utf8');
+    const section = commentedSection(text, 'liveAws');
+    expect(Object.keys(section)).toEqual(['liveAws']);
+    expect(configSchema.parse(section).liveAws?.cloudTrail?.lookbackDays).toBe(90);
+    expect(loadConfig(exampleFile).liveAws).toBeUndefined();
   });
 
   it('documents the built-in userAgent lists as they are', () => {

@@ -7,6 +7,7 @@ export {
   type CloudTrailIngestResult,
   type CloudTrailIngestStats,
   type CloudTrailFileResult,
+  type CloudTrailSource,
 } from './ingest.js';
 export {
   CloudTrailAggregate,
@@ -21,7 +22,7 @@ export {
   type IdentityUsage,
   type IdentityUserAgents,
 } from './aggregate.js';
-export { readCloudTrailFile, CloudTrailFileError, type CloudTrailFileRead } from './read-file.js';
+export { readCloudTrailFile, readCloudTrailStream, CloudTrailFileError, type CloudTrailFileRead } from './read-file.js';
 export {
   CloudTrailRecordReader,
   CloudTrailParseError,

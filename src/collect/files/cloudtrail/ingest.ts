@@ -9,6 +9,7 @@
  * logs never double-counts.
  */
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { CoverageEntry, IngestedObject, UnmappedEvent, UsageDay } from '../../../model/domain.js';
 import { loadCloudTrailActionMapper, type CloudTrailActionMapper } from '../../../catalog/cloudtrail-actions.js';
 import {
@@ -19,7 +20,8 @@ import {
   type IdentityUserAgents,
 } from './aggregate.js';
 import { accountIdFromCloudTrailPath } from './discover.js';
-import { readCloudTrailFile } from './read-file.js';
+import { CloudTrailFileError, readCloudTrailFile, readCloudTrailStream } from './read-file.js';
+import type { CloudTrailRecordFields } from './record-fields.js';
 
 export interface CloudTrailFileResult {
   file: string;
@@ -28,15 +30,36 @@ export interface CloudTrailFileResult {
   aggregate: CloudTrailAggregate;
 }
 
-/** Reads one file into a fresh aggregate. Throws (naming the file) if it cannot be read to the end. */
+/** A log object that is not a local file (an S3 object): where it is, for people, and how to stream it. */
+export interface CloudTrailSource {
+  location: string;
+  open(): Promise<Readable>;
+}
+
+const locationOf = (source: string | CloudTrailSource) => (typeof source === 'string' ? source : source.location);
+
+/** Reads one file (or streamed object) into a fresh aggregate. Throws (naming it) if it cannot be read to the end. */
 export async function ingestCloudTrailFile(
-  file: string,
+  source: string | CloudTrailSource,
   mapper: CloudTrailActionMapper,
   interned?: Map<string, string>,
 ): Promise<CloudTrailFileResult> {
   const aggregate = new CloudTrailAggregate(mapper, interned);
-  const read = await readCloudTrailFile(file, (record) => aggregate.add(record), { fields: AGGREGATE_FIELDS });
+  const onRecord = (record: CloudTrailRecordFields) => aggregate.add(record);
+  const file = locationOf(source);
+  const read =
+    typeof source === 'string'
+      ? await readCloudTrailFile(source, onRecord, { fields: AGGREGATE_FIELDS })
+      : await readCloudTrailStream(await openSource(source), file, onRecord, { fields: AGGREGATE_FIELDS });
   return { file, digest: read.digest, records: read.records, aggregate };
+}
+
+async function openSource(source: CloudTrailSource): Promise<Readable> {
+  try {
+    return await source.open();
+  } catch (err) {
+    throw new CloudTrailFileError(source.location, `cannot open object (${(err as Error).message})`);
+  }
 }
 
 export interface CloudTrailIngestOptions {
@@ -47,7 +70,7 @@ export interface CloudTrailIngestOptions {
   /** Files read at once (reading one while the next decompresses). Default 2. */
   concurrency?: number;
   /** Called after each file, for progress display. */
-  onFile?: (progress: { file: string; done: number; total: number; error?: string }) => void;
+  onFile?: (progress: { file: string; done: number; total: number; error?: string; records?: number; digest?: string }) => void;
 }
 
 /** Event counts (from CloudTrailStats) cover the ingested files only: not failed or already-ingested ones. */
@@ -76,7 +99,7 @@ interface FailedFile {
 }
 
 export async function ingestCloudTrailFiles(
-  files: readonly string[],
+  files: readonly (string | CloudTrailSource)[],
   options: CloudTrailIngestOptions = {},
 ): Promise<CloudTrailIngestResult> {
   const mapper = options.mapper ?? (await loadCloudTrailActionMapper());
@@ -92,9 +115,9 @@ export async function ingestCloudTrailFiles(
   let alreadyIngestedFiles = 0;
   let done = 0;
 
-  const settle = (file: string): Promise<CloudTrailFileResult | Error> =>
+  const settle = (file: string | CloudTrailSource): Promise<CloudTrailFileResult | Error> =>
     ingestCloudTrailFile(file, mapper, interned).catch((err: unknown) =>
-      err instanceof Error ? err : new Error(`${file}: ${String(err)}`),
+      err instanceof Error ? err : new Error(`${locationOf(file)}: ${String(err)}`),
     );
 
   // A small window of files in flight; results are merged strictly in file order.
@@ -102,7 +125,7 @@ export async function ingestCloudTrailFiles(
   let next = 0;
   while (next < files.length && inFlight.length < concurrency) inFlight.push(settle(files[next++]!));
   for (let i = 0; i < files.length; i++) {
-    const file = files[i]!;
+    const file = locationOf(files[i]!);
     const result = await inFlight.shift()!;
     if (next < files.length) inFlight.push(settle(files[next++]!));
     done++;
@@ -112,7 +135,7 @@ export async function ingestCloudTrailFiles(
       options.onFile?.({ file, done, total: files.length, error: reason });
       continue;
     }
-    options.onFile?.({ file, done, total: files.length });
+    options.onFile?.({ file, done, total: files.length, records: result.records, digest: result.digest });
     if (seenDigests.has(result.digest) || alreadyIngested(result.digest)) {
       alreadyIngestedFiles++;
       continue;

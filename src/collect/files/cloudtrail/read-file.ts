@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { CloudTrailParseError, CloudTrailRecordReader, type CloudTrailFieldPath } from './record-reader.js';
@@ -64,6 +64,45 @@ export async function readCloudTrailFile(
   } catch (err) {
     throw new CloudTrailFileError(file, `cannot read file (${(err as Error).message})`);
   }
+  return readCloudTrailInput(createReadStream(file, { highWaterMark: READ_CHUNK }), file, gzip, onRecord, options);
+}
+
+/**
+ * readCloudTrailFile for any byte stream (an S3 object body): compression is
+ * told from the first chunk's magic bytes, the stream is never buffered whole.
+ */
+export async function readCloudTrailStream(
+  input: Readable,
+  source: string,
+  onRecord: (record: CloudTrailRecordFields) => void,
+  options: { fields?: readonly CloudTrailFieldPath[] } = {},
+): Promise<CloudTrailFileRead> {
+  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let first: IteratorResult<Buffer>;
+  try {
+    first = await iterator.next();
+  } catch (err) {
+    throw new CloudTrailFileError(source, `cannot read object (${(err as Error).message})`);
+  }
+  const head = first.done ? Buffer.alloc(0) : Buffer.from(first.value);
+  const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  const rest = Readable.from(
+    (async function* () {
+      if (head.length) yield head;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield Buffer.from(next.value);
+    })(),
+    { objectMode: false },
+  );
+  return readCloudTrailInput(rest, source, gzip, onRecord, options);
+}
+
+async function readCloudTrailInput(
+  input: Readable,
+  file: string,
+  gzip: boolean,
+  onRecord: (record: CloudTrailRecordFields) => void,
+  options: { fields?: readonly CloudTrailFieldPath[] },
+): Promise<CloudTrailFileRead> {
   const hash = createHash('sha256');
   let storedBytes = 0;
   const hashing = new Transform({
@@ -85,7 +124,6 @@ export async function readCloudTrailFile(
       throw err;
     }
   };
-  const input = createReadStream(file, { highWaterMark: READ_CHUNK });
   try {
     if (gzip) await pipeline(input, hashing, createGunzip({ chunkSize: GUNZIP_CHUNK }), sink);
     else await pipeline(input, hashing, sink);
