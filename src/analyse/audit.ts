@@ -10,6 +10,8 @@ import { runRules } from '../rules/engine.js';
 import type { Rule } from '../rules/rule.js';
 import type { Store } from '../store/index.js';
 import { scanFacts } from './scan-facts.js';
+import { applySuppressions } from '../suppress/apply.js';
+import type { SuppressionEntry } from '../suppress/suppressions-file.js';
 import type { AuditWindow } from './window.js';
 
 export interface AuditOptions {
@@ -19,12 +21,17 @@ export interface AuditOptions {
   rules: readonly Rule[];
   toolVersion: string;
   now?: Date;
+  /** Suppressions-file entries; expiry is judged against the window's last day. */
+  suppressions?: readonly SuppressionEntry[];
 }
 
 export function buildAuditReport(store: Store, catalog: AwsActionCatalog, options: AuditOptions): AuditReport {
   const { window } = options;
   const facts = scanFacts(store, catalog, options.config, options);
-  const { findings, tallies } = runRules(options.rules, facts.context);
+  const run = runRules(options.rules, facts.context);
+  const tallies = run.tallies;
+  // Applied where findings are made, so every report (audit, report, ci) carries them.
+  const findings = applySuppressions(run.findings, options.suppressions ?? [], window.to);
   const ruleById = new Map(options.rules.map((r) => [r.id, r]));
 
   const identities = facts.context.identities.map((f) => ({

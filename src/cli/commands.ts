@@ -12,6 +12,7 @@ import { writeDatedReport } from '../report/write.js';
 import { openStore, StoreError, type Store } from '../store/index.js';
 import { DEFAULT_CONFIG, loadConfig, type KeywardenConfig } from '../config/index.js';
 import { ALL_RULES } from '../rules/index.js';
+import { loadSuppressions } from '../suppress/suppressions-file.js';
 import { EXIT, UserError } from './errors.js';
 import type { GlobalOptions } from './main.js';
 import { VERSION } from './version.js';
@@ -27,22 +28,24 @@ export interface ReportOptions extends GlobalOptions {
   out?: string;
   allowPartial?: boolean;
   agentsOnly?: boolean;
+  /** Suppressions file (default: config `suppressions`, else .keywarden/suppressions.yaml when present). */
+  suppressions?: string;
 }
 
 const DEFAULT_CONFIG_FILE = 'keywarden.yaml';
 
 /** The config file named by --config, else ./keywarden.yaml when present, else defaults. */
-function configFor(opts: GlobalOptions): KeywardenConfig {
+export function configFor(opts: GlobalOptions): KeywardenConfig {
   if (opts.config) return loadConfig(opts.config);
   return existsSync(DEFAULT_CONFIG_FILE) ? loadConfig(DEFAULT_CONFIG_FILE) : DEFAULT_CONFIG;
 }
 
 /** --db, then the config's `database`, then $KEYWARDEN_DB, then the default under the working directory. */
-function databasePath(opts: GlobalOptions, config: KeywardenConfig): string {
+export function databasePath(opts: GlobalOptions, config: KeywardenConfig): string {
   return opts.db ?? config.database ?? process.env.KEYWARDEN_DB ?? path.join('.keywarden', 'keywarden.db');
 }
 
-async function withStore<T>(opts: GlobalOptions, fn: (store: Store, config: KeywardenConfig) => T | Promise<T>): Promise<T> {
+export async function withStore<T>(opts: GlobalOptions, fn: (store: Store, config: KeywardenConfig) => T | Promise<T>): Promise<T> {
   const config = configFor(opts);
   const store = openOrExplain(databasePath(opts, config));
   try {
@@ -52,7 +55,7 @@ async function withStore<T>(opts: GlobalOptions, fn: (store: Store, config: Keyw
   }
 }
 
-async function importInto(store: Store, dir: string, io: Io): Promise<number> {
+export async function importInto(store: Store, dir: string, io: Io): Promise<number> {
   let imported;
   try {
     imported = await importExportDir(dir, { alreadyIngested: (d) => store.hasIngested(d), onProgress: (l) => io.err(`${l}\n`) });
@@ -76,11 +79,21 @@ async function importInto(store: Store, dir: string, io: Io): Promise<number> {
   return scanId;
 }
 
-async function reportFrom(store: Store, config: KeywardenConfig, scanId: number, opts: ReportOptions, io: Io): Promise<number> {
-  const window = windowEndingAt(opts.asOf ?? new Date(), opts.window ?? config.thresholds.unusedDays);
+/** The audit report of one stored scan, suppressions applied and validated against the report contract. */
+export async function buildReport(store: Store, config: KeywardenConfig, scanId: number, opts: ReportOptions): Promise<AuditReport> {
+  const window = auditWindow(config, opts);
   const catalog = await loadAwsActionCatalog();
-  const built = buildAuditReport(store, catalog, { scanId, window, config, rules: ALL_RULES, toolVersion: VERSION });
-  const report: AuditReport = reportSchema.parse(built);
+  const suppressions = loadSuppressions(opts.suppressions ?? config.suppressions);
+  return reportSchema.parse(buildAuditReport(store, catalog, { scanId, window, config, rules: ALL_RULES, toolVersion: VERSION, suppressions }));
+}
+
+export function auditWindow(config: KeywardenConfig, opts: Pick<ReportOptions, 'asOf' | 'window'>) {
+  return windowEndingAt(opts.asOf ?? new Date(), opts.window ?? config.thresholds.unusedDays);
+}
+
+async function reportFrom(store: Store, config: KeywardenConfig, scanId: number, opts: ReportOptions, io: Io): Promise<number> {
+  const report = await buildReport(store, config, scanId, opts);
+  const window = report.window;
   const outDir = opts.out ?? config.reports ?? 'reports';
   const files = writeDatedReport(outDir, window.to, scanId, 'json', JSON.stringify(report, null, 2) + '\n');
   io.out(renderTerminal(report, { agentsOnly: opts.agentsOnly }));
@@ -119,7 +132,7 @@ export function listScans(opts: GlobalOptions, io: Io): Promise<number> {
   });
 }
 
-function openOrExplain(dbPath: string): Store {
+export function openOrExplain(dbPath: string): Store {
   try {
     return openStore(dbPath);
   } catch (error) {
@@ -128,7 +141,7 @@ function openOrExplain(dbPath: string): Store {
   }
 }
 
-function latestScanId(store: Store): number {
+export function latestScanId(store: Store): number {
   const scan = store.latestScan('aws');
   if (!scan) throw new UserError('no scan stored yet: run `keywarden audit --from <export-dir>` or `keywarden import <export-dir>` first');
   return scan.id;

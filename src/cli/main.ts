@@ -9,15 +9,16 @@ import { reportJsonSchema } from '../report/json-schema.js';
 import { VERSION } from './version.js';
 import { ALL_RULES } from '../rules/index.js';
 import { ruleDocsMarkdown, ruleDocsText } from '../report/rule-docs.js';
+import { registerCiCommands } from './register-ci.js';
 
 
-function positiveInt(value: string): number {
+export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of days >= 1');
   return n;
 }
 
-function isoDate(value: string): Date {
+export function isoDate(value: string): Date {
   const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59Z` : value);
   if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('expected a date such as 2026-11-15');
   return d;
@@ -46,7 +47,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       .option('--as-of <date>', 'end of the window (default: now)', isoDate)
       .option('--out <dir>', 'directory for report files (default: config `reports`, or reports)')
       .option('--allow-partial', 'exit 0 even when a source could not be read')
-      .option('--agents-only', 'terminal summary: only identities attributed to AI agents or automation');
+      .option('--agents-only', 'terminal summary: only identities attributed to AI agents or automation')
+      .option('--suppressions <file>', 'suppressions file (default: config `suppressions`, or .keywarden/suppressions.yaml if present)');
 
   windowOptions(
     program
@@ -70,6 +72,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       process.exitCode = await runReport({ ...program.opts<GlobalOptions>(), ...opts }, io);
     },
   );
+
+  registerCiCommands(program, windowOptions, io);
 
   program
     .command('scans')

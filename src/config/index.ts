@@ -1,5 +1,5 @@
 /** The keywarden config file: schema, defaults and loading. */
-export { ConfigError, DEFAULT_CONFIG, loadConfig, parseConfig } from './load.js';
+export { ConfigError, DEFAULT_CONFIG, loadConfig, parseConfig, parseValidated, readProblem } from './load.js';
 export {
   CONFIG_ENVIRONMENTS,
   configSchema,

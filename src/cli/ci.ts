@@ -1,0 +1,115 @@
+/**
+ * `keywarden ci` and `keywarden baseline write`: the pipeline gate. Audits
+ * the same way `keywarden audit` does (an export directory, else what the
+ * store holds), then judges the findings against a severity threshold,
+ * suppressions and an optional baseline. Exit codes: see errors.ts.
+ */
+import path from 'node:path';
+import { judge, type GateVerdict } from '../ci/gate.js';
+import { baselineOf, DEFAULT_BASELINE_FILE, readBaseline, serializeBaseline } from '../ci/baseline-file.js';
+import type { KeywardenConfig } from '../config/index.js';
+import type { Severity } from '../model/finding.js';
+import type { AuditReport, ReportFinding as Finding } from '../report/json-schema.js';
+import { safeText } from '../report/terminal.js';
+import { writeReportFile } from '../report/write.js';
+import type { Store } from '../store/index.js';
+import { buildReport, importInto, withStore, type Io, type ReportOptions } from './commands.js';
+import { EXIT, UserError } from './errors.js';
+
+/**
+ * Report formats `ci` can write, one `--<format> <file>` option each. A new
+ * renderer (SARIF, Markdown) is one more line here.
+ */
+export const CI_REPORT_FORMATS = {
+  json: (report: AuditReport) => JSON.stringify(report, null, 2) + '\n',
+} satisfies Record<string, (report: AuditReport) => string>;
+
+export type CiReportFormat = keyof typeof CI_REPORT_FORMATS;
+
+export interface CiOptions extends ReportOptions, Partial<Record<CiReportFormat, string>> {
+  from?: string;
+  failOn: Severity;
+  baseline?: string;
+}
+
+/** Failing findings explained on stderr, at most this many (the JSON report has them all). */
+const MAX_EXPLAINED = 100;
+
+/** The audit `ci` and `baseline write` judge: an export directory imported first, else the latest stored scan. */
+async function auditReport(store: Store, config: KeywardenConfig, opts: Omit<CiOptions, 'failOn'>, io: Io): Promise<AuditReport> {
+  const scanId = opts.from ? await importInto(store, opts.from, io) : store.latestScan('aws')?.id;
+  if (scanId === undefined) {
+    throw new UserError('nothing to audit: no scan stored yet; pass --from <export-dir> (or run `keywarden import <export-dir>` first)');
+  }
+  return buildReport(store, config, scanId, opts);
+}
+
+export function runCi(opts: CiOptions, io: Io): Promise<number> {
+  return withStore(opts, async (store, config) => {
+    // Read the baseline before auditing: a bad path is a usage error, not a finding.
+    const baseline = opts.baseline ? readBaseline(opts.baseline) : undefined;
+    const report = await auditReport(store, config, opts, io);
+    writeRequestedReports(report, opts, io);
+    const verdict = judge({
+      findings: report.findings,
+      failOn: opts.failOn,
+      baseline,
+      coverageComplete: report.coverage.complete,
+      allowPartial: opts.allowPartial ?? false,
+    });
+    explainVerdict(report, verdict, opts, io);
+    if (verdict.incomplete) return EXIT.incomplete;
+    return verdict.failing.length ? EXIT.findings : EXIT.ok;
+  });
+}
+
+export function runBaselineWrite(opts: Omit<CiOptions, 'failOn'> & { out?: string }, io: Io): Promise<number> {
+  return withStore(opts, async (store, config) => {
+    const report = await auditReport(store, config, opts, io);
+    const file = opts.out ?? DEFAULT_BASELINE_FILE;
+    writeReportFile(file, serializeBaseline(baselineOf(report.findings, new Date(report.generatedAt))));
+    io.out(`baseline: ${report.findings.length} finding(s) written to ${file}\n`);
+    if (!report.coverage.complete) io.err('warning: coverage is incomplete: findings from unread sources are missing from this baseline\n');
+    return EXIT.ok;
+  });
+}
+
+function writeRequestedReports(report: AuditReport, opts: CiOptions, io: Io): void {
+  for (const [format, render] of Object.entries(CI_REPORT_FORMATS)) {
+    const file = opts[format as CiReportFormat];
+    if (!file) continue;
+    writeReportFile(file, render(report));
+    io.out(`${format} report: ${path.relative(process.cwd(), file) || file}\n`);
+  }
+}
+
+function findingLine(prefix: string, f: Finding): string {
+  const why = f.evidence[0]?.summary;
+  return (
+    `${prefix} ${f.severity.toUpperCase()} ${f.ruleId} ${safeText(f.identityArn)}${f.granular ? ` [${safeText(f.granular)}]` : ''}: ${safeText(f.title)}\n` +
+    (why ? `    why: ${safeText(why)}\n` : '') +
+    (f.suppression?.expired ? `    suppression ${safeText(f.suppression.source)} expired ${f.suppression.expires ?? ''}: open again\n` : '') +
+    `    fingerprint ${f.fingerprint}\n`
+  );
+}
+
+function explainVerdict(report: AuditReport, v: GateVerdict, opts: CiOptions, io: Io): void {
+  for (const f of v.failing.slice(0, MAX_EXPLAINED)) io.err(findingLine('FAIL', f));
+  if (v.failing.length > MAX_EXPLAINED) io.err(`… and ${v.failing.length - MAX_EXPLAINED} more failing findings (see the JSON report)\n`);
+  for (const e of v.staleBaseline) {
+    io.err(`baseline entry no longer occurs (prune it): ${e.fingerprint} ${e.ruleId} ${safeText(e.identityArn)}: ${safeText(e.title)}\n`);
+  }
+  if (v.incomplete) {
+    for (const gap of report.coverage.entries.filter((c) => c.status === 'gap')) {
+      io.err(`coverage gap: ${safeText(gap.scope)} [${safeText(gap.source)}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
+    }
+    io.err('coverage is incomplete: exit code 2 (fails closed); pass --allow-partial to judge what was read\n');
+  }
+  io.out(
+    `keywarden ci: ${v.failing.length} failing finding(s) at or above ${opts.failOn}` +
+      `; ${v.suppressed.length} suppressed; ${v.baselined.length} in baseline` +
+      (v.reopened.length ? `; ${v.reopened.length} open again (suppression expired)` : '') +
+      (v.staleBaseline.length ? `; ${v.staleBaseline.length} stale baseline entr${v.staleBaseline.length === 1 ? 'y' : 'ies'}` : '') +
+      `; ${report.findings.length} finding(s) in total\n`,
+  );
+}

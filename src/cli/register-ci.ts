@@ -1,0 +1,37 @@
+/** Registers `ci` and `baseline write` on the program (kept out of main.ts so branches merge cleanly). */
+import { Option, type Command } from 'commander';
+import { SEVERITIES } from '../model/finding.js';
+import { CI_REPORT_FORMATS, runBaselineWrite, runCi } from './ci.js';
+import type { Io } from './commands.js';
+import { isoDate, positiveInt, type GlobalOptions } from './main.js';
+import { DEFAULT_BASELINE_FILE } from '../ci/baseline-file.js';
+
+export function registerCiCommands(program: Command, windowOptions: (cmd: Command) => Command, io: Io): void {
+  const auditSource = (cmd: Command) =>
+    windowOptions(cmd).option('--from <dir>', 'AWS export directory to import first (default: audit the latest stored scan)');
+
+  const ci = auditSource(
+    program
+      .command('ci')
+      .description('CI gate: audit, then exit 1 on open findings at or above --fail-on (2 on incomplete coverage)')
+      .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the build').choices(SEVERITIES.filter((s) => s !== 'info')).default('high'))
+      .option('--baseline <file>', 'fail only on findings not in this baseline (see `keywarden baseline write`)'),
+  );
+  for (const format of Object.keys(CI_REPORT_FORMATS)) ci.option(`--${format} <file>`, `write the ${format.toUpperCase()} report to this file`);
+  ci.action(async (opts) => {
+    process.exitCode = await runCi({ ...program.opts<GlobalOptions>(), ...opts }, io);
+  });
+
+  const baseline = program.command('baseline').description('baselines: the findings a pipeline already knows about');
+  baseline
+    .command('write')
+    .description("store the current findings' fingerprints, so `ci --baseline` fails on new findings only")
+    .option('--from <dir>', 'AWS export directory to import first (default: audit the latest stored scan)')
+    .option('--window <days>', 'observation window in days (default: config thresholds.unusedDays, 90)', positiveInt)
+    .option('--as-of <date>', 'end of the window (default: now)', isoDate)
+    .option('--suppressions <file>', 'suppressions file (suppressed findings are recorded too)')
+    .option('--out <file>', `baseline file to write (default ${DEFAULT_BASELINE_FILE})`)
+    .action(async (opts) => {
+      process.exitCode = await runBaselineWrite({ ...program.opts<GlobalOptions>(), ...opts }, io);
+    });
+}
