@@ -9,7 +9,7 @@ import { reportJsonSchema } from '../report/json-schema.js';
 import { VERSION } from './version.js';
 import { ALL_RULES } from '../rules/index.js';
 import { ruleDocsMarkdown, ruleDocsText } from '../report/rule-docs.js';
-import { registerCiCommands } from './register-ci.js';
+import { registerCiCommands, registerScheduleCommands } from './register-ci.js';
 
 
 export function positiveInt(value: string): number {
@@ -74,6 +74,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   );
 
   registerCiCommands(program, windowOptions, io);
+  registerScheduleCommands(program, io);
 
   program
     .command('scans')

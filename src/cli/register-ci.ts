@@ -1,10 +1,29 @@
-/** Registers `ci` and `baseline write` on the program (kept out of main.ts so branches merge cleanly). */
+/** Registers `ci`, `baseline write`, `schedule` and `runs` on the program (kept out of main.ts so branches merge cleanly). */
 import { Option, type Command } from 'commander';
 import { SEVERITIES } from '../model/finding.js';
 import { CI_REPORT_FORMATS, runBaselineWrite, runCi } from './ci.js';
 import type { Io } from './commands.js';
 import { isoDate, positiveInt, type GlobalOptions } from './main.js';
 import { DEFAULT_BASELINE_FILE } from '../ci/baseline-file.js';
+import type { RunKind } from '../../scheduler/run-log.js';
+import { listRuns, runSchedule } from './schedule.js';
+
+export function registerScheduleCommands(program: Command, io: Io): void {
+  program
+    .command('schedule')
+    .description('run audits on a schedule (node-cron; config `schedule`): monthly by default, until SIGTERM')
+    .addOption(new Option('--once <kind>', 'run one job now (with lock, retries, run record, notification) and exit').choices(['audit', 'ingest']))
+    .action(async (opts: { once?: RunKind }) => {
+      process.exitCode = await runSchedule({ ...program.opts<GlobalOptions>(), ...opts }, io);
+    });
+  program
+    .command('runs')
+    .description('list recorded scheduled runs, newest first')
+    .option('--limit <n>', 'how many (default 50)', positiveInt)
+    .action((opts: { limit?: number }) => {
+      process.exitCode = listRuns({ ...program.opts<GlobalOptions>(), ...opts }, io);
+    });
+}
 
 export function registerCiCommands(program: Command, windowOptions: (cmd: Command) => Command, io: Io): void {
   const auditSource = (cmd: Command) =>

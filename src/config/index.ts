@@ -8,5 +8,6 @@ export {
   type EnvironmentsConfig,
   type KeywardenConfig,
   type ThresholdsConfig,
+  type ScheduleConfig,
 } from './schema.js';
 export { DEFAULT_AGENT_USER_AGENTS, DEFAULT_HUMAN_USER_AGENTS } from './defaults.js';
