@@ -13,7 +13,11 @@ import type { AuditReport, ReportFinding as Finding } from '../report/json-schem
 import { safeText } from '../report/terminal.js';
 import { writeReportFile } from '../report/write.js';
 import type { Store } from '../store/index.js';
-import { buildReport, importInto, withStore, type Io, type ReportOptions } from './commands.js';
+import { auditWindow, buildReport, importInto, withStore, type Io, type ReportOptions } from './commands.js';
+import { checkPolicyFiles } from '../policycheck/check.js';
+import { mergeReports } from '../report/merge.js';
+import { loadSuppressions } from '../suppress/suppressions-file.js';
+import { VERSION } from './version.js';
 import { EXIT, UserError } from './errors.js';
 
 /**
@@ -30,18 +34,38 @@ export interface CiOptions extends ReportOptions, Partial<Record<CiReportFormat,
   from?: string;
   failOn: Severity;
   baseline?: string;
+  /** IAM policy JSON, Terraform plan JSON and CloudFormation files to check before deploy. */
+  policy?: string[];
+  policyAccount?: string;
+  policyPrincipals?: 'all' | 'agents';
 }
 
 /** Failing findings explained on stderr, at most this many (the JSON report has them all). */
 const MAX_EXPLAINED = 100;
 
-/** The audit `ci` and `baseline write` judge: an export directory imported first, else the latest stored scan. */
+/**
+ * What `ci` and `baseline write` judge: the account audit (an export
+ * directory imported first, else the latest stored scan) and the policy
+ * files, together. With policy files only and nothing stored, just those.
+ */
 async function auditReport(store: Store, config: KeywardenConfig, opts: Omit<CiOptions, 'failOn'>, io: Io): Promise<AuditReport> {
   const scanId = opts.from ? await importInto(store, opts.from, io) : store.latestScan('aws')?.id;
-  if (scanId === undefined) {
-    throw new UserError('nothing to audit: no scan stored yet; pass --from <export-dir> (or run `keywarden import <export-dir>` first)');
+  const policyFiles = opts.policy ?? [];
+  if (scanId === undefined && !policyFiles.length) {
+    throw new UserError('nothing to audit: no scan stored yet; pass --from <export-dir> or --policy <files…> (or run `keywarden import <export-dir>` first)');
   }
-  return buildReport(store, config, scanId, opts);
+  const audit = scanId === undefined ? undefined : await buildReport(store, config, scanId, opts);
+  if (!policyFiles.length) return audit!;
+  const planned = await checkPolicyFiles({
+    files: policyFiles,
+    config,
+    window: auditWindow(config, opts),
+    toolVersion: VERSION,
+    accountId: opts.policyAccount,
+    principals: opts.policyPrincipals,
+    suppressions: loadSuppressions(opts.suppressions ?? config.suppressions),
+  });
+  return audit ? mergeReports(audit, planned) : planned;
 }
 
 export function runCi(opts: CiOptions, io: Io): Promise<number> {

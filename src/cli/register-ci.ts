@@ -8,6 +8,14 @@ import { DEFAULT_BASELINE_FILE } from '../ci/baseline-file.js';
 import type { RunKind } from '../../scheduler/run-log.js';
 import { listRuns, runSchedule } from './schedule.js';
 
+/** Policy-as-code options shared by `ci` and `baseline write`. */
+function policyOptions(cmd: Command): Command {
+  return cmd
+    .option('--policy <files...>', 'also check IAM policy JSON, Terraform plan JSON (terraform show -json) and CloudFormation templates')
+    .option('--policy-account <id>', 'AWS account the policy files deploy to (its environment from the config; default: unknown, judged as production)')
+    .addOption(new Option('--policy-principals <which>', 'check every planned principal, or only those attributed to agents by the config').choices(['all', 'agents']).default('all'));
+}
+
 export function registerScheduleCommands(program: Command, io: Io): void {
   program
     .command('schedule')
@@ -36,14 +44,14 @@ export function registerCiCommands(program: Command, windowOptions: (cmd: Comman
       .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the build').choices(SEVERITIES.filter((s) => s !== 'info')).default('high'))
       .option('--baseline <file>', 'fail only on findings not in this baseline (see `keywarden baseline write`)'),
   );
+  policyOptions(ci);
   for (const format of Object.keys(CI_REPORT_FORMATS)) ci.option(`--${format} <file>`, `write the ${format.toUpperCase()} report to this file`);
   ci.action(async (opts) => {
     process.exitCode = await runCi({ ...program.opts<GlobalOptions>(), ...opts }, io);
   });
 
   const baseline = program.command('baseline').description('baselines: the findings a pipeline already knows about');
-  baseline
-    .command('write')
+  policyOptions(baseline.command('write'))
     .description("store the current findings' fingerprints, so `ci --baseline` fails on new findings only")
     .option('--from <dir>', 'AWS export directory to import first (default: audit the latest stored scan)')
     .option('--window <days>', 'observation window in days (default: config thresholds.unusedDays, 90)', positiveInt)
