@@ -11,6 +11,7 @@ import type { KeywardenConfig } from '../config/index.js';
 import type { Severity } from '../model/finding.js';
 import type { AuditReport, ReportFinding as Finding } from '../report/json-schema.js';
 import { safeText } from '../report/terminal.js';
+import { printable } from '../config/patterns.js';
 import { writeReportFile } from '../report/write.js';
 import type { Store } from '../store/index.js';
 import { auditWindow, buildReport, importInto, withStore, type Io, type ReportOptions } from './commands.js';
@@ -39,6 +40,9 @@ export interface CiOptions extends ReportOptions, Partial<Record<CiReportFormat,
   policyAccount?: string;
   policyPrincipals?: 'all' | 'agents';
 }
+
+/** A CI log line stays readable; the JSON report has the full evidence. */
+const MAX_WHY_CHARS = 300;
 
 /** Failing findings explained on stderr, at most this many (the JSON report has them all). */
 const MAX_EXPLAINED = 100;
@@ -111,7 +115,7 @@ function findingLine(prefix: string, f: Finding): string {
   const why = f.evidence[0]?.summary;
   return (
     `${prefix} ${f.severity.toUpperCase()} ${f.ruleId} ${safeText(f.identityArn)}${f.granular ? ` [${safeText(f.granular)}]` : ''}: ${safeText(f.title)}\n` +
-    (why ? `    why: ${safeText(why)}\n` : '') +
+    (why ? `    why: ${printable(why, MAX_WHY_CHARS)}\n` : '') +
     (f.suppression?.expired ? `    suppression ${safeText(f.suppression.source)} expired ${f.suppression.expires ?? ''}: open again\n` : '') +
     `    fingerprint ${f.fingerprint}\n`
   );
