@@ -62,7 +62,7 @@ export function renderTerminal(full: AuditReport, options: TerminalOptions = {})
   const bySeverity = Object.entries(s.findingsBySeverity).filter(([, n]) => n > 0).map(([sev, n]) => `${n} ${sev}`);
   out.push(
     '',
-    `${report.findings.length} finding(s)${bySeverity.length ? `: ${bySeverity.join(', ')}` : ''}; ${s.agentIdentities} agent identities.`,
+    `${report.findings.length} finding(s)${bySeverity.length ? `: ${bySeverity.join(', ')}` : ''}${suppressedCount(report)}; ${s.agentIdentities} agent identities.`,
     `${s.identities} identities; ${s.grantedActions} granted actions: ${s.usedActions} used, ${s.unusedActions} unused, ${s.unknownActions} unknown (no source observes them).`,
   );
   const unmapped = report.cloudTrail.unmappedEvents.reduce((n, e) => n + e.count, 0);
@@ -105,6 +105,12 @@ function renderFindings(report: AuditReport): string[] {
     if (rendered.length > MAX_LINES_PER_IDENTITY) out.push(`    … ${rendered.length - MAX_LINES_PER_IDENTITY} more lines in the JSON report`);
   }
   return out;
+}
+
+function suppressedCount(report: AuditReport): string {
+  const suppressed = report.findings.filter((f) => f.suppression && !f.suppression.expired).length;
+  const reopened = report.findings.filter((f) => f.suppression?.expired).length;
+  return (suppressed ? ` (${suppressed} suppressed)` : '') + (reopened ? ` (${reopened} open again: suppression expired)` : '');
 }
 
 /** Suppressed findings stay listed, marked; a lapsed suppression says the finding is open again. */

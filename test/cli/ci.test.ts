@@ -111,6 +111,7 @@ describe('keywarden ci: thresholds and exit codes', () => {
     const run = await cli('--config', CONFIG, '--db', db, 'report', '--as-of', '2026-11-15', '--window', '60', '--out', out, '--suppressions', suppressions);
     expect(run.code).toBe(0);
     expect(run.out).toContain('[suppressed by o: r]');
+    expect(run.out).toMatch(/\d+ finding\(s\): .* \(\d+ suppressed\);/);
     const report = readReport(path.join(out, 'latest.json'));
     expect(report.findings.filter((f) => f.suppression).map((f) => f.identityArn)).toEqual([AGENT]);
   });
