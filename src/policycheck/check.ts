@@ -105,20 +105,18 @@ export function snapshotOfPlanned(planned: readonly PlannedPrincipal[], options:
       attachments.push({ identityArn: arn, policyHash: hash, kind: policy.kind, policyName: policy.name, ...(policy.arn && { policyArn: policy.arn }) });
     }
   }
+  // Files say what is granted, never what was used or which keys exist.
+  const nothingObserved = { credentials: [], accessAdvisor: [], usage: [], unmappedEvents: [], ingested: [] };
   const snapshot: Snapshot = {
     provider: 'aws',
     source: `policy-files:${options.files.join(',')}`,
     collectedAt: options.now.toISOString(),
     accounts: [{ provider: 'aws', accountId, tags: {} }],
     identities: [...identities.values()],
-    credentials: [],
     policies: [...policies.values()],
     attachments,
-    accessAdvisor: [],
-    usage: [],
-    unmappedEvents: [],
-    ingested: [],
     coverage,
+    ...nothingObserved,
   };
   return { snapshot, sources };
 }
