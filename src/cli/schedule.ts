@@ -64,6 +64,17 @@ export async function runSchedule(opts: ScheduleOptions, io: Io, signals: NodeJS
       notify: (summary) => notify(summary, schedule.notify),
       say,
     });
+  // SIGTERM/SIGINT, in both modes: the run in progress finishes its current step (never half a
+  // transaction: they are synchronous), is recorded as aborted, and nothing new starts.
+  let resolveStop!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (resolveStop = resolve));
+  const onSignal = (signal: string) => () => {
+    say(`${signal}: stopping; a run in progress finishes its current step and is recorded as aborted`);
+    controller.abort();
+    resolveStop();
+  };
+  const handlers = { SIGTERM: onSignal('SIGTERM'), SIGINT: onSignal('SIGINT') };
+  for (const [signal, handler] of Object.entries(handlers)) signals.once(signal, handler);
   try {
     if (opts.once) {
       const result = await run(opts.once);
@@ -76,17 +87,11 @@ export async function runSchedule(opts: ScheduleOptions, io: Io, signals: NodeJS
       `scheduled: audit "${schedule.audit}"${schedule.ingest ? `, ingest "${schedule.ingest}"` : ''} (${schedule.timezone}); ` +
         `next audit ${scheduler.tasks[0]!.getNextRun()?.toISOString() ?? 'never'}`,
     );
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        say(`${signal}: stopping the schedule; a run in progress finishes its current step and is recorded as aborted`);
-        controller.abort();
-        void scheduler.stop().then(resolve);
-      };
-      signals.once('SIGTERM', () => stop('SIGTERM'));
-      signals.once('SIGINT', () => stop('SIGINT'));
-    });
+    await stopRequested;
+    await scheduler.stop();
     return EXIT.ok;
   } finally {
+    for (const [signal, handler] of Object.entries(handlers)) signals.off(signal, handler);
     db.close();
   }
 }

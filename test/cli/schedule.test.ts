@@ -65,6 +65,24 @@ describe('keywarden schedule --once and keywarden runs', () => {
     expect(err).toMatch(/scheduled: audit "0 3 1 \* \*" \(UTC\); next audit \d{4}-\d{2}-01T03:00:00\.000Z/);
     signals.emit('SIGTERM');
     expect(await running).toBe(0);
-    expect(err).toContain('SIGTERM: stopping the schedule');
+    expect(err).toContain('SIGTERM: stopping; a run in progress finishes its current step');
   });
+});
+
+describe('keywarden schedule as a process', () => {
+  it('exits 0 on a real SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const cfg = config('proc.yaml', path.join(projectRoot, 'samples', 'acme'));
+    const child = spawn(process.execPath, [path.join(projectRoot, 'bin/keywarden.js'), '--config', cfg, 'schedule'], { cwd: tmp });
+    let err = '';
+    let sent = false;
+    child.stderr.on('data', (d) => {
+      err += d;
+      // Once: a second SIGTERM has no handler left and kills at once, as it should.
+      if (!sent && err.includes('scheduled: audit')) sent = child.kill('SIGTERM');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(err).toContain('SIGTERM: stopping');
+    expect(code).toBe(0);
+  }, 30_000);
 });
