@@ -15,14 +15,19 @@ export interface NotifyConfig {
 export interface RunSummary {
   tool: 'keywarden';
   event: 'run.finished' | 'run.failed';
+  /** One line for chat webhooks (Slack, Mattermost and Teams read `text`). */
+  text: string;
   run: Pick<RunRecord, 'id' | 'kind' | 'attempt' | 'startedAt' | 'finishedAt' | 'outcome' | 'scanId' | 'coverageComplete' | 'counts' | 'error' | 'host'>;
 }
 
 export function summaryOf(run: RunRecord): RunSummary {
   const { id, kind, attempt, startedAt, finishedAt, outcome, scanId, coverageComplete, counts, error, host } = run;
+  const coverage = coverageComplete === null ? '' : coverageComplete ? ', coverage complete' : ', COVERAGE INCOMPLETE';
+  const findings = counts?.findings === undefined ? '' : `, ${counts.findings} findings (${counts.openFindings ?? '?'} open)`;
   return {
     tool: 'keywarden',
     event: outcome === 'ok' || outcome === 'incomplete' ? 'run.finished' : 'run.failed',
+    text: `keywarden ${kind} run ${id} on ${host}: ${outcome}${findings}${coverage}${error ? ` (${error})` : ''}`,
     run: { id, kind, attempt, startedAt, finishedAt, outcome, scanId, coverageComplete, counts, error, host },
   };
 }

@@ -97,6 +97,7 @@ describe('notification hook', () => {
       expect(JSON.parse(received[0]!.body)).toEqual({
         tool: 'keywarden',
         event: 'run.finished',
+        text: expect.stringMatching(/^keywarden audit run 1 on .+: incomplete, 12 findings \(9 open\), COVERAGE INCOMPLETE$/),
         run: expect.objectContaining({ kind: 'audit', attempt: 2, outcome: 'incomplete', coverageComplete: false, counts: { findings: 12, openFindings: 9 } }),
       });
       // A failing webhook is reported without the token in its path.
