@@ -9,7 +9,7 @@ import { judge, type GateVerdict } from '../ci/gate.js';
 import { baselineOf, DEFAULT_BASELINE_FILE, readBaseline, serializeBaseline } from '../ci/baseline-file.js';
 import type { KeywardenConfig } from '../config/index.js';
 import type { Severity } from '../model/finding.js';
-import type { AuditReport, ReportFinding as Finding } from '../report/json-schema.js';
+import { reportSchema, type AuditReport, type ReportFinding as Finding } from '../report/json-schema.js';
 import { safeText } from '../report/terminal.js';
 import { printable } from '../config/patterns.js';
 import { writeReportFile } from '../report/write.js';
@@ -69,7 +69,7 @@ async function auditReport(store: Store, config: KeywardenConfig, opts: Omit<CiO
     principals: opts.policyPrincipals,
     suppressions: loadSuppressions(opts.suppressions ?? config.suppressions),
   });
-  return audit ? mergeReports(audit, planned) : planned;
+  return audit ? reportSchema.parse(mergeReports(audit, planned)) : planned;
 }
 
 export function runCi(opts: CiOptions, io: Io): Promise<number> {

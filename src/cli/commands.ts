@@ -132,7 +132,7 @@ export function listScans(opts: GlobalOptions, io: Io): Promise<number> {
   });
 }
 
-export function openOrExplain(dbPath: string): Store {
+function openOrExplain(dbPath: string): Store {
   try {
     return openStore(dbPath);
   } catch (error) {

@@ -3,7 +3,7 @@
  * templates (test/policycheck/samples.ts), through the same rules as a
  * scanned account, and through `keywarden ci --policy`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,8 @@ import { windowEndingAt } from '../../src/analyse/window.js';
 import { main } from '../../src/cli/main.js';
 import { checkPolicyFiles, readPolicyFile, type PolicyCheckOptions } from '../../src/policycheck/check.js';
 import { KNOWN_AWS_MANAGED_POLICIES } from '../../src/policycheck/planned.js';
-import type { AuditReport } from '../../src/report/json-schema.js';
+import { reportSchema, type AuditReport } from '../../src/report/json-schema.js';
+import { projectRoot } from '../helpers/fixtures.js';
 import { AS_OF, PROD, STAGING, testConfig } from '../helpers/scenario.js';
 import { CLOUDFORMATION_JSON, CLOUDFORMATION_YAML, IAM_POLICY_FILE, terraformPlan } from './samples.js';
 
@@ -145,5 +146,27 @@ describe('keywarden ci --policy', () => {
     const accepted = file('accept.yaml', `suppressions:\n  - { rule: "aws.*", identity: "arn:aws:iam::*:role/agents/*", reason: sandbox rollout, owner: platform }\n`);
     const ok = await cli('ci', '--policy', plan, '--suppressions', accepted, '--json', path.join(tmp, 'policy.json'));
     expect(ok.code).toBe(0);
+  });
+});
+
+describe('keywarden ci --policy together with a stored scan', () => {
+  it('judges the account audit and the policy files in one report', async () => {
+    const db = path.join(tmp, 'merged.db');
+    const run = (...args: string[]) => {
+      let err = '';
+      let out = '';
+      return main(['node', 'keywarden', '--db', db, ...args], { out: (s) => void (out += s), err: (s) => void (err += s) }).then((code) => ({ code, out, err }));
+    };
+    expect((await run('import', path.join(projectRoot, 'samples', 'acme'))).code).toBe(0);
+    const json = path.join(tmp, 'merged.json');
+    const plan = file('merged-plan.json', JSON.stringify(terraformPlan()));
+    const result = await run('ci', '--as-of', '2026-11-15', '--window', '60', '--policy', plan, '--policy-account', PROD, '--json', json);
+    expect(result.code).toBe(1);
+    const report = reportSchema.parse(JSON.parse(readFileSync(json, 'utf8')));
+    const arns = new Set(report.findings.map((f) => f.identityArn));
+    expect(arns.has(`arn:aws:iam::${PROD}:role/agents/deploy-agent`)).toBe(true); // planned
+    expect(arns.has('arn:aws:iam::111111111111:role/agents/ops-ai-agent')).toBe(true); // deployed
+    expect(report.summary.identities).toBe(16 + 2);
+    expect(report.scan.source).toContain('policy-files:');
   });
 });
