@@ -95,10 +95,10 @@ export function snapshotOfPlanned(planned: readonly PlannedPrincipal[], options:
     sources.set(arn, [...(sources.get(arn) ?? []), p.source]);
     for (const reason of p.unknowns) coverage.push({ scope: arn, source: 'policy-file', status: 'gap', reason });
     for (const policy of p.policies) {
-      if (!policy.document) {
+      if (policy.unknown || !policy.document) {
         coverage.push({ scope: arn, source: 'policy-file', status: 'gap', reason: policy.unknown ?? `${p.source}: policy ${policy.name} is unknown` });
-        continue;
       }
+      if (!policy.document) continue;
       const hash = policyHash(policy.document);
       policies.set(hash, { hash, document: policy.document });
       if (attachments.some((a) => a.identityArn === arn && a.policyHash === hash && a.kind === policy.kind)) continue;

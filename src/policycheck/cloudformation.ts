@@ -65,10 +65,19 @@ function tagsOf(props: Json): Record<string, string> {
   return Object.fromEntries(tags.filter((t) => typeof t.Key === 'string' && typeof t.Value === 'string').map((t) => [t.Key as string, t.Value as string]));
 }
 
+/** A policy document from the template; actions or effects that depend on intrinsics are unknown (only resources may be placeholders). */
+function templatePolicy(name: string, kind: PlannedPolicy['kind'], value: unknown, where: string): PlannedPolicy {
+  const document = policyDocumentOf(flattenIntrinsics(value));
+  if (!document) return { name, kind, unknown: `${where}: policy ${name} has no readable PolicyDocument` };
+  const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+  const unresolved = statements.some((st) => JSON.stringify([st.Effect, st.Action, st.NotAction]).includes('${'));
+  return unresolved
+    ? { name, kind, document, unknown: `${where}: policy ${name} has actions or effects chosen at deploy time (intrinsic functions): what it grants is partly unknown` }
+    : { name, kind, document };
+}
+
 function inlinePolicy(p: Json, where: string): PlannedPolicy {
-  const name = typeof p.PolicyName === 'string' ? p.PolicyName : 'inline';
-  const document = policyDocumentOf(flattenIntrinsics(p.PolicyDocument));
-  return document ? { name, kind: 'inline', document } : { name, kind: 'inline', unknown: `${where}: policy ${name} has no readable PolicyDocument` };
+  return templatePolicy(typeof p.PolicyName === 'string' ? p.PolicyName : 'inline', 'inline', p.PolicyDocument, where);
 }
 
 export function principalsFromCloudFormation(template: Json, file: string): PlannedPrincipal[] {
@@ -82,8 +91,7 @@ export function principalsFromCloudFormation(template: Json, file: string): Plan
     const props = (r.Properties ?? {}) as Json;
     if (r.Type === 'AWS::IAM::ManagedPolicy') {
       const name = typeof props.ManagedPolicyName === 'string' ? props.ManagedPolicyName : id;
-      const document = policyDocumentOf(flattenIntrinsics(props.PolicyDocument));
-      const policy: PlannedPolicy = document ? { name, kind: 'managed', document } : { name, kind: 'managed', unknown: `${file}:${id}: no readable PolicyDocument` };
+      const policy = templatePolicy(name, 'managed', props.PolicyDocument, `${file}:${id}`);
       managed.set(id, { policy, attached: false, source: `${file}:${id}` });
     }
   }

@@ -15,7 +15,7 @@ export interface PlannedPolicy {
   kind: 'inline' | 'managed' | 'permissions-boundary';
   arn?: string;
   document?: PolicyDocument;
-  /** Why the document is not known (then `document` is absent). */
+  /** Why the document is not known, or only partly (then `document` holds the known part). */
   unknown?: string;
 }
 

@@ -83,6 +83,17 @@ describe('CloudFormation', () => {
     expect(found).toContain('critical aws.production-reach Reach::production::Write:delete');
   });
 
+  it('treats actions chosen at deploy time (Fn::If) as unknown: the known part is judged and coverage is incomplete', async () => {
+    const template = CLOUDFORMATION_YAML.replace(
+      'Action: lambda:InvokeFunction',
+      "Action: !If [IsProd, 'lambda:InvokeFunction', 'lambda:*']",
+    );
+    const report = await check([file('agent-if.yaml', template)], { accountId: STAGING });
+    expect(report.coverage.complete).toBe(false);
+    expect(report.coverage.entries).toContainEqual(expect.objectContaining({ status: 'gap', reason: expect.stringContaining('policy tools has actions or effects chosen at deploy time') }));
+    expect(report.findings.some((f) => f.granular === 'Action::*-except')).toBe(true);
+  });
+
   it('reads JSON templates with Fn::Join and passes a user scoped to staging resources', async () => {
     const report = await check([file('user.json', CLOUDFORMATION_JSON)], {
       accountId: STAGING,
