@@ -17,7 +17,7 @@ import type { Store } from '../store/index.js';
 import { auditWindow, buildReport, importInto, withStore, type Io, type ReportOptions } from './commands.js';
 import { checkPolicyFiles } from '../policycheck/check.js';
 import { mergeReports } from '../report/merge.js';
-import { loadSuppressions } from '../suppress/suppressions-file.js';
+import { loadSuppressions, type SuppressionEntry } from '../suppress/suppressions-file.js';
 import { VERSION } from './version.js';
 import { EXIT, UserError } from './errors.js';
 
@@ -86,6 +86,9 @@ export function runCi(opts: CiOptions, io: Io): Promise<number> {
       allowPartial: opts.allowPartial ?? false,
     });
     explainVerdict(report, verdict, opts, io);
+    for (const entry of unusedSuppressions(report, loadSuppressions(opts.suppressions ?? config.suppressions))) {
+      io.err(`suppression ${safeText(entry.source)} (${safeText(entry.rule)} ${safeText(entry.identity)}) matched no finding: prune it\n`);
+    }
     if (verdict.incomplete) return EXIT.incomplete;
     return verdict.failing.length ? EXIT.findings : EXIT.ok;
   });
@@ -100,6 +103,12 @@ export function runBaselineWrite(opts: Omit<CiOptions, 'failOn'> & { out?: strin
     if (!report.coverage.complete) io.err('warning: coverage is incomplete: findings from unread sources are missing from this baseline\n');
     return EXIT.ok;
   });
+}
+
+/** Entries no finding carries (with first-match-wins, an entry shadowed by an earlier one counts as unused). */
+function unusedSuppressions(report: AuditReport, entries: readonly SuppressionEntry[]): SuppressionEntry[] {
+  const used = new Set(report.findings.map((f) => f.suppression?.source));
+  return entries.filter((e) => !used.has(e.source));
 }
 
 function writeRequestedReports(report: AuditReport, opts: CiOptions, io: Io): void {

@@ -79,6 +79,9 @@ describe('keywarden ci: thresholds and exit codes', () => {
     const run = await ci('--fail-on', 'critical', '--suppressions', suppressions, '--json', json);
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
+    // An entry that matches nothing is named, so the file does not collect dead entries.
+    const stale = file('stale.yaml', 'suppressions:\n  - { rule: aws.root-level-scope, identity: "arn:aws:iam::111111111111:role/deleted-*", reason: r, owner: o }\n');
+    expect((await ci('--fail-on', 'critical', '--suppressions', stale)).err).toContain(`suppression ${stale}#1 (aws.root-level-scope arn:aws:iam::111111111111:role/deleted-*) matched no finding: prune it`);
     const report = readReport(json);
     expect(report.findings.length).toBeGreaterThan(100);
     expect(report.findings.every((f) => f.suppression?.reason === 'accepted for this test' && f.suppression.expired === false)).toBe(true);
