@@ -14,10 +14,10 @@ import { safeText } from '../report/terminal.js';
 import { printable } from '../config/patterns.js';
 import { writeReportFile } from '../report/write.js';
 import type { Store } from '../store/index.js';
-import { auditWindow, buildReport, importInto, withStore, type Io, type ReportOptions } from './commands.js';
+import { auditWindow, buildReport, importInto, suppressionsFor, withStore, type Io, type ReportOptions } from './commands.js';
 import { checkPolicyFiles } from '../policycheck/check.js';
 import { mergeReports } from '../report/merge.js';
-import { loadSuppressions, type SuppressionEntry } from '../suppress/suppressions-file.js';
+import type { SuppressionEntry } from '../suppress/suppressions-file.js';
 import { VERSION } from './version.js';
 import { EXIT, UserError } from './errors.js';
 
@@ -52,13 +52,19 @@ const MAX_EXPLAINED = 100;
  * directory imported first, else the latest stored scan) and the policy
  * files, together. With policy files only and nothing stored, just those.
  */
-async function auditReport(store: Store, config: KeywardenConfig, opts: Omit<CiOptions, 'failOn'>, io: Io): Promise<AuditReport> {
+async function auditReport(
+  store: Store,
+  config: KeywardenConfig,
+  opts: Omit<CiOptions, 'failOn'>,
+  suppressions: readonly SuppressionEntry[],
+  io: Io,
+): Promise<AuditReport> {
   const scanId = opts.from ? await importInto(store, opts.from, io) : store.latestScan('aws')?.id;
   const policyFiles = opts.policy ?? [];
   if (scanId === undefined && !policyFiles.length) {
     throw new UserError('nothing to audit: no scan stored yet; pass --from <export-dir> or --policy <files…> (or run `keywarden import <export-dir>` first)');
   }
-  const audit = scanId === undefined ? undefined : await buildReport(store, config, scanId, opts);
+  const audit = scanId === undefined ? undefined : await buildReport(store, config, scanId, opts, suppressions);
   if (!policyFiles.length) return audit!;
   const planned = await checkPolicyFiles({
     files: policyFiles,
@@ -67,7 +73,7 @@ async function auditReport(store: Store, config: KeywardenConfig, opts: Omit<CiO
     toolVersion: VERSION,
     accountId: opts.policyAccount,
     principals: opts.policyPrincipals,
-    suppressions: loadSuppressions(opts.suppressions ?? config.suppressions),
+    suppressions,
   });
   return audit ? reportSchema.parse(mergeReports(audit, planned)) : planned;
 }
@@ -76,7 +82,8 @@ export function runCi(opts: CiOptions, io: Io): Promise<number> {
   return withStore(opts, async (store, config) => {
     // Read the baseline before auditing: a bad path is a usage error, not a finding.
     const baseline = opts.baseline ? readBaseline(opts.baseline) : undefined;
-    const report = await auditReport(store, config, opts, io);
+    const suppressions = suppressionsFor(opts, config);
+    const report = await auditReport(store, config, opts, suppressions, io);
     writeRequestedReports(report, opts, io);
     const verdict = judge({
       findings: report.findings,
@@ -86,7 +93,7 @@ export function runCi(opts: CiOptions, io: Io): Promise<number> {
       allowPartial: opts.allowPartial ?? false,
     });
     explainVerdict(report, verdict, opts, io);
-    for (const entry of unusedSuppressions(report, loadSuppressions(opts.suppressions ?? config.suppressions))) {
+    for (const entry of unusedSuppressions(report, suppressions)) {
       io.err(`suppression ${safeText(entry.source)} (${safeText(entry.rule)} ${safeText(entry.identity)}) matched no finding: prune it\n`);
     }
     if (verdict.incomplete) return EXIT.incomplete;
@@ -96,7 +103,7 @@ export function runCi(opts: CiOptions, io: Io): Promise<number> {
 
 export function runBaselineWrite(opts: Omit<CiOptions, 'failOn'> & { out?: string }, io: Io): Promise<number> {
   return withStore(opts, async (store, config) => {
-    const report = await auditReport(store, config, opts, io);
+    const report = await auditReport(store, config, opts, suppressionsFor(opts, config), io);
     const file = opts.out ?? DEFAULT_BASELINE_FILE;
     writeReportFile(file, serializeBaseline(baselineOf(report.findings, new Date(report.generatedAt))));
     io.out(`baseline: ${report.findings.length} finding(s) written to ${file}\n`);

@@ -12,7 +12,7 @@ import { writeDatedReport } from '../report/write.js';
 import { openStore, StoreError, type Store } from '../store/index.js';
 import { DEFAULT_CONFIG, loadConfig, type KeywardenConfig } from '../config/index.js';
 import { ALL_RULES } from '../rules/index.js';
-import { loadSuppressions } from '../suppress/suppressions-file.js';
+import { loadSuppressions, type SuppressionEntry } from '../suppress/suppressions-file.js';
 import { EXIT, UserError } from './errors.js';
 import type { GlobalOptions } from './main.js';
 import { VERSION } from './version.js';
@@ -80,11 +80,21 @@ export async function importInto(store: Store, dir: string, io: Io): Promise<num
 }
 
 /** The audit report of one stored scan, suppressions applied and validated against the report contract. */
-export async function buildReport(store: Store, config: KeywardenConfig, scanId: number, opts: ReportOptions): Promise<AuditReport> {
+export async function buildReport(
+  store: Store,
+  config: KeywardenConfig,
+  scanId: number,
+  opts: ReportOptions,
+  suppressions: readonly SuppressionEntry[] = suppressionsFor(opts, config),
+): Promise<AuditReport> {
   const window = auditWindow(config, opts);
   const catalog = await loadAwsActionCatalog();
-  const suppressions = loadSuppressions(opts.suppressions ?? config.suppressions);
   return reportSchema.parse(buildAuditReport(store, catalog, { scanId, window, config, rules: ALL_RULES, toolVersion: VERSION, suppressions }));
+}
+
+/** --suppressions, else the config's `suppressions`, else the default file when present. */
+export function suppressionsFor(opts: Pick<ReportOptions, 'suppressions'>, config: KeywardenConfig): SuppressionEntry[] {
+  return loadSuppressions(opts.suppressions ?? config.suppressions);
 }
 
 export function auditWindow(config: KeywardenConfig, opts: Pick<ReportOptions, 'asOf' | 'window'>) {
