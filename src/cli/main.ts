@@ -9,7 +9,7 @@ import { reportJsonSchema } from '../report/json-schema.js';
 import { VERSION } from './version.js';
 import { ALL_RULES } from '../rules/index.js';
 import { ruleDocsMarkdown, ruleDocsText } from '../report/rule-docs.js';
-import { registerCiCommands, registerScheduleCommands } from './register-ci.js';
+import { registerCiCommands, registerScheduleCommands } from './register-automation.js';
 
 
 export function positiveInt(value: string): number {

@@ -1,4 +1,4 @@
-/** Registers `ci`, `baseline write`, `schedule` and `runs` on the program (kept out of main.ts so branches merge cleanly). */
+/** Registers the commands machines run: `ci`, `baseline write` (pipelines), `schedule` and `runs` (the monthly job). Kept out of main.ts so branches merge cleanly. */
 import { Option, type Command } from 'commander';
 import { SEVERITIES } from '../model/finding.js';
 import { CI_REPORT_FORMATS, runBaselineWrite, runCi } from './ci.js';
