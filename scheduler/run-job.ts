@@ -43,6 +43,7 @@ export async function runJob(kind: RunKind, deps: RunJobDeps): Promise<RunJobRes
     deps.say(`recovered the run lock from ${takenOver.host} pid ${takenOver.pid} (expired ${takenOver.expiresAt}); ${n} abandoned run(s) marked aborted`);
   }
   let runId = 0;
+  let lastError: unknown;
   const heartbeat = setInterval(() => {
     if (!lock.heartbeat(runId || undefined)) deps.say('warning: the run lock was taken over by another process');
   }, deps.heartbeatMs);
@@ -69,12 +70,14 @@ export async function runJob(kind: RunKind, deps: RunJobDeps): Promise<RunJobRes
         onRetry: (attempt, delay, error) =>
           deps.say(`${kind} attempt ${attempt} failed (${error instanceof Error ? error.message : String(error)}); retrying in ${Math.round(delay / 1000)} s`),
       },
-    ).catch(() => undefined); // recorded in the run row; the scheduler keeps going
+    ).catch((error: unknown) => void (lastError = error)); // recorded in the run row; the scheduler keeps going
   } finally {
     clearInterval(heartbeat);
     lock.release();
   }
-  const run = log.get(runId)!;
+  const run = log.get(runId);
+  // Not even the run row could be written (database unwritable): nothing to notify about, say why.
+  if (!run) throw lastError instanceof Error ? lastError : new Error(`${kind} run could not be recorded`);
   for (const problem of await deps.notify(summaryOf(run))) deps.say(`notification: ${problem}`);
   return { status: 'done', run };
 }
