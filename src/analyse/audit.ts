@@ -12,8 +12,10 @@ import type { Store } from '../store/index.js';
 import { withUnusedNames, type ServiceFacts } from './granted-vs-used.js';
 import { scanFacts, type ScanFacts } from './scan-facts.js';
 import { reachEdgesOf } from './reach/report-edges.js';
-import type { Finding } from '../model/finding.js';
+import { isOpen, type Finding } from '../model/finding.js';
 import type { Suggestion } from '../report/json-schema.js';
+import { applySuppressions } from '../suppress/apply.js';
+import type { SuppressionEntry } from '../suppress/suppressions-file.js';
 import type { AuditWindow } from './window.js';
 
 export interface AuditOptions {
@@ -25,13 +27,19 @@ export interface AuditOptions {
   now?: Date;
   /** Revocation and replacement suggestions for the report (src/suggest/report-suggestions.ts). */
   suggest?: (facts: ScanFacts, findings: Finding[]) => Suggestion[];
+  /** Suppressions-file entries; expiry is judged against the window's last day. */
+  suppressions?: readonly SuppressionEntry[];
 }
 
 export function buildAuditReport(store: Store, catalog: AwsActionCatalog, options: AuditOptions): AuditReport {
   const { window } = options;
   const facts = scanFacts(store, catalog, options.config, options);
-  const { findings, tallies } = runRules(options.rules, facts.context);
-  const suggestions = options.suggest?.(facts, findings);
+  const run = runRules(options.rules, facts.context);
+  const tallies = run.tallies;
+  // Applied where findings are made, so every report (audit, report, ci) carries them.
+  const findings = applySuppressions(run.findings, options.suppressions ?? [], window.to);
+  // A suppressed finding is an accepted risk: nothing is planned for it.
+  const suggestions = options.suggest?.(facts, findings.filter(isOpen));
   const ruleById = new Map(options.rules.map((r) => [r.id, r]));
 
   const identities = facts.context.identities.map((f) => ({

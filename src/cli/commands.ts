@@ -14,6 +14,7 @@ import { openStore, StoreError, type Store } from '../store/index.js';
 import { DEFAULT_CONFIG, loadConfig, type KeywardenConfig } from '../config/index.js';
 import { ALL_RULES } from '../rules/index.js';
 import { collectAwsInto } from './collect-aws.js';
+import { loadSuppressions, type SuppressionEntry } from '../suppress/suppressions-file.js';
 import { EXIT, UserError } from './errors.js';
 import { reportSuggestions } from '../suggest/report-suggestions.js';
 import type { GlobalOptions } from './main.js';
@@ -31,18 +32,20 @@ export interface ReportOptions extends GlobalOptions {
   allowPartial?: boolean;
   agentsOnly?: boolean;
   format?: ReportFormat[];
+  /** Suppressions file (default: config `suppressions`, else .keywarden/suppressions.yaml when present). */
+  suppressions?: string;
 }
 
 const DEFAULT_CONFIG_FILE = 'keywarden.yaml';
 
 /** The config file named by --config, else ./keywarden.yaml when present, else defaults. */
-function configFor(opts: GlobalOptions): KeywardenConfig {
+export function configFor(opts: GlobalOptions): KeywardenConfig {
   if (opts.config) return loadConfig(opts.config);
   return existsSync(DEFAULT_CONFIG_FILE) ? loadConfig(DEFAULT_CONFIG_FILE) : DEFAULT_CONFIG;
 }
 
 /** --db, then the config's `database`, then $KEYWARDEN_DB, then the default under the working directory. */
-function databasePath(opts: GlobalOptions, config: KeywardenConfig): string {
+export function databasePath(opts: GlobalOptions, config: KeywardenConfig): string {
   return opts.db ?? config.database ?? process.env.KEYWARDEN_DB ?? path.join('.keywarden', 'keywarden.db');
 }
 
@@ -56,7 +59,7 @@ export async function withStore<T>(opts: GlobalOptions, fn: (store: Store, confi
   }
 }
 
-async function importInto(store: Store, dir: string, io: Io): Promise<number> {
+export async function importInto(store: Store, dir: string, io: Io): Promise<number> {
   let imported;
   try {
     imported = await importExportDir(dir, { alreadyIngested: (d) => store.hasIngested(d), onProgress: (l) => io.err(`${l}\n`) });
@@ -80,12 +83,34 @@ async function importInto(store: Store, dir: string, io: Io): Promise<number> {
   return scanId;
 }
 
-async function reportFrom(store: Store, config: KeywardenConfig, scanId: number, opts: ReportOptions, io: Io): Promise<number> {
-  const window = windowEndingAt(opts.asOf ?? new Date(), opts.window ?? config.thresholds.unusedDays);
+/** The audit report of one stored scan, suppressions applied and validated against the report contract. */
+export async function buildReport(
+  store: Store,
+  config: KeywardenConfig,
+  scanId: number,
+  opts: ReportOptions,
+  suppressions: readonly SuppressionEntry[] = suppressionsFor(opts, config),
+): Promise<AuditReport> {
+  const window = auditWindow(config, opts);
   const catalog = await loadAwsActionCatalog();
   const suggest = reportSuggestions(store, config).build;
-  const built = buildAuditReport(store, catalog, { scanId, window, config, rules: ALL_RULES, toolVersion: VERSION, suggest });
-  const report: AuditReport = reportSchema.parse(built);
+  return reportSchema.parse(
+    buildAuditReport(store, catalog, { scanId, window, config, rules: ALL_RULES, toolVersion: VERSION, suggest, suppressions }),
+  );
+}
+
+/** --suppressions, else the config's `suppressions`, else the default file when present. */
+export function suppressionsFor(opts: Pick<ReportOptions, 'suppressions'>, config: KeywardenConfig): SuppressionEntry[] {
+  return loadSuppressions(opts.suppressions ?? config.suppressions);
+}
+
+export function auditWindow(config: KeywardenConfig, opts: Pick<ReportOptions, 'asOf' | 'window'>) {
+  return windowEndingAt(opts.asOf ?? new Date(), opts.window ?? config.thresholds.unusedDays);
+}
+
+async function reportFrom(store: Store, config: KeywardenConfig, scanId: number, opts: ReportOptions, io: Io): Promise<number> {
+  const report = await buildReport(store, config, scanId, opts);
+  const catalog = await loadAwsActionCatalog();
   const outDir = opts.out ?? config.reports ?? 'reports';
   const formats = opts.format ?? DEFAULT_FORMATS;
   const trends = formats.includes('html') ? scanTrends(store, catalog, report, { config, rules: ALL_RULES, toolVersion: VERSION }) : undefined;

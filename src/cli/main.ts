@@ -13,15 +13,16 @@ import { runPlan } from './plan.js';
 import { runCollectAws, runExportAws } from './collect-aws.js';
 import { ALL_RULES } from '../rules/index.js';
 import { ruleDocsMarkdown, ruleDocsText } from '../report/rule-docs.js';
+import { registerCiCommands, registerScheduleCommands } from './register-automation.js';
 
 
-function positiveInt(value: string): number {
+export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of days >= 1');
   return n;
 }
 
-function isoDate(value: string): Date {
+export function isoDate(value: string): Date {
   const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59Z` : value);
   if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('expected a date such as 2026-11-15');
   return d;
@@ -51,7 +52,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       .option('--out <dir>', 'directory for report files (default: config `reports`, or reports)')
       .option('--allow-partial', 'exit 0 even when a source could not be read')
       .option('--agents-only', 'terminal summary: only identities attributed to AI agents or automation')
-      .option('--format <list>', 'report files to write: json,html,sarif,markdown (default: json,html)', parseFormats);
+      .option('--format <list>', 'report files to write: json,html,sarif,markdown (default: json,html)', parseFormats)
+      .option('--suppressions <file>', 'suppressions file (default: config `suppressions`, or .keywarden/suppressions.yaml if present)');
 
   windowOptions(
     program
@@ -94,6 +96,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .action(async (opts) => {
       process.exitCode = await runPlan({ ...program.opts<GlobalOptions>(), ...opts }, io);
     });
+  registerCiCommands(program, windowOptions, io);
+  registerScheduleCommands(program, io);
 
   program
     .command('scans')

@@ -1,5 +1,5 @@
 /** The keywarden config file: schema, defaults and loading. */
-export { ConfigError, DEFAULT_CONFIG, loadConfig, parseConfig } from './load.js';
+export { ConfigError, DEFAULT_CONFIG, loadConfig, parseConfig, parseValidated, readProblem } from './load.js';
 export {
   CONFIG_ENVIRONMENTS,
   configSchema,
@@ -9,5 +9,6 @@ export {
   type KeywardenConfig,
   type ThresholdsConfig,
   type LiveAwsConfig,
+  type ScheduleConfig,
 } from './schema.js';
 export { DEFAULT_AGENT_USER_AGENTS, DEFAULT_HUMAN_USER_AGENTS } from './defaults.js';

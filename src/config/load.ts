@@ -68,10 +68,12 @@ export function loadConfig(file?: string): KeywardenConfig {
     ...(config.suggestions.planDir !== undefined && {
       suggestions: { ...config.suggestions, planDir: path.resolve(base, config.suggestions.planDir) },
     }),
+    ...(config.suppressions !== undefined && { suppressions: path.resolve(base, config.suppressions) }),
+    ...(config.schedule?.from !== undefined && { schedule: { ...config.schedule, from: path.resolve(base, config.schedule.from) } }),
   };
 }
 
-function readProblem(err: unknown): string {
+export function readProblem(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'it is a directory';
@@ -84,6 +86,15 @@ function readProblem(err: unknown): string {
  * `fileName` is only used in messages and to pick the syntax.
  */
 export function parseConfig(text: string, fileName: string): KeywardenConfig {
+  return parseValidated(configSchema, text, fileName);
+}
+
+/**
+ * Parses YAML or JSON text (by `fileName`) and validates it with a strict zod
+ * schema; every problem is one line `file:line:col: key.path: message`.
+ * Shared by the config file and the other files users write (suppressions).
+ */
+export function parseValidated<S extends z.ZodType>(schema: S, text: string, fileName: string): z.output<S> {
   const lines = new LineCounter();
   const { data, doc } = fileName.toLowerCase().endsWith('.json')
     ? parseJson(text, fileName, lines)
@@ -95,10 +106,10 @@ export function parseConfig(text: string, fileName: string): KeywardenConfig {
     throw new ConfigError(fileName, [`${fileName}: expected a mapping of settings at the top level, got ${describeValue(input)}`]);
   }
 
-  const result = configSchema.safeParse(withoutNulls(input), { error: (issue) => defaultMessage(issue) });
+  const result = schema.safeParse(withoutNulls(input), { error: (issue) => defaultMessage(issue) });
   if (result.success) return result.data;
 
-  const located = result.error.issues.flatMap((issue) => explain(issue)).map((p) => ({ ...p, offset: locate(doc, p.path, p.atKey) }));
+  const located = result.error.issues.flatMap((issue) => explain(issue, schema)).map((p) => ({ ...p, offset: locate(doc, p.path, p.atKey) }));
   located.sort((a, b) => (a.offset ?? Infinity) - (b.offset ?? Infinity));
   throw new ConfigError(
     fileName,
@@ -203,10 +214,10 @@ interface Problem {
   atKey?: boolean;
 }
 
-function explain(issue: z.core.$ZodIssue): Problem[] {
+function explain(issue: z.core.$ZodIssue, schema: z.core.$ZodType): Problem[] {
   const at = issue.path.filter((s): s is Segment => typeof s !== 'symbol');
   if (issue.code !== 'unrecognized_keys') return [{ path: at, message: issue.message }];
-  const known = knownKeys(configSchema, at);
+  const known = knownKeys(schema, at);
   return issue.keys.map((key) => {
     const guess = closest(key, known);
     const hint = guess ? `did you mean ${guess}?` : known.length > 0 ? `expected one of ${known.join(', ')}` : '';

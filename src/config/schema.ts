@@ -6,7 +6,17 @@
  * agent userAgent lists already merged with the built-in ones.
  */
 import { z } from 'zod';
+import { validate as validateCron } from 'node-cron';
 import { DEFAULT_AGENT_USER_AGENTS, DEFAULT_HUMAN_USER_AGENTS } from './defaults.js';
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Environment names a rule may assign. `unknown` is only ever a result. */
 export const CONFIG_ENVIRONMENTS = ['production', 'staging', 'development', 'sandbox'] as const;
@@ -185,6 +195,41 @@ const liveAwsSchema = z.strictObject({
     .optional(),
 });
 
+const cronExpression = z
+  .string()
+  .trim()
+  .refine((e) => validateCron(e), { error: 'expected a cron expression such as "0 3 1 * *" (minute hour day-of-month month day-of-week)' });
+
+const scheduleSchema = z.strictObject({
+  /** Full audit: import `from` (when set) and write the report. Default: 03:00 on the 1st of every month. */
+  audit: cronExpression.default('0 3 1 * *'),
+  /** More frequent usage ingestion (CloudTrail, Access Advisor) so history has no holes; off when absent. */
+  ingest: cronExpression.optional(),
+  /** IANA time zone the expressions are read in. */
+  timezone: z
+    .string()
+    .trim()
+    .refine((tz) => isTimeZone(tz), { error: 'expected an IANA time zone such as Europe/Berlin or UTC' })
+    .default('UTC'),
+  /** Export directory each run imports (live sources plug in here later). */
+  from: path.optional(),
+  /** Attempts after a failure, with exponential backoff from retryDelaySeconds. */
+  retries: z.number().int().min(0).max(10).default(3),
+  retryDelaySeconds: z.number().int().min(1).max(3600).default(60),
+  /** Months of scans and usage kept; older rows are pruned after each audit. */
+  retentionMonths: z.number().int().min(1).max(120).default(13),
+  /** A run lock older than this (no heartbeat) is taken over: its holder crashed. */
+  lockTtlMinutes: z.number().int().min(1).max(24 * 60).default(30),
+  notify: z
+    .strictObject({
+      /** Program and arguments run with the summary JSON on stdin (no shell). */
+      command: z.array(z.string().min(1)).min(1).optional(),
+      /** http(s) URL the summary JSON is POSTed to. */
+      webhook: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+    })
+    .optional(),
+});
+
 export const configSchema = z.strictObject({
   environments: environmentsSchema,
   agents: agentsSchema,
@@ -196,6 +241,10 @@ export const configSchema = z.strictObject({
   /** Revocation and replacement plans. */
   suggestions: suggestionsSchema,
   liveAws: liveAwsSchema.optional(),
+  /** Suppressions file (resolved like `database`; default .keywarden/suppressions.yaml when present). */
+  suppressions: path.optional(),
+  /** `keywarden schedule`: when to audit, ingest, prune and whom to tell. */
+  schedule: scheduleSchema.optional(),
 });
 
 export type KeywardenConfig = z.output<typeof configSchema>;
@@ -203,3 +252,4 @@ export type EnvironmentsConfig = KeywardenConfig['environments'];
 export type AgentsConfig = KeywardenConfig['agents'];
 export type ThresholdsConfig = KeywardenConfig['thresholds'];
 export type LiveAwsConfig = NonNullable<KeywardenConfig['liveAws']>;
+export type ScheduleConfig = z.output<typeof scheduleSchema>;

@@ -62,7 +62,7 @@ export function renderTerminal(full: AuditReport, options: TerminalOptions = {})
   const bySeverity = Object.entries(s.findingsBySeverity).filter(([, n]) => n > 0).map(([sev, n]) => `${n} ${sev}`);
   out.push(
     '',
-    `${report.findings.length} finding(s)${bySeverity.length ? `: ${bySeverity.join(', ')}` : ''}; ${s.agentIdentities} agent identities.`,
+    `${report.findings.length} finding(s)${bySeverity.length ? `: ${bySeverity.join(', ')}` : ''}${suppressedCount(report)}; ${s.agentIdentities} agent identities.`,
     `${s.identities} identities; ${s.grantedActions} granted actions: ${s.usedActions} used, ${s.unusedActions} unused, ${s.unknownActions} unknown (no source observes them).`,
   );
   if (report.suggestions) out.push(suggestionsLine(report.suggestions));
@@ -103,18 +103,32 @@ function renderFindings(report: AuditReport): string[] {
     out.push(`  ${safeText(arn)}${tag}${identity?.environment ? ` (${identity.environment.environment})` : ''}`);
     const lines = new Map<string, AuditReport['findings']>();
     for (const f of findings) {
-      const key = `${f.severity}|${f.ruleId}`;
+      const key = `${f.severity}|${f.ruleId}|${suppressionNote(f)}`;
       lines.set(key, [...(lines.get(key) ?? []), f]);
     }
     const rendered = [...lines.values()].map((same) => {
       const [first] = same as [AuditReport['findings'][number]];
       const text = same.length === 1 ? safeText(first.title) : `${same.length} findings, e.g. ${safeText(first.title)}`;
-      return `    ${first.severity.toUpperCase().padEnd(8)} ${first.ruleId}  ${text}`;
+      return `    ${first.severity.toUpperCase().padEnd(8)} ${first.ruleId}  ${text}${suppressionNote(first)}`;
     });
     out.push(...rendered.slice(0, MAX_LINES_PER_IDENTITY));
     if (rendered.length > MAX_LINES_PER_IDENTITY) out.push(`    … ${rendered.length - MAX_LINES_PER_IDENTITY} more lines in the JSON report`);
   }
   return out;
+}
+
+function suppressedCount(report: AuditReport): string {
+  const suppressed = report.findings.filter((f) => f.suppression && !f.suppression.expired).length;
+  const reopened = report.findings.filter((f) => f.suppression?.expired).length;
+  return (suppressed ? ` (${suppressed} suppressed)` : '') + (reopened ? ` (${reopened} open again: suppression expired)` : '');
+}
+
+/** Suppressed findings stay listed, marked; a lapsed suppression says the finding is open again. */
+export function suppressionNote(f: AuditReport['findings'][number]): string {
+  const s = f.suppression;
+  if (!s) return '';
+  if (s.expired) return `  [OPEN AGAIN: suppression ${safeText(s.source)} expired ${s.expires ?? ''}]`;
+  return `  [suppressed by ${safeText(s.owner)}${s.expires ? ` until ${s.expires}` : ''}: ${safeText(s.reason)}]`;
 }
 
 function agentsOnly(report: AuditReport): AuditReport {

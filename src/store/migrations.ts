@@ -274,6 +274,45 @@ CREATE TABLE cloudtrail_s3_days (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  {
+    id: 5,
+    name: 'scheduler runs and run lock',
+    sql: `
+-- One row per scheduled (or manual) run: what it did and how it ended.
+-- 'running' rows whose lock has expired are turned into 'aborted' by the
+-- next process that takes the lock (the holder crashed).
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL CHECK (kind IN ('audit', 'ingest')),
+  attempt INTEGER NOT NULL CHECK (attempt >= 1),
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  outcome TEXT NOT NULL CHECK (outcome IN ('running', 'ok', 'incomplete', 'failed', 'aborted')),
+  scan_id INTEGER REFERENCES scans (id) ON DELETE SET NULL,
+  coverage_complete INTEGER CHECK (coverage_complete IN (0, 1)),
+  counts TEXT,
+  error TEXT,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  CHECK ((outcome = 'running') = (finished_at IS NULL))
+) STRICT;
+CREATE INDEX runs_by_start ON runs (started_at);
+
+-- At most one holder per lock name. A holder renews heartbeat_at/expires_at
+-- while it runs; a row past expires_at belongs to a crashed process and may
+-- be taken over.
+CREATE TABLE run_lock (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  acquired_at TEXT NOT NULL,
+  heartbeat_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL
+) STRICT, WITHOUT ROWID;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

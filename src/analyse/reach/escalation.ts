@@ -53,9 +53,24 @@ function passRoleFor(access: ActionAccess, service: string): ActionAccess {
   return { ...access, allows: access.allows.filter(usable) };
 }
 
-/** Whether a (substituted) resource pattern names exactly the principal itself. */
+const IAM_ARN = /^arn:[\w-]+:iam::([^:]*):(.+)$/i;
+
+/**
+ * Whether a (substituted) resource pattern names exactly the principal itself.
+ * IAM calls act only inside the caller's account, so an account wildcard
+ * (`arn:aws:iam::*:user/${aws:username}`) still names the caller. A policy
+ * checked before deploy, judged as if a user held it, has its own ARN: the
+ * user it stands for is `user/<name>`.
+ */
 function isSelf(pattern: string, principal: Principal): boolean {
-  return !pattern.includes('*') && !pattern.includes('?') && pattern.toLowerCase() === principal.arn.toLowerCase();
+  const target = IAM_ARN.exec(pattern);
+  const self = IAM_ARN.exec(principal.arn);
+  if (!target || !self) return false;
+  const [, account, resource] = target as unknown as [string, string, string];
+  if (account !== '*' && account !== principal.accountId) return false;
+  if (resource.includes('*') || resource.includes('?')) return false;
+  const selfResource = principal.kind === 'user' && !/^user\//i.test(self[2]!) ? `user/${principal.name}` : self[2]!;
+  return resource.toLowerCase() === selfResource.toLowerCase();
 }
 
 /** The escalation methods a principal holds, in catalog order. */
