@@ -27,7 +27,7 @@ export function buildAuditReport(store: Store, catalog: AwsActionCatalog, option
   const { findings, tallies } = runRules(options.rules, facts.context);
   const ruleById = new Map(options.rules.map((r) => [r.id, r]));
 
-  const identities = facts.context.identities.map((f) => ({
+  const identities = [...facts.context.identities, ...(facts.context.gcp?.identities ?? [])].map((f) => ({
     ...f.audit,
     ...reportedServices(f.audit.services),
     environment: f.environment,

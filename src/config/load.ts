@@ -65,6 +65,7 @@ export function loadConfig(file?: string): KeywardenConfig {
     ...config,
     ...(config.database !== undefined && { database: path.resolve(base, config.database) }),
     ...(config.reports !== undefined && { reports: path.resolve(base, config.reports) }),
+    ...(config.gcp?.predefinedRoles !== undefined && { gcp: { ...config.gcp, predefinedRoles: path.resolve(base, config.gcp.predefinedRoles) } }),
   };
 }
 

@@ -129,6 +129,14 @@ const thresholdsSchema = z
 
 const path = z.string().trim().min(1, { error: 'expected a non-empty path' });
 
+/** GCP: folder environments (after project ids, labels and names) and a predefined-roles file for offline audits. */
+const gcpSchema = z.strictObject({
+  /** First match wins; `folder` is a glob on the folder's display name, or `folders/<id>`. */
+  folderEnvironments: z.array(z.strictObject({ folder: pattern, environment })).default([]),
+  /** JSON (or .json.gz) array of IAM Role objects with includedPermissions, cached in the database. */
+  predefinedRoles: path.optional(),
+});
+
 export const configSchema = z.strictObject({
   environments: environmentsSchema,
   agents: agentsSchema,
@@ -137,9 +145,11 @@ export const configSchema = z.strictObject({
   database: path.optional(),
   /** Directory for report files (resolved like `database`). */
   reports: path.optional(),
+  gcp: gcpSchema.optional(),
 });
 
 export type KeywardenConfig = z.output<typeof configSchema>;
 export type EnvironmentsConfig = KeywardenConfig['environments'];
 export type AgentsConfig = KeywardenConfig['agents'];
 export type ThresholdsConfig = KeywardenConfig['thresholds'];
+export type GcpConfig = NonNullable<KeywardenConfig['gcp']>;

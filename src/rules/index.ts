@@ -7,6 +7,17 @@ import { unusedCredential } from './aws/unused-credential.js';
 import { staleAccessKey } from './aws/stale-access-key.js';
 import { unusedPermissions } from './aws/unused-permissions.js';
 import { privilegeCreep } from './aws/privilege-creep.js';
+import { gcpBasicRole } from './gcp/basic-role.js';
+import { gcpHierarchyBinding } from './gcp/hierarchy-binding.js';
+import { gcpIamChanging } from './gcp/iam-changing.js';
+import { gcpImpersonation } from './gcp/impersonation.js';
+import { gcpProductionReach } from './gcp/production-reach.js';
+import { gcpUserManagedKey } from './gcp/user-managed-key.js';
+import { gcpKeyAge } from './gcp/key-age.js';
+import { gcpKeyNeverExpires } from './gcp/key-never-expires.js';
+import { gcpUnusedCredential } from './gcp/unused-credential.js';
+import { gcpUnusedPermissions } from './gcp/unused-permissions.js';
+import { gcpPrivilegeCreep } from './gcp/privilege-creep.js';
 
 export const ALL_RULES: readonly Rule[] = [
   rootLevelScope,
@@ -16,6 +27,17 @@ export const ALL_RULES: readonly Rule[] = [
   staleAccessKey,
   unusedPermissions,
   privilegeCreep,
+  gcpBasicRole,
+  gcpHierarchyBinding,
+  gcpIamChanging,
+  gcpImpersonation,
+  gcpProductionReach,
+  gcpUserManagedKey,
+  gcpKeyAge,
+  gcpKeyNeverExpires,
+  gcpUnusedCredential,
+  gcpUnusedPermissions,
+  gcpPrivilegeCreep,
 ];
 
 export type { Rule, RuleContext, IdentityFacts, FindingDraft, RuleEvaluation } from './rule.js';

@@ -14,6 +14,7 @@ import type { AccountInfo, Credential, Identity, PolicyAttachment } from '../mod
 import type { Evidence, RuleOutcome, Severity } from '../model/finding.js';
 import type { IdentityAudit } from '../report/json-schema.js';
 import type { IdentityHistoryEntry, ScanRecord } from '../store/index.js';
+import type { GcpRuleContext } from '../analyse/gcp/scan-facts.js';
 
 /** Everything rules may know about one identity. */
 export interface IdentityFacts {
@@ -45,6 +46,8 @@ export interface RuleContext {
    * with its effective grant then: the reference point for "grants grew".
    */
   referenceGrant(identityArn: string): ReferenceGrant | undefined;
+  /** GCP service accounts, for the `gcp.*` rules (present when the scan is a GCP scan). */
+  gcp?: GcpRuleContext;
 }
 
 export interface ReferenceGrant {

@@ -7,6 +7,7 @@
  * Never edit a migration that has shipped: append a new one.
  */
 import type Database from 'better-sqlite3';
+import { GCP_MIGRATION } from './gcp-schema.js';
 
 export interface Migration {
   /** 1, 2, 3, … in order, without gaps: it becomes `user_version`. */
@@ -221,6 +222,9 @@ CREATE TABLE identity_user_agents (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  // BRANCH-LOCAL PLACEHOLDERS (gcp branch): ids 3-6 belong to other branches' migrations; drop these four lines when merging.
+  ...[3, 4, 5, 6].map((id) => ({ id, name: `reserved for another branch (${id})`, sql: '' })),
+  GCP_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

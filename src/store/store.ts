@@ -34,6 +34,8 @@ import type {
   UserAgentUsage,
 } from './types.js';
 import { insertScan } from './write-scan.js';
+import { readGcpPart, readGcpRoles } from './gcp-read.js';
+import type { GcpRole, GcpSnapshotPart } from '../model/gcp.js';
 
 /** Opens or creates the database at `path` (`:memory:` for tests). Throws StoreError naming the path. */
 export function openStore(path: string, options: StoreOptions = {}): Store {
@@ -149,6 +151,17 @@ export class Store {
 
   latestAccessAdvisor(provider: Provider, identityArns?: readonly string[]): Map<string, LatestAccessAdvisor> {
     return latestAccessAdvisor(this.db, provider, identityArns);
+  }
+
+  /** A GCP scan's hierarchy, bindings, deny rules, keys and usage evidence (`roles` empty: see gcpRoles). */
+  gcpPart(scanId: number): GcpSnapshotPart {
+    return readGcpPart(this.db, this.requireScan(scanId).id);
+  }
+
+  /** Role definitions for a GCP scan: its own, else the newest cached predefined ones stored up to it. */
+  gcpRoles(scanId: number): GcpRole[] {
+    const scan = this.requireScan(scanId);
+    return readGcpRoles(this.db, scan.id, scan.finishedAt);
   }
 
   close(): void {
