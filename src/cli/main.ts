@@ -23,6 +23,11 @@ function isoDate(value: string): Date {
   return d;
 }
 
+function providerName(value: string): 'aws' | 'gcp' {
+  if (value !== 'aws' && value !== 'gcp') throw new InvalidArgumentError('expected aws or gcp');
+  return value;
+}
+
 export interface GlobalOptions {
   config?: string;
   db?: string;
@@ -52,7 +57,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     program
       .command('audit')
       .description('import an AWS export directory (optional), then write the granted-vs-used report')
-      .option('--from <dir>', 'AWS export directory to import first (see docs/export-layout.md)'),
+      .option('--from <dir>', 'AWS or gcloud (GCP) export directory to import first (see docs/export-layout.md)'),
   ).action(async (opts) => {
     process.exitCode = await runAudit({ ...program.opts<GlobalOptions>(), ...opts }, io);
   });
@@ -65,7 +70,12 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       process.exitCode = await runImport({ ...program.opts<GlobalOptions>(), from: dir }, io);
     });
 
-  windowOptions(program.command('report').description('write the granted-vs-used report from the latest stored scan')).action(
+  windowOptions(
+    program
+      .command('report')
+      .description('write the granted-vs-used report from the latest stored scan')
+      .option('--provider <provider>', 'aws or gcp: whose latest scan to report (default aws)', providerName),
+  ).action(
     async (opts) => {
       process.exitCode = await runReport({ ...program.opts<GlobalOptions>(), ...opts }, io);
     },

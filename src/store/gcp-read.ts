@@ -95,11 +95,11 @@ export function readGcpPart(db: Database.Database, scanId: number): GcpSnapshotP
   // Last authentication: the latest any scan up to this one saw, so evidence outlives the API's own lookback.
   const lastAuthentications = db
     .prepare<[number, number], { subject: 'service-account' | 'key'; id: string; service_account: string; last: string | null; observed: string | null }>(
-      `SELECT subject, id, service_account, nullif(max(coalesce(last_authenticated, '')), '') AS last, max(observed_until) AS observed
+      `SELECT a.subject, a.id, a.service_account, nullif(max(coalesce(a.last_authenticated, '')), '') AS last, max(a.observed_until) AS observed
        FROM gcp_last_authentications a JOIN scans s ON s.id = a.scan_id
        WHERE s.status = 'complete' AND s.provider = 'gcp' AND s.collected_at <= (SELECT collected_at FROM scans WHERE id = ?)
-         AND a.id IN (SELECT id FROM gcp_last_authentications WHERE scan_id = ?)
-       GROUP BY subject, id ORDER BY subject, id`,
+         AND a.id IN (SELECT x.id FROM gcp_last_authentications x WHERE x.scan_id = ?)
+       GROUP BY a.subject, a.id ORDER BY a.subject, a.id`,
     )
     .all(scanId, scanId)
     .map((a) => ({ subject: a.subject, id: a.id, serviceAccount: a.service_account, lastAuthenticated: opt(a.last), observedUntil: opt(a.observed) }));

@@ -6,11 +6,21 @@
  */
 import type { GcpDenyRule } from '../../model/gcp.js';
 
+/**
+ * Service FQDNs whose v1 permission prefix is not their first label
+ * (`cloudresourcemanager.googleapis.com/projects.setIamPolicy` is
+ * `resourcemanager.projects.setIamPolicy`).
+ */
+export const DENY_SERVICE_PREFIX: Readonly<Record<string, string>> = {
+  'cloudresourcemanager.googleapis.com': 'resourcemanager',
+};
+
 /** `iam.googleapis.com/roles.update` -> service `iam`, rest `roles.update`. */
 function splitV2(permission: string): { service: string; rest: string } | undefined {
   const slash = permission.indexOf('/');
   if (slash < 0) return undefined;
-  return { service: permission.slice(0, slash).split('.')[0]!, rest: permission.slice(slash + 1) };
+  const fqdn = permission.slice(0, slash);
+  return { service: DENY_SERVICE_PREFIX[fqdn] ?? fqdn.split('.')[0]!, rest: permission.slice(slash + 1) };
 }
 
 /** Whether a v2 deny permission (possibly with wildcards) covers a v1 permission. */
