@@ -87,6 +87,6 @@ describe('GCP scans in the store', () => {
     delete older.projects[0]!.logs;
     older.projects[0]!.serviceAccounts[0]!.lastAuthDaysAgo = 50;
     const report = await auditScan(store, importOrg(store, older));
-    expect(report.identities[0]!.lastUsed).toEqual({ at: '2026-11-10T12:00:00Z', source: 'gcp-activity-analyzer' });
+    expect(report.identities[0]!.lastUsed).toEqual({ at: '2026-11-10T12:00:00.000Z', source: 'gcp-activity-analyzer' });
   });
 });

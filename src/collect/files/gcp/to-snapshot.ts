@@ -33,6 +33,19 @@ export interface GcpSnapshotOptions {
 
 const keyIdOf = (name: string): string => name.slice(name.lastIndexOf('/') + 1);
 
+/** RFC 3339 in any precision -> one ISO form, so the API's and gcloud's renderings compare equal. */
+function isoTime(value: string | null | undefined): string | undefined {
+  if (!value) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/** gcloud (v1) prints the display name as `name`; the v3 API as `displayName` (its `name` is `projects/<number>`). */
+function projectDisplayName(project: GcpProjectWire | undefined): string | undefined {
+  if (project?.name && !project.name.startsWith('projects/')) return project.name;
+  return project?.displayName ?? undefined;
+}
+
 /** `{type: 'folder', id: '1'}` (v1) or `folders/1` (v3) -> `folders/1`. */
 function parentName(parent: GcpProjectWire['parent']): string | undefined {
   if (!parent) return undefined;
@@ -89,8 +102,8 @@ function lastAuthentications(activities: GcpActivityWire[] | undefined, subject:
       subject,
       id: subject === 'key' ? parsed.keyId! : parsed.email,
       serviceAccount: parsed.email,
-      lastAuthenticated: a.activity?.lastAuthenticatedTime ?? undefined,
-      observedUntil: a.observationPeriod?.endTime ?? undefined,
+      lastAuthenticated: isoTime(a.activity?.lastAuthenticatedTime),
+      observedUntil: isoTime(a.observationPeriod?.endTime),
     });
   }
   return out;
@@ -119,7 +132,7 @@ export function permissionInsights(insights: GcpInsightWire[] | undefined): GcpP
       inferred: (i.content.inferredPermissions ?? []).flatMap((p) => (p.permission ? [p.permission] : [])),
       currentTotal: Number.isFinite(total) ? total : undefined,
       observationDays: durationDays(i.observationPeriod),
-      lastRefresh: i.lastRefreshTime ?? undefined,
+      lastRefresh: isoTime(i.lastRefreshTime),
     });
   }
   return out;
@@ -186,14 +199,15 @@ function projectParts(p: GcpProjectFiles): ProjectParts {
     for (const k of saKeys) {
       if (!k.name) continue;
       const keyId = keyIdOf(k.name);
-      const validBefore = k.validBeforeTime && k.validBeforeTime !== NEVER_EXPIRES ? k.validBeforeTime : undefined;
+      const validBefore = k.validBeforeTime && k.validBeforeTime !== NEVER_EXPIRES ? isoTime(k.validBeforeTime) : undefined;
+      const validAfter = isoTime(k.validAfterTime);
       keys.push({
         keyId,
         serviceAccount: email,
         keyType: k.keyType ?? 'KEY_TYPE_UNSPECIFIED',
         keyOrigin: k.keyOrigin ?? undefined,
         keyAlgorithm: k.keyAlgorithm ?? undefined,
-        validAfter: k.validAfterTime ?? undefined,
+        validAfter,
         validBefore,
         disabled: k.disabled === true,
       });
@@ -204,7 +218,7 @@ function projectParts(p: GcpProjectFiles): ProjectParts {
         accountId: projectId,
         kind: 'service-account-key',
         active: k.disabled !== true,
-        createdAt: k.validAfterTime ?? undefined,
+        createdAt: validAfter,
         lastUsedAt: keyLastUse.get(keyId) ?? undefined,
       });
     }
@@ -213,10 +227,10 @@ function projectParts(p: GcpProjectFiles): ProjectParts {
     account: {
       provider: 'gcp',
       accountId: projectId,
-      alias: p.project?.name && !p.project.name.startsWith('projects/') ? p.project.name : (p.project?.displayName ?? undefined),
+      alias: projectDisplayName(p.project),
       tags: p.project?.labels ?? {},
     },
-    resource: { name: `projects/${projectId}`, kind: 'project', parent: parentName(p.project?.parent), displayName: p.project?.displayName ?? undefined, labels: p.project?.labels ?? {} },
+    resource: { name: `projects/${projectId}`, kind: 'project', parent: parentName(p.project?.parent), displayName: projectDisplayName(p.project), labels: p.project?.labels ?? {} },
     identities,
     serviceAccounts,
     credentials,
@@ -301,7 +315,7 @@ export function gcpExportToSnapshot(files: GcpExportFiles, options: GcpSnapshotO
     usage,
     unmappedEvents: [],
     ingested,
-    coverage,
+    coverage: firstPerScopeAndSource(coverage),
     gcp: {
       resources,
       bindings,
@@ -314,6 +328,17 @@ export function gcpExportToSnapshot(files: GcpExportFiles, options: GcpSnapshotO
     },
   };
   return { snapshot, extras: { startedAt: options.collectedAt, userAgents } };
+}
+
+/** A live call that failed already recorded why; the "file missing" entry for the same input would only repeat it. */
+function firstPerScopeAndSource(entries: CoverageEntry[]): CoverageEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => {
+    const key = `${e.scope}\u0000${e.source}\u0000${e.status}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function dedupeRoles(roles: GcpRole[]): GcpRole[] {
