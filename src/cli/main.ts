@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT, UserError } from './errors.js';
 import { runAudit, runImport, runReport, listScans } from './commands.js';
+import { runExportGcp } from './export-gcp.js';
 import { reportJsonSchema } from '../report/json-schema.js';
 import { VERSION } from './version.js';
 import { ALL_RULES } from '../rules/index.js';
@@ -80,6 +81,19 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       process.exitCode = await runReport({ ...program.opts<GlobalOptions>(), ...opts }, io);
     },
   );
+
+  program
+    .command('export')
+    .description('write a live collection in the export layout (docs/export-layout.md)')
+    .command('gcp')
+    .description('collect a GCP organisation or projects (read-only, Application Default Credentials) into <dir>/gcp')
+    .argument('<dir>', 'export directory')
+    .option('--organization <name>', 'organizations/<id>: walk its folders and projects')
+    .option('--project <id>', 'a project id (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--log-days <days>', 'days of Cloud Audit Logs to read (default 30)', positiveInt)
+    .action(async (dir: string, opts: { organization?: string; project: string[]; logDays?: number }) => {
+      process.exitCode = await runExportGcp({ dir, organization: opts.organization, projects: opts.project, logDays: opts.logDays }, io);
+    });
 
   program
     .command('scans')

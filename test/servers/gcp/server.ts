@@ -161,6 +161,8 @@ export async function startGcpServer(spec: OrgSpec, asOf: Date, faults: GcpFault
       const id = String((body.resourceNames as string[] | undefined)?.[0] ?? '').replace('projects/', '');
       const since = /timestamp>="([^"]+)"/.exec(String(body.filter ?? ''))?.[1] ?? '';
       const p = project(id);
+      // entries:list names its project in the body, not the path.
+      if (p && faults.deniedProjects?.includes(p.id)) return [403, { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } }];
       return p ? [200, pagedBody(auditLogEntries(p, asOf).filter((e) => (e.timestamp ?? '') >= since), 'entries', body.pageToken, faults.pageSize)] : [404, null];
     }
     return [404, null];
@@ -187,7 +189,6 @@ export async function startGcpServer(spec: OrgSpec, asOf: Date, faults: GcpFault
     (async () => {
       if (req.headers.authorization !== 'Bearer test') return error(401, 'missing or wrong bearer token');
       const target = projectOf(url);
-      const logProject = method === 'POST' && url.pathname === '/v2/entries:list';
       if (target && faults.deniedProjects?.includes(target.id)) return error(403, `The caller does not have permission on ${target.id}`);
       const t = transient.find((x) => x.left > 0 && x.match.test(key));
       if (t) {
@@ -197,11 +198,6 @@ export async function startGcpServer(spec: OrgSpec, asOf: Date, faults: GcpFault
       const bad = faults.malformed?.find((x) => x.match.test(key));
       if (bad) return send(200, null, bad.body);
       const [status, body] = await route(method, url, req);
-      if (logProject && status === 200 && faults.deniedProjects?.length) {
-        // entries:list names the project in its body, not its path.
-        const names = (body as { entries?: { resource?: { labels?: Record<string, string> } }[] }).entries ?? [];
-        if (names.some((e) => faults.deniedProjects!.includes(e.resource?.labels?.project_id ?? ''))) return error(403, 'The caller does not have permission');
-      }
       return send(status, body);
     })().catch((e: unknown) => error(500, String(e)));
   });

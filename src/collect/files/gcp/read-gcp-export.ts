@@ -139,5 +139,8 @@ export function readGcpExport(root: string): GcpExportFiles {
     };
   });
   const predefinedRoles = r.json<GcpRoleWire[]>(path.join(root, 'predefined-roles.json'), `gcp:${root}`, 'predefined-roles', 'array')?.value;
+  // Written by `keywarden export gcp`: the gaps its live collection met.
+  const collected = r.json<CoverageEntry[]>(path.join(root, 'collection-gaps.json'), `gcp:${root}`, 'collection-gaps', 'array')?.value ?? [];
+  r.coverage.unshift(...collected.filter((c) => typeof c?.scope === 'string' && typeof c.source === 'string' && ['ok', 'partial', 'gap'].includes(c.status)));
   return { root, organization, folders, projects, predefinedRoles, coverage: r.coverage };
 }
