@@ -11,8 +11,7 @@ import type { GcpActivityWire, GcpAuditLogEntryWire } from '../../model/gcp-wire
 import type { GcpClients } from './clients.js';
 import { withRetries, type RetryOptions } from './retry.js';
 
-type Rm = typeof rmProtos.google.cloud.resourcemanager.v3;
-export type RmProject = InstanceType<Rm['Project']> | rmProtos.google.cloud.resourcemanager.v3.IProject;
+export type RmProject = rmProtos.google.cloud.resourcemanager.v3.IProject;
 export type RmFolder = rmProtos.google.cloud.resourcemanager.v3.IFolder;
 export type RmOrganization = rmProtos.google.cloud.resourcemanager.v3.IOrganization;
 export type IamPolicyV1 = rmProtos.google.iam.v1.IPolicy;
@@ -30,21 +29,20 @@ function listOf<T>(value: unknown, field: string, where: string): T[] {
   return value as T[];
 }
 
-/** Pages of a googleapis (gaxios) list call. */
-async function allPages<R extends { nextPageToken?: string | null }, T>(
-  page: (token: string | undefined) => Promise<{ data: R }>,
-  items: (r: R) => unknown,
-  field: string,
-  where: string,
-  retry: RetryOptions,
-): Promise<T[]> {
+/**
+ * Every page of a REST list call (googleapis or the auth client): `page`
+ * fetches one page's JSON body, each page retried on its own, and the list
+ * under `field` must be a list.
+ */
+async function allPages<T>(page: (token: string | undefined) => Promise<{ data: unknown }>, field: string, where: string, retry: RetryOptions): Promise<T[]> {
   const out: T[] = [];
   let token: string | undefined;
   do {
     const { data } = await withRetries(() => page(token), retry);
     if (typeof data !== 'object' || data === null) throw new MalformedResponseError(`${where}: response is not a JSON object`);
-    out.push(...listOf<T>(items(data), field, where));
-    token = data.nextPageToken ?? undefined;
+    const body = data as Record<string, unknown>;
+    out.push(...listOf<T>(body[field], field, where));
+    token = typeof body.nextPageToken === 'string' && body.nextPageToken ? body.nextPageToken : undefined;
   } while (token);
   return out;
 }
@@ -88,9 +86,8 @@ export async function getDenyPolicies(c: GcpClients, resource: string, retry: Re
 }
 
 export const listServiceAccounts = (c: GcpClients, projectId: string, retry: RetryOptions = {}) =>
-  allPages<iam_v1.Schema$ListServiceAccountsResponse, iam_v1.Schema$ServiceAccount>(
+  allPages<iam_v1.Schema$ServiceAccount>(
     (pageToken) => c.iam.projects.serviceAccounts.list({ name: `projects/${projectId}`, pageSize: 100, pageToken }),
-    (r) => r.accounts,
     'accounts',
     `serviceAccounts.list ${projectId}`,
     retry,
@@ -110,21 +107,19 @@ export async function getServiceAccountIamPolicy(c: GcpClients, email: string, r
 
 /** Custom roles of a project or organisation, with their permissions. */
 export const listCustomRoles = (c: GcpClients, parent: string, retry: RetryOptions = {}) =>
-  allPages<iam_v1.Schema$ListRolesResponse, iam_v1.Schema$Role>(
+  allPages<iam_v1.Schema$Role>(
     (pageToken) =>
       parent.startsWith('organizations/')
         ? c.iam.organizations.roles.list({ parent, view: 'FULL', pageSize: 1000, pageToken })
         : c.iam.projects.roles.list({ parent, view: 'FULL', pageSize: 1000, pageToken }),
-    (r) => r.roles,
     'roles',
     `roles.list ${parent}`,
     retry,
   );
 
 export const listPredefinedRoles = (c: GcpClients, retry: RetryOptions = {}) =>
-  allPages<iam_v1.Schema$ListRolesResponse, iam_v1.Schema$Role>(
+  allPages<iam_v1.Schema$Role>(
     (pageToken) => c.iam.roles.list({ view: 'FULL', pageSize: 1000, pageToken }),
-    (r) => r.roles,
     'roles',
     'roles.list (predefined)',
     retry,
@@ -137,24 +132,13 @@ export const listPolicyInsights = (c: GcpClients, projectId: string, retry: Retr
   );
 
 /** REST pages through the auth client (APIs without a Node client). */
-async function restPages<T>(
+const restPages = <T>(
   c: GcpClients,
   request: (pageToken: string | undefined) => { url: string; method: 'GET' | 'POST'; data?: unknown; params?: Record<string, string | number> },
   field: string,
   where: string,
   retry: RetryOptions,
-): Promise<T[]> {
-  const out: T[] = [];
-  let token: string | undefined;
-  do {
-    const res = await withRetries(() => c.http.request<Record<string, unknown>>({ ...request(token), retry: false, responseType: 'json' }), retry);
-    if (typeof res.data !== 'object' || res.data === null) throw new MalformedResponseError(`${where}: response is not a JSON object`);
-    out.push(...listOf<T>(res.data[field], field, where));
-    const next = res.data.nextPageToken;
-    token = typeof next === 'string' && next ? next : undefined;
-  } while (token);
-  return out;
-}
+): Promise<T[]> => allPages<T>((token) => c.http.request({ ...request(token), retry: false, responseType: 'json' }), field, where, retry);
 
 export type ActivityType = 'serviceAccountLastAuthentication' | 'serviceAccountKeyLastAuthentication';
 
