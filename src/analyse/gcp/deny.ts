@@ -23,17 +23,29 @@ function splitV2(permission: string): { service: string; rest: string } | undefi
   return { service: DENY_SERVICE_PREFIX[fqdn] ?? fqdn.split('.')[0]!, rest: permission.slice(slash + 1) };
 }
 
+type PermissionMatcher = (permission: string) => boolean;
+
+/** A v2 deny permission (possibly with wildcards) as a test on v1 permissions, parsed once. */
+export function denyPermissionMatcher(denied: string): PermissionMatcher {
+  const d = splitV2(denied);
+  if (!d) return () => false;
+  const prefix = `${d.service}.`;
+  if (d.rest === '*') return (p) => p.startsWith(prefix);
+  if (d.rest.endsWith('.*')) {
+    const start = prefix + d.rest.slice(0, -1);
+    return (p) => p.startsWith(start);
+  }
+  if (d.rest.startsWith('*.')) {
+    const end = d.rest.slice(1);
+    return (p) => p.startsWith(prefix) && p.endsWith(end);
+  }
+  const exact = prefix + d.rest;
+  return (p) => p === exact;
+}
+
 /** Whether a v2 deny permission (possibly with wildcards) covers a v1 permission. */
 export function denyPermissionCovers(denied: string, permission: string): boolean {
-  const d = splitV2(denied);
-  const dot = permission.indexOf('.');
-  if (!d || dot < 0) return false;
-  if (permission.slice(0, dot) !== d.service) return false;
-  const rest = permission.slice(dot + 1);
-  if (d.rest === '*') return true;
-  if (d.rest.endsWith('.*')) return rest.startsWith(d.rest.slice(0, -1));
-  if (d.rest.startsWith('*.')) return rest.endsWith(d.rest.slice(1));
-  return rest === d.rest;
+  return denyPermissionMatcher(denied)(permission);
 }
 
 const PUBLIC = 'principalSet://goog/public:all';
@@ -45,14 +57,23 @@ export function denyPrincipalCovers(principal: string, email: string): boolean {
   return m !== null && m[1]!.toLowerCase() === email.toLowerCase();
 }
 
-/** Whether an unconditional reading of the rule denies `permission` to `email`. */
-export function denies(rule: GcpDenyRule, email: string, permission: string): boolean {
-  return (
-    rule.deniedPrincipals.some((p) => denyPrincipalCovers(p, email)) &&
-    !rule.exceptionPrincipals.some((p) => denyPrincipalCovers(p, email)) &&
-    rule.deniedPermissions.some((p) => denyPermissionCovers(p, permission)) &&
-    !rule.exceptionPermissions.some((p) => denyPermissionCovers(p, permission))
-  );
+/** A deny rule parsed once: grants test thousands of permissions against it. */
+export interface CompiledDenyRule {
+  rule: GcpDenyRule;
+  /** Whether the rule names the service account (and does not except it). */
+  appliesTo(email: string): boolean;
+  /** Whether it denies the permission (principals aside). */
+  deniesPermission(permission: string): boolean;
+}
+
+export function compileDenyRule(rule: GcpDenyRule): CompiledDenyRule {
+  const denied = rule.deniedPermissions.map(denyPermissionMatcher);
+  const excepted = rule.exceptionPermissions.map(denyPermissionMatcher);
+  return {
+    rule,
+    appliesTo: (email) => rule.deniedPrincipals.some((p) => denyPrincipalCovers(p, email)) && !rule.exceptionPrincipals.some((p) => denyPrincipalCovers(p, email)),
+    deniesPermission: (permission) => denied.some((m) => m(permission)) && !excepted.some((m) => m(permission)),
+  };
 }
 
 /** `cloudresourcemanager.googleapis.com/projects/p` (a deny attachment point) -> `projects/p`. */

@@ -12,7 +12,7 @@
 import type { GcpRoleCatalog } from '../../catalog/gcp-roles.js';
 import type { GcpBinding, GcpDenyRule } from '../../model/gcp.js';
 import { serviceAccountOfMember } from '../../model/gcp.js';
-import { denies } from './deny.js';
+import { compileDenyRule, type CompiledDenyRule } from './deny.js';
 import { projectName, type GcpHierarchy } from './hierarchy.js';
 
 /** Members that include every service account. */
@@ -77,10 +77,10 @@ function nodeOf(binding: GcpBinding, input: GcpGrantInput): string | undefined {
 
 export function computeGcpGrants(emails: readonly string[], input: GcpGrantInput): Map<string, GcpEffectiveGrant> {
   const { bySa, everyone } = bindingsByMember(input.bindings);
-  const denyAt = new Map<string, GcpDenyRule[]>();
+  const denyAt = new Map<string, CompiledDenyRule[]>();
   for (const rule of input.denyRules) {
     const list = denyAt.get(rule.attachedTo) ?? [];
-    list.push(rule);
+    list.push(compileDenyRule(rule));
     denyAt.set(rule.attachedTo, list);
   }
   const grants = new Map<string, GcpEffectiveGrant>();
@@ -94,9 +94,11 @@ export function computeGcpGrants(emails: readonly string[], input: GcpGrantInput
 function grantFor(
   email: string,
   bindings: readonly GcpBinding[],
-  denyAt: ReadonlyMap<string, GcpDenyRule[]>,
+  allDenyAt: ReadonlyMap<string, CompiledDenyRule[]>,
   input: GcpGrantInput,
 ): GcpEffectiveGrant {
+  // Only the rules naming this account matter for it.
+  const denyAt = new Map([...allDenyAt].map(([at, rules]) => [at, rules.filter((r) => r.appliesTo(email))] as const).filter(([, rules]) => rules.length));
   const grant: GcpEffectiveGrant = {
     email,
     held: [],
@@ -112,21 +114,21 @@ function grantFor(
     const above = node === undefined ? [] : input.hierarchy.ancestors(node);
     const projects = node === undefined ? [] : input.hierarchy.projectsUnder(node);
     // Rules attached at or above the binding's node remove; those below it (only under org/folder bindings) narrow.
-    const removing = above.flatMap((n) => denyAt.get(n) ?? []).filter((r) => !r.condition);
+    const removing = above.flatMap((n) => denyAt.get(n) ?? []).filter((r) => !r.rule.condition);
     const narrowing = [
-      ...above.flatMap((n) => denyAt.get(n) ?? []).filter((r) => r.condition),
+      ...above.flatMap((n) => denyAt.get(n) ?? []).filter((r) => r.rule.condition),
       ...[...denyAt].filter(([at]) => !above.includes(at) && node !== undefined && input.hierarchy.ancestors(at).includes(node)).flatMap(([, r]) => r),
     ];
     const denied = new Set<string>();
     if (permissions === undefined) grant.unknownRoles.push({ role: binding.role, resource: binding.resource });
     for (const permission of permissions ?? []) {
-      if (removing.some((r) => denies(r, email, permission))) {
+      if (removing.length && removing.some((r) => r.deniesPermission(permission))) {
         denied.add(permission);
         removedSomewhere.add(permission);
         continue;
       }
       grant.permissions.add(permission);
-      if (narrowing.some((r) => denies(r, email, permission))) grant.partiallyDenied.add(permission);
+      if (narrowing.length && narrowing.some((r) => r.deniesPermission(permission))) grant.partiallyDenied.add(permission);
     }
     grant.held.push({ binding, permissions, projects, denied });
   }

@@ -32,7 +32,10 @@ function services(facts: Omit<GcpIdentityFacts, 'audit'>): ServiceUsage[] {
     byService.set(s, list);
   }
   const conditional = new Set(grant.held.filter((h) => h.binding.condition).flatMap((h) => h.permissions ?? []));
-  const sourcesFor = (s: string) => (usage.insights.some((i) => grant.held.some((h) => h.binding.role === i.role && h.permissions?.some((p) => serviceOf(p) === s))) ? (['gcp-recommender'] as Source[]) : []);
+  // Services an insight observes: those of the roles it covers, computed once.
+  const insightRoles = new Set(usage.insights.map((i) => i.role));
+  const observedServices = new Set(grant.held.filter((h) => insightRoles.has(h.binding.role)).flatMap((h) => (h.permissions ?? []).map(serviceOf)));
+  const sourcesFor = (s: string): Source[] => (observedServices.has(s) ? ['gcp-recommender'] : []);
   return [...byService]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([service, permissions]) => {
