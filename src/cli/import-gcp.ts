@@ -10,7 +10,11 @@ import { UserError } from './errors.js';
 export function importGcpInto(store: Store, dir: string, config: KeywardenConfig, io: Io): number {
   let imported;
   try {
-    imported = importGcpExportDir(dir, { alreadyIngested: (d) => store.hasIngested(d), predefinedRolesFile: config.gcp?.predefinedRoles });
+    imported = importGcpExportDir(dir, {
+      alreadyIngested: (d) => store.hasIngested(d),
+      logCursor: (projectId) => store.gcpLogCursor(projectId),
+      predefinedRolesFile: config.gcp?.predefinedRoles,
+    });
   } catch (error) {
     if (error instanceof GcpRoleFileError) throw new UserError(`${error.message}; fix or remove gcp.predefinedRoles in the config`);
     throw error;

@@ -108,6 +108,15 @@ export interface GcpSnapshotPart {
   lastAuthentications: GcpLastAuthentication[];
   insights: GcpPermissionInsight[];
   serviceAccounts: GcpServiceAccountDetail[];
+  /** Per project, where audit-log reading has got to: the next read skips what is at or before it. */
+  logCursors: GcpLogCursor[];
+}
+
+/** The newest audit-log entry time folded into usage for a project, and the entries at that instant. */
+export interface GcpLogCursor {
+  projectId: string;
+  timestamp: string;
+  insertIds: string[];
 }
 
 export interface GcpServiceAccountDetail {

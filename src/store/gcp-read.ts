@@ -1,6 +1,6 @@
 /** Reads a scan's GCP part back, and the role definitions in effect for it. */
 import type Database from 'better-sqlite3';
-import type { GcpBindingLevel, GcpResourceKind, GcpRole, GcpRoleSource, GcpSnapshotPart } from '../model/gcp.js';
+import type { GcpBindingLevel, GcpLogCursor, GcpResourceKind, GcpRole, GcpRoleSource, GcpSnapshotPart } from '../model/gcp.js';
 import { parseJson } from './json.js';
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
@@ -117,5 +117,12 @@ export function readGcpPart(db: Database.Database, scanId: number): GcpSnapshotP
       observationDays: opt(i.observation_days as number | null),
       lastRefresh: opt(i.last_refresh as string | null),
     }));
-  return { resources, bindings, denyRules, roles: [], keys, lastAuthentications, insights, serviceAccounts };
+  return { resources, bindings, denyRules, roles: [], keys, lastAuthentications, insights, serviceAccounts, logCursors: [] };
+}
+
+export function readGcpLogCursor(db: Database.Database, projectId: string): GcpLogCursor | undefined {
+  const row = db
+    .prepare<[string], { last_timestamp: string; insert_ids: string }>('SELECT last_timestamp, insert_ids FROM gcp_audit_log_cursors WHERE project_id = ?')
+    .get(projectId);
+  return row && { projectId, timestamp: row.last_timestamp, insertIds: JSON.parse(row.insert_ids) as string[] };
 }

@@ -117,5 +117,13 @@ CREATE TABLE gcp_insights (
   last_refresh TEXT,
   PRIMARY KEY (scan_id, seq)
 ) STRICT, WITHOUT ROWID;
+
+-- Accumulates across scans like usage_days: overlapping audit-log reads never count an entry twice.
+CREATE TABLE gcp_audit_log_cursors (
+  project_id TEXT PRIMARY KEY,
+  last_timestamp TEXT NOT NULL,
+  insert_ids TEXT NOT NULL,
+  scan_id INTEGER REFERENCES scans (id) ON DELETE SET NULL
+) STRICT, WITHOUT ROWID;
 `,
 };

@@ -63,6 +63,13 @@ export function insertGcpPart(db: Database.Database, scanId: number, part: GcpSn
   );
   for (const a of part.lastAuthentications) auth.run(scanId, a.subject, a.id, a.serviceAccount, orNull(a.lastAuthenticated), orNull(a.observedUntil));
 
+  const cursor = db.prepare(
+    `INSERT INTO gcp_audit_log_cursors (project_id, last_timestamp, insert_ids, scan_id) VALUES (?, ?, ?, ?)
+     ON CONFLICT (project_id) DO UPDATE SET last_timestamp = excluded.last_timestamp, insert_ids = excluded.insert_ids, scan_id = excluded.scan_id
+     WHERE excluded.last_timestamp >= last_timestamp`,
+  );
+  for (const c of part.logCursors) cursor.run(c.projectId, new Date(c.timestamp).toISOString(), JSON.stringify(c.insertIds), scanId);
+
   const insight = db.prepare(
     `INSERT INTO gcp_insights (scan_id, seq, name, service_account, role, resource, exercised, inferred, current_total, observation_days, last_refresh)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

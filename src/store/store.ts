@@ -34,8 +34,8 @@ import type {
   UserAgentUsage,
 } from './types.js';
 import { insertScan } from './write-scan.js';
-import { readGcpPart, readGcpRoles } from './gcp-read.js';
-import type { GcpRole, GcpSnapshotPart } from '../model/gcp.js';
+import { readGcpLogCursor, readGcpPart, readGcpRoles } from './gcp-read.js';
+import type { GcpLogCursor, GcpRole, GcpSnapshotPart } from '../model/gcp.js';
 
 /** Opens or creates the database at `path` (`:memory:` for tests). Throws StoreError naming the path. */
 export function openStore(path: string, options: StoreOptions = {}): Store {
@@ -162,6 +162,11 @@ export class Store {
   gcpRoles(scanId: number): GcpRole[] {
     const scan = this.requireScan(scanId);
     return readGcpRoles(this.db, scan.id, scan.finishedAt);
+  }
+
+  /** How far audit logs of a GCP project have been folded into usage. */
+  gcpLogCursor(projectId: string): GcpLogCursor | undefined {
+    return readGcpLogCursor(this.db, projectId);
   }
 
   close(): void {

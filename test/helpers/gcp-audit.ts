@@ -23,7 +23,7 @@ export function importOrg(store: Store, spec: OrgSpec, asOf = AS_OF, predefinedR
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'keywarden-gcp-org-'));
   try {
     writeGcloudExport(tmp, spec, asOf);
-    const { snapshot, extras } = importGcpExportDir(tmp, { alreadyIngested: (d) => store.hasIngested(d), predefinedRolesFile, now: () => asOf });
+    const { snapshot, extras } = importGcpExportDir(tmp, { alreadyIngested: (d) => store.hasIngested(d), logCursor: (p) => store.gcpLogCursor(p), predefinedRolesFile, now: () => asOf });
     return store.writeScan(snapshot, extras);
   } finally {
     rmSync(tmp, { recursive: true, force: true });

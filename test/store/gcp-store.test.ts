@@ -79,6 +79,22 @@ describe('GCP scans in the store', () => {
     expect(store.usageFor({ from: '2026-11-01', to: '2026-11-15' }, [SA]).find((u) => u.action === 'storage.objects.get')!.count).toBe(2);
   });
 
+  it('counts each audit-log entry once when reads overlap', () => {
+    const first = spec();
+    first.projects[0]!.logs = [{ sa: 'app', permissions: [{ permission: 'storage.objects.get', granted: true }], daysAgo: 5 }];
+    importOrg(store, first);
+    // A later read covering the same days and one more: the entry from five days ago is the same entry (same insertId).
+    const overlapping = spec();
+    overlapping.projects[0]!.logs = [
+      { sa: 'app', permissions: [{ permission: 'storage.objects.get', granted: true }], daysAgo: 5 },
+      { sa: 'app', permissions: [{ permission: 'storage.objects.get', granted: true }], daysAgo: 3 },
+    ];
+    importOrg(store, overlapping);
+    const rows = store.usageFor({ from: '2026-11-01', to: '2026-11-15' }, [SA]);
+    expect(rows.map((u) => [u.action, u.count, u.activeDays])).toEqual([['storage.objects.get', 2, 2]]);
+    expect(store.gcpLogCursor('p-prod-1')).toMatchObject({ timestamp: '2026-11-12T12:00:00.000Z' });
+  });
+
   it('keeps the latest authentication any scan saw', async () => {
     const recent = spec();
     delete recent.projects[0]!.logs;

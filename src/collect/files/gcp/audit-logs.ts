@@ -5,18 +5,32 @@
  * entries repeated in one read (same logName + insertId) count once.
  */
 import type { UsageDay } from '../../../model/domain.js';
+import type { GcpLogCursor } from '../../../model/gcp.js';
 import type { GcpAuditLogEntryWire } from '../../../model/gcp-wire.js';
 
 export interface AuditLogUsage {
   usage: UsageDay[];
   userAgents: { identityArn: string; userAgent: string; count: number; lastSeen: string }[];
-  /** Audit entries by service accounts that were read. */
+  /** Audit entries by service accounts that were counted. */
   entries: number;
+  /** Entries skipped because an earlier read already counted them. */
+  alreadyCounted: number;
+  /** Where reading has got to after this read (undefined: nothing was read). */
+  cursor?: { timestamp: string; insertIds: string[] };
 }
 
 const SERVICE_ACCOUNT_EMAIL = /@[a-z0-9-]+\.(iam\.)?gserviceaccount\.com$|@appspot\.gserviceaccount\.com$|@developer\.gserviceaccount\.com$/;
 
-export function aggregateAuditLogs(entries: readonly GcpAuditLogEntryWire[]): AuditLogUsage {
+/**
+ * `cursor`: what earlier reads of the project counted (entries at or before
+ * its instant, and those at it with a known insertId, are skipped), so
+ * overlapping reads never count an entry twice.
+ */
+export function aggregateAuditLogs(entries: readonly GcpAuditLogEntryWire[], cursor?: Pick<GcpLogCursor, 'timestamp' | 'insertIds'>): AuditLogUsage {
+  const before = cursor && new Date(cursor.timestamp).toISOString();
+  const atCursor = new Set(cursor?.insertIds ?? []);
+  let alreadyCounted = 0;
+  let newest: { timestamp: string; insertIds: string[] } | undefined;
   const seen = new Set<string>();
   const usage = new Map<string, UsageDay>();
   const agents = new Map<string, AuditLogUsage['userAgents'][number]>();
@@ -31,8 +45,14 @@ export function aggregateAuditLogs(entries: readonly GcpAuditLogEntryWire[]): Au
       if (seen.has(id)) continue;
       seen.add(id);
     }
-    counted++;
     const lastSeen = new Date(at).toISOString();
+    if (before !== undefined && (lastSeen < before || (lastSeen === before && (!entry.insertId || atCursor.has(entry.insertId))))) {
+      alreadyCounted++;
+      continue;
+    }
+    counted++;
+    if (!newest || lastSeen > newest.timestamp) newest = { timestamp: lastSeen, insertIds: [] };
+    if (lastSeen === newest.timestamp && entry.insertId) newest.insertIds.push(entry.insertId);
     const day = lastSeen.slice(0, 10);
     const keyName = payload.authenticationInfo?.serviceAccountKeyName ?? '';
     const credentialId = keyName ? keyName.slice(keyName.lastIndexOf('/') + 1) : '';
@@ -54,5 +74,6 @@ export function aggregateAuditLogs(entries: readonly GcpAuditLogEntryWire[]): Au
       agents.set(k, a);
     }
   }
-  return { usage: [...usage.values()], userAgents: [...agents.values()], entries: counted };
+  const next = newest && before === newest.timestamp ? { ...newest, insertIds: [...atCursor, ...newest.insertIds] } : newest;
+  return { usage: [...usage.values()], userAgents: [...agents.values()], entries: counted, alreadyCounted, cursor: next };
 }

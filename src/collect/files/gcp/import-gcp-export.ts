@@ -7,12 +7,15 @@
 import path from 'node:path';
 import { readRolesFile } from '../../../catalog/gcp-roles.js';
 import type { Snapshot } from '../../../model/domain.js';
+import type { GcpLogCursor } from '../../../model/gcp.js';
 import type { ScanExtras } from '../../../store/index.js';
 import { gcpExportRoot, readGcpExport } from './read-gcp-export.js';
 import { gcpExportToSnapshot } from './to-snapshot.js';
 
 export interface GcpImportOptions {
   alreadyIngested: (digest: string) => boolean;
+  /** The store's audit-log cursor per project. */
+  logCursor?: (projectId: string) => GcpLogCursor | undefined;
   /** Config `gcp.predefinedRoles`. */
   predefinedRolesFile?: string;
   now?: () => Date;
@@ -25,6 +28,7 @@ export function importGcpExportDir(dir: string, options: GcpImportOptions): { sn
     source: `files:${path.resolve(dir)}`,
     collectedAt: (options.now?.() ?? new Date()).toISOString(),
     alreadyIngested: options.alreadyIngested,
+    logCursor: options.logCursor,
   });
   if (options.predefinedRolesFile && !files.predefinedRoles) {
     const fromConfig = readRolesFile(options.predefinedRolesFile, 'predefined');

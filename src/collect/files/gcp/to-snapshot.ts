@@ -11,6 +11,7 @@ import type {
   GcpDenyRule,
   GcpKeyDetail,
   GcpLastAuthentication,
+  GcpLogCursor,
   GcpPermissionInsight,
   GcpResource,
   GcpRole,
@@ -29,6 +30,8 @@ export interface GcpSnapshotOptions {
   collectedAt: string;
   /** True when audit-log entries with this file digest are already in the store's usage. */
   alreadyIngested: (digest: string) => boolean;
+  /** Where audit-log reading of a project has got to in the store (overlapping reads are not counted twice). */
+  logCursor?: (projectId: string) => GcpLogCursor | undefined;
 }
 
 const keyIdOf = (name: string): string => name.slice(name.lastIndexOf('/') + 1);
@@ -290,16 +293,22 @@ export function gcpExportToSnapshot(files: GcpExportFiles, options: GcpSnapshotO
   const usage: UsageDay[] = [];
   const ingested: IngestedObject[] = [];
   const userAgents: NonNullable<ScanExtras['userAgents']> = [];
+  const logCursors: GcpLogCursor[] = [];
   for (const p of files.projects) {
     if (!p.logEntries) continue;
+    const projectId = p.project?.projectId ?? p.folder;
     if (options.alreadyIngested(p.logEntries.digest)) {
-      coverage.push({ scope: `gcp:${p.project?.projectId ?? p.folder}`, source: 'audit-logs', status: 'ok', reason: `${p.logEntries.file} already imported; not counted again` });
+      coverage.push({ scope: `gcp:${projectId}`, source: 'audit-logs', status: 'ok', reason: `${p.logEntries.file} already imported; not counted again` });
       continue;
     }
-    const logs = aggregateAuditLogs(p.logEntries.entries);
+    const logs = aggregateAuditLogs(p.logEntries.entries, options.logCursor?.(projectId));
     usage.push(...logs.usage);
     userAgents.push(...logs.userAgents);
     ingested.push({ digest: p.logEntries.digest, location: p.logEntries.file, events: logs.entries });
+    if (logs.cursor) logCursors.push({ projectId, ...logs.cursor });
+    if (logs.alreadyCounted) {
+      coverage.push({ scope: `gcp:${projectId}`, source: 'audit-logs', status: 'ok', reason: `${logs.alreadyCounted} entries already counted by an earlier import were skipped`, detail: { skipped: logs.alreadyCounted } });
+    }
   }
 
   const snapshot: Snapshot = {
@@ -325,6 +334,7 @@ export function gcpExportToSnapshot(files: GcpExportFiles, options: GcpSnapshotO
       lastAuthentications: projects.flatMap((p) => p.lastAuth),
       insights: projects.flatMap((p) => p.insights),
       serviceAccounts: projects.flatMap((p) => p.serviceAccounts),
+      logCursors,
     },
   };
   return { snapshot, extras: { startedAt: options.collectedAt, userAgents } };
