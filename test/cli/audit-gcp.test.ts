@@ -40,6 +40,7 @@ describeFixtures('keywarden audit on a gcloud export', () => {
     expect(run.err).toMatch(/warning: gcp:acme-sandbox-ml \[recommender\]/);
     expect(run.code).toBe(2);
     expect(run.out).toContain('ci-deployer@acme-data-staging');
+    expect(run.out).toContain('GCP project acme-payments-prod (Acme Payments): 3 identities\n');
     expect(run.out).toMatch(/CRITICAL|critical/);
     const report = reportSchema.parse(JSON.parse(readFileSync(path.join(out, 'latest.json'), 'utf8')));
     expect(report.identities.every((i) => i.provider === 'gcp')).toBe(true);
