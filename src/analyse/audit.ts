@@ -42,9 +42,13 @@ export function buildAuditReport(store: Store, catalog: AwsActionCatalog, option
   const suggestions = options.suggest?.(facts, findings.filter(isOpen));
   const ruleById = new Map(options.rules.map((r) => [r.id, r]));
 
-  const identities = facts.context.identities.map((f) => ({
+  // AWS services name their unused actions only when reported; GCP audits carry them already.
+  const identities = [
+    ...facts.context.identities.map((f) => ({ ...f, named: (s: ServiceFacts) => withUnusedNames(s, f.usage.unused, catalog) })),
+    ...(facts.context.gcp?.identities ?? []).map((f) => ({ ...f, named: (s: ServiceUsage) => s })),
+  ].map((f) => ({
     ...f.audit,
-    ...reportedServices(f.audit.services, (s) => withUnusedNames(s, f.usage.unused, catalog)),
+    ...reportedServices<ServiceFacts | ServiceUsage>(f.audit.services, f.named as (s: ServiceFacts | ServiceUsage) => ServiceUsage),
     environment: f.environment,
     agent: f.agent,
   }));
@@ -99,7 +103,7 @@ function danger(s: ServiceFacts): number {
  * most dangerous unused ones; the rest are summed so totals stay exact while
  * an administrator's 400-odd services do not flood the report.
  */
-function reportedServices(services: ServiceFacts[], named: (s: ServiceFacts) => ServiceUsage): Pick<IdentityAudit, 'services' | 'servicesOmitted'> {
+function reportedServices<S extends ServiceFacts>(services: S[], named: (s: S) => ServiceUsage): Pick<IdentityAudit, 'services' | 'servicesOmitted'> {
   const withUse = services.filter((s) => s.used > 0 || s.status === 'used');
   const rest = services.filter((s) => !(s.used > 0 || s.status === 'used')).sort((a, b) => danger(b) - danger(a) || a.service.localeCompare(b.service));
   const listed = new Set([...withUse, ...rest.slice(0, REPORT_SERVICES_PER_IDENTITY)]);

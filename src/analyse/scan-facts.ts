@@ -17,6 +17,7 @@ import { resolveAccounts, resolveResourceEnvironment } from './environment.js';
 import { auditIdentityWithSets, type GrantView, type UsageRow } from './granted-vs-used.js';
 import { windowDays, type AuditWindow } from './window.js';
 import { buildAwsReach, type AwsReach } from './reach/index.js';
+import { gcpScanFacts } from './gcp/scan-facts.js';
 
 export interface ScanFacts {
   scan: ScanRecord;
@@ -61,6 +62,7 @@ export function scanFacts(
   options: { scanId: number; window: AuditWindow },
 ): ScanFacts {
   const { window } = options;
+  if (store.getScan(options.scanId)?.provider === 'gcp') return gcpFacts(store, catalog, config, options);
   const contents = store.scanContents(options.scanId);
   const dayWindow = { from: window.from, to: window.to };
 
@@ -159,6 +161,29 @@ export function scanFacts(
       get reach() {
         return (reach ??= buildAwsReach(identities, catalog));
       },
+    },
+  };
+}
+
+/** A GCP scan: no AWS identities; service accounts go to the rules as `context.gcp`. */
+function gcpFacts(store: Store, catalog: AwsActionCatalog, config: KeywardenConfig, options: { scanId: number; window: AuditWindow }): ScanFacts {
+  const gcp = gcpScanFacts(store, config, options);
+  const scan = store.getScan(options.scanId)!;
+  return {
+    scan,
+    accounts: store.scanContents(options.scanId).accounts,
+    cloudTrailDays: new Map(),
+    coverage: gcp.coverage,
+    unmappedEvents: [],
+    context: {
+      identities: [],
+      catalog,
+      config,
+      window: options.window,
+      resourceEnvironment: (resource) => resolveResourceEnvironment(resource, new Map(), config),
+      history: (arn) => store.identityHistory(arn),
+      referenceGrant: () => undefined,
+      gcp: gcp.context,
     },
   };
 }

@@ -6,6 +6,8 @@ import { windowEndingAt } from '../analyse/window.js';
 import { loadAwsActionCatalog } from '../catalog/aws-actions.js';
 import { ExportDirError, importExportDir } from '../collect/files/import-export-dir.js';
 import { ExportFileError } from '../collect/files/iam/index.js';
+import { gcpExportRoot } from '../collect/files/gcp/read-gcp-export.js';
+import { importGcpInto } from './import-gcp.js';
 import { reportSchema, type AuditReport } from '../report/json-schema.js';
 import { renderTerminal, safeText } from '../report/terminal.js';
 import { scanTrends } from '../analyse/trends.js';
@@ -34,6 +36,8 @@ export interface ReportOptions extends GlobalOptions {
   format?: ReportFormat[];
   /** Suppressions file (default: config `suppressions`, else .keywarden/suppressions.yaml when present). */
   suppressions?: string;
+  /** Which provider's latest scan `report` uses (default aws). */
+  provider?: 'aws' | 'gcp';
 }
 
 const DEFAULT_CONFIG_FILE = 'keywarden.yaml';
@@ -59,7 +63,8 @@ export async function withStore<T>(opts: GlobalOptions, fn: (store: Store, confi
   }
 }
 
-export async function importInto(store: Store, dir: string, io: Io): Promise<number> {
+export async function importInto(store: Store, dir: string, io: Io, config: KeywardenConfig = DEFAULT_CONFIG): Promise<number> {
+  if (gcpExportRoot(dir)) return importGcpInto(store, dir, config, io);
   let imported;
   try {
     imported = await importExportDir(dir, { alreadyIngested: (d) => store.hasIngested(d), onProgress: (l) => io.err(`${l}\n`) });
@@ -127,23 +132,23 @@ async function reportFrom(store: Store, config: KeywardenConfig, scanId: number,
 export function runAudit(opts: ReportOptions & { from?: string }, io: Io): Promise<number> {
   return withStore(opts, async (store, config) => {
     const scanId = opts.from
-      ? await importInto(store, opts.from, io)
-      : config.liveAws
+      ? await importInto(store, opts.from, io, config)
+      : config.liveAws && opts.provider !== 'gcp'
         ? await collectAwsInto(store, config, io)
-        : latestScanId(store);
+        : latestScanId(store, opts.provider);
     return reportFrom(store, config, scanId, opts, io);
   });
 }
 
 export function runImport(opts: GlobalOptions & { from: string }, io: Io): Promise<number> {
-  return withStore(opts, async (store) => {
-    await importInto(store, opts.from, io);
+  return withStore(opts, async (store, config) => {
+    await importInto(store, opts.from, io, config);
     return EXIT.ok;
   });
 }
 
 export function runReport(opts: ReportOptions, io: Io): Promise<number> {
-  return withStore(opts, (store, config) => reportFrom(store, config, latestScanId(store), opts, io));
+  return withStore(opts, (store, config) => reportFrom(store, config, latestScanId(store, opts.provider), opts, io));
 }
 
 export function listScans(opts: GlobalOptions, io: Io): Promise<number> {
@@ -164,8 +169,8 @@ function openOrExplain(dbPath: string): Store {
   }
 }
 
-export function latestScanId(store: Store): number {
-  const scan = store.latestScan('aws');
+export function latestScanId(store: Store, provider: 'aws' | 'gcp' = 'aws'): number {
+  const scan = store.latestScan(provider);
   if (!scan) throw new UserError('no scan stored yet: run `keywarden audit --from <export-dir>` or `keywarden import <export-dir>` first');
   return scan.id;
 }

@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT, UserError } from './errors.js';
 import { runAudit, runImport, runReport, listScans } from './commands.js';
+import { runExportGcp } from './export-gcp.js';
 import { reportJsonSchema } from '../report/json-schema.js';
 import { VERSION } from './version.js';
 import { runExplain } from './explain.js';
@@ -26,6 +27,11 @@ export function isoDate(value: string): Date {
   const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59Z` : value);
   if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('expected a date such as 2026-11-15');
   return d;
+}
+
+function providerName(value: string): 'aws' | 'gcp' {
+  if (value !== 'aws' && value !== 'gcp') throw new InvalidArgumentError('expected aws or gcp');
+  return value;
 }
 
 export interface GlobalOptions {
@@ -58,8 +64,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   windowOptions(
     program
       .command('audit')
-      .description('import an AWS export directory (--from), or collect live when the config has liveAws, then write the granted-vs-used report')
-      .option('--from <dir>', 'AWS export directory to import first (see docs/export-layout.md)'),
+      .description('import an AWS or gcloud export directory (--from), or collect live when the config has liveAws, then write the granted-vs-used report')
+      .option('--from <dir>', 'AWS or gcloud (GCP) export directory to import first (see docs/export-layout.md)'),
   ).action(async (opts) => {
     process.exitCode = await runAudit({ ...program.opts<GlobalOptions>(), ...opts }, io);
   });
@@ -72,7 +78,12 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       process.exitCode = await runImport({ ...program.opts<GlobalOptions>(), from: dir }, io);
     });
 
-  windowOptions(program.command('report').description('write the granted-vs-used report from the latest stored scan')).action(
+  windowOptions(
+    program
+      .command('report')
+      .description('write the granted-vs-used report from the latest stored scan')
+      .option('--provider <provider>', 'aws or gcp: whose latest scan to report (default aws)', providerName),
+  ).action(
     async (opts) => {
       process.exitCode = await runReport({ ...program.opts<GlobalOptions>(), ...opts }, io);
     },
@@ -82,7 +93,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   collect.command('aws').description('collect IAM, Access Advisor, credential reports and CloudTrail (S3) live, per the config liveAws section').action(async () => {
     process.exitCode = await runCollectAws(program.opts<GlobalOptions>(), io);
   });
-  program.command('export').description('write a live collection in the offline export layout').command('aws').argument('<dir>', 'directory to write (docs/export-layout.md)').action(async (dir: string) => {
+  const exportCommand = program.command('export').description('write a live collection in the offline export layout (docs/export-layout.md)');
+  exportCommand.command('aws').description('collect AWS live (config liveAws) into <dir>').argument('<dir>', 'directory to write (docs/export-layout.md)').action(async (dir: string) => {
     process.exitCode = await runExportAws({ ...program.opts<GlobalOptions>(), dir }, io);
   });
 
@@ -98,6 +110,17 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     });
   registerCiCommands(program, windowOptions, io);
   registerScheduleCommands(program, io);
+
+  exportCommand
+    .command('gcp')
+    .description('collect a GCP organisation or projects (read-only, Application Default Credentials) into <dir>/gcp')
+    .argument('<dir>', 'export directory')
+    .option('--organization <name>', 'organizations/<id>: walk its folders and projects')
+    .option('--project <id>', 'a project id (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--log-days <days>', 'days of Cloud Audit Logs to read (default 30)', positiveInt)
+    .action(async (dir: string, opts: { organization?: string; project: string[]; logDays?: number }) => {
+      process.exitCode = await runExportGcp({ dir, organization: opts.organization, projects: opts.project, logDays: opts.logDays }, io);
+    });
 
   program
     .command('scans')

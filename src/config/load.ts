@@ -70,6 +70,7 @@ export function loadConfig(file?: string): KeywardenConfig {
     }),
     ...(config.suppressions !== undefined && { suppressions: path.resolve(base, config.suppressions) }),
     ...(config.schedule?.from !== undefined && { schedule: { ...config.schedule, from: path.resolve(base, config.schedule.from) } }),
+    ...(config.gcp?.predefinedRoles !== undefined && { gcp: { ...config.gcp, predefinedRoles: path.resolve(base, config.gcp.predefinedRoles) } }),
   };
 }
 

@@ -230,6 +230,14 @@ const scheduleSchema = z.strictObject({
     .optional(),
 });
 
+/** GCP: folder environments (after project ids, labels and names) and a predefined-roles file for offline audits. */
+const gcpSchema = z.strictObject({
+  /** First match wins; `folder` is a glob on the folder's display name, or `folders/<id>`. */
+  folderEnvironments: z.array(z.strictObject({ folder: pattern, environment })).default([]),
+  /** JSON (or .json.gz) array of IAM Role objects with includedPermissions, cached in the database. */
+  predefinedRoles: path.optional(),
+});
+
 export const configSchema = z.strictObject({
   environments: environmentsSchema,
   agents: agentsSchema,
@@ -245,6 +253,7 @@ export const configSchema = z.strictObject({
   suppressions: path.optional(),
   /** `keywarden schedule`: when to audit, ingest, prune and whom to tell. */
   schedule: scheduleSchema.optional(),
+  gcp: gcpSchema.optional(),
 });
 
 export type KeywardenConfig = z.output<typeof configSchema>;
@@ -253,3 +262,4 @@ export type AgentsConfig = KeywardenConfig['agents'];
 export type ThresholdsConfig = KeywardenConfig['thresholds'];
 export type LiveAwsConfig = NonNullable<KeywardenConfig['liveAws']>;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
+export type GcpConfig = NonNullable<KeywardenConfig['gcp']>;

@@ -4,6 +4,7 @@
  * store persists it; analysis reads the stored form back.
  */
 import type { PolicyDocument } from './policy.js';
+import type { GcpSnapshotPart } from './gcp.js';
 
 export type Provider = 'aws' | 'gcp';
 
@@ -177,4 +178,6 @@ export interface Snapshot {
   unmappedEvents: UnmappedEvent[];
   ingested: IngestedObject[];
   coverage: CoverageEntry[];
+  /** GCP hierarchy, bindings, deny rules, roles and usage evidence (provider 'gcp' only). */
+  gcp?: GcpSnapshotPart;
 }

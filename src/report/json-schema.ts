@@ -21,7 +21,11 @@ export const usageStatus = z
   .enum(['used', 'unused', 'unknown'])
   .describe('used: seen in the window; unused: a source that observes it saw no use; unknown: no source observes it');
 
-const usageSource = z.enum(['cloudtrail', 'access-advisor', 'credential-report', 'role-last-used', 'access-key-last-used']);
+const usageSource = z.enum([
+  'cloudtrail', 'access-advisor', 'credential-report', 'role-last-used', 'access-key-last-used',
+  // GCP: Policy Analyzer Activity Analyzer, Cloud Audit Logs, IAM Recommender insights.
+  'gcp-activity-analyzer', 'gcp-audit-logs', 'gcp-recommender',
+]);
 
 const accessLevelCounts = z.record(z.string(), z.number().int()).describe('granted actions per AWS access level');
 

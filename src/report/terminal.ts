@@ -44,7 +44,11 @@ export function renderTerminal(full: AuditReport, options: TerminalOptions = {})
   } else out.push('coverage: complete');
 
   out.push('');
-  const accounts = report.accounts.map((a) => `${a.accountId}${a.alias ? ` (${safeText(a.alias)})` : ''}: ${a.identities} identities, CloudTrail ${a.cloudTrailDays}/${window.days} days`);
+  const accounts = report.accounts.map(
+    (a) =>
+      `${a.provider === 'gcp' ? 'GCP project ' : ''}${a.accountId}${a.alias ? ` (${safeText(a.alias)})` : ''}: ${a.identities} identities` +
+      (a.provider === 'gcp' ? '' : `, CloudTrail ${a.cloudTrailDays}/${window.days} days`),
+  );
   out.push('accounts:', ...accounts.map((a) => `  ${a}`));
 
   if (options.agentsOnly) out.push('', `showing the ${report.identities.length} agent identities of ${full.identities.length} (--agents-only)`);

@@ -36,7 +36,7 @@ const OUTCOME_FIELD: Record<RuleOutcome, keyof Omit<RuleTally, 'ruleId'>> = {
 export function runRules(rules: readonly Rule[], ctx: RuleContext): RuleRun {
   const findings: Finding[] = [];
   const tallies: RuleTally[] = [];
-  const accountOf = new Map(ctx.identities.map((f) => [f.identity.arn, f.identity.accountId]));
+  const accountOf = new Map([...ctx.identities, ...(ctx.gcp?.identities ?? [])].map((f) => [f.identity.arn, f.identity.accountId]));
   for (const rule of rules) {
     const tally: RuleTally = { ruleId: rule.id, pass: 0, fail: 0, notApplicable: 0, error: 0 };
     tallies.push(tally);
@@ -45,7 +45,7 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext): RuleRun {
       evaluations = rule.evaluate(ctx);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      tally.error = ctx.identities.length;
+      tally.error = ctx.identities.length + (ctx.gcp?.identities.length ?? 0);
       findings.push({
         ruleId: rule.id,
         severity: 'high',

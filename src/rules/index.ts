@@ -10,6 +10,17 @@ import { privilegeCreep } from './aws/privilege-creep.js';
 import { privilegeEscalation } from './aws/privilege-escalation.js';
 import { stagingReachesProduction } from './aws/staging-reaches-production.js';
 import { dataAndBackupDestruction } from './aws/data-and-backup-destruction.js';
+import { gcpBasicRole } from './gcp/basic-role.js';
+import { gcpHierarchyBinding } from './gcp/hierarchy-binding.js';
+import { gcpIamChanging } from './gcp/iam-changing.js';
+import { gcpImpersonation } from './gcp/impersonation.js';
+import { gcpProductionReach } from './gcp/production-reach.js';
+import { gcpUserManagedKey } from './gcp/user-managed-key.js';
+import { gcpKeyAge } from './gcp/key-age.js';
+import { gcpKeyNeverExpires } from './gcp/key-never-expires.js';
+import { gcpUnusedCredential } from './gcp/unused-credential.js';
+import { gcpUnusedPermissions } from './gcp/unused-permissions.js';
+import { gcpPrivilegeCreep } from './gcp/privilege-creep.js';
 
 export const ALL_RULES: readonly Rule[] = [
   rootLevelScope,
@@ -22,6 +33,17 @@ export const ALL_RULES: readonly Rule[] = [
   privilegeEscalation,
   stagingReachesProduction,
   dataAndBackupDestruction,
+  gcpBasicRole,
+  gcpHierarchyBinding,
+  gcpIamChanging,
+  gcpImpersonation,
+  gcpProductionReach,
+  gcpUserManagedKey,
+  gcpKeyAge,
+  gcpKeyNeverExpires,
+  gcpUnusedCredential,
+  gcpUnusedPermissions,
+  gcpPrivilegeCreep,
 ];
 
 export type { Rule, RuleContext, IdentityFacts, FindingDraft, RuleEvaluation } from './rule.js';

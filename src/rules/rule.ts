@@ -15,6 +15,7 @@ import type { AccountInfo, Credential, Identity, PolicyAttachment } from '../mod
 import type { Evidence, RuleOutcome, Severity } from '../model/finding.js';
 import type { AuditFacts } from '../analyse/granted-vs-used.js';
 import type { IdentityHistoryEntry, ScanRecord } from '../store/index.js';
+import type { GcpRuleContext } from '../analyse/gcp/scan-facts.js';
 
 /** Everything rules may know about one identity. */
 export interface IdentityFacts {
@@ -48,6 +49,8 @@ export interface RuleContext {
   referenceGrant(identityArn: string): ReferenceGrant | undefined;
   /** Who can become whom (assume-role, pass-role, escalation), built on first use; absent when the caller built no graph. */
   readonly reach?: AwsReach;
+  /** GCP service accounts, for the `gcp.*` rules (present when the scan is a GCP scan). */
+  gcp?: GcpRuleContext;
 }
 
 export interface ReferenceGrant {

@@ -7,6 +7,7 @@
  * Never edit a migration that has shipped: append a new one.
  */
 import type Database from 'better-sqlite3';
+import { GCP_MIGRATION } from './gcp-schema.js';
 
 export interface Migration {
   /** 1, 2, 3, … in order, without gaps: it becomes `user_version`. */
@@ -313,6 +314,7 @@ CREATE TABLE run_lock (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  GCP_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

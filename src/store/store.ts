@@ -37,6 +37,8 @@ import { insertScan } from './write-scan.js';
 import { readSuggestions, saveSuggestions } from './suggestions.js';
 import type { Suggestion } from '../report/json-schema.js';
 import { completedCloudTrailS3Days, readCloudTrailS3Objects, type CloudTrailS3Scope } from './cloudtrail-s3-cursor.js';
+import { readGcpLogCursor, readGcpPart, readGcpRoles } from './gcp-read.js';
+import type { GcpLogCursor, GcpRole, GcpSnapshotPart } from '../model/gcp.js';
 
 /** Opens or creates the database at `path` (`:memory:` for tests). Throws StoreError naming the path. */
 export function openStore(path: string, options: StoreOptions = {}): Store {
@@ -172,6 +174,22 @@ export class Store {
   /** The suggestions last stored for a scan, without status. */
   suggestions(scanId: number): Suggestion[] {
     return readSuggestions(this.db, scanId);
+  }
+
+  /** A GCP scan's hierarchy, bindings, deny rules, keys and usage evidence (`roles` empty: see gcpRoles). */
+  gcpPart(scanId: number): GcpSnapshotPart {
+    return readGcpPart(this.db, this.requireScan(scanId).id);
+  }
+
+  /** Role definitions for a GCP scan: its own, else the newest cached predefined ones stored up to it. */
+  gcpRoles(scanId: number): GcpRole[] {
+    const scan = this.requireScan(scanId);
+    return readGcpRoles(this.db, scan.id, scan.finishedAt);
+  }
+
+  /** How far audit logs of a GCP project have been folded into usage. */
+  gcpLogCursor(projectId: string): GcpLogCursor | undefined {
+    return readGcpLogCursor(this.db, projectId);
   }
 
   close(): void {

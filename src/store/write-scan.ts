@@ -13,6 +13,7 @@ import { messageOf } from './errors.js';
 import { canonicalJson, tagsJson } from './json.js';
 import type { ScanExtras } from './types.js';
 import { writeCloudTrailS3Cursor } from './cloudtrail-s3-cursor.js';
+import { insertGcpPart } from './gcp-write.js';
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -256,6 +257,11 @@ export function insertScan(db: Database.Database, snapshot: Snapshot, extras: Sc
   eachRow('extras.cloudTrailDays', extras.cloudTrailDays, (d) => [d.accountId, d.region, d.day], (d) => {
     sql.cloudTrailDay.run(d.accountId, d.region, day(d.day, 'day'), scanId);
   });
+
+  if (snapshot.gcp) {
+    if (snapshot.provider !== 'gcp') throw new ScanWriteError('a GCP part belongs to a gcp snapshot');
+    insertGcpPart(db, scanId, snapshot.gcp, finishedAt);
+  }
 
   eachRow('extras.userAgents', extras.userAgents, (a) => [a.identityArn, a.userAgent], (a) => {
     sql.userAgent.run(a.identityArn, a.userAgent, tally(a.count, 'count'), instant(a.lastSeen, 'lastSeen'));

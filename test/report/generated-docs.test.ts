@@ -17,7 +17,7 @@ describe('generated docs are current (run `npm run docs` after changing rules or
     const ids = ALL_RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const r of ALL_RULES) {
-      expect(r.id).toMatch(/^aws\.[a-z0-9-]+$/);
+      expect(r.id).toMatch(/^(aws|gcp)\.[a-z0-9-]+$/);
       for (const field of [r.title, r.description, r.risk, r.remediation]) expect(field.length).toBeGreaterThan(10);
       expect(r.references.length).toBeGreaterThan(0);
       for (const ref of r.references) expect(ref).toMatch(/^https:\/\//);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isOpen } from '../../src/model/finding.js';
 import { codeSpan, MARKDOWN_MAX_BYTES, toMarkdown } from '../../src/report/markdown.js';
 import { HOSTILE, sampleAndHostile } from './report-fixtures.js';
 
@@ -12,12 +13,17 @@ function outsideCodeSpans(md: string): string {
 describe('Markdown summary', () => {
   it('gives counts that match the report and lists the worst open findings first', () => {
     const md = toMarkdown(reports.sample);
-    const critical = reports.sample.findings.filter((f) => f.severity === 'critical').length;
-    expect(md).toContain(`| CRITICAL | ${critical} | 0 |`);
+    // The example config suppresses one sample finding (examples/suppressions.example.yaml).
+    const open = reports.sample.findings.filter(isOpen);
+    const count = (list: typeof open, severity: string) => list.filter((f) => f.severity === severity).length;
+    const suppressed = reports.sample.findings.filter((f) => !isOpen(f));
+    expect(suppressed.length).toBeGreaterThan(0);
+    for (const severity of ['critical', 'high'])
+      expect(md).toContain(`| ${severity.toUpperCase()} | ${count(open, severity)} | ${count(suppressed, severity)} |`);
     expect(md).toContain('Coverage: complete');
     const firstRow = md.split('\n').find((l) => l.startsWith('| CRITICAL | `'))!;
     expect(firstRow).toContain(reports.sample.findings[0]!.ruleId);
-    expect(md).toContain(`${reports.sample.findings.length - 30} more open findings`);
+    expect(md).toContain(`${open.length - 30} more open findings`);
   });
 
   it('puts hostile cloud text in code spans: no link, HTML or table break outside them', () => {

@@ -1,0 +1,58 @@
+/**
+ * `keywarden export gcp <dir>`: collects an organisation (or listed projects)
+ * from the live APIs with Application Default Credentials and writes the
+ * gcloud export layout. Read-only calls only (docs/gcp-access.md).
+ */
+import { GoogleAuth, OAuth2Client } from 'google-auth-library';
+import { closeGcpClients, createGcpClients, type GcpClientOptions } from '../collect/gcp/clients.js';
+import { collectGcp } from '../collect/gcp/collect.js';
+import { writeGcpExport } from '../collect/gcp/write-export.js';
+import { safeText } from '../report/terminal.js';
+import type { Io } from './commands.js';
+import { EXIT, UserError } from './errors.js';
+
+export interface ExportGcpOptions {
+  dir: string;
+  organization?: string;
+  projects?: string[];
+  /** Days of audit logs to read (default 30). */
+  logDays?: number;
+  predefinedRoles?: boolean;
+}
+
+const SCOPES = ['https://www.googleapis.com/auth/cloud-platform.read-only'];
+
+async function defaultAuth(): Promise<OAuth2Client> {
+  let client;
+  try {
+    client = await new GoogleAuth({ scopes: SCOPES }).getClient();
+  } catch (error) {
+    throw new UserError(`no Google credentials found (${(error as Error).message.split('\n')[0]}): run \`gcloud auth application-default login\` or set GOOGLE_APPLICATION_CREDENTIALS`);
+  }
+  if (!(client instanceof OAuth2Client)) throw new UserError('these Application Default Credentials are not supported here: use a user or service-account credential');
+  return client;
+}
+
+/** `deps` lets tests point the real clients at a local server. */
+export async function runExportGcp(options: ExportGcpOptions, io: Io, deps: Partial<GcpClientOptions> & { now?: () => Date } = {}): Promise<number> {
+  if (!options.organization && !options.projects?.length) throw new UserError('export gcp needs --organization organizations/<id> or at least one --project <id>');
+  if (options.organization && !/^organizations\/\d+$/.test(options.organization)) throw new UserError(`--organization must look like organizations/123456789012, got ${safeText(options.organization)}`);
+  const clients = createGcpClients({ authClient: deps.authClient ?? (await defaultAuth()), endpoint: deps.endpoint });
+  try {
+    const now = deps.now?.() ?? new Date();
+    const since = new Date(now.getTime() - (options.logDays ?? 30) * 86_400_000).toISOString();
+    const files = await collectGcp(clients, {
+      organization: options.organization,
+      projects: options.projects,
+      logsSince: since,
+      predefinedRoles: options.predefinedRoles ?? true,
+      onProgress: (line) => io.err(`${line}\n`),
+    });
+    writeGcpExport(options.dir, files);
+    for (const gap of files.coverage) io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? '')}\n`);
+    io.err(`wrote ${files.projects.length} project(s) and ${files.folders.length} folder(s) to ${safeText(options.dir)}/gcp\n`);
+    return files.coverage.some((c) => c.status === 'gap') ? EXIT.incomplete : EXIT.ok;
+  } finally {
+    await closeGcpClients(clients);
+  }
+}

@@ -1,0 +1,34 @@
+/** `audit --from` / `import` for a gcloud export directory: one GCP scan. */
+import { GcpRoleFileError } from '../catalog/gcp-roles.js';
+import { importGcpExportDir } from '../collect/files/gcp/import-gcp-export.js';
+import type { KeywardenConfig } from '../config/index.js';
+import { safeText } from '../report/terminal.js';
+import type { Store } from '../store/index.js';
+import type { Io } from './commands.js';
+import { UserError } from './errors.js';
+
+export function importGcpInto(store: Store, dir: string, config: KeywardenConfig, io: Io): number {
+  let imported;
+  try {
+    imported = importGcpExportDir(dir, {
+      alreadyIngested: (d) => store.hasIngested(d),
+      logCursor: (projectId) => store.gcpLogCursor(projectId),
+      predefinedRolesFile: config.gcp?.predefinedRoles,
+    });
+  } catch (error) {
+    if (error instanceof GcpRoleFileError) throw new UserError(`${error.message}; fix or remove gcp.predefinedRoles in the config`);
+    throw error;
+  }
+  const { snapshot, extras } = imported;
+  for (const gap of snapshot.coverage.filter((c) => c.status === 'gap'))
+    io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
+  // Collection is over: the whole scan is written in one transaction.
+  const scanId = store.writeScan(snapshot, extras);
+  const gcp = snapshot.gcp!;
+  io.err(
+    `scan ${scanId} (gcp): ${snapshot.accounts.length} project(s), ${snapshot.identities.length} service accounts, ` +
+      `${gcp.keys.filter((k) => k.keyType === 'USER_MANAGED').length} user-managed keys, ${gcp.bindings.length} binding members, ` +
+      `${gcp.denyRules.length} deny rules, ${snapshot.usage.length} usage rows from audit logs\n`,
+  );
+  return scanId;
+}
