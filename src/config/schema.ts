@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_AGENT_USER_AGENTS, DEFAULT_HUMAN_USER_AGENTS } from './defaults.js';
+import { quoteInMessage } from '../util/secrets.js';
 
 /** Environment names a rule may assign. `unknown` is only ever a result. */
 export const CONFIG_ENVIRONMENTS = ['production', 'staging', 'development', 'sandbox'] as const;
@@ -41,7 +42,7 @@ const accountId = z.unknown().transform((value, ctx): string => {
       code: 'custom',
       message: /^\d+$/.test(id)
         ? `expected a 12-digit AWS account id, got ${id.length} digits`
-        : `expected a 12-digit AWS account id or a GCP project id, got ${JSON.stringify(value)}`,
+        : `expected a 12-digit AWS account id or a GCP project id, got ${quoteInMessage(value, 40)}`,
     });
     return z.NEVER;
   }
