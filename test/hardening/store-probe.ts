@@ -11,7 +11,8 @@ export interface DbState {
 }
 
 export function dbState(file: string): DbState {
-  const raw = new Database(file, { readonly: true, fileMustExist: true });
+  // Read-write, so a WAL left by a killed writer is recovered the way keywarden's next run recovers it.
+  const raw = new Database(file, { fileMustExist: true });
   let integrity: string;
   let ingestedFiles: number;
   try {
@@ -28,4 +29,22 @@ export function dbState(file: string): DbState {
   } finally {
     store.close();
   }
+}
+
+/**
+ * Whether a killed writer left uncommitted frames at the end of the WAL
+ * (it died while committing): the valid frames (salts matching the header)
+ * after the last commit frame. Read before anything opens the database.
+ */
+export function uncommittedWalFrames(bytes: Buffer | undefined): number {
+  if (!bytes || bytes.length < 32) return 0;
+  const pageSize = bytes.readUInt32BE(8);
+  const salt1 = bytes.readUInt32BE(16);
+  const salt2 = bytes.readUInt32BE(20);
+  let sinceCommit = 0;
+  for (let at = 32; at + 24 + pageSize <= bytes.length; at += 24 + pageSize) {
+    if (bytes.readUInt32BE(at + 8) !== salt1 || bytes.readUInt32BE(at + 12) !== salt2) break;
+    sinceCommit = bytes.readUInt32BE(at + 4) !== 0 ? 0 : sinceCommit + 1;
+  }
+  return sinceCommit;
 }
