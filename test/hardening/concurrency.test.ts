@@ -9,12 +9,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/errors.js';
-import { main } from '../../src/cli/main.js';
 import { importExportDir } from '../../src/collect/files/import-export-dir.js';
 import { reportSchema } from '../../src/report/json-schema.js';
 import { openStore } from '../../src/store/index.js';
 import { projectRoot } from '../helpers/fixtures.js';
-import { CONFIG, startCli } from './cli-process.js';
+import { CONFIG, cliInProcess as cli, startCli } from './cli-process.js';
 import { dbState } from './store-probe.js';
 
 const SAMPLE = path.join(projectRoot, 'samples', 'acme');
@@ -42,19 +41,6 @@ beforeAll(async () => {
   expect(singleImportUsage).toBeGreaterThan(1000);
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function cli(args: string[], onErr: (s: string) => void = () => {}) {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'keywarden', ...args], {
-    out: (s) => void (out += s),
-    err: (s) => {
-      err += s;
-      onErr(s);
-    },
-  });
-  return { code, out, err };
-}
 
 describe('two imports of the same logs', () => {
   it('one that stores the files between the other\'s check and its write: the other reads again, nothing counts twice', async () => {

@@ -12,10 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/errors.js';
-import { main } from '../../src/cli/main.js';
 import { reportSchema } from '../../src/report/json-schema.js';
 import { projectRoot } from '../helpers/fixtures.js';
-import { CONFIG, startCli } from './cli-process.js';
+import { CONFIG, cliInProcess, startCli } from './cli-process.js';
 import { dbState, uncommittedWalFrames, type DbState } from './store-probe.js';
 
 const KILLS = Number(process.env.KEYWARDEN_CRASH_KILLS ?? 24);
@@ -32,12 +31,8 @@ let baseReport: string;
 let before: DbState;
 let after: DbState;
 
-async function cli(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'keywarden', '--config', CONFIG, ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
+/** The CLI in this process, with the sample's config. */
+const cli = (...args: string[]) => cliInProcess(['--config', CONFIG, ...args]);
 
 function copyExport(to: string, accounts: string[]): string {
   cpSync(path.join(SAMPLE, 'accounts'), path.join(to, 'accounts'), { recursive: true });

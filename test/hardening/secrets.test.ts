@@ -13,16 +13,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { projectRoot } from '../helpers/fixtures.js';
-import { main } from '../../src/cli/main.js';
 import { redactNamedValue, redactSecrets } from '../../src/util/secrets.js';
-import { CONFIG, runCli } from './cli-process.js';
-
-async function cliInProcess(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'keywarden', ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
+import { CONFIG, cliInProcess, runCli } from './cli-process.js';
 
 const SAMPLE = path.join(projectRoot, 'samples', 'acme');
 
@@ -233,7 +225,7 @@ describe('secrets planted in an export', () => {
     for (const [name, text] of Object.entries(cases)) {
       const file = path.join(tmp, name);
       writeFileSync(file, text);
-      const run = await cliInProcess('--config', file, '--db', path.join(tmp, 'config.db'), 'scans');
+      const run = await cliInProcess(['--config', file, '--db', path.join(tmp, 'config.db'), 'scans']);
       expect({ name, code: run.code }).toEqual({ name, code: 3 });
       expect(run.err).toContain(name);
       expect({ name, leaks: [...leaked(run.out), ...leaked(run.err)] }).toEqual({ name, leaks: [] });
