@@ -12,7 +12,8 @@ import { reportSchema, type AuditReport } from '../report/json-schema.js';
 import { renderTerminal, safeText } from '../report/terminal.js';
 import { scanTrends } from '../analyse/trends.js';
 import { DEFAULT_FORMATS, writeReports, type ReportFormat } from './report-files.js';
-import { openStore, StoreError, type Store } from '../store/index.js';
+import { isBusy } from '../store/errors.js';
+import { openStore, StoreBusyError, StoreError, type Store } from '../store/index.js';
 import { DEFAULT_CONFIG, loadConfig, type KeywardenConfig } from '../config/index.js';
 import { ALL_RULES } from '../rules/index.js';
 import { collectAwsInto } from './collect-aws.js';
@@ -63,17 +64,43 @@ export async function withStore<T>(opts: GlobalOptions, fn: (store: Store, confi
   }
 }
 
-export async function importInto(store: Store, dir: string, io: Io, config: KeywardenConfig = DEFAULT_CONFIG): Promise<number> {
-  if (gcpExportRoot(dir)) return importGcpInto(store, dir, config, io);
-  let imported;
+/** Collections tried when another keywarden stores the same CloudTrail files meanwhile. */
+const IMPORT_ATTEMPTS = 3;
+
+async function collect(store: Store, dir: string, io: Io) {
   try {
-    imported = await importExportDir(dir, { alreadyIngested: (d) => store.hasIngested(d), onProgress: (l) => io.err(`${l}\n`) });
+    return await importExportDir(dir, { alreadyIngested: (d) => store.hasIngested(d), onProgress: (l) => io.err(`${l}\n`) });
   } catch (error) {
     // An unreadable export directory is the user's to fix; anything else is ours.
     if (error instanceof ExportDirError || error instanceof ExportFileError) throw new UserError(error.message);
     throw error;
   }
-  const { snapshot, extras, cloudTrail } = imported;
+}
+
+/**
+ * Collects and writes one scan. A concurrent import of the same logs can
+ * store a file between our "already ingested?" check and our write; the
+ * write transaction checks again and refuses, and we collect again (now
+ * skipping those files) rather than count anything twice.
+ */
+export async function importInto(store: Store, dir: string, io: Io, config: KeywardenConfig = DEFAULT_CONFIG): Promise<number> {
+  if (gcpExportRoot(dir)) return importGcpInto(store, dir, config, io);
+  for (let attempt = 1; ; attempt++) {
+    const imported = await collect(store, dir, io);
+    try {
+      return writeImported(store, imported, io);
+    } catch (error) {
+      if (error instanceof StoreBusyError && error.reason === 'ingested-meanwhile' && attempt < IMPORT_ATTEMPTS) {
+        io.err('another keywarden stored some of these CloudTrail files meanwhile: reading the export again\n');
+        continue;
+      }
+      if (error instanceof StoreBusyError) throw new UserError(error.message, EXIT.busy);
+      throw error;
+    }
+  }
+}
+
+function writeImported(store: Store, { snapshot, extras, cloudTrail }: Awaited<ReturnType<typeof collect>>, io: Io): number {
   for (const gap of snapshot.coverage.filter((c) => c.status === 'gap'))
     io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
   // Collection is over: the whole scan is written in one transaction.
@@ -164,7 +191,7 @@ function openOrExplain(dbPath: string): Store {
   try {
     return openStore(dbPath);
   } catch (error) {
-    if (error instanceof StoreError) throw new UserError(error.message);
+    if (error instanceof StoreError) throw new UserError(error.message, isBusy(error.cause) ? EXIT.busy : EXIT.usage);
     throw error;
   }
 }

@@ -13,6 +13,8 @@ export const EXIT = {
   usage: 3,
   /** A bug in keywarden. */
   internal: 4,
+  /** Another keywarden was writing the same database: nothing was stored; run again. */
+  busy: 5,
 } as const;
 
 /** An error the user can fix: printed as one line, no stack trace. */

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { UserError } from '../cli/errors.js';
 import { findJsonSyntaxProblem } from './json-position.js';
 import { configSchema, type KeywardenConfig } from './schema.js';
+import { quoteInMessage } from '../util/secrets.js';
 
 export class ConfigError extends UserError {
   /** Every problem found, one line each; `message` is the first (plus a count of the rest). */
@@ -204,7 +205,8 @@ function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  // The value may be a token pasted into the wrong key: quoted only when short and not secret-shaped.
+  if (typeof value === 'string') return quoteInMessage(value);
   return `${typeof value} ${String(value)}`;
 }
 

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { validate as validateCron } from 'node-cron';
 import { DEFAULT_AGENT_USER_AGENTS, DEFAULT_HUMAN_USER_AGENTS } from './defaults.js';
+import { quoteInMessage } from '../util/secrets.js';
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -51,7 +52,7 @@ const accountId = z.unknown().transform((value, ctx): string => {
       code: 'custom',
       message: /^\d+$/.test(id)
         ? `expected a 12-digit AWS account id, got ${id.length} digits`
-        : `expected a 12-digit AWS account id or a GCP project id, got ${JSON.stringify(value)}`,
+        : `expected a 12-digit AWS account id or a GCP project id, got ${quoteInMessage(value, 40)}`,
     });
     return z.NEVER;
   }

@@ -1,12 +1,24 @@
 /** Writes report files under the reports directory, owner-readable only. */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** Atomic write (temp file + rename) so a reader never sees half a report. */
+/**
+ * Atomic write (temp file, fsync, rename) so a reader, or a run killed
+ * half-way, never leaves half a report under the real name. The temp file is
+ * created fresh (a killed run with the same pid may have left one, with
+ * whatever mode) and owner-only.
+ */
 export function writeReportFile(file: string, content: string): void {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o600 });
+  rmSync(tmp, { force: true });
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeFileSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, file);
 }
 

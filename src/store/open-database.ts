@@ -3,7 +3,7 @@
  * is not one, or is newer than this code, before touching it; then sets the
  * connection up (WAL, foreign keys, busy timeout) and applies migrations.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError, messageOf } from './errors.js';
@@ -73,6 +73,28 @@ function checkIdentity(db: Database.Database, file: string): void {
   }
 }
 
+/**
+ * Creates a new database file owner-only (0600, whatever the umask) before
+ * SQLite opens it: SQLite would create it 0644 less the umask, and gives its
+ * -wal and -shm files the main file's mode. An existing file is left as its
+ * owner set it.
+ */
+function createOwnerOnly(file: string): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw error;
+  }
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Database.Database {
   const memory = file === ':memory:';
   if (!memory) checkPath(file);
@@ -82,7 +104,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   }
   let db: Database.Database;
   try {
-    if (!memory) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (!memory) createOwnerOnly(file);
     db = new Database(file, { timeout });
   } catch (error) {
     throw new StoreError(`cannot open keywarden database ${file}: ${messageOf(error)}`, file, { cause: error });

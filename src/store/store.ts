@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { Provider, Snapshot, UnmappedEvent, UsageDay } from '../model/domain.js';
 import type { PolicyDocument } from '../model/policy.js';
-import { StoreError, messageOf } from './errors.js';
+import { isBusy, StoreBusyError, StoreError, messageOf } from './errors.js';
 import { schemaVersion } from './migrations.js';
 import { openDatabase } from './open-database.js';
 import { identityHistory, latestAccessAdvisor } from './read-history.js';
@@ -33,7 +33,7 @@ import type {
   UsageAggregate,
   UserAgentUsage,
 } from './types.js';
-import { insertScan } from './write-scan.js';
+import { AlreadyIngestedError, insertScan } from './write-scan.js';
 import { readSuggestions, saveSuggestions } from './suggestions.js';
 import type { Suggestion } from '../report/json-schema.js';
 import { completedCloudTrailS3Days, readCloudTrailS3Objects, type CloudTrailS3Scope } from './cloudtrail-s3-cursor.js';
@@ -75,11 +75,21 @@ export class Store {
       return this.db.transaction(() => insertScan(this.db, snapshot, extras, finishedAt)).immediate();
     } catch (error) {
       const source = typeof snapshot?.source === 'string' ? snapshot.source : '(unnamed source)';
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') {
-        throw new StoreError(
+      if (isBusy(error)) {
+        throw new StoreBusyError(
           `${this.path} is locked by another keywarden writer (waited ${this.busyTimeoutMs} ms); ` +
             `scan from ${source} was not stored, run it again when the other one finishes`,
           this.path,
+          'locked',
+          { cause: error },
+        );
+      }
+      if ((error as Error).cause instanceof AlreadyIngestedError) {
+        throw new StoreBusyError(
+          `another keywarden stored some of the same CloudTrail files into ${this.path} while this one read them; ` +
+            `scan from ${source} was not stored, run it again (${messageOf(error)})`,
+          this.path,
+          'ingested-meanwhile',
           { cause: error },
         );
       }

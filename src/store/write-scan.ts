@@ -17,6 +17,15 @@ import { insertGcpPart } from './gcp-write.js';
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * A CloudTrail object of this snapshot was stored by another scan after the
+ * collector checked (two imports of the same logs at once): the check runs
+ * again inside the write transaction, so its events are never counted twice.
+ */
+export class AlreadyIngestedError extends Error {
+  override readonly name = 'AlreadyIngestedError';
+}
+
 /** A rejected input row; the message says which one and why. */
 export class ScanWriteError extends Error {
   override readonly name = 'ScanWriteError';
@@ -235,7 +244,7 @@ export function insertScan(db: Database.Database, snapshot: Snapshot, extras: Sc
     digests.add(o.digest);
     const earlier = sql.ingestedBy.get(o.digest);
     if (earlier) {
-      throw new Error(
+      throw new AlreadyIngestedError(
         `already ingested by scan ${earlier.scan_id ?? '(pruned)'} at ${earlier.ingested_at}; ` +
           'storing it again would count its events twice (collectors must skip objects for which hasIngested() is true)',
       );

@@ -26,6 +26,7 @@ import type { UnmappedEvent, UsageDay } from '../../../model/domain.js';
 import type { CloudTrailActionMapper } from '../../../catalog/cloudtrail-actions.js';
 import type { CloudTrailRecordFields, CloudTrailUserIdentity } from './record-fields.js';
 import type { CloudTrailFieldPath } from './record-reader.js';
+import { redactSecrets } from '../../../util/secrets.js';
 
 /** CloudTrail delivered events for this account, region and UTC day. */
 export interface CloudTrailDaySeen {
@@ -238,6 +239,20 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
     return id;
   }
 
+  /** Raw user agent -> the same with secrets redacted (agents repeat, so each is scanned once). */
+  private readonly cleanAgents = new Map<string, string>();
+
+  /** A user agent is free text the caller chose: a token pasted into it must not be kept. */
+  private cleanUserAgent(raw: string): string {
+    let clean = this.cleanAgents.get(raw);
+    if (clean === undefined) {
+      if (this.cleanAgents.size >= 10_000) this.cleanAgents.clear();
+      clean = this.intern(redactSecrets(raw));
+      this.cleanAgents.set(raw, clean);
+    }
+    return clean;
+  }
+
   private intern(s: string): string {
     const known = this.strings.get(s);
     if (known !== undefined) return known;
@@ -277,7 +292,7 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
     const action = this.mapper.map(eventSource, eventName);
     const identityArn = ui === undefined ? undefined : attributeIdentity(ui, rec.recipientAccountId);
     const identity = identityArn === undefined ? undefined : this.identity(identityArn);
-    if (identity !== undefined && rec.userAgent !== undefined) this.seeUserAgent(identity, rec.userAgent, 1, eventTime);
+    if (identity !== undefined && rec.userAgent !== undefined) this.seeUserAgent(identity, this.cleanUserAgent(rec.userAgent), 1, eventTime);
     if (action === undefined) {
       stats.unmapped++;
       const key = eventSource + '\u0000' + eventName;

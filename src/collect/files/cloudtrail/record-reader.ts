@@ -14,6 +14,7 @@
  * and terminated strings, not for full JSON grammar. Errors name the input
  * and the (decompressed) byte offset.
  */
+import { quoteInMessage } from '../../../util/secrets.js';
 import { IDENTITY_STRING_FIELDS, ISSUER_STRING_FIELDS, RECORD_STRING_FIELDS, type CloudTrailRecordFields, type CloudTrailUserIdentity } from './record-fields.js';
 
 export class CloudTrailParseError extends Error {
@@ -379,7 +380,8 @@ export class CloudTrailRecordReader {
     const end = this.scanKey(pos + 1);
     const key = this.keyEscaped ? this.escapedString(pos, end) : buf.toString('utf8', pos + 1, end);
     let p = this.wsNeed(end + 1);
-    if (buf[p] !== COLON) return this.fail(p, `expected ':' after key "${key}"`);
+    // The key is the file's text, possibly a secret: quoted only when short and not secret-shaped.
+    if (buf[p] !== COLON) return this.fail(p, `expected ':' after key ${quoteInMessage(key)}`);
     p = this.wsNeed(p + 1);
     if (key === 'Records') {
       if (this.sawRecords) return this.fail(p, 'duplicate Records key');

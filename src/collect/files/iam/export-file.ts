@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { findJsonSyntaxProblem } from '../../../config/json-position.js';
 
 export class ExportFileError extends Error {
   constructor(
@@ -32,14 +33,25 @@ export function readJsonFile(file: string): unknown {
   const text = readTextFile(file);
   try {
     return JSON.parse(text);
-  } catch (err) {
-    const message = (err as Error).message;
-    // A parse error at the very end of the text means the file was cut short (interrupted copy or download).
-    const position = Number(/at position (\d+)/.exec(message)?.[1] ?? NaN);
-    const atEnd = /end of (JSON )?input|Unterminated/i.test(message) || position >= text.trimEnd().length;
-    const hint = atEnd ? 'is truncated' : 'is not valid JSON';
-    throw new ExportFileError(file, `${hint} (${message})`);
+  } catch {
+    const syntax = jsonSyntaxError(text);
+    throw new ExportFileError(file, `${syntax.truncated ? 'is truncated' : 'is not valid JSON'} (${syntax.where})`);
   }
+}
+
+/**
+ * Where a JSON text that JSON.parse refused goes wrong, as line and column.
+ * Node's own message quotes the text around the error, which may be a
+ * secret, so it is never passed on. An error at the very end of the text
+ * means the file was cut short (interrupted copy or download).
+ */
+export function jsonSyntaxError(text: string): { truncated: boolean; where: string } {
+  const problem = findJsonSyntaxProblem(text) ?? { offset: text.length, message: 'invalid JSON' };
+  const before = text.slice(0, problem.offset);
+  const line = before.split('\n').length;
+  const column = problem.offset - before.lastIndexOf('\n');
+  const truncated = problem.offset >= text.trimEnd().length || /unterminated/.test(problem.message);
+  return { truncated, where: `line ${line} column ${column}: ${problem.message}` };
 }
 
 /** Validate with a zod schema; the error names the file and the first offending field. */

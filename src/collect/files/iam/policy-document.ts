@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { PolicyDocument } from '../../../model/policy.js';
+import { jsonSyntaxError } from './export-file.js';
 
 const oneOrManyStrings = z.union([z.string(), z.array(z.string())]);
 
@@ -31,10 +32,20 @@ export class PolicyDocumentError extends Error {}
 
 function parseJsonText(text: string): unknown {
   const trimmed = text.trim();
-  if (trimmed.startsWith('{')) return JSON.parse(trimmed);
+  let json = trimmed;
   // URL-encoded JSON starts with an encoded brace (`%7B`).
-  if (/^%7b/i.test(trimmed)) return JSON.parse(decodeURIComponent(trimmed));
-  throw new PolicyDocumentError('is a string that is neither JSON nor URL-encoded JSON');
+  if (/^%7b/i.test(trimmed)) {
+    try {
+      json = decodeURIComponent(trimmed);
+    } catch {
+      throw new PolicyDocumentError('is not valid URL-encoded JSON (malformed percent-encoding)');
+    }
+  } else if (!trimmed.startsWith('{')) throw new PolicyDocumentError('is a string that is neither JSON nor URL-encoded JSON');
+  try {
+    return JSON.parse(json);
+  } catch {
+    throw new PolicyDocumentError(`is not valid JSON (${jsonSyntaxError(json).where})`);
+  }
 }
 
 function notAPolicy(issue: z.core.$ZodIssue | undefined, prefix: PropertyKey[]): PolicyDocumentError {
@@ -51,7 +62,7 @@ export function decodePolicyDocument(value: unknown): PolicyDocument {
       raw = parseJsonText(value);
     } catch (err) {
       if (err instanceof PolicyDocumentError) throw err;
-      throw new PolicyDocumentError(`is not valid JSON (${(err as Error).message})`);
+      throw new PolicyDocumentError(`is not valid JSON (${(err as Error).name})`);
     }
   }
   if (raw === undefined || raw === null) throw new PolicyDocumentError('is missing');
