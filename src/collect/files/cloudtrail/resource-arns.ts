@@ -52,13 +52,23 @@ interface Place {
 
 type Deriver = (params: NonNullable<CloudTrailRecordFields['requestParameters']>, at: Place) => string | undefined;
 
+/** An object's "directory" pattern: `bucket/a/b/*` for key `a/b/c`, `bucket/*` for a top-level key. */
+const objectPrefix = (bucketArn: string, key: string) => {
+  const slash = key.lastIndexOf('/');
+  return `${bucketArn}/${slash < 0 ? '' : key.slice(0, slash + 1)}*`;
+};
+
 const s3: Deriver = ({ bucketName, key }, at) => {
   if (!plainName(bucketName)) return undefined;
   const bucket = `arn:${at.partition}:s3:::${bucketName}`;
-  if (key === undefined) return bucket;
-  const slash = key.lastIndexOf('/');
-  return `${bucket}/${slash < 0 ? '' : key.slice(0, slash + 1)}*`;
+  return key === undefined ? bucket : objectPrefix(bucket, key);
 };
+
+/** resources[] names S3 objects by their full key: kept as the key's prefix, like a derived one. */
+function normalised(arn: string): string {
+  const m = /^(arn:[^:]+:s3:::[^/]+)\/(.*)$/s.exec(arn);
+  return m ? objectPrefix(m[1]!, m[2]!) : arn;
+}
 
 const arnOr = (value: string | undefined, build: (name: string) => string | undefined): string | undefined => {
   if (value === undefined) return undefined;
@@ -92,8 +102,13 @@ const DERIVERS: Record<string, Deriver> = {
  */
 export function resourceArnsOf(rec: CloudTrailRecordFields): string[] {
   const out = new Set<string>();
-  for (const r of rec.resources ?? []) if (isKeepableArn(r.ARN)) out.add(r.ARN);
-  if (out.size > 0) return [...out];
+  for (const r of rec.resources ?? []) if (isKeepableArn(r.ARN)) out.add(normalised(r.ARN));
+  if (out.size > 0) {
+    // S3 data events list the bucket beside the object; an object action is authorised on the object.
+    const arns = [...out];
+    const objects = arns.filter((arn) => /^arn:[^:]+:s3:::[^/]+\//.test(arn));
+    return objects.length > 0 ? arns.filter((arn) => !/^arn:[^:]+:s3:::[^/]+$/.test(arn)) : arns;
+  }
   const params = rec.requestParameters;
   const derive = rec.eventSource === undefined ? undefined : DERIVERS[rec.eventSource];
   const region = rec.awsRegion ?? '';

@@ -40,7 +40,8 @@ describe('resourceArnsOf', () => {
   });
 
   it('prefers the record resources, and refuses non-identifiers, secrets and oversize names', () => {
-    expect(resourceArnsOf(call('s3.amazonaws.com', 'GetObject', { bucketName: 'b' }, { resources: [{ ARN: 'arn:aws:s3:::b/k' }] }))).toEqual(['arn:aws:s3:::b/k']);
+    expect(resourceArnsOf(call('s3.amazonaws.com', 'GetObject', { bucketName: 'b' }, { resources: [{ ARN: 'arn:aws:s3:::b/k' }, { ARN: 'arn:aws:s3:::b/d/k.csv' }] }))).toEqual(['arn:aws:s3:::b/*', 'arn:aws:s3:::b/d/*']);
+    expect(resourceArnsOf(call('s3.amazonaws.com', 'PutObject', {}, { resources: [{ ARN: 'arn:aws:s3:::b' }, { ARN: 'arn:aws:s3:::b/x' }] }))).toEqual(['arn:aws:s3:::b/*']);
     expect(resourceArnsOf(call('kms.amazonaws.com', 'Decrypt', { keyId: 'alias/app' }))).toEqual([]);
     expect(resourceArnsOf(call('s3.amazonaws.com', 'GetObject', { bucketName: 'x'.repeat(600) }))).toEqual([]);
     expect(resourceArnsOf(call('sns.amazonaws.com', 'Publish', { topicArn: 'arn:aws:sns:eu-west-1:1:t?token=ghp_' + 'aB3'.repeat(14) }))).toEqual([]);
