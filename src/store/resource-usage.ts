@@ -1,7 +1,6 @@
 /**
  * Migration 8: the resources CloudTrail calls named, per identity, action and
- * day, accumulated across scans like usage_days; and a small summary per
- * built report, so trend charts need not audit earlier scans again.
+ * day, accumulated across scans like usage_days.
  *
  * Bounded: at most MAX_STORED_RESOURCES_PER_ACTION distinct resources are
  * kept per (identity, action) over the whole history; calls on further ones
@@ -22,7 +21,7 @@ const DAY = (column: string) => `CHECK (${column} GLOB '[0-9][0-9][0-9][0-9]-[0-
 
 export const RESOURCE_USAGE_MIGRATION: Migration = {
   id: 8,
-  name: 'resources named by CloudTrail calls, and per-report trend summaries',
+  name: 'resources named by CloudTrail calls',
   sql: `
 CREATE TABLE usage_resources (
   identity_arn TEXT NOT NULL,
@@ -41,20 +40,6 @@ CREATE TABLE usage_resource_gaps (
   unresolved INTEGER NOT NULL CHECK (unresolved >= 0),
   overflow INTEGER NOT NULL CHECK (overflow >= 0),
   PRIMARY KEY (identity_arn, action, day)
-) STRICT, WITHOUT ROWID;
-
--- What a built report said, for the trend charts of later reports.
-CREATE TABLE scan_summaries (
-  scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
-  window_days INTEGER NOT NULL CHECK (window_days > 0),
-  window_to TEXT NOT NULL ${DAY('window_to')},
-  findings_by_severity TEXT NOT NULL,
-  granted_actions INTEGER NOT NULL,
-  used_actions INTEGER NOT NULL,
-  agent_identities INTEGER NOT NULL,
-  identities INTEGER NOT NULL,
-  built_at TEXT NOT NULL,
-  PRIMARY KEY (scan_id, window_days, window_to)
 ) STRICT, WITHOUT ROWID;
 `,
 };
