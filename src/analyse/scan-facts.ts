@@ -87,6 +87,7 @@ export function scanFacts(
 
   const usageByIdentity: Map<string, UsageRow[]> = groupBy(store.usageFor(dayWindow), (u) => u.identityArn);
   const userAgents = groupBy(store.userAgents(), (u) => u.identityArn);
+  const resourceEvidence = store.resourceEvidence(dayWindow);
   const accessAdvisor = new Map(contents.accessAdvisor.map((r) => [r.identityArn, r]));
   const accounts = new Map(contents.accounts.map((a) => [a.accountId, a]));
   const accountEnvironments = resolveAccounts(contents.accounts, config);
@@ -123,7 +124,7 @@ export function scanFacts(
       agent: attributeAgent(identity, userAgents.get(identity.arn) ?? [], config),
       audit,
       grant,
-      usage: { used, unused },
+      usage: { used, unused, resources: resourceEvidence.get(identity.arn) ?? new Map() },
       attachments,
       credentials,
     });

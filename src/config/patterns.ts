@@ -22,6 +22,11 @@ export function globMatches(pattern: string, text: string): boolean {
   return wildcard(pattern.toLowerCase(), text.toLowerCase());
 }
 
+/** IAM's own resource matching: like globMatches, but case-sensitive. */
+export function globMatchesCaseSensitive(pattern: string, text: string): boolean {
+  return wildcard(pattern, text);
+}
+
 /** `globMatches` with the pattern prepared once, for matching one pattern against many texts. */
 export function globMatcher(pattern: string): (text: string) => boolean {
   const p = pattern.toLowerCase();

@@ -86,6 +86,30 @@ export interface PolicyAttachment {
 export type UsageSource = 'cloudtrail' | 'access-advisor' | 'credential-report' | 'role-last-used' | 'access-key-last-used';
 
 /** CloudTrail usage, aggregated per identity, credential, IAM action and UTC day. */
+/**
+ * Calls of one identity and action on one day, by the resource they named
+ * (an ARN, or an ARN pattern such as `arn:aws:s3:::bucket/logs/*` where only
+ * a prefix is kept). See collect/files/cloudtrail/resource-arns.ts.
+ */
+export interface ResourceUsageDay {
+  identityArn: string;
+  action: string;
+  day: string;
+  resourceArn: string;
+  calls: number;
+}
+
+/** Calls of one identity and action on one day whose resource is not in ResourceUsageDay, and why. */
+export interface ResourceGapDay {
+  identityArn: string;
+  action: string;
+  day: string;
+  /** The event named no resource keywarden can read or derive. */
+  unresolved: number;
+  /** The resource was not kept: the (identity, action) already had the maximum of distinct resources. */
+  overflow: number;
+}
+
 export interface UsageDay {
   identityArn: string;
   /** Access key id from the event, '' when the event carried none. */

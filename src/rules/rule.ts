@@ -4,6 +4,7 @@
  * every identity it looked at, so each rule has a denominator.
  */
 import type { ActionSet } from '../catalog/action-set.js';
+import type { ActionResourceEvidence } from '../store/index.js';
 import type { AwsActionCatalog } from '../catalog/aws-actions.js';
 import type { EffectiveGrant } from '../analyse/aws/effective-grant.js';
 import type { AuditWindow } from '../analyse/window.js';
@@ -27,7 +28,7 @@ export interface IdentityFacts {
   audit: AuditFacts;
   grant: EffectiveGrant;
   /** Granted actions seen used, and those a source saw unused, over the window (unknown is in neither). */
-  usage: { used: ActionSet; unused: ActionSet };
+  usage: { used: ActionSet; unused: ActionSet; resources?: ReadonlyMap<string, ActionResourceEvidence> };
   /** The policies in effect for it in this scan, and how each got there. */
   attachments: PolicyAttachment[];
   credentials: Credential[];

@@ -3,3 +3,4 @@ export { StoreBusyError, StoreError } from './errors.js';
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations.js';
 export type * from './types.js';
 export type { CloudTrailS3Day, CloudTrailS3Object, CloudTrailS3Scope } from './cloudtrail-s3-cursor.js';
+export type { ActionResourceEvidence, ResourceEvidence } from './resource-usage.js';

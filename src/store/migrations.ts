@@ -8,6 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import { GCP_MIGRATION } from './gcp-schema.js';
+import { RESOURCE_USAGE_MIGRATION } from './resource-usage.js';
 
 export interface Migration {
   /** 1, 2, 3, … in order, without gaps: it becomes `user_version`. */
@@ -315,6 +316,9 @@ CREATE TABLE run_lock (
 `,
   },
   GCP_MIGRATION,
+  // PLACEHOLDER: drop at merge (migration 7 belongs to another branch; kept so ids stay gapless here).
+  { id: 7, name: 'PLACEHOLDER: drop at merge', sql: 'SELECT 1;' },
+  RESOURCE_USAGE_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -39,6 +39,7 @@ import type { Suggestion } from '../report/json-schema.js';
 import { completedCloudTrailS3Days, readCloudTrailS3Objects, type CloudTrailS3Scope } from './cloudtrail-s3-cursor.js';
 import { readGcpLogCursor, readGcpPart, readGcpRoles } from './gcp-read.js';
 import type { GcpLogCursor, GcpRole, GcpSnapshotPart } from '../model/gcp.js';
+import { resourceEvidence, type ResourceEvidence } from './resource-usage.js';
 
 /** Opens or creates the database at `path` (`:memory:` for tests). Throws StoreError naming the path. */
 export function openStore(path: string, options: StoreOptions = {}): Store {
@@ -166,6 +167,11 @@ export class Store {
 
   userAgents(identityArns?: readonly string[]): UserAgentUsage[] {
     return userAgents(this.db, identityArns);
+  }
+
+  /** Per identity and action, the resources its calls named within the window (bounded sample) and the calls not covered. */
+  resourceEvidence(window: DayWindow, identityArns?: readonly string[]): ResourceEvidence {
+    return resourceEvidence(this.db, window, identityArns);
   }
 
   identityHistory(arn: string): IdentityHistoryEntry[] {

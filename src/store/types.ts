@@ -8,6 +8,8 @@ import type {
   Identity,
   PolicyAttachment,
   Provider,
+  ResourceGapDay,
+  ResourceUsageDay,
 } from '../model/domain.js';
 import type { PolicyDocument } from '../model/policy.js';
 
@@ -41,6 +43,8 @@ export interface ScanExtras {
   startedAt?: string;
   cloudTrailDays?: CloudTrailDay[];
   userAgents?: UserAgentUsage[];
+  /** Resources named by the calls (bounded per identity and action), and the calls whose resource is not among them. */
+  resourceUsage?: { days: ResourceUsageDay[]; gaps: ResourceGapDay[] };
   /** The CloudTrail-in-S3 cursor advanced by this scan (live collection). */
   cloudTrailS3?: { objects: CloudTrailS3Object[]; days: CloudTrailS3Day[] };
 }

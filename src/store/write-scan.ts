@@ -14,6 +14,7 @@ import { canonicalJson, tagsJson } from './json.js';
 import type { ScanExtras } from './types.js';
 import { writeCloudTrailS3Cursor } from './cloudtrail-s3-cursor.js';
 import { insertGcpPart } from './gcp-write.js';
+import { resourceUsageWriter } from './resource-usage.js';
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -275,6 +276,16 @@ export function insertScan(db: Database.Database, snapshot: Snapshot, extras: Sc
   eachRow('extras.userAgents', extras.userAgents, (a) => [a.identityArn, a.userAgent], (a) => {
     sql.userAgent.run(a.identityArn, a.userAgent, tally(a.count, 'count'), instant(a.lastSeen, 'lastSeen'));
   });
+
+  if (extras.resourceUsage) {
+    const resources = resourceUsageWriter(db);
+    eachRow('extras.resourceUsage.days', extras.resourceUsage.days, (r) => [r.identityArn, r.action, r.day], (r) => {
+      resources.resource({ ...r, day: day(r.day, 'day'), calls: tally(r.calls, 'calls') });
+    });
+    eachRow('extras.resourceUsage.gaps', extras.resourceUsage.gaps, (g) => [g.identityArn, g.action, g.day], (g) => {
+      resources.gap({ ...g, day: day(g.day, 'day'), unresolved: tally(g.unresolved, 'unresolved'), overflow: tally(g.overflow, 'overflow') });
+    });
+  }
 
   if (extras.cloudTrailS3) writeCloudTrailS3Cursor(db, scanId, finishedAt, extras.cloudTrailS3.objects, extras.cloudTrailS3.days);
 

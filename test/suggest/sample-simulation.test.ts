@@ -23,6 +23,8 @@ import { ALL_RULES } from '../../src/rules/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { suggestionsForScan, type SuggestionWithPlan } from '../../src/suggest/index.js';
 import { MANAGED_POLICY_MAX_CHARS, policySize } from '../../src/suggest/aws/least-privilege-policy.js';
+import { patternCovers } from '../../src/suggest/aws/resource-scope.js';
+import { actionPatternMatches } from '../../src/catalog/action-pattern.js';
 import { projectRoot } from '../helpers/fixtures.js';
 
 const SAMPLE = path.join(projectRoot, 'samples', 'acme');
@@ -118,6 +120,32 @@ describe('least-privilege replacements for samples/acme', () => {
       expect(used.isEmpty() && !before.context.identities.find((f) => f.identity.arn === arn)!.audit.services.some((s) => s.status === 'used')).toBe(false);
       expect(used.subtract(grant.actions).toArray().map((i) => catalog.keyAt(i)), arn).toEqual([]);
     }
+  });
+
+  it('scope used actions to the resources their calls named: every observed call stays allowed, and no statement is wider than today', () => {
+    let narrowed = 0;
+    for (const entry of replacements) {
+      const facts = before.context.identities.find((f) => f.identity.arn === entry.suggestion.identityArn)!;
+      const allows = documentsOf(entry).flatMap((d) => asArray(d.Statement)).filter((st) => st.Effect === 'Allow');
+      const allowsOn = (action: string, resource: string) =>
+        allows.some((st) => asArray(st.Action).some((p) => actionPatternMatches(p, action)) && asArray(st.Resource).some((p) => patternCovers(p, resource)));
+      for (const [action, evidence] of facts.usage.resources ?? []) {
+        if (!facts.usage.used.has(catalog.indexOf(action)!)) continue;
+        for (const resource of evidence.resources) expect(allowsOn(action, resource), `${action} on ${resource}`).toBe(true);
+      }
+      for (const st of allows) {
+        for (const action of asArray(st.Action).filter((a) => !a.endsWith(':*'))) {
+          const granting = facts.grant.grantsFor(catalog.indexOf(action)!);
+          for (const resource of asArray(st.Resource)) {
+            const within = granting.some((g) => g.unrestricted || g.notResources !== undefined || (g.resources ?? []).some((p) => patternCovers(p, resource)));
+            expect(within, `${action} on ${resource}`).toBe(true);
+            if (resource !== '*' && granting.some((g) => g.unrestricted)) narrowed++;
+          }
+        }
+      }
+    }
+    // Actions granted on every resource today are now on the resources seen: strictly narrower.
+    expect(narrowed).toBeGreaterThan(0);
   });
 
   it('names each replacement policy and its saved rollback in the plan', () => {

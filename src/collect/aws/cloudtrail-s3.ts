@@ -50,7 +50,7 @@ export interface CloudTrailS3Cursor {
 export interface CloudTrailS3Result {
   ingest?: CloudTrailIngestResult;
   coverage: CoverageEntry[];
-  extras: Required<Pick<ScanExtras, 'cloudTrailDays' | 'userAgents' | 'cloudTrailS3'>>;
+  extras: Required<Pick<ScanExtras, 'cloudTrailDays' | 'userAgents' | 'cloudTrailS3' | 'resourceUsage'>>;
   stats: { listCalls: number; objectsListed: number; objectsRead: number; objectsSkipped: number; events: number };
 }
 
@@ -251,6 +251,7 @@ export async function collectCloudTrailFromS3(
         u.userAgents.map((a) => ({ identityArn: u.identityArn, userAgent: a.userAgent, count: a.count, lastSeen: a.lastSeen })),
       ),
       cloudTrailS3: { objects, days },
+      resourceUsage: ingest?.resourceUsage ?? { days: [], gaps: [] },
     },
     stats: { listCalls, objectsListed: planned.length + skipped, objectsRead: objects.length, objectsSkipped: skipped, events },
   };

@@ -81,6 +81,7 @@ export async function importExportDir(dir: string, options: ImportOptions): Prom
     userAgents: ct.userAgents.flatMap((u) =>
       u.userAgents.map((a) => ({ identityArn: u.identityArn, userAgent: a.userAgent, count: a.count, lastSeen: a.lastSeen })),
     ),
+    resourceUsage: ct.resourceUsage,
   };
   return { snapshot, extras, cloudTrail: ct.stats };
 }

@@ -10,8 +10,10 @@
  *   because it is wider than any observed use.
  * - Explicit Deny statements of the removed policies are carried over
  *   verbatim, so a guard rail the old policies held is not lost.
- * - Resources: today's statement scope. CloudTrail aggregates keep no
- *   resource ARNs, so an action granted on `*` stays on `*` (say so).
+ * - Resources: the resources its calls named, within today's statement
+ *   scope (resource-scope.ts); collapsed to a parent when many (listed in
+ *   `coarse`). An action whose resources cannot be told keeps today's
+ *   statement scope, so one granted on `*` stays on `*` (listed in `unscoped`).
  *
  * Documents are split to stay within the managed-policy size limit (6,144
  * characters, whitespace not counted).
@@ -21,6 +23,8 @@ import type { ActionSet } from '../../catalog/action-set.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import { asArray, type ConditionBlock, type PolicyDocument, type PolicyStatement } from '../../model/policy.js';
 import type { AuditFacts } from '../../analyse/granted-vs-used.js';
+import type { ActionResourceEvidence } from '../../store/index.js';
+import { narrowToObserved } from './resource-scope.js';
 
 /** IAM's quota for a customer managed policy document, not counting whitespace. */
 export const MANAGED_POLICY_MAX_CHARS = 6144;
@@ -35,6 +39,8 @@ export interface LeastPrivilegeInput {
   audit: Pick<AuditFacts, 'services'>;
   /** Deny statements of the policies the replacement removes. */
   carriedDenies: PolicyStatement[];
+  /** Per action, the resources its calls named in the window; absent: no resource data. */
+  resources?: ReadonlyMap<string, ActionResourceEvidence>;
 }
 
 export interface LeastPrivilegePolicy {
@@ -45,6 +51,10 @@ export interface LeastPrivilegePolicy {
   coarse: string[];
   /** Actions still allowed on every resource (no resource data to narrow them). */
   onEveryResource: number;
+  /** Actions scoped to the resources their calls named. */
+  scopedToObserved: number;
+  /** Actions that keep today's scope, with why (`action: reason`). */
+  unscoped: string[];
 }
 
 /** Policy text size as IAM counts it: JSON without whitespace outside strings. */
@@ -96,12 +106,30 @@ export function leastPrivilegePolicy(input: LeastPrivilegeInput): LeastPrivilege
   const statements = new Map<string, { service: string; scope: Scope; actions: string[] }>();
   const scopeCache = new Map<string, { scopes: Scope[]; keys: string[]; everywhere: boolean }>();
   let onEveryResource = 0;
+  let scopedToObserved = 0;
+  const unscoped: string[] = [];
   const allowed: string[] = [];
+  const addTo = (service: string, scope: Scope, key: string, scopeKey = JSON.stringify(scope)) => {
+    const id = `${service}\u0000${scopeKey}`;
+    const entry = statements.get(id) ?? { service, scope, actions: [] };
+    entry.actions.push(key);
+    statements.set(id, entry);
+  };
   keep.forEach((i) => {
     const key = catalog.keyAt(i);
     const service = key.slice(0, key.indexOf(':'));
     allowed.push(key);
     const granting = grant.grantsFor(i);
+    if (input.resources && input.used.has(i)) {
+      const narrowed = narrowToObserved(key, granting, input.resources.get(key));
+      if ('scopes' in narrowed) {
+        scopedToObserved++;
+        if (narrowed.widened) coarse.push(narrowed.widened);
+        for (const scope of narrowed.scopes) addTo(service, scope, key);
+        return;
+      }
+      unscoped.push(`${key}: ${narrowed.reason}`);
+    }
     const cacheKey = granting.map((g) => `${g.policyHash}#${g.statementIndex}`).join(',');
     let cached = scopeCache.get(cacheKey);
     if (!cached) {
@@ -110,12 +138,7 @@ export function leastPrivilegePolicy(input: LeastPrivilegeInput): LeastPrivilege
       scopeCache.set(cacheKey, cached);
     }
     if (cached.everywhere) onEveryResource++;
-    cached.scopes.forEach((scope, k) => {
-      const id = `${service}\u0000${cached.keys[k]}`;
-      const entry = statements.get(id) ?? { service, scope, actions: [] };
-      entry.actions.push(key);
-      statements.set(id, entry);
-    });
+    cached.scopes.forEach((scope, k) => addTo(service, scope, key, cached.keys[k]));
   });
 
   const allows: PolicyStatement[] = [];
@@ -133,7 +156,7 @@ export function leastPrivilegePolicy(input: LeastPrivilegeInput): LeastPrivilege
       ...scope,
     });
   }
-  return { documents: pack([...allows, ...input.carriedDenies]), allowed, coarse, onEveryResource };
+  return { documents: pack([...allows, ...input.carriedDenies]), allowed, coarse, onEveryResource, scopedToObserved, unscoped };
 }
 
 /** Statements into as few documents as fit the size limit; a statement too big alone is split by action. */

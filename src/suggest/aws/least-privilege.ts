@@ -31,6 +31,7 @@ export function replacementFor(facts: IdentityFacts, ctx: SuggestContext): Least
     used: facts.usage.used,
     audit: facts.audit,
     carriedDenies: denyStatements(removed),
+    resources: facts.usage.resources,
   });
 }
 
@@ -74,8 +75,12 @@ export function leastPrivilegeReplacements(ctx: SuggestContext): PlannedSuggesti
 
     const usedCount = policy.allowed.length;
     const notes = [
+      policy.scopedToObserved ? `${policy.scopedToObserved} of the ${usedCount} kept actions are scoped to the resources their CloudTrail calls named.` : '',
+      policy.unscoped.length
+        ? `${policy.unscoped.length} keep their current resources because those could not be told from the calls (${policy.unscoped.slice(0, 5).join('; ')}${policy.unscoped.length > 5 ? '; …' : ''}).`
+        : '',
       policy.onEveryResource
-        ? `${policy.onEveryResource} of the ${usedCount} kept actions stay on Resource "*" as today: the stored CloudTrail usage keeps no resource ARNs, so narrow them by hand where the resources are known.`
+        ? `${policy.onEveryResource} of the ${usedCount} kept actions stay on Resource "*" as today: narrow them by hand where the resources are known.`
         : '',
       policy.coarse.length ? `Coarser than observed use: ${policy.coarse.join('; ')}.` : '',
       policy.documents.length > MANAGED_POLICIES_PER_PRINCIPAL

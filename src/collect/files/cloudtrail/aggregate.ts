@@ -22,11 +22,12 @@
  *   authorisation happens before those errors arise.
  * - Events mapping to no IAM action are counted per (eventSource, eventName).
  */
-import type { UnmappedEvent, UsageDay } from '../../../model/domain.js';
+import type { ResourceGapDay, ResourceUsageDay, UnmappedEvent, UsageDay } from '../../../model/domain.js';
 import type { CloudTrailActionMapper } from '../../../catalog/cloudtrail-actions.js';
 import type { CloudTrailRecordFields, CloudTrailUserIdentity } from './record-fields.js';
 import type { CloudTrailFieldPath } from './record-reader.js';
 import { redactSecrets } from '../../../util/secrets.js';
+import { resourceArnsOf } from './resource-arns.js';
 
 /** CloudTrail delivered events for this account, region and UTC day. */
 export interface CloudTrailDaySeen {
@@ -60,6 +61,8 @@ export interface CloudTrailStats {
 }
 
 export const MAX_USER_AGENTS_PER_IDENTITY = 50;
+/** Distinct resources kept per (identity, action); calls on further ones count as overflow. */
+export const MAX_RESOURCES_PER_ACTION = 20;
 
 /** The record fields `add` reads: the reader decodes only these (each decoded string is an allocation). */
 export const AGGREGATE_FIELDS: readonly CloudTrailFieldPath[] = [
@@ -77,6 +80,16 @@ export const AGGREGATE_FIELDS: readonly CloudTrailFieldPath[] = [
   'userIdentity.accessKeyId',
   'userIdentity.invokedBy',
   'userIdentity.sessionContext.sessionIssuer.arn',
+  'resources.ARN',
+  'requestParameters.bucketName',
+  'requestParameters.key',
+  'requestParameters.tableName',
+  'requestParameters.functionName',
+  'requestParameters.queueUrl',
+  'requestParameters.topicArn',
+  'requestParameters.keyId',
+  'requestParameters.secretId',
+  'requestParameters.instanceId',
 ];
 
 /** Cell keys pack (action id, day number) into a small integer (V8 Smi, below 2^30). */
@@ -182,7 +195,18 @@ export interface IdentityUsage {
   lastUserAgentTally: UserAgentTally | undefined;
   /** Events whose agent was not kept (the identity already had the maximum of distinct agents). */
   userAgentOverflow: number;
+  /** Per action: the resources its successful calls named, per day. */
+  resources: Map<string, ActionResources>;
 }
+
+/** Day -> calls, per resource, and the calls with no kept resource. */
+export interface ActionResources {
+  arns: Map<string, Map<string, number>>;
+  unresolved: Map<string, number>;
+  overflow: Map<string, number>;
+}
+
+const bump = (days: Map<string, number>, day: string, calls: number) => days.set(day, (days.get(day) ?? 0) + calls);
 
 /** Calls seen from one user agent, and the latest of them (ISO, as eventTime is normalised). */
 interface UserAgentTally {
@@ -325,6 +349,28 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
       stats.denied++;
     } else {
       cell.count++;
+      this.seeResources(identity, cell.action, cell.day, resourceArnsOf(rec), 1);
+    }
+  }
+
+  /** Counts calls of an action on the given resources (none: not observable), within the per-action cap. */
+  private seeResources(identity: IdentityUsage, action: string, day: string, arns: readonly string[], calls: number): void {
+    let tally = identity.resources.get(action);
+    if (tally === undefined) identity.resources.set(action, (tally = { arns: new Map(), unresolved: new Map(), overflow: new Map() }));
+    if (arns.length === 0) {
+      bump(tally.unresolved, day, calls);
+      return;
+    }
+    for (const arn of arns) {
+      let days = tally.arns.get(arn);
+      if (days === undefined) {
+        if (tally.arns.size >= MAX_RESOURCES_PER_ACTION) {
+          bump(tally.overflow, day, calls);
+          continue;
+        }
+        tally.arns.set(this.intern(arn), (days = new Map()));
+      }
+      bump(days, day, calls);
     }
   }
 
@@ -340,6 +386,7 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
         cells: [],
         userAgents: new Map(),
         userAgentOverflow: 0,
+        resources: new Map(),
         lastUserAgent: undefined,
         lastUserAgentTally: undefined,
       };
@@ -423,6 +470,12 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
       }
       mine.userAgentOverflow += theirs.userAgentOverflow;
       for (const [userAgent, tally] of theirs.userAgents) this.seeUserAgent(mine, userAgent, tally.count, tally.lastSeen);
+      for (const [action, tally] of theirs.resources ?? []) {
+        for (const [arn, days] of tally.arns) for (const [day, calls] of days) this.seeResources(mine, action, day, [arn], calls);
+        for (const [day, calls] of tally.unresolved) this.seeResources(mine, action, day, [], calls);
+        const into = mine.resources.get(action)!;
+        for (const [day, calls] of tally.overflow) bump(into.overflow, day, calls);
+      }
     }
     for (const [key, event] of other.unmapped) {
       const mine = this.unmapped.get(key);
@@ -449,6 +502,26 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
       (a, b) =>
         cmp(a.identityArn, b.identityArn) || cmp(a.day, b.day) || cmp(a.action, b.action) || cmp(a.credentialId, b.credentialId),
     );
+  }
+
+  /** Resource rows and gap rows, sorted like usageDays. */
+  resourceUsage(): { days: ResourceUsageDay[]; gaps: ResourceGapDay[] } {
+    const days: ResourceUsageDay[] = [];
+    const gaps: ResourceGapDay[] = [];
+    for (const identity of this.identities.values()) {
+      const identityArn = identity.identityArn;
+      for (const [action, tally] of identity.resources) {
+        for (const [resourceArn, byDay] of tally.arns) for (const [day, calls] of byDay) days.push({ identityArn, action, day, resourceArn, calls });
+        for (const day of new Set([...tally.unresolved.keys(), ...tally.overflow.keys()])) {
+          gaps.push({ identityArn, action, day, unresolved: tally.unresolved.get(day) ?? 0, overflow: tally.overflow.get(day) ?? 0 });
+        }
+      }
+    }
+    const order = (a: { identityArn: string; action: string; day: string }, b: typeof a) =>
+      cmp(a.identityArn, b.identityArn) || cmp(a.action, b.action) || cmp(a.day, b.day);
+    days.sort((a, b) => order(a, b) || cmp(a.resourceArn, b.resourceArn));
+    gaps.sort(order);
+    return { days, gaps };
   }
 
   unmappedEvents(): UnmappedEvent[] {

@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { CoverageEntry, IngestedObject, UnmappedEvent, UsageDay } from '../../../model/domain.js';
+import type { CoverageEntry, IngestedObject, ResourceGapDay, ResourceUsageDay, UnmappedEvent, UsageDay } from '../../../model/domain.js';
 import { loadCloudTrailActionMapper, type CloudTrailActionMapper } from '../../../catalog/cloudtrail-actions.js';
 import {
   AGGREGATE_FIELDS,
@@ -89,6 +89,7 @@ export interface CloudTrailIngestResult {
   coverage: CoverageEntry[];
   daysSeen: CloudTrailDaySeen[];
   userAgents: IdentityUserAgents[];
+  resourceUsage: { days: ResourceUsageDay[]; gaps: ResourceGapDay[] };
   stats: CloudTrailIngestStats;
 }
 
@@ -166,6 +167,7 @@ export async function ingestCloudTrailFiles(
     coverage: [...coverageEntries(files.length, daysSeen, failed, filesByAccount), ...partial],
     daysSeen,
     userAgents: total.identityUserAgents(),
+    resourceUsage: total.resourceUsage(),
     stats: {
       ...total.stats,
       files: files.length,

@@ -34,7 +34,13 @@ export interface CloudTrailRecordFields {
   sourceIPAddress?: string;
   eventType?: string;
   userIdentity?: CloudTrailUserIdentity;
+  /** The resource identifiers of `requestParameters` keywarden derives resource ARNs from (identifiers only, never values). */
+  requestParameters?: CloudTrailRequestParameters;
+  /** `resources[]`: only entries whose ARN is a string, present when the record's `resources` is an array. */
+  resources?: { ARN: string }[];
 }
+
+export type CloudTrailRequestParameters = Partial<Record<(typeof REQUEST_PARAMETER_FIELDS)[number], string>>;
 
 /** Projects a fully parsed record onto the fields above (the reference the byte-level reader must match). */
 export function pickRecordFields(record: unknown): CloudTrailRecordFields {
@@ -56,6 +62,18 @@ export function pickRecordFields(record: unknown): CloudTrailRecordFields {
       }
     }
     out.userIdentity = identity;
+  }
+  const params = asObject(r.requestParameters);
+  if (params) {
+    const picked: CloudTrailRequestParameters = {};
+    for (const key of REQUEST_PARAMETER_FIELDS) setString(picked, key, params[key]);
+    out.requestParameters = picked;
+  }
+  if (Array.isArray(r.resources)) {
+    out.resources = r.resources.flatMap((entry) => {
+      const arn = asObject(entry)?.ARN;
+      return typeof arn === 'string' ? [{ ARN: arn }] : [];
+    });
   }
   return out;
 }
@@ -82,6 +100,18 @@ export const IDENTITY_STRING_FIELDS = [
   'invokedBy',
 ] as const;
 export const ISSUER_STRING_FIELDS = ['type', 'arn', 'userName'] as const;
+/** requestParameters members that name a resource (see resource-arns.ts); values such as policy text or secrets are never read. */
+export const REQUEST_PARAMETER_FIELDS = [
+  'bucketName',
+  'key',
+  'tableName',
+  'functionName',
+  'queueUrl',
+  'topicArn',
+  'keyId',
+  'secretId',
+  'instanceId',
+] as const;
 
 function asObject(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value)

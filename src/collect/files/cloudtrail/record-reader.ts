@@ -15,7 +15,15 @@
  * and the (decompressed) byte offset.
  */
 import { quoteInMessage } from '../../../util/secrets.js';
-import { IDENTITY_STRING_FIELDS, ISSUER_STRING_FIELDS, RECORD_STRING_FIELDS, type CloudTrailRecordFields, type CloudTrailUserIdentity } from './record-fields.js';
+import {
+  IDENTITY_STRING_FIELDS,
+  ISSUER_STRING_FIELDS,
+  RECORD_STRING_FIELDS,
+  REQUEST_PARAMETER_FIELDS,
+  type CloudTrailRecordFields,
+  type CloudTrailRequestParameters,
+  type CloudTrailUserIdentity,
+} from './record-fields.js';
 
 export class CloudTrailParseError extends Error {
   constructor(
@@ -52,6 +60,8 @@ interface KeySpec {
   /** Value slot for string members; -1 for objects. */
   slot: number;
   sub?: KeyTable;
+  /** `resources`: an array of objects whose ARN members (slot RESOURCE_SLOT) are collected. */
+  list?: boolean;
   /** For objects: presence flag, and the slots/flags a (re)definition resets (JSON: the last duplicate wins). */
   flag: number;
   clearFrom: number;
@@ -67,10 +77,14 @@ const IDENTITY_SLOTS = IDENTITY_STRING_FIELDS;
 const ISSUER_SLOTS = ISSUER_STRING_FIELDS;
 const IDENTITY_BASE = RECORD_SLOTS.length;
 const ISSUER_BASE = IDENTITY_BASE + IDENTITY_SLOTS.length;
-const SLOT_COUNT = ISSUER_BASE + ISSUER_SLOTS.length;
+const REQUEST_SLOTS = REQUEST_PARAMETER_FIELDS;
+const REQUEST_BASE = ISSUER_BASE + ISSUER_SLOTS.length;
+const RESOURCE_SLOT = REQUEST_BASE + REQUEST_SLOTS.length;
+const SLOT_COUNT = RESOURCE_SLOT + 1;
 const HAS_IDENTITY = 1;
 const HAS_SESSION_CONTEXT = 2;
 const HAS_ISSUER = 4;
+const HAS_REQUEST_PARAMETERS = 8;
 
 function keyTable(specs: Omit<KeySpec, 'bytes'>[]): KeyTable {
   const table: KeyTable = [];
@@ -84,12 +98,16 @@ function keyTable(specs: Omit<KeySpec, 'bytes'>[]): KeyTable {
 export type CloudTrailFieldPath =
   | (typeof RECORD_SLOTS)[number]
   | `userIdentity.${(typeof IDENTITY_SLOTS)[number]}`
-  | `userIdentity.sessionContext.sessionIssuer.${(typeof ISSUER_SLOTS)[number]}`;
+  | `userIdentity.sessionContext.sessionIssuer.${(typeof ISSUER_SLOTS)[number]}`
+  | `requestParameters.${(typeof REQUEST_SLOTS)[number]}`
+  | 'resources.ARN';
 
 export const ALL_CLOUDTRAIL_FIELDS: readonly CloudTrailFieldPath[] = [
   ...RECORD_SLOTS,
   ...IDENTITY_SLOTS.map((f) => `userIdentity.${f}` as const),
   ...ISSUER_SLOTS.map((f) => `userIdentity.sessionContext.sessionIssuer.${f}` as const),
+  ...REQUEST_SLOTS.map((f) => `requestParameters.${f}` as const),
+  'resources.ARN',
 ];
 
 /** Key tables decoding only `wanted` fields; the others are skipped like any unknown member. */
@@ -100,7 +118,7 @@ function recordKeyTable(wanted: ReadonlySet<string>): KeyTable {
       .filter((spec) => wanted.has(prefix + spec.name));
   const issuer = keyTable(strings(ISSUER_SLOTS, ISSUER_BASE, 'userIdentity.sessionContext.sessionIssuer.'));
   const sessionContext = keyTable([
-    { name: 'sessionIssuer', slot: -1, sub: issuer, flag: HAS_ISSUER, clearFrom: ISSUER_BASE, clearTo: SLOT_COUNT, clearFlags: HAS_ISSUER },
+    { name: 'sessionIssuer', slot: -1, sub: issuer, flag: HAS_ISSUER, clearFrom: ISSUER_BASE, clearTo: REQUEST_BASE, clearFlags: HAS_ISSUER },
   ]);
   const identity = keyTable([
     ...strings(IDENTITY_SLOTS, IDENTITY_BASE, 'userIdentity.'),
@@ -110,11 +128,29 @@ function recordKeyTable(wanted: ReadonlySet<string>): KeyTable {
       sub: sessionContext,
       flag: HAS_SESSION_CONTEXT,
       clearFrom: ISSUER_BASE,
-      clearTo: SLOT_COUNT,
+      clearTo: REQUEST_BASE,
       clearFlags: HAS_SESSION_CONTEXT | HAS_ISSUER,
     },
   ]);
+  const requestParameters = keyTable(strings(REQUEST_SLOTS, REQUEST_BASE, 'requestParameters.'));
+  const optional: Omit<KeySpec, 'bytes'>[] = [];
+  if (REQUEST_SLOTS.some((f) => wanted.has(`requestParameters.${f}`))) {
+    optional.push({
+      name: 'requestParameters',
+      slot: -1,
+      sub: requestParameters,
+      flag: HAS_REQUEST_PARAMETERS,
+      clearFrom: REQUEST_BASE,
+      clearTo: RESOURCE_SLOT,
+      clearFlags: HAS_REQUEST_PARAMETERS,
+    });
+  }
+  if (wanted.has('resources.ARN')) {
+    const entry = keyTable([{ name: 'ARN', slot: RESOURCE_SLOT, flag: 0, clearFrom: 0, clearTo: 0, clearFlags: 0 }]);
+    optional.push({ name: 'resources', slot: -1, sub: entry, list: true, flag: 0, clearFrom: 0, clearTo: 0, clearFlags: 0 });
+  }
   return keyTable([
+    ...optional,
     ...strings(RECORD_SLOTS, 0, ''),
     {
       name: 'userIdentity',
@@ -122,7 +158,7 @@ function recordKeyTable(wanted: ReadonlySet<string>): KeyTable {
       sub: identity,
       flag: HAS_IDENTITY,
       clearFrom: IDENTITY_BASE,
-      clearTo: SLOT_COUNT,
+      clearTo: REQUEST_BASE,
       clearFlags: HAS_IDENTITY | HAS_SESSION_CONTEXT | HAS_ISSUER,
     },
   ]);
@@ -192,6 +228,8 @@ export class CloudTrailRecordReader {
   private str: string | undefined = undefined;
   private readonly vals: (string | undefined)[] = new Array<string | undefined>(SLOT_COUNT).fill(undefined);
   private flags = 0;
+  /** ARNs of the current record's `resources`, when it has that array. */
+  private arns: string[] | undefined = undefined;
   private readonly recordKeys: KeyTable;
   private keyEscaped = false;
   private sawBom = false;
@@ -403,6 +441,7 @@ export class CloudTrailRecordReader {
     const v = this.vals;
     for (let i = 0; i < SLOT_COUNT; i++) v[i] = undefined;
     this.flags = 0;
+    this.arns = undefined;
     const next = this.object(pos, this.recordKeys);
     this.state = Phase.arrayNext;
     this.records++;
@@ -434,6 +473,14 @@ export class CloudTrailRecordReader {
             : undefined,
       };
     }
+    let requestParameters: CloudTrailRequestParameters | undefined;
+    if (flags & HAS_REQUEST_PARAMETERS) {
+      requestParameters = {};
+      for (let i = 0; i < REQUEST_SLOTS.length; i++) {
+        const value = v[REQUEST_BASE + i];
+        if (value !== undefined) requestParameters[REQUEST_SLOTS[i]!] = value;
+      }
+    }
     return {
       eventTime: v[0],
       eventSource: v[1],
@@ -446,7 +493,40 @@ export class CloudTrailRecordReader {
       sourceIPAddress: v[8],
       eventType: v[9],
       userIdentity,
+      requestParameters,
+      resources: this.arns?.map((ARN) => ({ ARN })),
     };
+  }
+
+  /** Parses `resources` at pos: an array collects the ARN of each object entry; any other value is skipped. */
+  private resourceList(pos: number, entry: KeyTable): number {
+    const buf = this.buf;
+    if (buf[pos] !== LBRACKET) {
+      this.arns = undefined;
+      return this.skipValue(pos);
+    }
+    const arns: string[] = [];
+    this.arns = arns;
+    let p = this.wsNeed(pos + 1);
+    if (buf[p] === RBRACKET) return p + 1;
+    for (;;) {
+      if (buf[p] === LBRACE) {
+        this.vals[RESOURCE_SLOT] = undefined;
+        p = this.object(p, entry);
+        const arn = this.vals[RESOURCE_SLOT];
+        if (arn !== undefined) arns.push(arn);
+      } else {
+        p = this.skipValue(p);
+      }
+      p = this.wsNeed(p);
+      const c = buf[p];
+      if (c === COMMA) {
+        p = this.wsNeed(p + 1);
+        continue;
+      }
+      if (c === RBRACKET) return p + 1;
+      return this.fail(p, `expected ',' or ']' in the resources of record ${this.records + 1}, found '${this.charAt(p)}'`);
+    }
   }
 
   /** Parses an object at pos (which holds '{'), decoding the members in `keys` into value slots. */
@@ -470,6 +550,8 @@ export class CloudTrailRecordReader {
       } else if (spec.slot >= 0) {
         p = this.stringOrSkip(p);
         v[spec.slot] = this.str;
+      } else if (spec.list) {
+        p = this.resourceList(p, spec.sub!);
       } else {
         for (let i = spec.clearFrom; i < spec.clearTo; i++) v[i] = undefined;
         this.flags &= ~spec.clearFlags;

@@ -1,0 +1,119 @@
+/**
+ * The resources a CloudTrail event acted on, as ARNs: the record's own
+ * `resources[].ARN`, or else the ARN derived from the identifier the common
+ * services put in requestParameters (S3 bucket/key, DynamoDB table, Lambda
+ * function, SQS queue URL, SNS topic, KMS key, Secrets Manager secret, EC2
+ * instance). Only identifiers are read, never parameter values, and an ARN
+ * is kept only when it is short, printable and not secret-shaped: a name is
+ * cloud text and may hold anything.
+ *
+ * S3 object keys are kept as their "directory" (`bucket/logs/2024/*`), not
+ * the object name itself: object names are data, and per-object ARNs would
+ * not make a useful policy anyway.
+ */
+import { redactSecrets } from '../../../util/secrets.js';
+import type { CloudTrailRecordFields } from './record-fields.js';
+
+/** Longer ARNs are not kept (IAM's own limit for a resource ARN in a policy is 2,048; real ones are far shorter). */
+export const MAX_RESOURCE_ARN_LENGTH = 512;
+
+const ACCOUNT = /^\d{12}$/;
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\s]/;
+
+/** The partition of a region: aws-cn for China, aws-us-gov for GovCloud, aws otherwise. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/** True when the string can be stored as a resource ARN. */
+export function isKeepableArn(arn: string): boolean {
+  return (
+    arn.startsWith('arn:') &&
+    arn.length <= MAX_RESOURCE_ARN_LENGTH &&
+    arn.split(':').length >= 6 &&
+    !UNPRINTABLE.test(arn) &&
+    // Segment by segment: the ARN's own `secret:` would read as a `secret: value` assignment as a whole.
+    arn.split(/[:/]/).every((part) => redactSecrets(part) === part)
+  );
+}
+
+/** A name that can sit inside an ARN: no separators a forged name could use to point elsewhere. */
+const plainName = (name: string | undefined): name is string => name !== undefined && name !== '' && !/[:/*?]/.test(name);
+
+/** Where an event happened: region and the account that received it (the resource owner for cross-account calls). */
+interface Place {
+  partition: string;
+  region: string;
+  account: string;
+}
+
+type Deriver = (params: NonNullable<CloudTrailRecordFields['requestParameters']>, at: Place) => string | undefined;
+
+/** An object's "directory" pattern: `bucket/a/b/*` for key `a/b/c`, `bucket/*` for a top-level key. */
+const objectPrefix = (bucketArn: string, key: string) => {
+  const slash = key.lastIndexOf('/');
+  return `${bucketArn}/${slash < 0 ? '' : key.slice(0, slash + 1)}*`;
+};
+
+const s3: Deriver = ({ bucketName, key }, at) => {
+  if (!plainName(bucketName)) return undefined;
+  const bucket = `arn:${at.partition}:s3:::${bucketName}`;
+  return key === undefined ? bucket : objectPrefix(bucket, key);
+};
+
+/** resources[] names S3 objects by their full key: kept as the key's prefix, like a derived one. */
+function normalised(arn: string): string {
+  const m = /^(arn:[^:]+:s3:::[^/]+)\/(.*)$/s.exec(arn);
+  return m ? objectPrefix(m[1]!, m[2]!) : arn;
+}
+
+const arnOr = (value: string | undefined, build: (name: string) => string | undefined): string | undefined => {
+  if (value === undefined) return undefined;
+  if (value.startsWith('arn:')) return value;
+  return plainName(value) ? build(value) : undefined;
+};
+
+const regional = (service: string, resource: string, at: Place) => `arn:${at.partition}:${service}:${at.region}:${at.account}:${resource}`;
+
+const DERIVERS: Record<string, Deriver> = {
+  's3.amazonaws.com': s3,
+  'dynamodb.amazonaws.com': (p, at) => arnOr(p.tableName, (name) => regional('dynamodb', `table/${name}`, at)),
+  'lambda.amazonaws.com': (p, at) => arnOr(p.functionName, (name) => regional('lambda', `function:${name}`, at)),
+  'sqs.amazonaws.com': (p, at) => {
+    // https://sqs.<region>.amazonaws.com/<account>/<queue>
+    const m = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(\d{12})\/([A-Za-z0-9_-]+(?:\.fifo)?)$/.exec(p.queueUrl ?? '');
+    return m ? `arn:${partitionOf(m[1]!)}:sqs:${m[1]}:${m[2]}:${m[3]}` : undefined;
+  },
+  'sns.amazonaws.com': (p) => (p.topicArn?.startsWith('arn:') ? p.topicArn : undefined),
+  // An alias names no key ARN a policy can use: not derivable.
+  'kms.amazonaws.com': (p, at) =>
+    arnOr(p.keyId, (id) => (/^[0-9a-f-]{36}$|^mrk-[0-9a-f]{32}$/.test(id) ? regional('kms', `key/${id}`, at) : undefined)),
+  // A secret's ARN ends in a 6-character suffix a name does not carry: `name-??????` is the documented pattern.
+  'secretsmanager.amazonaws.com': (p, at) => arnOr(p.secretId, (name) => regional('secretsmanager', `secret:${name}-??????`, at)),
+  'ec2.amazonaws.com': (p, at) => (p.instanceId && /^i-[0-9a-fA-F]{8,17}$/.test(p.instanceId) ? regional('ec2', `instance/${p.instanceId}`, at) : undefined),
+};
+
+/**
+ * The ARNs an event names (deduplicated, each keepable), or an empty list
+ * when none is observable for it.
+ */
+export function resourceArnsOf(rec: CloudTrailRecordFields): string[] {
+  const out = new Set<string>();
+  for (const r of rec.resources ?? []) if (isKeepableArn(r.ARN)) out.add(normalised(r.ARN));
+  if (out.size > 0) {
+    // S3 data events list the bucket beside the object; an object action is authorised on the object.
+    const arns = [...out];
+    const objects = arns.filter((arn) => /^arn:[^:]+:s3:::[^/]+\//.test(arn));
+    return objects.length > 0 ? arns.filter((arn) => !/^arn:[^:]+:s3:::[^/]+$/.test(arn)) : arns;
+  }
+  const params = rec.requestParameters;
+  const derive = rec.eventSource === undefined ? undefined : DERIVERS[rec.eventSource];
+  const region = rec.awsRegion ?? '';
+  const account = rec.recipientAccountId ?? rec.userIdentity?.accountId ?? '';
+  if (!params || !derive || !ACCOUNT.test(account) || !/^[a-z0-9-]+$/.test(region)) return [];
+  const arn = derive(params, { partition: partitionOf(region), region, account });
+  return arn !== undefined && isKeepableArn(arn) ? [arn] : [];
+}
