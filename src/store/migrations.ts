@@ -316,8 +316,6 @@ CREATE TABLE run_lock (
 `,
   },
   GCP_MIGRATION,
-  // PLACEHOLDER: drop at merge (migration 7 belongs to another branch; kept so ids stay gapless here).
-  { id: 7, name: 'PLACEHOLDER: drop at merge', sql: 'SELECT 1;' },
   RESOURCE_USAGE_MIGRATION,
 ];
 

@@ -1,5 +1,5 @@
 /**
- * Migration 8: the resources CloudTrail calls named, per identity, action and
+ * Migration 7: the resources CloudTrail calls named, per identity, action and
  * day, accumulated across scans like usage_days.
  *
  * Bounded: at most MAX_STORED_RESOURCES_PER_ACTION distinct resources are
@@ -20,7 +20,7 @@ export const MAX_STORED_RESOURCE_ARN_LENGTH = 512;
 const DAY = (column: string) => `CHECK (${column} GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]')`;
 
 export const RESOURCE_USAGE_MIGRATION: Migration = {
-  id: 8,
+  id: 7,
   name: 'resources named by CloudTrail calls',
   sql: `
 CREATE TABLE usage_resources (

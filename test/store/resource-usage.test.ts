@@ -15,7 +15,7 @@ function later() {
 }
 const WINDOW = { from: '2025-03-01', to: '2025-03-31' };
 
-describe('usage_resources (migration 8)', () => {
+describe('usage_resources (migration 7)', () => {
   it('accumulates across scans, deduplicated per resource and day, within the window', () => {
     const store = openStore(':memory:');
     store.writeScan(realisticSnapshot(), {
