@@ -13,6 +13,7 @@ import { scanFacts } from '../../src/analyse/scan-facts.js';
 import { windowEndingAt } from '../../src/analyse/window.js';
 import { loadAwsActionCatalog } from '../../src/catalog/aws-actions.js';
 import { parseConfig } from '../../src/config/index.js';
+import type { Finding } from '../../src/model/finding.js';
 import { openStore } from '../../src/store/index.js';
 import { suggestionsForScan, writePlan, type SuggestionWithPlan } from '../../src/suggest/index.js';
 import { scriptName, stagesOf } from '../../src/suggest/script.js';
@@ -46,7 +47,8 @@ beforeAll(async () => {
   });
   const report = await auditScan(store, scanId, config);
   const facts = scanFacts(store, await loadAwsActionCatalog(), config, { scanId, window: windowEndingAt(AS_OF, 90) });
-  entries = suggestionsForScan(store, facts, report.findings, config);
+  // The parsed report's findings are the Finding shape with evidence kinds widened to strings.
+  entries = suggestionsForScan(store, facts, report.findings as unknown as Finding[], config);
   store.close();
   writePlan(path.join(work, 'plan'), entries, 'test plan');
   writeFileSync(path.join(work, 'gcloud'), FAKE_GCLOUD, { mode: 0o700 });
