@@ -7,7 +7,8 @@
  */
 import { scanFacts } from '../analyse/scan-facts.js';
 import { windowEndingAt } from '../analyse/window.js';
-import type { AwsReach, Reached } from '../analyse/reach/index.js';
+import type { AwsReach, ReachGraph, Reached } from '../analyse/reach/index.js';
+import { explainGcp } from './explain-gcp.js';
 import { loadAwsActionCatalog } from '../catalog/aws-actions.js';
 import { printable } from '../config/patterns.js';
 import type { IdentityFacts, RuleContext } from '../rules/rule.js';
@@ -47,15 +48,14 @@ function nodeNote(id: string, ctx: RuleContext, reach: AwsReach, factsOf: Map<st
   return notes.join('; ');
 }
 
-/** The tree as lines: children of each node in the order the search met them. */
-export function explainTree(facts: IdentityFacts, ctx: RuleContext, max = DEFAULT_MAX): string[] {
-  const reach = ctx.reach!;
-  const { graph } = reach;
-  const factsOf = new Map(ctx.identities.map((f) => [f.identity.arn, f]));
-  const reached: Reached[] = graph.reachFrom(facts.identity.arn);
-  const lines = [`${safeText(facts.identity.arn)} (${nodeNote(facts.identity.arn, ctx, reach, factsOf)})`];
-  const credentials = facts.credentials.filter((c) => c.active !== false);
-  if (credentials.length) lines.push(`  credentials acting as it: ${credentials.map((c) => `${c.kind} ${safeText(c.id)}`).join(', ')}`);
+/**
+ * The tree under `source` as lines: children of each node in the order the
+ * search met them, each with what allows its hop. Provider-neutral: the
+ * caller says how to describe a node.
+ */
+export function reachTreeLines(graph: ReachGraph, source: string, note: (id: string) => string, max = DEFAULT_MAX): { lines: string[]; reached: number } {
+  const reached: Reached[] = graph.reachFrom(source);
+  const lines: string[] = [];
   const children = new Map<number, Reached[]>();
   for (const r of reached.slice(1)) {
     const parent = graph.indexOf(graph.edgeAt(r.via).from)!;
@@ -72,19 +72,31 @@ export function explainTree(facts: IdentityFacts, ctx: RuleContext, max = DEFAUL
       const last = i === list.length - 1;
       const edge = graph.edgeAt(r.via);
       const to = graph.nodes[r.node]!;
-      lines.push(`${indent}${last ? '└─' : '├─'} ${safeText(edge.kind)} → ${safeText(to.id)} (${nodeNote(to.id, ctx, reach, factsOf)})`);
+      lines.push(`${indent}${last ? '└─' : '├─'} ${safeText(edge.kind)} → ${safeText(to.id)} (${note(to.id)})`);
       const more = `${indent}${last ? '   ' : '│  '}`;
       for (const g of edge.grantedBy) lines.push(`${more}   because ${safeText(g)}`);
       for (const c of edge.conditions) lines.push(`${more}   only if ${safeText(c)}`);
       walk(r.node, more);
     });
   };
-  walk(reached[0]!.node, '  ');
-  if (reached.length === 1) lines.push('  reaches nothing beyond itself (no assume-role, pass-role or escalation hop)');
+  if (reached.length) walk(reached[0]!.node, '  ');
+  if (reached.length <= 1) lines.push('  reaches nothing beyond itself (no assume-role, pass-role, impersonation or escalation hop)');
   if (printed < reached.length - 1) lines.push(`  … ${reached.length - 1 - printed} more reachable nodes not shown (raise --max)`);
+  return { lines, reached: Math.max(0, reached.length - 1) };
+}
+
+/** The AWS tree: credentials acting as the identity, its reach, its own escalation methods. */
+export function explainTree(facts: IdentityFacts, ctx: RuleContext, max = DEFAULT_MAX): string[] {
+  const reach = ctx.reach!;
+  const factsOf = new Map(ctx.identities.map((f) => [f.identity.arn, f]));
+  const lines = [`${safeText(facts.identity.arn)} (${nodeNote(facts.identity.arn, ctx, reach, factsOf)})`];
+  const credentials = facts.credentials.filter((c) => c.active !== false);
+  if (credentials.length) lines.push(`  credentials acting as it: ${credentials.map((c) => `${c.kind} ${safeText(c.id)}`).join(', ')}`);
+  const tree = reachTreeLines(reach.graph, facts.identity.arn, (id) => nodeNote(id, ctx, reach, factsOf), max);
+  lines.push(...tree.lines);
   const own = reach.escalations.get(facts.identity.arn) ?? [];
   if (own.length) lines.push(`  its own escalation methods: ${own.map((m) => m.method.id).join(', ')}`);
-  lines.push(`  reaches ${reached.length - 1} node(s) in all`);
+  lines.push(`  reaches ${tree.reached} node(s) in all`);
   return lines;
 }
 
@@ -93,8 +105,9 @@ export function runExplain(wanted: string, opts: ExplainOptions, io: Io): Promis
     const scanId = latestScanId(store);
     const catalog = await loadAwsActionCatalog();
     const facts = scanFacts(store, catalog, config, { scanId, window: windowEndingAt(new Date(), config.thresholds.unusedDays) });
-    const subject = findIdentity(facts.context.identities, wanted);
-    io.out(explainTree(subject, facts.context, opts.max).join('\n') + '\n');
+    const gcp = facts.context.gcp;
+    const lines = gcp ? explainGcp(gcp, wanted, opts.max) : explainTree(findIdentity(facts.context.identities, wanted), facts.context, opts.max);
+    io.out(lines.join('\n') + '\n');
     return EXIT.ok;
   });
 }

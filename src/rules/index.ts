@@ -21,6 +21,9 @@ import { gcpKeyNeverExpires } from './gcp/key-never-expires.js';
 import { gcpUnusedCredential } from './gcp/unused-credential.js';
 import { gcpUnusedPermissions } from './gcp/unused-permissions.js';
 import { gcpPrivilegeCreep } from './gcp/privilege-creep.js';
+import { gcpPrivilegeEscalation } from './gcp/privilege-escalation.js';
+import { gcpStagingReachesProduction } from './gcp/staging-reaches-production.js';
+import { gcpDataAndBackupDestruction } from './gcp/data-and-backup-destruction.js';
 
 export const ALL_RULES: readonly Rule[] = [
   rootLevelScope,
@@ -44,6 +47,9 @@ export const ALL_RULES: readonly Rule[] = [
   gcpUnusedCredential,
   gcpUnusedPermissions,
   gcpPrivilegeCreep,
+  gcpPrivilegeEscalation,
+  gcpStagingReachesProduction,
+  gcpDataAndBackupDestruction,
 ];
 
 export type { Rule, RuleContext, IdentityFacts, FindingDraft, RuleEvaluation } from './rule.js';

@@ -3,7 +3,7 @@
  * from an identity, and showing a path as `reach-path` evidence, hop by hop
  * with what allows each hop.
  */
-import type { AwsReach, ReachNode, Reached } from '../analyse/reach/index.js';
+import type { ReachGraph, ReachNode, Reached } from '../analyse/reach/index.js';
 import { printable } from '../config/patterns.js';
 import type { Evidence, ReachHop } from '../model/finding.js';
 import type { Severity } from '../model/finding.js';
@@ -21,7 +21,7 @@ export interface ChainTarget {
  * hop, nearest first, each by its shortest path. The search does not go
  * past a target: what lies beyond it is reached through it.
  */
-export function chainTargets(reach: AwsReach, source: string, isTarget: (node: ReachNode) => boolean): ChainTarget[] {
+export function chainTargets(reach: { graph: ReachGraph }, source: string, isTarget: (node: ReachNode) => boolean): ChainTarget[] {
   const { graph } = reach;
   const reached: Reached[] = graph.reachFrom(source, isTarget);
   const out: ChainTarget[] = [];

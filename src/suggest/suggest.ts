@@ -7,13 +7,14 @@ import { createHash } from 'node:crypto';
 import type { Provider } from '../model/domain.js';
 import type { Suggestion, SuggestionStep } from '../report/json-schema.js';
 import { AWS_SUGGESTIONS } from './aws/index.js';
+import { GCP_SUGGESTIONS } from './gcp/index.js';
 import { renderCommand } from './command.js';
 import type { SuggestContext, SuggestionBuilder } from './context.js';
 import type { PlannedStep, PlannedSuggestion, SuggestionWithPlan } from './types.js';
 
 export const BUILDERS: Record<Provider, readonly SuggestionBuilder[]> = {
   aws: AWS_SUGGESTIONS,
-  gcp: [],
+  gcp: GCP_SUGGESTIONS,
 };
 
 /** Same kind, same target, same change: same id in every scan, so the next scan can tell new, open and done apart. */

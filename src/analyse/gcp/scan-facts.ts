@@ -14,6 +14,7 @@ import { groupBy } from '../../util/group-by.js';
 import { attributeAgent, type AgentAttribution } from '../agents.js';
 import type { EnvironmentResolution } from '../environment.js';
 import type { AuditWindow } from '../window.js';
+import { buildGcpReach, type GcpReach } from '../reach/build-gcp.js';
 import { computeGcpGrants, type GcpEffectiveGrant } from './effective-grant.js';
 import { resolveProjectEnvironment } from './environment.js';
 import { GcpHierarchy } from './hierarchy.js';
@@ -51,6 +52,9 @@ export interface GcpRuleContext {
   projectEnvironment(projectId: string): EnvironmentResolution;
   /** The service account's grant in the earliest other GCP scan inside the window (privilege creep). */
   referenceGrant(email: string): { scan: ScanRecord; grant: GcpEffectiveGrant } | undefined;
+  hierarchy: GcpHierarchy;
+  /** Who can become whom (impersonation, actAs, keys, policy rewrites); built on first use. */
+  readonly reach: GcpReach;
 }
 
 export interface GcpScanFacts {
@@ -135,10 +139,18 @@ export function gcpScanFacts(store: Store, config: KeywardenConfig, options: { s
   }
 
   const referenceCache = new Map<number, Map<string, GcpEffectiveGrant>>();
+  let reach: GcpReach | undefined;
   return {
     coverage,
     context: {
       identities,
+      hierarchy,
+      get reach() {
+        return (reach ??= buildGcpReach(
+          identities.map((f) => ({ email: f.identity.arn, projectId: f.identity.accountId, grant: f.grant })),
+          hierarchy,
+        ));
+      },
       projectEnvironment: (projectId) => environments.get(projectId) ?? { environment: 'unknown', how: `project ${projectId} is not in the scan` },
       referenceGrant: (email) => {
         const entry = store

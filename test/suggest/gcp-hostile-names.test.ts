@@ -1,0 +1,103 @@
+/**
+ * GCP plans executed by /bin/sh against a fake `gcloud` first on PATH that
+ * records its argv: hostile condition titles and expressions, descriptions
+ * and display names must arrive as exactly the planned arguments, and the
+ * project guard must stop a script run against another project.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanFacts } from '../../src/analyse/scan-facts.js';
+import { windowEndingAt } from '../../src/analyse/window.js';
+import { loadAwsActionCatalog } from '../../src/catalog/aws-actions.js';
+import { parseConfig } from '../../src/config/index.js';
+import type { Finding } from '../../src/model/finding.js';
+import { openStore } from '../../src/store/index.js';
+import { suggestionsForScan, writePlan, type SuggestionWithPlan } from '../../src/suggest/index.js';
+import { scriptName, stagesOf } from '../../src/suggest/script.js';
+import { AS_OF, auditScan, importOrg, role } from '../helpers/gcp-audit.js';
+
+const HOSTILE = `evil'"$HOME\`touch pwned-bt\`;touch pwned-semi $(touch pwned-sub),x=y\nsecond line\\`;
+const STG = 'ci@p-stg.iam.gserviceaccount.com';
+const PROD_SA = 'deployer@p-prod.iam.gserviceaccount.com';
+const FAKE_GCLOUD = `#!/bin/sh
+n=$(ls "$FAKE_DIR" | grep -c '^call-' || true)
+for a in "$@"; do printf '%s\\0' "$a" >> "$FAKE_DIR/call-$n"; done
+if [ "$1" = config ]; then printf '%s\\n' "$FAKE_PROJECT"; fi
+`;
+
+let work: string;
+let entries: SuggestionWithPlan[];
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(tmpdir(), 'kw-gcp-hostile-'));
+  const store = openStore(':memory:');
+  const config = parseConfig('environments:\n  accountTags:\n    - { key: env, value: production, environment: production }\n    - { key: env, value: staging, environment: staging }\n', 'k.yaml');
+  const tc = { role: 'roles/iam.serviceAccountTokenCreator', members: [`serviceAccount:${STG}`], condition: { title: HOSTILE, expression: `request.time < timestamp("2027-01-01T00:00:00Z") || resource.name == '${HOSTILE}'` } };
+  const scanId = importOrg(store, {
+    organization: { id: '100', displayName: 'example.com', bindings: [] },
+    folders: [{ id: '200', displayName: HOSTILE, parent: 'organizations/100', bindings: [] }],
+    projects: [
+      { id: 'p-stg', number: '301', name: HOSTILE, parent: 'folders/200', labels: { env: 'staging' }, bindings: [], serviceAccounts: [{ id: 'ci', displayName: HOSTILE, lastAuthDaysAgo: 1, keys: [{ id: 'e5c0ffee00000000000000000000000000000005', createdDaysAgo: 400, lastAuthDaysAgo: 300 }] }] },
+      { id: 'p-prod', number: '302', name: 'P', parent: 'folders/200', labels: { env: 'production' }, bindings: [], serviceAccounts: [{ id: 'deployer', lastAuthDaysAgo: 1, bindings: [tc] }] },
+    ],
+    predefinedRoles: [role('roles/iam.serviceAccountTokenCreator', ['iam.serviceAccounts.getAccessToken'])],
+  });
+  const report = await auditScan(store, scanId, config);
+  const facts = scanFacts(store, await loadAwsActionCatalog(), config, { scanId, window: windowEndingAt(AS_OF, 90) });
+  // The parsed report's findings are the Finding shape with evidence kinds widened to strings.
+  entries = suggestionsForScan(store, facts, report.findings as unknown as Finding[], config);
+  store.close();
+  writePlan(path.join(work, 'plan'), entries, 'test plan');
+  writeFileSync(path.join(work, 'gcloud'), FAKE_GCLOUD, { mode: 0o700 });
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function run(file: string, project: string) {
+  const calls = mkdtempSync(path.join(work, 'calls-'));
+  const cwd = mkdtempSync(path.join(work, 'cwd-'));
+  const result = spawnSync('/bin/sh', [file, '--yes'], { cwd, encoding: 'utf8', env: { PATH: `${work}:/usr/bin:/bin`, FAKE_DIR: calls, FAKE_PROJECT: project, HOME: cwd, KEYWARDEN_SKIP_WAIT: '1' } });
+  const argv = readdirSync(calls).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5))).map((f) => readFileSync(path.join(calls, f), 'utf8').split('\0').slice(0, -1));
+  return { result, argv, cwd };
+}
+
+describe('GCP plans with hostile names', () => {
+  it('plans the edge removal and the key retirement', () => {
+    expect(entries.map((e) => e.suggestion.kind).sort()).toEqual(['disable-unused-gcp-key', 'remove-gcp-impersonation-edge']);
+  });
+
+  it('passes every argument exactly, including the hostile condition, and runs nothing else', () => {
+    let checked = 0;
+    for (const { suggestion, plan } of entries) {
+      for (const direction of ['apply', 'rollback'] as const) {
+        const steps = direction === 'apply' ? plan.steps : plan.rollback;
+        for (const stage of stagesOf(steps)) {
+          const { result, argv, cwd } = run(path.join(work, 'plan', suggestion.id, scriptName(direction, stage)), plan.guard!.expected);
+          expect(result.stderr).toBe('');
+          expect(result.status).toBe(0);
+          const commands = steps.filter((s) => s.stage === stage).flatMap((s) => s.commands);
+          expect(argv).toEqual([['config', 'get-value', 'project'], ...commands.map((c) => c.argv.slice(1))]);
+          expect(readdirSync(cwd)).toEqual([]);
+          checked += commands.length;
+        }
+      }
+    }
+    const edge = entries.find((e) => e.suggestion.kind === 'remove-gcp-impersonation-edge')!.plan;
+    const remove = edge.steps[0]!.commands[0]!.argv;
+    expect(remove.slice(0, 5)).toEqual(['gcloud', 'iam', 'service-accounts', PROD_SA, 'remove-iam-policy-binding']);
+    expect(remove).toContain(`--member=serviceAccount:${STG}`);
+    // The title holds a comma: gcloud's alternate delimiter keeps it one value.
+    expect(String(remove.at(-1))).toMatch(/^--condition=\^~\^expression=.*~title=evil'/s);
+    expect(edge.rollback[0]!.commands[0]!.argv[4]).toBe('add-iam-policy-binding');
+    expect(checked).toBeGreaterThanOrEqual(4);
+  });
+
+  it('refuses to run against another project', () => {
+    const { suggestion } = entries[0]!;
+    const { result, argv } = run(path.join(work, 'plan', suggestion.id, scriptName('apply', 1)), 'some-other-project');
+    expect(result.status).toBe(3);
+    expect(argv).toEqual([['config', 'get-value', 'project']]);
+  });
+});
