@@ -2,8 +2,9 @@
 import { GcpRoleFileError } from '../catalog/gcp-roles.js';
 import { importGcpExportDir } from '../collect/files/gcp/import-gcp-export.js';
 import type { KeywardenConfig } from '../config/index.js';
-import { safeText } from '../report/terminal.js';
-import type { Store } from '../store/index.js';
+import type { Snapshot } from '../model/domain.js';
+import type { ScanExtras, Store } from '../store/index.js';
+import { printGcpGaps } from './export-gcp.js';
 import type { Io } from './commands.js';
 import { UserError } from './errors.js';
 
@@ -19,16 +20,18 @@ export function importGcpInto(store: Store, dir: string, config: KeywardenConfig
     if (error instanceof GcpRoleFileError) throw new UserError(`${error.message}; fix or remove gcp.predefinedRoles in the config`);
     throw error;
   }
-  const { snapshot, extras } = imported;
-  for (const gap of snapshot.coverage.filter((c) => c.status === 'gap'))
-    io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
-  // Collection is over: the whole scan is written in one transaction.
+  return writeGcpScan(store, imported, io);
+}
+
+/** Writes a GCP snapshot as one scan (collection is over: one transaction) and says what it holds. */
+export function writeGcpScan(store: Store, { snapshot, extras }: { snapshot: Snapshot; extras: ScanExtras }, io: Io): number {
+  printGcpGaps(snapshot.coverage, io);
   const scanId = store.writeScan(snapshot, extras);
   const gcp = snapshot.gcp!;
   io.err(
     `scan ${scanId} (gcp): ${snapshot.accounts.length} project(s), ${snapshot.identities.length} service accounts, ` +
       `${gcp.keys.filter((k) => k.keyType === 'USER_MANAGED').length} user-managed keys, ${gcp.bindings.length} binding members, ` +
-      `${gcp.denyRules.length} deny rules, ${snapshot.usage.length} usage rows from audit logs\n`,
+      `${gcp.denyRules.length} deny rules, ${gcp.recommendations.length} role recommendations, ${snapshot.usage.length} usage rows from audit logs\n`,
   );
   return scanId;
 }

@@ -7,7 +7,7 @@
  * Never edit a migration that has shipped: append a new one.
  */
 import type Database from 'better-sqlite3';
-import { GCP_MIGRATION } from './gcp-schema.js';
+import { GCP_MIGRATION, GCP_TAGS_RECOMMENDATIONS_MIGRATION } from './gcp-schema.js';
 
 export interface Migration {
   /** 1, 2, 3, … in order, without gaps: it becomes `user_version`. */
@@ -315,6 +315,10 @@ CREATE TABLE run_lock (
 `,
   },
   GCP_MIGRATION,
+  // PLACEHOLDER: drop at merge (ids 7 and 8 belong to other branches).
+  { id: 7, name: 'PLACEHOLDER: drop at merge', sql: '-- PLACEHOLDER: drop at merge' },
+  { id: 8, name: 'PLACEHOLDER: drop at merge', sql: '-- PLACEHOLDER: drop at merge' },
+  GCP_TAGS_RECOMMENDATIONS_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
