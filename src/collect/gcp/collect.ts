@@ -168,7 +168,8 @@ async function collectProject(
   files.recommendations = await attempt(where, 'recommender:recommendations', async () => (await api.listPolicyRecommendations(clients, projectId, retry)).map(recommendationJson));
   const entries = await attempt(where, 'audit-logs', () => api.listAuditLogEntries(clients, projectId, scope.logsSince, retry));
   if (entries) {
-    const digest = createHash('sha256').update(JSON.stringify(entries)).digest('hex');
+    // Named by project and start too: two projects with no entries must not share a digest (the store refuses duplicates).
+    const digest = createHash('sha256').update(`${projectId}\u0000${scope.logsSince}\u0000${JSON.stringify(entries)}`).digest('hex');
     files.logEntries = { entries, digest, file: `live:logging.entries.list/projects/${projectId}?since=${scope.logsSince}` };
   }
   return files;
