@@ -152,6 +152,10 @@ describeFixtures('keywarden collect gcp / audit from gcp.live', () => {
     );
     // A recommendation about another binding is not attached here.
     expect(basic.evidence.some((e) => e.summary.includes('storage.admin'))).toBe(false);
+    const unused = report.findings.find((f) => f.ruleId === 'gcp.unused-permissions' && f.identityArn === 'old-etl@acme-data-staging.iam.gserviceaccount.com')!;
+    expect(unused.evidence).toContainEqual(
+      expect.objectContaining({ kind: 'usage', summary: 'IAM Recommender suggests removing roles/storage.admin on projects/acme-data-staging (not used in its observation period)' }),
+    );
   });
 
   it('says in one line that collect gcp needs gcp.live', async () => {
