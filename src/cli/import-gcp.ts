@@ -3,10 +3,10 @@ import { GcpRoleFileError } from '../catalog/gcp-roles.js';
 import { importGcpExportDir } from '../collect/files/gcp/import-gcp-export.js';
 import type { KeywardenConfig } from '../config/index.js';
 import type { Snapshot } from '../model/domain.js';
-import type { ScanExtras, Store } from '../store/index.js';
+import { StoreBusyError, type ScanExtras, type Store } from '../store/index.js';
 import { printGcpGaps } from './export-gcp.js';
 import type { Io } from './commands.js';
-import { UserError } from './errors.js';
+import { EXIT, UserError } from './errors.js';
 
 export function importGcpInto(store: Store, dir: string, config: KeywardenConfig, io: Io): number {
   let imported;
@@ -26,7 +26,14 @@ export function importGcpInto(store: Store, dir: string, config: KeywardenConfig
 /** Writes a GCP snapshot as one scan (collection is over: one transaction) and says what it holds. */
 export function writeGcpScan(store: Store, { snapshot, extras }: { snapshot: Snapshot; extras: ScanExtras }, io: Io): number {
   printGcpGaps(snapshot.coverage, io);
-  const scanId = store.writeScan(snapshot, extras);
+  let scanId: number;
+  try {
+    scanId = store.writeScan(snapshot, extras);
+  } catch (error) {
+    // Another keywarden stored the same audit-log read meanwhile: nothing of this scan was written.
+    if (error instanceof StoreBusyError) throw new UserError(error.message, EXIT.busy);
+    throw error;
+  }
   const gcp = snapshot.gcp!;
   io.err(
     `scan ${scanId} (gcp): ${snapshot.accounts.length} project(s), ${snapshot.identities.length} service accounts, ` +

@@ -65,7 +65,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   windowOptions(
     program
       .command('audit')
-      .description('import an AWS or gcloud export directory (--from), or collect live when the config has liveAws, then write the granted-vs-used report')
+      .description('import an AWS or gcloud export directory (--from), or collect live when the config has liveAws or gcp.live, then write the granted-vs-used report')
       .option('--from <dir>', 'AWS or gcloud (GCP) export directory to import first (see docs/export-layout.md)')
       .option('--provider <provider>', 'aws or gcp: which live source to collect (config liveAws / gcp.live), or whose latest scan to report', providerName),
   ).action(async (opts) => {
