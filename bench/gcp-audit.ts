@@ -38,7 +38,7 @@ export async function main(): Promise<{ seconds: number; peakRssMb: number; ok: 
   const roles = wires.map((w) => roleFromWire(w, 'predefined'));
   const byName = new Map(roles.map((r) => [r.name, r]));
   const random = prng(7);
-  const part: GcpSnapshotPart = { resources: [{ name: 'organizations/1', kind: 'organization', labels: {} }], bindings: [], denyRules: [], roles, keys: [], lastAuthentications: [], insights: [], serviceAccounts: [], logCursors: [] };
+  const part: GcpSnapshotPart = { resources: [{ name: 'organizations/1', kind: 'organization', labels: {} }], bindings: [], denyRules: [], roles, keys: [], lastAuthentications: [], insights: [], serviceAccounts: [], recommendations: [], logCursors: [] };
   const identities: Identity[] = [];
   const credentials: Credential[] = [];
   const usage: UsageDay[] = [];

@@ -73,6 +73,9 @@ export function resolveAccountEnvironment(account: AccountInfo, config: EnvConfi
 
 const riskRank = (env: ConfiguredEnvironment): number => BY_RISK.indexOf(env);
 
+/** Of two environments, the riskier (production before staging before development before sandbox). */
+export const riskierEnvironment = (a: ConfiguredEnvironment, b: ConfiguredEnvironment): ConfiguredEnvironment => (riskRank(a) <= riskRank(b) ? a : b);
+
 /** Resolves every account once, keyed by account id, for resolveResourceEnvironment. */
 export function resolveAccounts(accounts: readonly AccountInfo[], config: EnvConfig): Map<string, EnvironmentResolution> {
   return new Map(accounts.map((a) => [a.accountId, resolveAccountEnvironment(a, config)]));

@@ -17,6 +17,8 @@ import { openStore, StoreBusyError, StoreError, type Store } from '../store/inde
 import { DEFAULT_CONFIG, loadConfig, type KeywardenConfig } from '../config/index.js';
 import { ALL_RULES } from '../rules/index.js';
 import { collectAwsInto } from './collect-aws.js';
+import { collectGcpInto } from './collect-gcp.js';
+import type { GcpLiveDeps } from './export-gcp.js';
 import { loadSuppressions, type SuppressionEntry } from '../suppress/suppressions-file.js';
 import { EXIT, UserError } from './errors.js';
 import { reportSuggestions } from '../suggest/report-suggestions.js';
@@ -156,13 +158,18 @@ async function reportFrom(store: Store, config: KeywardenConfig, scanId: number,
   return EXIT.ok;
 }
 
-export function runAudit(opts: ReportOptions & { from?: string }, io: Io): Promise<number> {
+/** `gcpDeps` lets tests point the live GCP clients at a local server. */
+export function runAudit(opts: ReportOptions & { from?: string }, io: Io, gcpDeps?: GcpLiveDeps): Promise<number> {
   return withStore(opts, async (store, config) => {
+    // Live GCP when asked for (--provider gcp), or when it is the only live source configured.
+    const liveGcp = config.gcp?.live && (opts.provider === 'gcp' || (!opts.provider && !config.liveAws));
     const scanId = opts.from
       ? await importInto(store, opts.from, io, config)
-      : config.liveAws && opts.provider !== 'gcp'
-        ? await collectAwsInto(store, config, io)
-        : latestScanId(store, opts.provider);
+      : liveGcp
+        ? (await collectGcpInto(store, config, io, gcpDeps)).scanId
+        : config.liveAws && opts.provider !== 'gcp'
+          ? await collectAwsInto(store, config, io)
+          : latestScanId(store, opts.provider);
     return reportFrom(store, config, scanId, opts, io);
   });
 }

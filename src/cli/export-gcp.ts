@@ -8,6 +8,7 @@ import { closeGcpClients, createGcpClients, type GcpClientOptions } from '../col
 import { collectGcp } from '../collect/gcp/collect.js';
 import { writeGcpExport } from '../collect/gcp/write-export.js';
 import { safeText } from '../report/terminal.js';
+import type { CoverageEntry } from '../model/domain.js';
 import type { Io } from './commands.js';
 import { EXIT, UserError } from './errors.js';
 
@@ -22,7 +23,7 @@ export interface ExportGcpOptions {
 
 const SCOPES = ['https://www.googleapis.com/auth/cloud-platform.read-only'];
 
-async function defaultAuth(): Promise<OAuth2Client> {
+export async function defaultAuth(): Promise<OAuth2Client> {
   let client;
   try {
     client = await new GoogleAuth({ scopes: SCOPES }).getClient();
@@ -33,8 +34,15 @@ async function defaultAuth(): Promise<OAuth2Client> {
   return client;
 }
 
-/** `deps` lets tests point the real clients at a local server. */
-export async function runExportGcp(options: ExportGcpOptions, io: Io, deps: Partial<GcpClientOptions> & { now?: () => Date } = {}): Promise<number> {
+/** Lets tests point the real clients at a local server. */
+export type GcpLiveDeps = Partial<GcpClientOptions> & { now?: () => Date };
+
+/** Collections from the live APIs print what they could not read, in one line each. */
+export function printGcpGaps(coverage: readonly CoverageEntry[], io: Io): void {
+  for (const gap of coverage.filter((c) => c.status === 'gap')) io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
+}
+
+export async function runExportGcp(options: ExportGcpOptions, io: Io, deps: GcpLiveDeps = {}): Promise<number> {
   if (!options.organization && !options.projects?.length) throw new UserError('export gcp needs --organization organizations/<id> or at least one --project <id>');
   if (options.organization && !/^organizations\/\d+$/.test(options.organization)) throw new UserError(`--organization must look like organizations/123456789012, got ${safeText(options.organization)}`);
   const clients = createGcpClients({ authClient: deps.authClient ?? (await defaultAuth()), endpoint: deps.endpoint });
@@ -49,7 +57,7 @@ export async function runExportGcp(options: ExportGcpOptions, io: Io, deps: Part
       onProgress: (line) => io.err(`${line}\n`),
     });
     writeGcpExport(options.dir, files);
-    for (const gap of files.coverage) io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? '')}\n`);
+    printGcpGaps(files.coverage, io);
     io.err(`wrote ${files.projects.length} project(s) and ${files.folders.length} folder(s) to ${safeText(options.dir)}/gcp\n`);
     return files.coverage.some((c) => c.status === 'gap') ? EXIT.incomplete : EXIT.ok;
   } finally {

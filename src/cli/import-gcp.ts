@@ -2,10 +2,11 @@
 import { GcpRoleFileError } from '../catalog/gcp-roles.js';
 import { importGcpExportDir } from '../collect/files/gcp/import-gcp-export.js';
 import type { KeywardenConfig } from '../config/index.js';
-import { safeText } from '../report/terminal.js';
-import type { Store } from '../store/index.js';
+import type { Snapshot } from '../model/domain.js';
+import { StoreBusyError, type ScanExtras, type Store } from '../store/index.js';
+import { printGcpGaps } from './export-gcp.js';
 import type { Io } from './commands.js';
-import { UserError } from './errors.js';
+import { EXIT, UserError } from './errors.js';
 
 export function importGcpInto(store: Store, dir: string, config: KeywardenConfig, io: Io): number {
   let imported;
@@ -19,16 +20,25 @@ export function importGcpInto(store: Store, dir: string, config: KeywardenConfig
     if (error instanceof GcpRoleFileError) throw new UserError(`${error.message}; fix or remove gcp.predefinedRoles in the config`);
     throw error;
   }
-  const { snapshot, extras } = imported;
-  for (const gap of snapshot.coverage.filter((c) => c.status === 'gap'))
-    io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
-  // Collection is over: the whole scan is written in one transaction.
-  const scanId = store.writeScan(snapshot, extras);
+  return writeGcpScan(store, imported, io);
+}
+
+/** Writes a GCP snapshot as one scan (collection is over: one transaction) and says what it holds. */
+export function writeGcpScan(store: Store, { snapshot, extras }: { snapshot: Snapshot; extras: ScanExtras }, io: Io): number {
+  printGcpGaps(snapshot.coverage, io);
+  let scanId: number;
+  try {
+    scanId = store.writeScan(snapshot, extras);
+  } catch (error) {
+    // Another keywarden stored the same audit-log read meanwhile: nothing of this scan was written.
+    if (error instanceof StoreBusyError) throw new UserError(error.message, EXIT.busy);
+    throw error;
+  }
   const gcp = snapshot.gcp!;
   io.err(
     `scan ${scanId} (gcp): ${snapshot.accounts.length} project(s), ${snapshot.identities.length} service accounts, ` +
       `${gcp.keys.filter((k) => k.keyType === 'USER_MANAGED').length} user-managed keys, ${gcp.bindings.length} binding members, ` +
-      `${gcp.denyRules.length} deny rules, ${snapshot.usage.length} usage rows from audit logs\n`,
+      `${gcp.denyRules.length} deny rules, ${gcp.recommendations.length} role recommendations, ${snapshot.usage.length} usage rows from audit logs\n`,
   );
   return scanId;
 }

@@ -12,6 +12,7 @@ import { runExplain } from './explain.js';
 import { parseFormats } from './report-files.js';
 import { runPlan } from './plan.js';
 import { runCollectAws, runExportAws } from './collect-aws.js';
+import { runCollectGcp } from './collect-gcp.js';
 import { ALL_RULES } from '../rules/index.js';
 import { ruleDocsMarkdown, ruleDocsText } from '../report/rule-docs.js';
 import { registerCiCommands, registerScheduleCommands } from './register-automation.js';
@@ -64,8 +65,9 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   windowOptions(
     program
       .command('audit')
-      .description('import an AWS or gcloud export directory (--from), or collect live when the config has liveAws, then write the granted-vs-used report')
-      .option('--from <dir>', 'AWS or gcloud (GCP) export directory to import first (see docs/export-layout.md)'),
+      .description('import an AWS or gcloud export directory (--from), or collect live when the config has liveAws or gcp.live, then write the granted-vs-used report')
+      .option('--from <dir>', 'AWS or gcloud (GCP) export directory to import first (see docs/export-layout.md)')
+      .option('--provider <provider>', 'aws or gcp: which live source to collect (config liveAws / gcp.live), or whose latest scan to report', providerName),
   ).action(async (opts) => {
     process.exitCode = await runAudit({ ...program.opts<GlobalOptions>(), ...opts }, io);
   });
@@ -93,6 +95,13 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   collect.command('aws').description('collect IAM, Access Advisor, credential reports and CloudTrail (S3) live, per the config liveAws section').action(async () => {
     process.exitCode = await runCollectAws(program.opts<GlobalOptions>(), io);
   });
+  collect
+    .command('gcp')
+    .description('collect a GCP organisation or projects live (config gcp.live, Application Default Credentials) as a new scan')
+    .option('--allow-partial', 'exit 0 even when a source could not be read')
+    .action(async (opts: { allowPartial?: boolean }) => {
+      process.exitCode = await runCollectGcp({ ...program.opts<GlobalOptions>(), ...opts }, io);
+    });
   const exportCommand = program.command('export').description('write a live collection in the offline export layout (docs/export-layout.md)');
   exportCommand.command('aws').description('collect AWS live (config liveAws) into <dir>').argument('<dir>', 'directory to write (docs/export-layout.md)').action(async (dir: string) => {
     process.exitCode = await runExportAws({ ...program.opts<GlobalOptions>(), dir }, io);

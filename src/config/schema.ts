@@ -237,6 +237,28 @@ const gcpSchema = z.strictObject({
   folderEnvironments: z.array(z.strictObject({ folder: pattern, environment })).default([]),
   /** JSON (or .json.gz) array of IAM Role objects with includedPermissions, cached in the database. */
   predefinedRoles: path.optional(),
+  /**
+   * Resource Manager tags, after project ids, labels and names and before
+   * folders: first match wins; `key` is a glob on the namespaced key
+   * (`123456/environment`), `value` on the short value (`production`).
+   */
+  tagEnvironments: z.array(z.strictObject({ key: pattern, value: pattern, environment })).default([]),
+  /** `keywarden collect gcp`, and `keywarden audit` without --from: collect live with Application Default Credentials. */
+  live: z
+    .strictObject({
+      /** `organizations/<id>`: walk its folders and projects. */
+      organization: z.string().regex(/^organizations\/\d+$/, { error: 'expected organizations/<numeric id>' }).optional(),
+      /** Project ids besides (or instead of) the organisation's. */
+      projects: z.array(z.string().trim().min(1)).default([]),
+      /** Days of Cloud Audit Logs read per run (entries already counted are skipped). */
+      logDays: days.default(30),
+      /** The predefined-role cache is refreshed in full when its oldest definition is older than this. */
+      predefinedRolesMaxAgeDays: days.default(7),
+      /** One endpoint for every Google API (private access, or a local test server). */
+      endpoint: url.optional(),
+    })
+    .refine((l) => l.organization !== undefined || l.projects.length > 0, { error: 'gcp.live needs organization or at least one project' })
+    .optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -108,3 +108,28 @@ export interface GcpAuditLogEntryWire {
     requestMetadata?: { callerSuppliedUserAgent?: string };
   };
 }
+
+type IEffectiveTag = rmProtos.google.cloud.resourcemanager.v3.IEffectiveTag;
+/**
+ * One effective tag of a resource (`gcloud resource-manager tags bindings
+ * list --parent=… --effective --format=json`, REST `effectiveTags.list`):
+ * `namespacedTagKey` `123456/environment`, `namespacedTagValue`
+ * `123456/environment/production`, `inherited` when bound above.
+ */
+export type GcpEffectiveTagWire = IEffectiveTag;
+
+type IRecommendation = recommenderProtos.google.cloud.recommender.v1.IRecommendation;
+type IOperation = recommenderProtos.google.cloud.recommender.v1.IOperation;
+/** One operation of a recommendation in its JSON form (`value` and `pathFilters` are Struct values). */
+export type GcpRecommendationOperationWire = Omit<IOperation, 'value' | 'pathFilters' | 'valueMatcher' | 'pathValueMatchers'> & {
+  value?: unknown;
+  pathFilters?: Record<string, unknown>;
+};
+/** `google.iam.policy.Recommender` recommendation as `gcloud recommender recommendations list --format=json` prints it. */
+export type GcpRecommendationWire = Omit<IRecommendation, 'content' | 'lastRefreshTime' | 'stateInfo' | 'priority' | 'primaryImpact' | 'additionalImpact'> & {
+  content?: { operationGroups?: { operations?: GcpRecommendationOperationWire[] }[] };
+  lastRefreshTime?: string;
+  stateInfo?: { state?: string };
+  priority?: string;
+  primaryImpact?: { category?: string };
+};

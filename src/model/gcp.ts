@@ -16,6 +16,11 @@ export interface GcpResource {
   parent?: string;
   displayName?: string;
   labels: Record<string, string>;
+  /**
+   * Resource Manager tags in effect (bound here or inherited), namespaced key
+   * (`123456/environment`) -> short value (`production`). Absent: not read.
+   */
+  tags?: Record<string, string>;
 }
 
 /** Where an allow-policy binding was set: a hierarchy node or one service account (who may act on it). */
@@ -98,6 +103,27 @@ export interface GcpPermissionInsight {
   lastRefresh?: string;
 }
 
+/**
+ * An ACTIVE IAM role recommendation for one service account's binding: the
+ * role Google suggests removing and the roles it suggests instead (none when
+ * the advice is to remove the binding).
+ */
+export interface GcpRoleRecommendation {
+  name: string;
+  serviceAccount: string;
+  /** The binding's resource: `projects/p`, `folders/1`, `organizations/1`. */
+  resource: string;
+  role: string;
+  replacements: string[];
+  /** `REMOVE_ROLE`, `REPLACE_ROLE`, `REPLACE_ROLE_CUSTOMIZABLE`, … */
+  subtype?: string;
+  description?: string;
+  priority?: string;
+  lastRefresh?: string;
+  /** Insight names the recommendation is based on. */
+  insights: string[];
+}
+
 export interface GcpSnapshotPart {
   resources: GcpResource[];
   bindings: GcpBinding[];
@@ -108,6 +134,8 @@ export interface GcpSnapshotPart {
   lastAuthentications: GcpLastAuthentication[];
   insights: GcpPermissionInsight[];
   serviceAccounts: GcpServiceAccountDetail[];
+  /** ACTIVE `google.iam.policy.Recommender` recommendations about service-account bindings. */
+  recommendations: GcpRoleRecommendation[];
   /** Per project, where audit-log reading has got to: the next read skips what is at or before it. */
   logCursors: GcpLogCursor[];
 }

@@ -50,11 +50,18 @@ export function readGcpRoles(db: Database.Database, scanId: number, asOf: string
 
 export function readGcpPart(db: Database.Database, scanId: number): GcpSnapshotPart {
   const resources = db
-    .prepare<[number], { name: string; kind: GcpResourceKind; parent: string | null; display_name: string | null; labels: string }>(
-      'SELECT name, kind, parent, display_name, labels FROM gcp_resources WHERE scan_id = ? ORDER BY name',
+    .prepare<[number], { name: string; kind: GcpResourceKind; parent: string | null; display_name: string | null; labels: string; tags: string | null }>(
+      'SELECT name, kind, parent, display_name, labels, tags FROM gcp_resources WHERE scan_id = ? ORDER BY name',
     )
     .all(scanId)
-    .map((r) => ({ name: r.name, kind: r.kind, parent: opt(r.parent), displayName: opt(r.display_name), labels: JSON.parse(r.labels) as Record<string, string> }));
+    .map((r) => ({
+      name: r.name,
+      kind: r.kind,
+      parent: opt(r.parent),
+      displayName: opt(r.display_name),
+      labels: JSON.parse(r.labels) as Record<string, string>,
+      ...(r.tags !== null && { tags: JSON.parse(r.tags) as Record<string, string> }),
+    }));
   const bindings = db
     .prepare<[number], { resource: string; level: GcpBindingLevel; role: string; member: string; condition_title: string | null; condition_expression: string | null }>(
       'SELECT resource, level, role, member, condition_title, condition_expression FROM gcp_bindings WHERE scan_id = ? ORDER BY rowid',
@@ -117,7 +124,33 @@ export function readGcpPart(db: Database.Database, scanId: number): GcpSnapshotP
       observationDays: opt(i.observation_days as number | null),
       lastRefresh: opt(i.last_refresh as string | null),
     }));
-  return { resources, bindings, denyRules, roles: [], keys, lastAuthentications, insights, serviceAccounts, logCursors: [] };
+  const recommendations = db
+    .prepare<[number], Record<string, string | null>>('SELECT * FROM gcp_recommendations WHERE scan_id = ? ORDER BY seq')
+    .all(scanId)
+    .map((r) => ({
+      name: r.name!,
+      serviceAccount: r.service_account!,
+      resource: r.resource!,
+      role: r.role!,
+      replacements: JSON.parse(r.replacements!) as string[],
+      subtype: opt(r.subtype ?? null),
+      description: opt(r.description ?? null),
+      priority: opt(r.priority ?? null),
+      lastRefresh: opt(r.last_refresh ?? null),
+      insights: JSON.parse(r.insights!) as string[],
+    }));
+  return { resources, bindings, denyRules, roles: [], keys, lastAuthentications, insights, serviceAccounts, recommendations, logCursors: [] };
+}
+
+/** The newest cached definition of every predefined role (etag, title, stage, when stored): what a live collection need not fetch again. */
+export function readPredefinedRoleCache(db: Database.Database): Map<string, { etag?: string; title?: string; stage?: string; storedAt: string }> {
+  const rows = db
+    .prepare<[], { name: string; etag: string | null; title: string | null; stage: string | null; stored_at: string }>(
+      `SELECT name, etag, title, stage, stored_at FROM gcp_roles r WHERE source = 'predefined'
+         AND stored_at = (SELECT max(stored_at) FROM gcp_roles x WHERE x.name = r.name AND x.source = 'predefined')`,
+    )
+    .all();
+  return new Map(rows.map((r) => [r.name, { etag: opt(r.etag), title: opt(r.title), stage: opt(r.stage), storedAt: r.stored_at }]));
 }
 
 export function readGcpLogCursor(db: Database.Database, projectId: string): GcpLogCursor | undefined {

@@ -127,3 +127,30 @@ CREATE TABLE gcp_audit_log_cursors (
 ) STRICT, WITHOUT ROWID;
 `,
 };
+
+/** Migration 8: Resource Manager tags per resource, and IAM role recommendations. */
+export const GCP_TAGS_RECOMMENDATIONS_MIGRATION: Migration = {
+  id: 8,
+  name: 'gcp effective tags and role recommendations',
+  sql: `
+-- Namespaced tag key -> short value (JSON); NULL when the tags were not read.
+ALTER TABLE gcp_resources ADD COLUMN tags TEXT;
+
+CREATE TABLE gcp_recommendations (
+  scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  service_account TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role <> ''),
+  replacements TEXT NOT NULL,
+  subtype TEXT,
+  description TEXT,
+  priority TEXT,
+  last_refresh TEXT,
+  insights TEXT NOT NULL,
+  PRIMARY KEY (scan_id, seq)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX gcp_recommendations_by_account ON gcp_recommendations (scan_id, service_account);
+`,
+};

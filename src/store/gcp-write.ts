@@ -12,8 +12,8 @@ export function roleDigest(role: GcpRole): string {
 }
 
 export function insertGcpPart(db: Database.Database, scanId: number, part: GcpSnapshotPart, storedAt: string): void {
-  const resource = db.prepare('INSERT INTO gcp_resources (scan_id, name, kind, parent, display_name, labels) VALUES (?, ?, ?, ?, ?, ?)');
-  for (const r of part.resources) resource.run(scanId, r.name, r.kind, orNull(r.parent), orNull(r.displayName), tagsJson(r.labels));
+  const resource = db.prepare('INSERT INTO gcp_resources (scan_id, name, kind, parent, display_name, labels, tags) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  for (const r of part.resources) resource.run(scanId, r.name, r.kind, orNull(r.parent), orNull(r.displayName), tagsJson(r.labels), r.tags ? tagsJson(r.tags) : null);
 
   const binding = db.prepare(
     `INSERT INTO gcp_bindings (scan_id, resource, level, role, member, condition_title, condition_expression)
@@ -69,6 +69,17 @@ export function insertGcpPart(db: Database.Database, scanId: number, part: GcpSn
      WHERE excluded.last_timestamp >= last_timestamp`,
   );
   for (const c of part.logCursors) cursor.run(c.projectId, new Date(c.timestamp).toISOString(), JSON.stringify(c.insertIds), scanId);
+
+  const recommendation = db.prepare(
+    `INSERT INTO gcp_recommendations (scan_id, seq, name, service_account, resource, role, replacements, subtype, description, priority, last_refresh, insights)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  part.recommendations.forEach((r, seq) =>
+    recommendation.run(
+      scanId, seq, r.name, r.serviceAccount, r.resource, r.role, JSON.stringify(r.replacements),
+      orNull(r.subtype), orNull(r.description), orNull(r.priority), orNull(r.lastRefresh), JSON.stringify(r.insights),
+    ),
+  );
 
   const insight = db.prepare(
     `INSERT INTO gcp_insights (scan_id, seq, name, service_account, role, resource, exercised, inferred, current_total, observation_days, last_refresh)

@@ -7,7 +7,7 @@
  * Never edit a migration that has shipped: append a new one.
  */
 import type Database from 'better-sqlite3';
-import { GCP_MIGRATION } from './gcp-schema.js';
+import { GCP_MIGRATION, GCP_TAGS_RECOMMENDATIONS_MIGRATION } from './gcp-schema.js';
 import { RESOURCE_USAGE_MIGRATION } from './resource-usage.js';
 
 export interface Migration {
@@ -317,6 +317,7 @@ CREATE TABLE run_lock (
   },
   GCP_MIGRATION,
   RESOURCE_USAGE_MIGRATION,
+  GCP_TAGS_RECOMMENDATIONS_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -37,7 +37,7 @@ import { AlreadyIngestedError, insertScan } from './write-scan.js';
 import { readSuggestions, saveSuggestions } from './suggestions.js';
 import type { Suggestion } from '../report/json-schema.js';
 import { completedCloudTrailS3Days, readCloudTrailS3Objects, type CloudTrailS3Scope } from './cloudtrail-s3-cursor.js';
-import { readGcpLogCursor, readGcpPart, readGcpRoles } from './gcp-read.js';
+import { readGcpLogCursor, readGcpPart, readGcpRoles, readPredefinedRoleCache } from './gcp-read.js';
 import type { GcpLogCursor, GcpRole, GcpSnapshotPart } from '../model/gcp.js';
 import { resourceEvidence, type ResourceEvidence } from './resource-usage.js';
 
@@ -204,6 +204,11 @@ export class Store {
   }
 
   /** How far audit logs of a GCP project have been folded into usage. */
+  /** Predefined role name -> its newest cached definition's etag, title, stage and when it was stored. */
+  gcpPredefinedRoleCache(): ReturnType<typeof readPredefinedRoleCache> {
+    return readPredefinedRoleCache(this.db);
+  }
+
   gcpLogCursor(projectId: string): GcpLogCursor | undefined {
     return readGcpLogCursor(this.db, projectId);
   }

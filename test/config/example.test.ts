@@ -49,7 +49,7 @@ function commentedSection(text: string, key: string): Record<string, unknown> {
 describe('examples/keywarden.example.yaml', () => {
   it('shows every option the schema has', () => {
     const text = readFileSync(exampleFile, 'utf8');
-    const shown = new Set([...dataKeyPaths(parse(text)), ...dataKeyPaths(commentedSection(text, 'liveAws'))]);
+    const shown = new Set([...dataKeyPaths(parse(text)), ...dataKeyPaths(commentedSection(text, 'liveAws')), ...dataKeyPaths(commentedSection(text, 'gcp'))]);
     const missing = schemaKeyPaths(configSchema).filter((p) => !shown.has(p));
     expect(missing).toEqual([]);
   });
@@ -60,6 +60,13 @@ describe('examples/keywarden.example.yaml', () => {
     expect(Object.keys(section)).toEqual(['liveAws']);
     expect(configSchema.parse(section).liveAws?.cloudTrail?.lookbackDays).toBe(90);
     expect(loadConfig(exampleFile).liveAws).toBeUndefined();
+  });
+
+  it('shows a valid gcp.live section, commented out', () => {
+    const text = readFileSync(exampleFile, 'utf8');
+    const live = configSchema.parse(commentedSection(text, 'gcp')).gcp?.live;
+    expect(live).toEqual({ organization: 'organizations/123456789012', projects: [], logDays: 30, predefinedRolesMaxAgeDays: 7, endpoint: 'https://private.googleapis.com' });
+    expect(loadConfig(exampleFile).gcp?.live).toBeUndefined();
   });
 
   it('documents the built-in userAgent lists as they are', () => {

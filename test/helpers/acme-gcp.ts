@@ -74,6 +74,8 @@ export const acmeGcp: OrgSpec = {
         },
         { id: 'iam-bot', displayName: 'IAM automation', lastAuthDaysAgo: 3 },
       ],
+      tags: [{ key: 'environment', value: 'production', inherited: true }],
+      recommendations: [{ sa: CI, role: 'roles/editor', replaceWith: ['roles/iam.serviceAccountUser', 'roles/run.developer'] }],
       insights: [
         { sa: 'billing-exporter', role: 'roles/bigquery.dataViewer', exercised: ['bigquery.tables.getData', 'bigquery.tables.get'], total: 0 },
       ],
@@ -107,6 +109,11 @@ export const acmeGcp: OrgSpec = {
         },
       ],
       insights: [{ sa: 'old-etl', role: 'roles/storage.admin', exercised: [], total: 0 }],
+      tags: [{ key: 'environment', value: 'staging' }],
+      recommendations: [
+        { sa: 'old-etl', role: 'roles/storage.admin', replaceWith: [] },
+        { sa: 'ci-deployer', role: 'roles/run.developer', replaceWith: ['roles/run.invoker'], state: 'DISMISSED' },
+      ],
     },
     {
       id: 'acme-sandbox-ml',
@@ -115,7 +122,7 @@ export const acmeGcp: OrgSpec = {
       parent: 'folders/500000000002',
       bindings: [{ role: 'roles/aiplatform.user', members: [`serviceAccount:${SANDBOX_AGENT}`] }],
       serviceAccounts: [{ id: 'agent-runner', displayName: 'LLM agent runner', lastAuthDaysAgo: 0 }],
-      omit: ['recommender-insights.json'],
+      omit: ['recommender-insights.json', 'recommender-recommendations.json', 'effective-tags.json'],
     },
   ],
 };

@@ -11,7 +11,9 @@ import type {
   GcpAllowPolicy,
   GcpAuditLogEntryWire,
   GcpDenyPolicyWire,
+  GcpEffectiveTagWire,
   GcpInsightWire,
+  GcpRecommendationWire,
   GcpRoleWire,
   GcpServiceAccount,
   GcpServiceAccountKey,
@@ -74,6 +76,10 @@ export interface ProjectSpec {
   serviceAccounts: ServiceAccountSpec[];
   insights?: { sa: string; role: string; exercised: string[]; inferred?: string[]; total: number; state?: string }[];
   logs?: LogSpec[];
+  /** Effective Resource Manager tags: short key (`environment`) -> short value; `inherited` when bound on a folder above. */
+  tags?: { key: string; value: string; inherited?: boolean }[];
+  /** IAM role recommendations: remove `role` from `sa`, add `replaceWith` (none: remove only). */
+  recommendations?: { sa: string; role: string; replaceWith: string[]; state?: string }[];
   /** Files to leave out of the export (e.g. `recommender-insights.json`), to test coverage gaps. */
   omit?: string[];
 }
@@ -199,6 +205,61 @@ export function insights(project: ProjectSpec, asOf: Date): GcpInsightWire[] {
   }));
 }
 
+/** `gcloud resource-manager tags bindings list --effective` of a project; tag keys are namespaced by the organisation. */
+export function effectiveTagsOf(project: ProjectSpec, orgId: string): GcpEffectiveTagWire[] {
+  return (project.tags ?? []).map((t, n) => ({
+    tagValue: `tagValues/28100000000${n}`,
+    namespacedTagValue: `${orgId}/${t.key}/${t.value}`,
+    tagKey: `tagKeys/28000000000${n}`,
+    namespacedTagKey: `${orgId}/${t.key}`,
+    tagKeyParentName: `organizations/${orgId}`,
+    inherited: t.inherited === true,
+  }));
+}
+
+/** `gcloud recommender recommendations list --recommender=google.iam.policy.Recommender` of a project. */
+export function recommendationsOf(project: ProjectSpec, asOf: Date): GcpRecommendationWire[] {
+  const resource = `//cloudresourcemanager.googleapis.com/projects/${project.id}`;
+  const resourceType = 'cloudresourcemanager.googleapis.com/Project';
+  return (project.recommendations ?? []).map((r, n) => {
+    const member = `serviceAccount:${emailOf(project, r.sa)}`;
+    return {
+      name: `projects/${project.number}/locations/global/recommenders/google.iam.policy.Recommender/recommendations/${n}f3e2d1c0-${project.number}`,
+      description: r.replaceWith.length ? `Replace the current role with a smaller role to cover the permissions needed.` : 'This role has not been used during the observation window.',
+      recommenderSubtype: r.replaceWith.length ? 'REPLACE_ROLE' : 'REMOVE_ROLE',
+      lastRefreshTime: iso(asOf, 1),
+      primaryImpact: { category: 'SECURITY' },
+      priority: 'P2',
+      stateInfo: { state: r.state ?? 'ACTIVE' },
+      etag: '"9c1b5e0f2a7d4c38"',
+      associatedInsights: [{ insight: `projects/${project.number}/locations/global/insightTypes/google.iam.policy.Insight/insights/${n}a1b2c3d4-${project.number}` }],
+      content: {
+        operationGroups: [
+          {
+            operations: [
+              ...r.replaceWith.map((role) => ({
+                action: 'add',
+                resourceType,
+                resource,
+                path: '/iamPolicy/bindings/*/members/-',
+                value: member,
+                pathFilters: { '/iamPolicy/bindings/*/condition/expression': '', '/iamPolicy/bindings/*/role': role },
+              })),
+              {
+                action: 'remove',
+                resourceType,
+                resource,
+                path: '/iamPolicy/bindings/*/members/*',
+                pathFilters: { '/iamPolicy/bindings/*/condition/expression': '', '/iamPolicy/bindings/*/members/*': member, '/iamPolicy/bindings/*/role': r.role },
+              },
+            ],
+          },
+        ],
+      },
+    };
+  });
+}
+
 export function auditLogEntries(project: ProjectSpec, asOf: Date): GcpAuditLogEntryWire[] {
   return (project.logs ?? []).map((l, n) => {
     const email = emailOf(project, l.sa);
@@ -273,6 +334,8 @@ export function gcloudExportFiles(spec: OrgSpec, asOf: Date): Map<string, unknow
     put('activity-service-account-last-authentication.json', activities(p, 'service-account', asOf));
     put('activity-service-account-key-last-authentication.json', activities(p, 'key', asOf));
     put('recommender-insights.json', insights(p, asOf));
+    put('recommender-recommendations.json', recommendationsOf(p, asOf));
+    put('effective-tags.json', effectiveTagsOf(p, org.id));
     if (p.logs) put('logging-read.json', auditLogEntries(p, asOf));
   }
   if (spec.predefinedRoles) files.set('predefined-roles.json', spec.predefinedRoles);

@@ -7,7 +7,7 @@
 import { GcpRoleCatalog } from '../../catalog/gcp-roles.js';
 import type { KeywardenConfig } from '../../config/index.js';
 import type { AccountInfo, CoverageEntry, Credential, Identity } from '../../model/domain.js';
-import type { GcpKeyDetail, GcpSnapshotPart } from '../../model/gcp.js';
+import type { GcpKeyDetail, GcpRoleRecommendation, GcpSnapshotPart } from '../../model/gcp.js';
 import type { IdentityAudit } from '../../report/json-schema.js';
 import type { ScanRecord, Store } from '../../store/index.js';
 import { groupBy } from '../../util/group-by.js';
@@ -44,6 +44,8 @@ export interface GcpIdentityFacts {
   /** Whether Activity Analyzer was read for the project's service accounts / keys (else silence is unknown). */
   authenticationObserved: { serviceAccount: boolean; keys: boolean };
   usage: GcpUsage;
+  /** ACTIVE IAM role recommendations about this service account's bindings. */
+  recommendations: GcpRoleRecommendation[];
   audit: IdentityAudit;
 }
 
@@ -94,6 +96,7 @@ export function gcpScanFacts(store: Store, config: KeywardenConfig, options: { s
   const credentialsByIdentity = groupBy(contents.credentials, (c) => c.identityArn);
   const keyDetails = new Map(part.keys.map((k) => [k.keyId, k]));
   const insightsBySa = groupBy(part.insights, (i) => i.serviceAccount);
+  const recommendationsBySa = groupBy(part.recommendations, (r) => r.serviceAccount);
   const auth = new Map(part.lastAuthentications.map((a) => [`${a.subject}\u0000${a.id}`, a]));
   const disabled = new Set(part.serviceAccounts.filter((s) => s.disabled).map((s) => s.email));
   const unobserved = (projectId: string, source: string) =>
@@ -134,6 +137,7 @@ export function gcpScanFacts(store: Store, config: KeywardenConfig, options: { s
         keys: !unobserved(identity.accountId, 'activity-analyzer:keys'),
       },
       usage,
+      recommendations: recommendationsBySa.get(identity.arn) ?? [],
     };
     identities.push({ ...facts, audit: gcpIdentityAudit(facts, window) });
   }

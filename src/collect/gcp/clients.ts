@@ -6,7 +6,7 @@
 import { iam, type iam_v1 } from '@googleapis/iam';
 import { PoliciesClient } from '@google-cloud/iam';
 import { RecommenderClient } from '@google-cloud/recommender';
-import { FoldersClient, OrganizationsClient, ProjectsClient } from '@google-cloud/resource-manager';
+import { FoldersClient, OrganizationsClient, ProjectsClient, TagBindingsClient } from '@google-cloud/resource-manager';
 import type { OAuth2Client } from 'google-auth-library';
 
 export interface GcpClients {
@@ -14,6 +14,7 @@ export interface GcpClients {
   projects: ProjectsClient;
   folders: FoldersClient;
   organizations: OrganizationsClient;
+  tagBindings: TagBindingsClient;
   deny: PoliciesClient;
   recommender: RecommenderClient;
   /** For the REST-only APIs (Activity Analyzer, Logging `entries:list`). */
@@ -38,6 +39,7 @@ export function createGcpClients(options: GcpClientOptions): GcpClients {
     projects: new ProjectsClient(gax),
     folders: new FoldersClient(gax),
     organizations: new OrganizationsClient(gax),
+    tagBindings: new TagBindingsClient(gax),
     deny: new PoliciesClient(gax),
     recommender: new RecommenderClient(gax),
     http: authClient,
@@ -47,5 +49,5 @@ export function createGcpClients(options: GcpClientOptions): GcpClients {
 }
 
 export async function closeGcpClients(clients: GcpClients): Promise<void> {
-  await Promise.all([clients.projects.close(), clients.folders.close(), clients.organizations.close(), clients.deny.close(), clients.recommender.close()]);
+  await Promise.all([clients.projects.close(), clients.folders.close(), clients.organizations.close(), clients.tagBindings.close(), clients.deny.close(), clients.recommender.close()]);
 }

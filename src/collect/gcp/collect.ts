@@ -11,6 +11,8 @@ import type { GcpAllowPolicy, GcpDenyPolicyWire, GcpFolderWire, GcpInsightWire, 
 import type { GcpExportFiles, GcpNodeFiles, GcpProjectFiles } from '../files/gcp/read-gcp-export.js';
 import type { GcpClients } from './clients.js';
 import * as api from './fetch.js';
+import { fetchPredefinedRoles, type CachedRole } from './predefined-roles.js';
+import { effectiveTagJson, recommendationJson } from './recommendation-json.js';
 import { durationJson, enumName, structJson, timestampJson } from './proto-json.js';
 import { isPermissionDenied, type RetryOptions } from './retry.js';
 
@@ -21,8 +23,12 @@ export interface GcpScope {
   projects?: string[];
   /** Earliest audit-log entry to read (ISO); usually the day after the last one stored. */
   logsSince: string;
-  /** Fetch predefined role definitions (skip when the store's cache is fresh). */
+  /** Fetch predefined role definitions. */
   predefinedRoles?: boolean;
+  /** The predefined roles already stored: only new or changed roles are fetched (predefined-roles.ts). */
+  cachedRoles?: ReadonlyMap<string, CachedRole>;
+  /** Fetch every predefined role even with a cache (it is older than its maximum age). */
+  refreshAllRoles?: boolean;
   retry?: RetryOptions;
   onProgress?: (line: string) => void;
 }
@@ -126,7 +132,11 @@ export async function collectGcp(clients: GcpClients, scope: GcpScope): Promise<
     scope.onProgress?.(`collecting project ${projectId}`);
     files.projects.push(await collectProject(clients, projectId, scope, attempt, node));
   }
-  if (scope.predefinedRoles) files.predefinedRoles = await attempt('gcp', 'predefined-roles', () => api.listPredefinedRoles(clients, retry));
+  if (scope.predefinedRoles) {
+    const predefined = await attempt('gcp', 'predefined-roles', () => fetchPredefinedRoles(clients, scope.cachedRoles, scope.refreshAllRoles ?? false, retry));
+    files.predefinedRoles = predefined?.roles;
+    if (predefined?.unchanged) scope.onProgress?.(`${predefined.unchanged} predefined role(s) unchanged since the last scan (etag, title, stage), ${predefined.roles.length} fetched`);
+  }
   return files;
 }
 
@@ -141,6 +151,8 @@ async function collectProject(
   const where = `gcp:${projectId}`;
   const project = await attempt(where, 'project', async () => projectJson(await api.getProject(clients, projectId, retry)));
   const files: GcpProjectFiles = { folder: projectId, project, keys: new Map(), serviceAccountPolicies: new Map(), ...(await node(`projects/${projectId}`)) };
+  const fullName = project?.name && `//cloudresourcemanager.googleapis.com/${project.name}`;
+  if (fullName) files.effectiveTags = await attempt(where, 'tags', async () => (await api.listEffectiveTags(clients, fullName, retry)).map(effectiveTagJson));
   files.serviceAccounts = await attempt(where, 'service-accounts', () => api.listServiceAccounts(clients, projectId, retry));
   for (const sa of files.serviceAccounts ?? []) {
     if (!sa.email) continue;
@@ -153,9 +165,11 @@ async function collectProject(
   files.saLastAuthentication = await attempt(where, 'activity-analyzer:service-accounts', () => api.queryActivity(clients, projectId, 'serviceAccountLastAuthentication', retry));
   files.keyLastAuthentication = await attempt(where, 'activity-analyzer:keys', () => api.queryActivity(clients, projectId, 'serviceAccountKeyLastAuthentication', retry));
   files.insights = await attempt(where, 'recommender', async () => (await api.listPolicyInsights(clients, projectId, retry)).map(insightJson));
+  files.recommendations = await attempt(where, 'recommender:recommendations', async () => (await api.listPolicyRecommendations(clients, projectId, retry)).map(recommendationJson));
   const entries = await attempt(where, 'audit-logs', () => api.listAuditLogEntries(clients, projectId, scope.logsSince, retry));
   if (entries) {
-    const digest = createHash('sha256').update(JSON.stringify(entries)).digest('hex');
+    // Named by project and start too: two projects with no entries must not share a digest (the store refuses duplicates).
+    const digest = createHash('sha256').update(`${projectId}\u0000${scope.logsSince}\u0000${JSON.stringify(entries)}`).digest('hex');
     files.logEntries = { entries, digest, file: `live:logging.entries.list/projects/${projectId}?since=${scope.logsSince}` };
   }
   return files;

@@ -17,6 +17,8 @@ export type RmOrganization = rmProtos.google.cloud.resourcemanager.v3.IOrganizat
 export type IamPolicyV1 = rmProtos.google.iam.v1.IPolicy;
 export type DenyPolicy = iamProtos.google.iam.v2.IPolicy;
 export type Insight = recProtos.google.cloud.recommender.v1.IInsight;
+export type Recommendation = recProtos.google.cloud.recommender.v1.IRecommendation;
+export type EffectiveTag = rmProtos.google.cloud.resourcemanager.v3.IEffectiveTag;
 
 /** A REST call whose JSON did not have the documented shape. */
 export class MalformedResponseError extends Error {
@@ -122,6 +124,33 @@ export const listPredefinedRoles = (c: GcpClients, retry: RetryOptions = {}) =>
     (pageToken) => c.iam.roles.list({ view: 'FULL', pageSize: 1000, pageToken }),
     'roles',
     'roles.list (predefined)',
+    retry,
+  );
+
+/** Predefined roles without their permissions (view BASIC): name, title, stage and etag, to compare with the cache. */
+export const listPredefinedRoleEtags = (c: GcpClients, retry: RetryOptions = {}) =>
+  allPages<iam_v1.Schema$Role>(
+    (pageToken) => c.iam.roles.list({ view: 'BASIC', pageSize: 1000, pageToken }),
+    'roles',
+    'roles.list (predefined, BASIC)',
+    retry,
+  );
+
+/** One predefined role with its permissions. */
+export async function getPredefinedRole(c: GcpClients, name: string, retry: RetryOptions = {}): Promise<iam_v1.Schema$Role> {
+  const { data } = await withRetries(() => c.iam.roles.get({ name }), retry);
+  if (typeof data !== 'object' || data === null || !data.name) throw new MalformedResponseError(`roles.get ${name}: response is not a role`);
+  return data;
+}
+
+/** Tags in effect on a project (bound to it or inherited): `parent` is `//cloudresourcemanager.googleapis.com/projects/<number>`. */
+export const listEffectiveTags = (c: GcpClients, parent: string, retry: RetryOptions = {}) =>
+  collectAsync<EffectiveTag>(() => c.tagBindings.listEffectiveTagsAsync({ parent }), retry);
+
+/** ACTIVE `google.iam.policy.Recommender` recommendations of a project. */
+export const listPolicyRecommendations = (c: GcpClients, projectId: string, retry: RetryOptions = {}) =>
+  collectAsync<Recommendation>(
+    () => c.recommender.listRecommendationsAsync({ parent: `projects/${projectId}/locations/global/recommenders/google.iam.policy.Recommender`, filter: 'stateInfo.state = ACTIVE' }),
     retry,
   );
 

@@ -24,7 +24,7 @@ export function durationJson(d: IDuration | null | undefined): string | undefine
   return `${num(d.seconds)}s`;
 }
 
-function valueJson(v: IValue | null | undefined): unknown {
+export function valueJson(v: IValue | null | undefined): unknown {
   if (!v) return null;
   if (v.structValue) return structJson(v.structValue);
   if (v.listValue) return (v.listValue.values ?? []).map(valueJson);

@@ -48,6 +48,8 @@ export function writeGcpExport(dir: string, files: GcpExportFiles): void {
     put(root, `${dir}/activity-service-account-last-authentication.json`, p.saLastAuthentication);
     put(root, `${dir}/activity-service-account-key-last-authentication.json`, p.keyLastAuthentication);
     put(root, `${dir}/recommender-insights.json`, p.insights);
+    put(root, `${dir}/recommender-recommendations.json`, p.recommendations);
+    put(root, `${dir}/effective-tags.json`, p.effectiveTags);
     put(root, `${dir}/logging-read.json`, p.logEntries?.entries);
   }
   put(root, 'predefined-roles.json', files.predefinedRoles);

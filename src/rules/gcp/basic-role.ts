@@ -2,7 +2,7 @@
 import { GCP_BASIC_ROLES, isDefaultServiceAccount } from '../../catalog/gcp-risk.js';
 import { isProductionRisk } from '../severity.js';
 import type { Rule } from '../rule.js';
-import { bindingEvidence, bindingKey, perServiceAccount, projectEnvironmentEvidence } from './gcp-rule.js';
+import { bindingEvidence, bindingKey, perServiceAccount, projectEnvironmentEvidence, recommendationEvidence } from './gcp-rule.js';
 
 export const gcpBasicRole: Rule = {
   id: 'gcp.basic-role',
@@ -13,7 +13,7 @@ export const gcpBasicRole: Rule = {
   risk:
     'Basic roles carry thousands of permissions across every service. A leaked key or a compromised workload running as the account can read and change almost anything in scope; Owner can also rewrite IAM.',
   remediation:
-    'Replace the basic role with predefined roles covering the permissions the account exercised (IAM Recommender lists them). For default service accounts, remove Editor (or set the organisation policy iam.automaticIamGrantsForDefaultServiceAccounts) and run workloads as dedicated accounts.',
+    'Replace the basic role with predefined roles covering the permissions the account exercised; when IAM Recommender has an ACTIVE recommendation for the binding, the finding names the roles it suggests. For default service accounts, remove Editor (or set the organisation policy iam.automaticIamGrantsForDefaultServiceAccounts) and run workloads as dedicated accounts.',
   references: [
     'https://cloud.google.com/iam/docs/roles-overview#basic',
     'https://cloud.google.com/iam/docs/service-accounts-default',
@@ -32,7 +32,7 @@ export const gcpBasicRole: Rule = {
           severity: basic.role === 'roles/owner' || production ? 'critical' : 'high',
           title,
           granular: `Binding::${bindingKey(held)}`,
-          evidence: [bindingEvidence(held, basic.why), projectEnvironmentEvidence(facts)],
+          evidence: [bindingEvidence(held, basic.why), projectEnvironmentEvidence(facts), ...recommendationEvidence(facts, held)],
         },
       ];
     });

@@ -74,6 +74,31 @@ export function keyEvidence(key: GcpKeyFacts, why: string): Evidence {
   };
 }
 
+/**
+ * IAM Recommender's ACTIVE recommendations for the service account, those
+ * about one binding when `held` is given: the role Google suggests removing
+ * and the smaller roles it suggests instead, as evidence.
+ */
+export function recommendationEvidence(facts: GcpIdentityFacts, held?: GcpHeldBinding): Evidence[] {
+  const matching = facts.recommendations.filter((r) => !held || (r.role === held.binding.role && r.resource === held.binding.resource));
+  return matching.map((r) => ({
+    kind: 'usage',
+    summary: r.replacements.length
+      ? `IAM Recommender suggests replacing ${printable(r.role)} on ${printable(r.resource)} with ${r.replacements.map((x) => printable(x)).join(', ')}`
+      : `IAM Recommender suggests removing ${printable(r.role)} on ${printable(r.resource)} (not used in its observation period)`,
+    detail: {
+      recommendation: r.name,
+      role: r.role,
+      resource: r.resource,
+      replacements: r.replacements,
+      subtype: r.subtype,
+      priority: r.priority,
+      lastRefresh: r.lastRefresh,
+      insights: r.insights,
+    },
+  }));
+}
+
 /** Active user-managed keys: the only ones a person can leak (Google rotates system-managed keys). */
 export function userManagedKeys(facts: GcpIdentityFacts): GcpKeyFacts[] {
   return facts.keys.filter((k) => k.detail?.keyType === 'USER_MANAGED' && !k.detail.disabled);

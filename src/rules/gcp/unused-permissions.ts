@@ -5,7 +5,7 @@
  */
 import { iamChangingEntry, impersonationEntry, isReadOnlyPermission } from '../../catalog/gcp-risk.js';
 import type { Rule } from '../rule.js';
-import { perServiceAccount } from './gcp-rule.js';
+import { perServiceAccount, recommendationEvidence } from './gcp-rule.js';
 
 const LISTED = 25;
 
@@ -17,7 +17,7 @@ export const gcpUnusedPermissions: Rule = {
     'Compares effective permissions with exercised ones (IAM Recommender google.iam.policy.Insight exercisedPermissions, Cloud Audit Logs authorizationInfo). Fails when the unused share reaches thresholds.unusedPermissionRatio. Permissions no insight observes are reported as unknown.',
   risk: 'Every unused permission is capability an attacker with the credential gets for free; unused IAM-changing or impersonation permissions are escalation paths nobody needs.',
   remediation:
-    'Apply the IAM Recommender recommendation for the binding, or replace the role with a custom role holding the exercised permissions (and the inferred ones, if the workload needs them).',
+    'Apply the IAM Recommender recommendation for the binding (the finding carries the ACTIVE ones, with the roles they suggest), or replace the role with a custom role holding the exercised permissions (and the inferred ones, if the workload needs them).',
   references: ['https://cloud.google.com/policy-intelligence/docs/role-recommendations-overview'],
   evaluate: perServiceAccount(
     (facts, _gcp, ctx) => {
@@ -47,6 +47,7 @@ export const gcpUnusedPermissions: Rule = {
               },
             },
             { kind: 'note', summary: `most dangerous unused: ${listed.join(', ')}`, detail: { unused: listed, unusedTotal: unused.size, unusedWrites: writes.length } },
+            ...recommendationEvidence(facts),
           ],
         },
       ];

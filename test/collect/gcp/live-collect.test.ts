@@ -76,6 +76,7 @@ describeFixtures('live GCP collection against local API servers', () => {
     keys: sortBy(s.gcp!.keys, (k) => k.keyId),
     lastAuthentications: sortBy(s.gcp!.lastAuthentications, (a) => `${a.subject}|${a.id}`),
     insights: sortBy(s.gcp!.insights.map(({ name: _n, ...i }) => i), (i) => `${i.serviceAccount}|${i.role}`),
+    recommendations: sortBy(s.gcp!.recommendations, (r) => `${r.serviceAccount}|${r.role}`),
   });
 
   it('collects, page by page and through 429/503 retries, exactly what the gcloud export holds', async () => {
@@ -91,6 +92,12 @@ describeFixtures('live GCP collection against local API servers', () => {
     expect(offline().coverage.filter((c) => c.status === 'gap')).toEqual([]);
     expect(essence(live)).toEqual(essence(offline()));
     expect(live.identities).toHaveLength(6);
+    // Tags (effectiveTags.list) and ACTIVE role recommendations came through the real clients too.
+    expect(live.gcp!.resources.find((r) => r.name === 'projects/acme-payments-prod')!.tags).toEqual({ [`${ORG_ID}/environment`]: 'production' });
+    expect(sortBy(live.gcp!.recommendations, (r) => r.serviceAccount).map((r) => [r.serviceAccount, r.role, r.replacements, r.subtype])).toEqual([
+      ['ci-deployer@acme-data-staging.iam.gserviceaccount.com', 'roles/editor', ['roles/iam.serviceAccountUser', 'roles/run.developer'], 'REPLACE_ROLE'],
+      ['old-etl@acme-data-staging.iam.gserviceaccount.com', 'roles/storage.admin', [], 'REMOVE_ROLE'],
+    ]);
     const statuses = server!.calls.map((c) => c.status);
     expect(statuses.filter((s) => s === 429)).toHaveLength(2);
     expect(statuses.filter((s) => s === 503)).toHaveLength(2);

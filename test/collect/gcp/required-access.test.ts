@@ -39,13 +39,19 @@ describeFixtures("keywarden's own GCP access", () => {
   });
 
   it('every call the collectors make is a documented method', async () => {
-    const server = await startGcpServer({ ...acmeGcp, predefinedRoles: [] }, ACME_AS_OF, { pageSize: 2 });
+    const editor = { name: 'roles/editor', title: 'Editor', stage: 'GA', etag: 'AA==', includedPermissions: ['storage.buckets.delete'] };
+    const server = await startGcpServer({ ...acmeGcp, predefinedRoles: [editor] }, ACME_AS_OF, { pageSize: 2 });
     const auth = new OAuth2Client();
     auth.setCredentials({ access_token: 'test' });
     const clients = createGcpClients({ authClient: auth, endpoint: { host: '127.0.0.1', port: server.port, protocol: 'http' } });
     try {
       const files = await collectGcp(clients, { organization: `organizations/${ORG_ID}`, logsSince: '2026-01-01T00:00:00Z', predefinedRoles: true });
       expect(files.coverage).toEqual([]);
+      // With a cache whose title differs: the etag listing, then roles.get for the changed role.
+      const cachedRoles = new Map([['roles/editor', { etag: 'AA==', title: 'Editor (old)', stage: 'GA' }]]);
+      const again = await collectGcp(clients, { projects: ['acme-sandbox-ml'], logsSince: '2026-01-01T00:00:00Z', predefinedRoles: true, cachedRoles });
+      expect(again.coverage).toEqual([]);
+      expect(again.predefinedRoles).toEqual([editor]);
     } finally {
       await closeGcpClients(clients);
       await server.close();

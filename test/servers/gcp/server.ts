@@ -12,8 +12,10 @@ import {
   allowPolicy,
   auditLogEntries,
   denyPolicies,
+  effectiveTagsOf,
   emailOf,
   insights,
+  recommendationsOf,
   keysOf,
   serviceAccounts,
   type OrgSpec,
@@ -141,13 +143,30 @@ export async function startGcpServer(spec: OrgSpec, asOf: Date, faults: GcpFault
       const sa = p?.serviceAccounts.find((s) => emailOf(p, s.id) === m![1]);
       return sa ? [200, sa.bindings ? allowPolicy(sa.bindings) : { etag: 'ACAB' }] : [404, null];
     }
-    if (method === 'GET' && path === '/v1/roles') return [200, paged(spec.predefinedRoles ?? [], 'roles', url, faults.pageSize)];
+    if (method === 'GET' && path === '/v1/roles') {
+      // view BASIC (the default) omits the permissions.
+      const full = url.searchParams.get('view') === 'FULL';
+      return [200, paged((spec.predefinedRoles ?? []).map(({ includedPermissions, ...basic }) => (full ? { ...basic, includedPermissions } : basic)), 'roles', url, faults.pageSize)];
+    }
+    if (method === 'GET' && (m = /^\/v1\/(roles\/[^/]+)$/.exec(path))) {
+      const found = spec.predefinedRoles?.find((r) => r.name === m![1]);
+      return found ? [200, found] : [404, null];
+    }
+    // Resource Manager v3 effective tags (the project is named in the query)
+    if (method === 'GET' && path === '/v3/effectiveTags') {
+      const p = project(/^\/\/cloudresourcemanager\.googleapis\.com\/projects\/([^/]+)$/.exec(url.searchParams.get('parent') ?? '')?.[1] ?? '');
+      return p ? [200, paged(effectiveTagsOf(p, spec.organization.id), 'effectiveTags', url, faults.pageSize)] : [404, null];
+    }
     if (method === 'GET' && (m = /^\/v1\/organizations\/(\d+)\/roles$/.exec(path))) return [200, paged(spec.organization.customRoles ?? [], 'roles', url, faults.pageSize)];
     if (method === 'GET' && (m = /^\/v1\/projects\/([^/]+)\/roles$/.exec(path))) return [200, paged(project(m[1]!)?.customRoles ?? [], 'roles', url, faults.pageSize)];
     // Recommender v1
     if (method === 'GET' && (m = /^\/v1\/projects\/([^/]+)\/locations\/global\/insightTypes\/google\.iam\.policy\.Insight\/insights$/.exec(path))) {
       const p = project(m[1]!);
       return p ? [200, paged(insights(p, asOf).filter((i) => i.stateInfo?.state === 'ACTIVE'), 'insights', url, faults.pageSize)] : [404, null];
+    }
+    if (method === 'GET' && (m = /^\/v1\/projects\/([^/]+)\/locations\/global\/recommenders\/google\.iam\.policy\.Recommender\/recommendations$/.exec(path))) {
+      const p = project(m[1]!);
+      return p ? [200, paged(recommendationsOf(p, asOf).filter((r) => r.stateInfo?.state === 'ACTIVE'), 'recommendations', url, faults.pageSize)] : [404, null];
     }
     // Policy Analyzer (REST only)
     if (method === 'GET' && (m = /^\/v1\/projects\/([^/]+)\/locations\/global\/activityTypes\/(\w+)\/activities:query$/.exec(path))) {
@@ -171,7 +190,7 @@ export async function startGcpServer(spec: OrgSpec, asOf: Date, faults: GcpFault
   /** Which project a request is about (for deniedProjects). */
   function projectOf(url: URL): ProjectSpec | undefined {
     const path = decode(url.pathname);
-    const byPath = /projects\/([^/:]+)/.exec(path)?.[1];
+    const byPath = /projects\/([^/:]+)/.exec(path)?.[1] ?? /projects\/([^/:]+)$/.exec(url.searchParams.get('parent') ?? '')?.[1];
     const bySa = /serviceAccounts\/([^/:]+@[^/:]+)/.exec(path)?.[1];
     return (byPath && byPath !== '-' ? project(byPath) : undefined) ?? (bySa ? projectOfEmail.get(bySa) : undefined);
   }

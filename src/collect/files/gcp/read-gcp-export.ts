@@ -14,10 +14,12 @@ import type {
   GcpAllowPolicy,
   GcpAuditLogEntryWire,
   GcpDenyPolicyWire,
+  GcpEffectiveTagWire,
   GcpFolderWire,
   GcpInsightWire,
   GcpOrganizationWire,
   GcpProjectWire,
+  GcpRecommendationWire,
   GcpRoleWire,
   GcpServiceAccount,
   GcpServiceAccountKey,
@@ -41,6 +43,9 @@ export interface GcpProjectFiles extends GcpNodeFiles {
   saLastAuthentication?: GcpActivityWire[];
   keyLastAuthentication?: GcpActivityWire[];
   insights?: GcpInsightWire[];
+  recommendations?: GcpRecommendationWire[];
+  /** `tags bindings list --effective`: tags bound to the project or inherited. */
+  effectiveTags?: GcpEffectiveTagWire[];
   logEntries?: { entries: GcpAuditLogEntryWire[]; digest: string; file: string };
 }
 
@@ -131,6 +136,8 @@ export function readGcpExport(root: string): GcpExportFiles {
       saLastAuthentication: r.json<GcpActivityWire[]>(path.join(dir, 'activity-service-account-last-authentication.json'), scope, 'activity-analyzer', 'array')?.value,
       keyLastAuthentication: r.json<GcpActivityWire[]>(path.join(dir, 'activity-service-account-key-last-authentication.json'), scope, 'activity-analyzer', 'array')?.value,
       insights: r.json<GcpInsightWire[]>(path.join(dir, 'recommender-insights.json'), scope, 'recommender', 'array')?.value,
+      recommendations: r.json<GcpRecommendationWire[]>(path.join(dir, 'recommender-recommendations.json'), scope, 'recommender:recommendations', 'array')?.value,
+      effectiveTags: r.json<GcpEffectiveTagWire[]>(path.join(dir, 'effective-tags.json'), scope, 'tags', 'array')?.value,
       logEntries: logs && {
         entries: logs.value,
         digest: createHash('sha256').update(logs.bytes).digest('hex'),

@@ -15,6 +15,7 @@ import type {
   GcpPermissionInsight,
   GcpResource,
   GcpRole,
+  GcpRoleRecommendation,
   GcpServiceAccountDetail,
 } from '../../../model/gcp.js';
 import { NEVER_EXPIRES, serviceAccountOfMember } from '../../../model/gcp.js';
@@ -23,6 +24,7 @@ import { roleFromWire } from '../../../catalog/gcp-roles.js';
 import type { ScanExtras } from '../../../store/index.js';
 import { attachmentResource } from '../../../analyse/gcp/deny.js';
 import { aggregateAuditLogs } from './audit-logs.js';
+import { effectiveTags, roleRecommendations } from './recommendations.js';
 import type { GcpExportFiles, GcpNodeFiles, GcpProjectFiles } from './read-gcp-export.js';
 
 export interface GcpSnapshotOptions {
@@ -155,6 +157,7 @@ interface ProjectParts {
   bindings: GcpBinding[];
   lastAuth: GcpLastAuthentication[];
   insights: GcpPermissionInsight[];
+  recommendations: GcpRoleRecommendation[];
   coverage: CoverageEntry[];
 }
 
@@ -169,6 +172,8 @@ function projectParts(p: GcpProjectFiles): ProjectParts {
   if (!p.saLastAuthentication) gap('activity-analyzer:service-accounts', 'service-account last authentication not exported: unused service accounts cannot be told');
   if (!p.keyLastAuthentication) gap('activity-analyzer:keys', 'key last authentication not exported: unused keys cannot be told');
   if (!p.insights) gap('recommender', 'IAM Recommender insights not exported: unused permissions are unknown');
+  if (!p.recommendations) coverage.push({ scope, source: 'recommender:recommendations', status: 'partial', reason: 'IAM role recommendations not exported: findings carry no suggested replacement role' });
+  if (!p.effectiveTags) coverage.push({ scope, source: 'tags', status: 'partial', reason: 'effective tags not exported (effective-tags.json): environment from Resource Manager tags unknown' });
   if (!p.logEntries) coverage.push({ scope, source: 'audit-logs', status: 'partial', reason: 'no audit-log export (logging-read.json): usage per permission and day comes from insights only' });
 
   const lastAuth = [...lastAuthentications(p.saLastAuthentication, 'service-account'), ...lastAuthentications(p.keyLastAuthentication, 'key')];
@@ -233,7 +238,14 @@ function projectParts(p: GcpProjectFiles): ProjectParts {
       alias: projectDisplayName(p.project),
       tags: p.project?.labels ?? {},
     },
-    resource: { name: `projects/${projectId}`, kind: 'project', parent: parentName(p.project?.parent), displayName: projectDisplayName(p.project), labels: p.project?.labels ?? {} },
+    resource: {
+      name: `projects/${projectId}`,
+      kind: 'project',
+      parent: parentName(p.project?.parent),
+      displayName: projectDisplayName(p.project),
+      labels: p.project?.labels ?? {},
+      ...(p.effectiveTags && { tags: effectiveTags(p.effectiveTags) }),
+    },
     identities,
     serviceAccounts,
     credentials,
@@ -241,6 +253,7 @@ function projectParts(p: GcpProjectFiles): ProjectParts {
     bindings,
     lastAuth,
     insights: permissionInsights(p.insights),
+    recommendations: roleRecommendations(p.recommendations),
     coverage,
   };
 }
@@ -334,6 +347,7 @@ export function gcpExportToSnapshot(files: GcpExportFiles, options: GcpSnapshotO
       lastAuthentications: projects.flatMap((p) => p.lastAuth),
       insights: projects.flatMap((p) => p.insights),
       serviceAccounts: projects.flatMap((p) => p.serviceAccounts),
+      recommendations: projects.flatMap((p) => p.recommendations).map((r) => ({ ...r, resource: normaliseProjectName(r.resource, idByNumber) })),
       logCursors,
     },
   };
