@@ -91,6 +91,11 @@ async function collect(live: LiveAwsConfig, store: Store | undefined, io: Io, fa
 
 /** Collects live and stores the scan; returns its id. */
 export async function collectAwsInto(store: Store, config: KeywardenConfig, io: Io, makeFactory: ClientFactoryMaker = defaultClientFactory): Promise<number> {
+  return (await collectAwsScan(store, config, io, makeFactory)).scanId;
+}
+
+/** Collects live and stores the scan; returns its id and how many sources could not be read. */
+async function collectAwsScan(store: Store, config: KeywardenConfig, io: Io, makeFactory: ClientFactoryMaker): Promise<{ scanId: number; gaps: number }> {
   const live = requireLive(config);
   const { snapshot, extras } = await collect(live, store, io, makeFactory(live));
   // Collection is over: the whole scan is written in one transaction.
@@ -99,12 +104,17 @@ export async function collectAwsInto(store: Store, config: KeywardenConfig, io: 
     `scan ${scanId}: ${snapshot.accounts.length} account(s), ${snapshot.identities.length} identities, ` +
       `${snapshot.ingested.reduce((n, o) => n + o.events, 0)} CloudTrail events from ${snapshot.ingested.length} new S3 object(s)\n`,
   );
-  return scanId;
+  return { scanId, gaps: snapshot.coverage.filter((c) => c.status === 'gap').length };
 }
 
-export function runCollectAws(opts: GlobalOptions, io: Io, makeFactory: ClientFactoryMaker = defaultClientFactory): Promise<number> {
+/** Like `collect gcp`, a scan with sources that could not be read fails closed unless --allow-partial. */
+export function runCollectAws(opts: GlobalOptions & { allowPartial?: boolean }, io: Io, makeFactory: ClientFactoryMaker = defaultClientFactory): Promise<number> {
   return withStore(opts, async (store, config) => {
-    await collectAwsInto(store, config, io, makeFactory);
+    const { gaps } = await collectAwsScan(store, config, io, makeFactory);
+    if (gaps && !opts.allowPartial) {
+      io.err(`${gaps} source(s) could not be read (warnings above): exit code 2; pass --allow-partial to accept\n`);
+      return EXIT.incomplete;
+    }
     return EXIT.ok;
   });
 }

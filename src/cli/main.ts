@@ -92,9 +92,13 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   );
 
   const collect = program.command('collect').description('collect live from a cloud provider as a new scan');
-  collect.command('aws').description('collect IAM, Access Advisor, credential reports and CloudTrail (S3) live, per the config liveAws section').action(async () => {
-    process.exitCode = await runCollectAws(program.opts<GlobalOptions>(), io);
-  });
+  collect
+    .command('aws')
+    .description('collect IAM, Access Advisor, credential reports and CloudTrail (S3) live, per the config liveAws section')
+    .option('--allow-partial', 'exit 0 even when a source could not be read')
+    .action(async (opts: { allowPartial?: boolean }) => {
+      process.exitCode = await runCollectAws({ ...program.opts<GlobalOptions>(), ...opts }, io);
+    });
   collect
     .command('gcp')
     .description('collect a GCP organisation or projects live (config gcp.live, Application Default Credentials) as a new scan')

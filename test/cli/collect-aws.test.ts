@@ -72,9 +72,11 @@ afterAll(async () => {
 describe('keywarden collect aws / audit (live) / export aws', () => {
   it('collect aws stores one scan with IAM of the reachable accounts and CloudTrail usage from S3', async () => {
     const db = path.join(tmp, 'collect.db');
+    // One member account cannot be reached: a gap, so the scan is stored and the run fails closed (2) unless --allow-partial.
     const { code, err } = await cli('--db', db, 'collect', 'aws');
-    expect(code).toBe(0);
+    expect(code).toBe(2);
     expect(err).toMatch(/warning: aws:333333333333 \[assume-role\]/);
+    expect(err).toMatch(/could not be read .*exit code 2; pass --allow-partial/);
     expect(err).toMatch(/scan 1: 2 account\(s\), \d+ identities, 1 CloudTrail events from 1 new S3 object/);
     // Not a TTY here: plain progress lines.
     expect(err).toMatch(/Z 111111111111: access-advisor, \d+\/\d+/);
@@ -83,6 +85,7 @@ describe('keywarden collect aws / audit (live) / export aws', () => {
     expect(scan.identities.map((i) => i.accountId).sort().filter((v, i, a) => a.indexOf(v) === i)).toEqual([HOME, MEMBER]);
     expect(store.usageDays({ from: day, to: day }).map((u) => [u.identityArn, u.action, u.count])).toEqual([[`arn:aws:iam::${HOME}:role/reader`, 's3:GetObject', 1]]);
     store.close();
+    expect((await cli('--db', db, 'collect', 'aws', '--allow-partial')).code).toBe(0);
   }, 30_000);
 
   it('audit without --from collects live, reports, and exits 2 because coverage has gaps', async () => {
