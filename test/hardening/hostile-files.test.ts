@@ -99,7 +99,7 @@ describe('gcloud exports', () => {
             usable = bytes.toString('utf8').trim() === '' && expectsArray;
           }
           if (!usable) {
-            const named = snapshot.coverage.filter((c) => c.status === 'gap' && c.reason.includes(file));
+            const named = snapshot.coverage.filter((c) => c.status === 'gap' && (c.reason ?? '').includes(file));
             expect(named, `no gap names ${rel}`).not.toHaveLength(0);
           }
         } finally {
