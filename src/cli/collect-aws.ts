@@ -24,6 +24,7 @@ export const defaultClientFactory: ClientFactoryMaker = (live) =>
   awsClientFactory({
     region: live.region,
     maxAttempts: live.maxAttempts,
+    requestTimeoutMs: live.requestTimeoutSeconds * 1000,
     endpoints: Object.fromEntries(Object.entries(live.endpoints).filter(([, v]) => v !== undefined)),
   });
 

@@ -97,6 +97,18 @@ export function parseConfig(text: string, fileName: string): KeywardenConfig {
  * Shared by the config file and the other files users write (suppressions).
  */
 export function parseValidated<S extends z.ZodType>(schema: S, text: string, fileName: string): z.output<S> {
+  try {
+    return parseValidatedUnguarded(schema, text, fileName);
+  } catch (error) {
+    // Brackets nested thousands deep exhaust the stack in the parsers and the validator: refuse the file, not crash.
+    if (error instanceof RangeError && /call stack/.test(error.message)) {
+      throw new ConfigError(fileName, [`${fileName}: nested too deeply to read (lists or mappings inside each other thousands of levels deep)`]);
+    }
+    throw error;
+  }
+}
+
+function parseValidatedUnguarded<S extends z.ZodType>(schema: S, text: string, fileName: string): z.output<S> {
   const lines = new LineCounter();
   const { data, doc } = fileName.toLowerCase().endsWith('.json')
     ? parseJson(text, fileName, lines)

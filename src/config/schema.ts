@@ -176,6 +176,8 @@ const liveAwsSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).default(8),
   /** Attempts per API call including the first (Throttling and 5xx are retried with backoff). */
   maxAttempts: z.number().int().min(1).max(20).default(8),
+  /** One attempt of an API call that gets no connection or answer within this fails (and is retried): a server that never answers cannot hang the run. */
+  requestTimeoutSeconds: seconds.default(30),
   /** How long one Access Advisor job may take before it counts as a coverage gap. */
   accessAdvisorTimeoutSeconds: seconds.default(300),
   credentialReportTimeoutSeconds: seconds.default(300),

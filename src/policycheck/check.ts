@@ -24,6 +24,7 @@ import { rootLevelScope } from '../rules/aws/root-level-scope.js';
 import { privilegeEscalation } from '../rules/aws/privilege-escalation.js';
 import type { Rule } from '../rules/rule.js';
 import { openStore } from '../store/index.js';
+import { nestingDepth } from '../util/nesting.js';
 import type { SuppressionEntry } from '../suppress/suppressions-file.js';
 import { isCloudFormation, parseCloudFormation, principalsFromCloudFormation } from './cloudformation.js';
 import { policyDocumentOf, type PlannedPrincipal } from './planned.js';
@@ -63,6 +64,20 @@ export function readPolicyFile(file: string): PlannedPrincipal[] {
   } catch (error) {
     throw new UserError(`${file}: cannot parse policy file: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
   }
+  // Real plans and templates nest a few tens of levels; deeper input would exhaust the stack further on.
+  if (nestingDepth(data, MAX_NESTING) > MAX_NESTING) throw new UserError(`${file}: nested more than ${MAX_NESTING} levels deep: not a policy file keywarden can read`);
+  try {
+    return principalsOf(data, file);
+  } catch (error) {
+    // The readers follow the formats' documented shapes; a value of another type where one is expected refuses the file.
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${file}: cannot read policy file: unexpected structure (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+  }
+}
+
+const MAX_NESTING = 64;
+
+function principalsOf(data: unknown, file: string): PlannedPrincipal[] {
   if (isTerraformPlan(data)) return principalsFromTerraformPlan(data as Record<string, unknown>, file);
   if (isCloudFormation(data)) return principalsFromCloudFormation(data as Record<string, unknown>, file);
   const document = policyDocumentOf(data);

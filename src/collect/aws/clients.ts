@@ -24,6 +24,8 @@ export interface ClientSettings {
   region: string;
   /** Attempts per API call including the first (SDK `maxAttempts`). */
   maxAttempts: number;
+  /** Per attempt: a connection or an answer slower than this fails the attempt (then retried), so a server that never answers cannot hang a run. */
+  requestTimeoutMs?: number;
   endpoints?: AwsEndpoints;
   /** Home-account credentials; absent: the standard AWS chain (env, profile, SSO, instance role). */
   credentials?: AwsCredentials;
@@ -40,11 +42,16 @@ export interface AwsClientFactory {
   organizations(credentials?: AwsCredentials): OrganizationsClient;
 }
 
+/** The SDK waits for ever by default; an API call that takes longer than this is treated as a failure. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 export function awsClientFactory(settings: ClientSettings): AwsClientFactory {
   const base = (endpoint: string | undefined, credentials: AwsCredentials | undefined) => ({
     region: settings.region,
     maxAttempts: settings.maxAttempts,
     retryMode: 'standard',
+    // throwOnRequestTimeout: without it the handler only logs a warning and keeps waiting.
+    requestHandler: { requestTimeout: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, connectionTimeout: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
     ...(endpoint ? { endpoint } : {}),
     ...((credentials ?? settings.credentials) ? { credentials: credentials ?? settings.credentials } : {}),
   });

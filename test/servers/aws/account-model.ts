@@ -77,7 +77,8 @@ export interface FakeAccount {
   orgTags?: Record<string, string>;
 }
 
-export type FaultKind = 'Throttling' | 'InternalError' | 'ServiceUnavailable' | 'AccessDenied';
+/** `Hang`: the request is read and never answered; `Reset`: the connection is dropped without an answer. */
+export type FaultKind = 'Throttling' | 'InternalError' | 'ServiceUnavailable' | 'AccessDenied' | 'Hang' | 'Reset';
 
 export interface Fault {
   /** Operation name, e.g. `GetAccountAuthorizationDetails`. */

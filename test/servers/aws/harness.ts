@@ -12,12 +12,13 @@ export interface FakeAws {
   stop(): Promise<void>;
 }
 
-export async function startFakeAws(world: FakeAwsWorld, extra: { s3Endpoint?: string; maxAttempts?: number } = {}): Promise<FakeAws> {
+export async function startFakeAws(world: FakeAwsWorld, extra: { s3Endpoint?: string; maxAttempts?: number; requestTimeoutMs?: number } = {}): Promise<FakeAws> {
   const server = new FakeAwsServer(world);
   const endpoint = await server.start();
   const factory = awsClientFactory({
     region: 'us-east-1',
     maxAttempts: extra.maxAttempts ?? 4,
+    ...(extra.requestTimeoutMs !== undefined && { requestTimeoutMs: extra.requestTimeoutMs }),
     endpoints: { iam: endpoint, sts: endpoint, organizations: endpoint, ...(extra.s3Endpoint ? { s3: extra.s3Endpoint } : {}) },
     credentials: { accessKeyId: HOME_ACCESS_KEY, secretAccessKey: HOME_SECRET },
   });

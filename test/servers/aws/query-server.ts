@@ -40,12 +40,15 @@ class ApiError extends Error {
   }
 }
 
-const FAULTS: Record<Fault['kind'], { status: number; code: string; message: string }> = {
+const FAULTS: Record<Exclude<Fault['kind'], 'Hang' | 'Reset'>, { status: number; code: string; message: string }> = {
   Throttling: { status: 400, code: 'Throttling', message: 'Rate exceeded' },
   InternalError: { status: 500, code: 'InternalFailure', message: 'We encountered an internal error. Please try again.' },
   ServiceUnavailable: { status: 503, code: 'ServiceUnavailable', message: 'Service is unavailable.' },
   AccessDenied: { status: 403, code: 'AccessDenied', message: 'User is not authorized to perform this operation' },
 };
+
+/** Thrown by a Hang or Reset fault: the handler writes no answer. */
+const NO_ANSWER = Symbol('no answer');
 
 const encodeDoc = (doc: Doc) => encodeURIComponent(JSON.stringify(doc));
 const tagList = (tags: Record<string, string> | undefined) => Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
@@ -75,6 +78,8 @@ export class FakeAwsServer {
   }
 
   async stop(): Promise<void> {
+    // Hung requests hold their connections open; close them so stopping does not wait on them.
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -105,12 +110,13 @@ export class FakeAwsServer {
     const record: RecordedRequest = { service, action, account, status: 200, params };
     this.requests.push(record);
     try {
-      this.injectFault(action, account);
+      this.injectFault(action, account, res);
       if (!account) throw new ApiError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
       const result = service === 'sts' ? this.sts(action, params, account) : this.iam(action, params, this.account(account));
       res.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
       res.end(queryResponse(action, service === 'sts' ? STS_NS : IAM_NS, result, requestId));
     } catch (err) {
+      if (err === NO_ANSWER) return;
       const e = err instanceof ApiError ? err : new ApiError(500, 'InternalFailure', String(err));
       record.status = e.status;
       res.writeHead(e.status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
@@ -118,10 +124,12 @@ export class FakeAwsServer {
     }
   }
 
-  private injectFault(action: string, account: string): void {
+  private injectFault(action: string, account: string, res: http.ServerResponse): void {
     const fault = this.faults.find((f) => f.action === action && (f.account === undefined || f.account === account) && f.left > 0);
     if (!fault) return;
     fault.left--;
+    if (fault.kind === 'Reset') res.socket?.destroy();
+    if (fault.kind === 'Hang' || fault.kind === 'Reset') throw NO_ANSWER;
     const f = FAULTS[fault.kind];
     throw new ApiError(f.status, f.code, f.message);
   }
@@ -314,7 +322,7 @@ export class FakeAwsServer {
       res.end(JSON.stringify(payload));
     };
     try {
-      this.injectFault(action, account);
+      this.injectFault(action, account, res);
       const org = this.world.organization;
       if (!org || account !== this.world.homeAccountId) throw new ApiError(400, 'AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.');
       if (action === 'ListAccounts') {
@@ -332,6 +340,7 @@ export class FakeAwsServer {
       }
       throw new ApiError(400, 'InvalidAction', `unknown operation ${action}`);
     } catch (err) {
+      if (err === NO_ANSWER) return;
       const e = err instanceof ApiError ? err : new ApiError(500, 'InternalFailure', String(err));
       send(e.status, { __type: e.code === 'AccessDenied' ? 'AccessDeniedException' : e.code, Message: e.message });
     }

@@ -24,6 +24,7 @@ import type {
   GcpServiceAccount,
   GcpServiceAccountKey,
 } from '../../../model/gcp-wire.js';
+import { shapeProblem } from './wire-shapes.js';
 
 export interface GcpNodeFiles {
   iamPolicy?: GcpAllowPolicy;
@@ -83,6 +84,8 @@ class Reader {
         if (expect === 'array' ? !Array.isArray(value) : value === null || typeof value !== 'object' || Array.isArray(value)) {
           throw new Error(`expected a JSON ${expect}`);
         }
+        const problem = shapeProblem(source, value);
+        if (problem) throw new Error(`unexpected content at ${problem}`);
         return { value: value as T, bytes: raw };
       } catch (error) {
         this.coverage.push({ scope, source, status: 'gap', reason: `${candidate} could not be read: ${(error as Error).message}` });
