@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ACCESS_LEVELS, type AccessLevel } from '../model/domain.js';
 import { ActionSet } from './action-set.js';
-import { compileActionPattern } from './action-pattern.js';
+import { globMatchesLower } from './action-pattern.js';
 import { ServiceTallier, type ServiceTally } from './service-tally.js';
 
 export type { ServiceTally } from './service-tally.js';
@@ -237,7 +237,6 @@ export class AwsActionCatalog {
     }
     const colon = lower.indexOf(':');
     const servicePart = colon >= 0 ? lower.slice(0, colon) : undefined;
-    const regex = compileActionPattern(lower);
     // A literal service prefix narrows the scan to that service's range.
     const ranges =
       servicePart !== undefined && !/[*?]/.test(servicePart)
@@ -250,7 +249,7 @@ export class AwsActionCatalog {
         continue;
       }
       for (let i = range.start; i < range.end; i++) {
-        if (regex.test(this.lowerKeys[i]!)) out.push(i);
+        if (globMatchesLower(lower, this.lowerKeys[i]!)) out.push(i);
       }
     }
     return out;
