@@ -26,7 +26,7 @@ import { rootScopeSeverity } from '../severity.js';
 /** Where a method leads in the graph: the targets of its edges from this identity. */
 function leadsTo(facts: IdentityFacts, ctx: RuleContext, found: FoundEscalation): Evidence | undefined {
   const kinds = new Set([`escalation:${found.method.id}`, ...(found.method.passRole ? ['pass-role'] : [])]);
-  const targets = ctx.reach!.graph.edges.filter((e) => e.from === facts.identity.arn && kinds.has(e.kind) && (e.kind !== 'pass-role' || e.grantedBy.some((g) => g.includes(`(${found.method.id})`))));
+  const targets = ctx.reach!.graph.edgesFrom(facts.identity.arn).filter((e) => kinds.has(e.kind) && (e.kind !== 'pass-role' || e.grantedBy.some((g) => g.includes(`(${found.method.id})`))));
   if (!targets.length) return undefined;
   return {
     kind: 'note',
