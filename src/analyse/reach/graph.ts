@@ -167,14 +167,35 @@ export class ReachGraph {
     this.edgeConditions.push(edge.conditions);
   }
 
-  /** The edges leaving `id`, unconditional first (the order closures follow). */
-  edgesFrom(id: string): ReachEdge[] {
-    const node = this.byId.get(id);
-    if (node === undefined) return [];
-    this.freeze();
+  /**
+   * The edges leaving `id` whose kind `ofKind` accepts, unconditional first
+   * (the order closures follow). Kinds are judged once per kind, not per
+   * edge, and only accepted edges become objects: an escalating identity of
+   * a large account has tens of thousands of out-edges.
+   */
+  edgesFrom(id: string, ofKind: (kind: string) => boolean = () => true, limit = Infinity): ReachEdge[] {
     const out: ReachEdge[] = [];
-    for (let k = this.offsets![node]!; k < this.offsets![node + 1]!; k++) out.push(this.edgeAt(this.edgeOf![k]!));
+    this.scanFrom(id, ofKind, (e) => out.push(this.edgeAt(e)) < limit);
     return out;
+  }
+
+  /** How many edges leave `id` with a kind `ofKind` accepts, without making them objects. */
+  countFrom(id: string, ofKind: (kind: string) => boolean): number {
+    let n = 0;
+    this.scanFrom(id, ofKind, () => ++n > 0);
+    return n;
+  }
+
+  /** Calls `visit` with each accepted out-edge index of `id` until it returns false. */
+  private scanFrom(id: string, ofKind: (kind: string) => boolean, visit: (edge: number) => boolean): void {
+    const node = this.byId.get(id);
+    if (node === undefined) return;
+    this.freeze();
+    const accepted = this.kindNames.map(ofKind);
+    for (let k = this.offsets![node]!; k < this.offsets![node + 1]!; k++) {
+      const e = this.edgeOf![k]!;
+      if (accepted[this.edgeKind.at(e)] && !visit(e)) return;
+    }
   }
 
   /** Freezes the graph into adjacency arrays; further additions throw. Called by the first closure. */
