@@ -113,8 +113,10 @@ async function measure(principals: number): Promise<Figures> {
 
 function runAll(): boolean {
   const rows: Figures[] = [];
+  let failedAt: number | undefined;
   for (const size of SIZES) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    // The heap is capped at the RSS target: a size over it fails here rather than swapping a shared machine.
+    const child = spawnSync(process.execPath, [`--max-old-space-size=${TARGET_RSS_MB}`, '--import', 'tsx', fileURLToPath(import.meta.url)], {
       env: { ...process.env, SCALE_ONE: String(size) },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -122,11 +124,14 @@ function runAll(): boolean {
     });
     const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
     if (child.status !== 0 || !line) {
-      console.log(`  ${size} principals: failed (exit ${child.status ?? child.signal})`);
-      return false;
+      // Larger sizes would fail too: stop, and show what was measured.
+      console.log(`  ${size} principals: failed (exit ${child.status ?? child.signal}; heap capped at ${TARGET_RSS_MB} MB)`);
+      failedAt = size;
+      break;
     }
     rows.push(JSON.parse(line) as Figures);
   }
+  if (!rows.length) return false;
   console.log('  principals | wall s | CPU s | peak RSS MB | s per 1k | findings | suggestions | reach edges');
   for (const r of rows) {
     console.log(
@@ -138,11 +143,11 @@ function runAll(): boolean {
   const last = rows[rows.length - 1]!;
   // CPU time per principal: wall time on a shared machine says more about the neighbours than the algorithm.
   const growth = last.cpuSeconds / last.principals / (first.cpuSeconds / first.principals);
-  const ok = last.seconds < TARGET_SECONDS && last.peakRssMb < TARGET_RSS_MB && growth < LINEARITY;
+  const ok = failedAt === undefined && last.seconds < TARGET_SECONDS && last.peakRssMb < TARGET_RSS_MB && growth < LINEARITY;
   console.log(
     `audit ${last.principals} principals / ${ACCOUNTS} accounts / ${POLICIES} policies (facts, rules, graph, suggestions, report): ` +
       `${last.seconds.toFixed(2)} s (CPU ${last.cpuSeconds.toFixed(2)} s), peak RSS ${last.peakRssMb} MB; CPU per principal x${growth.toFixed(2)} from ${first.principals} ` +
-      `(target < ${TARGET_SECONDS} s, < 2 GiB, < x${LINEARITY})${ok ? '' : ' — OVER TARGET'}`,
+      `(target ${SIZES[SIZES.length - 1]} principals < ${TARGET_SECONDS} s, < 2 GiB, < x${LINEARITY})${failedAt ? `; ${failedAt} principals did not fit` : ''}${ok ? '' : ' — OVER TARGET'}`,
   );
   return ok;
 }
