@@ -17,8 +17,8 @@ import type { PolicyAttachment, StoredPolicy } from '../src/model/domain.js';
 import type { ConditionBlock, PolicyDocument, PolicyStatement } from '../src/model/policy.js';
 import { prng } from './prng.js';
 
-const PRINCIPALS = Number(process.env.BENCH_PRINCIPALS ?? 10_000);
-const POLICIES = 2_000;
+const DEFAULT_PRINCIPALS = Number(process.env.BENCH_PRINCIPALS ?? 10_000);
+const DEFAULT_POLICIES = 2_000;
 const BOUNDARIES = 20;
 const GROUPS = 200;
 const TARGET_SECONDS = 5;
@@ -91,7 +91,20 @@ export interface Workload {
   identities: string[];
 }
 
-export function synthesiseWorkload(catalog: AwsActionCatalog): Workload {
+export interface WorkloadShape {
+  principals?: number;
+  policies?: number;
+  /** Principals are spread round-robin over this many accounts (the first is 111122223333). */
+  accounts?: number;
+}
+
+/** The workload's account ids: 111122223333 first, then 100000000001, 100000000002, … */
+export function workloadAccount(i: number): string {
+  return i === 0 ? '111122223333' : String(100_000_000_000 + i);
+}
+
+export function synthesiseWorkload(catalog: AwsActionCatalog, shape: WorkloadShape = {}): Workload {
+  const { principals: PRINCIPALS = DEFAULT_PRINCIPALS, policies: POLICIES = DEFAULT_POLICIES, accounts = 1 } = shape;
   const rand = prng(20_260_926);
   const stored = (document: PolicyDocument): StoredPolicy => ({ hash: createHash('sha256').update(JSON.stringify(document)).digest('hex'), document });
   const managed = synthesisePolicies(catalog, POLICIES - BOUNDARIES, rand).map(stored);
@@ -103,7 +116,7 @@ export function synthesiseWorkload(catalog: AwsActionCatalog): Workload {
   const identities: string[] = [];
   for (let p = 0; p < PRINCIPALS; p++) {
     const isRole = p % 3 !== 0;
-    const arn = `arn:aws:iam::111122223333:${isRole ? 'role' : 'user'}/machine-${p}`;
+    const arn = `arn:aws:iam::${workloadAccount(p % accounts)}:${isRole ? 'role' : 'user'}/machine-${p}`;
     identities.push(arn);
     const want = 3 + Math.floor(rand() * 8);
     let held = 0;

@@ -213,6 +213,9 @@ function identityDenies(caller: ReachPrincipal, roleArn: string): boolean {
   });
 }
 
+/** Escalation edges are made once per (identity, method, target): the graph need not look for an earlier one. */
+const UNIQUE = { unique: true };
+
 function addEscalationEdges(
   graph: ReachGraph,
   p: ReachPrincipal,
@@ -226,6 +229,7 @@ function addEscalationEdges(
   const roles = sameAccount.filter((o) => o.identity.kind === 'role' && o !== p);
   const service = method.passRole ?? method.existingRole;
   if (service) {
+    let existingConditions: string[] | undefined;
     for (const role of roles) {
       const trusted = services.get(role.identity.arn)?.get(service);
       if (!trusted) continue;
@@ -235,8 +239,8 @@ function addEscalationEdges(
         if (!pass) continue;
         graph.addEdge({ from, to: role.identity.arn, kind: 'pass-role', grantedBy, conditions: [...f.conditions, ...pass.conditions] });
       } else {
-        const conditions = [...f.conditions, `an existing ${service} resource runs with this role`];
-        graph.addEdge({ from, to: role.identity.arn, kind: `escalation:${method.id}`, grantedBy, conditions });
+        const conditions = (existingConditions ??= [...f.conditions, `an existing ${service} resource runs with this role`]);
+        graph.addEdge({ from, to: role.identity.arn, kind: `escalation:${method.id}`, grantedBy, conditions }, UNIQUE);
       }
     }
     return;
@@ -244,14 +248,19 @@ function addEscalationEdges(
   const becomesOther = method.othersOnly || method.id === 'iam:UpdateAssumeRolePolicy';
   if (becomesOther) {
     const kind = method.target === 'user' ? 'user' : 'role';
+    // Grants are shared between targets (one statement allows the method on many), so are their condition lists.
+    const conditionsOf = new Map<readonly string[], string[]>();
     for (const other of sameAccount) {
       if (other === p || other.identity.kind !== kind) continue;
       const g = accessOn(f.targetAccess, other.identity.arn);
-      if (g) graph.addEdge({ from, to: other.identity.arn, kind: `escalation:${method.id}`, grantedBy: why, conditions: [...f.conditions, ...g.conditions] });
+      if (!g) continue;
+      let conditions = conditionsOf.get(g.conditions);
+      if (!conditions) conditionsOf.set(g.conditions, (conditions = g.conditions.length ? [...f.conditions, ...g.conditions] : f.conditions));
+      graph.addEdge({ from, to: other.identity.arn, kind: `escalation:${method.id}`, grantedBy: why, conditions }, UNIQUE);
     }
     return;
   }
   const node = anyPermissionNode(p.identity.accountId);
   graph.addNode({ id: node, kind: 'capability', provider: 'aws', accountId: p.identity.accountId, label: `any permission in account ${p.identity.accountId} (grants itself more)` });
-  graph.addEdge({ from, to: node, kind: `escalation:${method.id}`, grantedBy: why, conditions: f.conditions });
+  graph.addEdge({ from, to: node, kind: `escalation:${method.id}`, grantedBy: why, conditions: f.conditions }, UNIQUE);
 }

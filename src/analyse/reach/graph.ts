@@ -43,12 +43,41 @@ export interface Reached {
   depth: number;
 }
 
+/** A growable Int32 column: an edge costs a few bytes per field rather than an object. */
+class IntColumn {
+  private data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
+  }
+  at(i: number): number {
+    return this.data[i]!;
+  }
+}
+
 export class ReachGraph {
   private readonly nodeList: ReachNode[] = [];
   private readonly byId = new Map<string, number>();
-  private readonly edgeList: ReachEdge[] = [];
-  /** kind -> (from, to) pair -> edge index: numeric keys, since a graph holds hundreds of thousands of edges. */
-  private readonly edgeKeys = new Map<string, Map<number, number>>();
+  /**
+   * Edges, column by column: a graph of one large account holds millions of
+   * escalation edges (every escalating identity to every user or role it can
+   * take over), so an edge is four numbers and two references to reason lists
+   * its builder shares, and `ReachEdge` objects exist only when asked for.
+   */
+  private readonly edgeFrom = new IntColumn();
+  private readonly edgeTo = new IntColumn();
+  private readonly edgeKind = new IntColumn();
+  private readonly edgeGrantedBy: string[][] = [];
+  private readonly edgeConditions: string[][] = [];
+  private readonly kindNames: string[] = [];
+  private readonly kindIds = new Map<string, number>();
+  /** kind -> (from, to) pair -> edge index, for edges that may be added twice (see `addEdge`). */
+  private readonly edgeKeys = new Map<number, Map<number, number>>();
   private offsets: Int32Array | undefined;
   private targets: Int32Array | undefined;
   private edgeOf: Int32Array | undefined;
@@ -58,8 +87,23 @@ export class ReachGraph {
     return this.nodeList;
   }
 
+  /** Every edge as an object: allocates one per edge, for tests and small graphs; rules use `edgesFrom`. */
   get edges(): readonly ReachEdge[] {
-    return this.edgeList;
+    return Array.from({ length: this.edgeFrom.length }, (_, i) => this.edgeAt(i));
+  }
+
+  get edgeCount(): number {
+    return this.edgeFrom.length;
+  }
+
+  /** Edge count per kind. */
+  kindCounts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < this.edgeKind.length; i++) {
+      const kind = this.kindNames[this.edgeKind.at(i)]!;
+      out.set(kind, (out.get(kind) ?? 0) + 1);
+    }
+    return out;
   }
 
   addNode(node: ReachNode): number {
@@ -84,53 +128,95 @@ export class ReachGraph {
   /**
    * Adds an edge between known nodes. A second edge of the same kind between
    * the same nodes adds its evidence to the first (two statements allowing
-   * one hop are one hop with two reasons).
+   * one hop are one hop with two reasons). With `unique`, the caller
+   * guarantees no other edge of that kind joins the same two nodes, and the
+   * graph keeps no lookup entry for it: escalation edges are most of a large
+   * graph and are made once per (identity, method, target).
    */
-  addEdge(edge: ReachEdge): void {
+  addEdge(edge: ReachEdge, options?: { unique?: boolean }): void {
     this.assertOpen();
     const from = this.byId.get(edge.from);
     const to = this.byId.get(edge.to);
     if (from === undefined || to === undefined) throw new Error(`reach graph: edge ${edge.kind} between unknown nodes ${edge.from} -> ${edge.to}`);
     if (from === to) return;
-    const key = from * 2 ** 24 + to;
-    let ofKind = this.edgeKeys.get(edge.kind);
-    if (!ofKind) this.edgeKeys.set(edge.kind, (ofKind = new Map()));
-    const existing = ofKind.get(key);
-    if (existing !== undefined) {
-      const e = this.edgeList[existing]!;
-      // Copy on write: callers may share one grantedBy list between edges.
-      const added = edge.grantedBy.filter((g) => !e.grantedBy.includes(g));
-      if (added.length) e.grantedBy = [...e.grantedBy, ...added];
-      // Either reason suffices, so the hop is only as conditional as its least conditional reason.
-      if (edge.conditions.length === 0) e.conditions = [];
-      return;
+    let kind = this.kindIds.get(edge.kind);
+    if (kind === undefined) {
+      kind = this.kindNames.push(edge.kind) - 1;
+      this.kindIds.set(edge.kind, kind);
     }
-    ofKind.set(key, this.edgeList.length);
-    this.edgeList.push(edge);
+    if (!options?.unique) {
+      const key = from * 2 ** 24 + to;
+      let ofKind = this.edgeKeys.get(kind);
+      if (!ofKind) this.edgeKeys.set(kind, (ofKind = new Map()));
+      const existing = ofKind.get(key);
+      if (existing !== undefined) {
+        // Copy on write: callers may share one grantedBy list between edges.
+        const grantedBy = this.edgeGrantedBy[existing]!;
+        const added = edge.grantedBy.filter((g) => !grantedBy.includes(g));
+        if (added.length) this.edgeGrantedBy[existing] = [...grantedBy, ...added];
+        // Either reason suffices, so the hop is only as conditional as its least conditional reason.
+        if (edge.conditions.length === 0) this.edgeConditions[existing] = [];
+        return;
+      }
+      ofKind.set(key, this.edgeFrom.length);
+    }
+    this.edgeFrom.push(from);
+    this.edgeTo.push(to);
+    this.edgeKind.push(kind);
+    this.edgeGrantedBy.push(edge.grantedBy);
+    this.edgeConditions.push(edge.conditions);
+  }
+
+  /**
+   * The edges leaving `id` whose kind `ofKind` accepts, unconditional first
+   * (the order closures follow). Kinds are judged once per kind, not per
+   * edge, and only accepted edges become objects: an escalating identity of
+   * a large account has tens of thousands of out-edges.
+   */
+  edgesFrom(id: string, ofKind: (kind: string) => boolean = () => true, limit = Infinity): ReachEdge[] {
+    const out: ReachEdge[] = [];
+    this.scanFrom(id, ofKind, (e) => out.push(this.edgeAt(e)) < limit);
+    return out;
+  }
+
+  /** How many edges leave `id` with a kind `ofKind` accepts, without making them objects. */
+  countFrom(id: string, ofKind: (kind: string) => boolean): number {
+    let n = 0;
+    this.scanFrom(id, ofKind, () => ++n > 0);
+    return n;
+  }
+
+  /** Calls `visit` with each accepted out-edge index of `id` until it returns false. */
+  private scanFrom(id: string, ofKind: (kind: string) => boolean, visit: (edge: number) => boolean): void {
+    const node = this.byId.get(id);
+    if (node === undefined) return;
+    this.freeze();
+    const accepted = this.kindNames.map(ofKind);
+    for (let k = this.offsets![node]!; k < this.offsets![node + 1]!; k++) {
+      const e = this.edgeOf![k]!;
+      if (accepted[this.edgeKind.at(e)] && !visit(e)) return;
+    }
   }
 
   /** Freezes the graph into adjacency arrays; further additions throw. Called by the first closure. */
   freeze(): void {
     if (this.offsets) return;
     const n = this.nodeList.length;
+    const count = this.edgeFrom.length;
     const offsets = new Int32Array(n + 1);
-    const from = new Int32Array(this.edgeList.length);
-    const to = new Int32Array(this.edgeList.length);
-    this.edgeList.forEach((e, i) => {
-      from[i] = this.byId.get(e.from)!;
-      to[i] = this.byId.get(e.to)!;
-      offsets[from[i]! + 1]!++;
-    });
+    for (let i = 0; i < count; i++) offsets[this.edgeFrom.at(i) + 1]!++;
     for (let i = 0; i < n; i++) offsets[i + 1]! += offsets[i]!;
     const fill = offsets.slice(0, n);
-    const targets = new Int32Array(this.edgeList.length);
-    const edgeOf = new Int32Array(this.edgeList.length);
-    // Unconditional edges first within each node, so the shortest path prefers them on ties.
-    const order = this.edgeList.map((_, i) => i).sort((a, b) => Number(this.edgeList[a]!.conditions.length > 0) - Number(this.edgeList[b]!.conditions.length > 0) || a - b);
-    for (const i of order) {
-      const slot = fill[from[i]!]!++;
-      targets[slot] = to[i]!;
-      edgeOf[slot] = i;
+    const targets = new Int32Array(count);
+    const edgeOf = new Int32Array(count);
+    // Unconditional edges first within each node, so the shortest path prefers them on ties (two passes keep insertion order within each).
+    for (const conditional of [false, true]) {
+      for (let i = 0; i < count; i++) {
+        if (this.edgeConditions[i]!.length > 0 !== conditional) continue;
+        const slot = fill[this.edgeFrom.at(i)]!++;
+        targets[slot] = this.edgeTo.at(i);
+        edgeOf[slot] = i;
+      }
     }
     this.offsets = offsets;
     this.targets = targets;
@@ -213,15 +299,21 @@ export class ReachGraph {
     const hops: ReachHop[] = [];
     let at: Reached | undefined = target;
     while (at && at.via >= 0) {
-      const e = this.edgeList[at.via]!;
+      const e = this.edgeAt(at.via);
       hops.push(hopOf(e));
-      at = byNode.get(this.byId.get(e.from)!);
+      at = byNode.get(this.edgeFrom.at(at.via));
     }
     return hops.reverse();
   }
 
   edgeAt(index: number): ReachEdge {
-    return this.edgeList[index]!;
+    return {
+      from: this.nodeList[this.edgeFrom.at(index)]!.id,
+      to: this.nodeList[this.edgeTo.at(index)]!.id,
+      kind: this.kindNames[this.edgeKind.at(index)]!,
+      grantedBy: this.edgeGrantedBy[index]!,
+      conditions: this.edgeConditions[index]!,
+    };
   }
 
   private assertOpen(): void {

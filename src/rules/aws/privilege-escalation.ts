@@ -15,7 +15,7 @@
  * of the method, or some hop of the chain, holds only under a Condition.
  */
 import type { FoundEscalation } from '../../analyse/reach/index.js';
-import { grantTexts } from '../../analyse/reach/index.js';
+import { grantTexts, type ReachEdge } from '../../analyse/reach/index.js';
 import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
 import { environmentEvidence, incompleteGrantEvidence, listText } from '../evidence.js';
@@ -23,17 +23,34 @@ import { chainSeverity, chainTargets, hopEvidence, reachPathEvidence } from '../
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { rootScopeSeverity } from '../severity.js';
 
-/** Where a method leads in the graph: the targets of its edges from this identity. */
+/** Where a method leads in the graph: the targets of its edges from this identity (the first 50, and how many). */
 function leadsTo(facts: IdentityFacts, ctx: RuleContext, found: FoundEscalation): Evidence | undefined {
-  const kinds = new Set([`escalation:${found.method.id}`, ...(found.method.passRole ? ['pass-role'] : [])]);
-  const targets = ctx.reach!.graph.edges.filter((e) => e.from === facts.identity.arn && kinds.has(e.kind) && (e.kind !== 'pass-role' || e.grantedBy.some((g) => g.includes(`(${found.method.id})`))));
-  if (!targets.length) return undefined;
+  const graph = ctx.reach!.graph;
+  const from = facts.identity.arn;
+  let targets: ReachEdge[];
+  let total: number;
+  if (found.method.passRole) {
+    // Pass-role edges carry every method that passes the role: keep this method's (few: roles trusting one service).
+    const own = (e: ReachEdge) => e.kind !== 'pass-role' || e.grantedBy.some((g) => g.includes(`(${found.method.id})`));
+    const kinds = new Set([`escalation:${found.method.id}`, 'pass-role']);
+    targets = graph.edgesFrom(from, (kind) => kinds.has(kind)).filter(own);
+    total = targets.length;
+  } else {
+    // Taking over users or roles: one edge per user or role of the account, so they are counted, not all listed.
+    const kind = `escalation:${found.method.id}`;
+    targets = graph.edgesFrom(from, (k) => k === kind, MAX_TARGETS);
+    total = graph.countFrom(from, (k) => k === kind);
+  }
+  if (!total) return undefined;
+  const shown = targets.slice(0, 5).map((e) => printable(e.to)).join(', ');
   return {
     kind: 'note',
-    summary: `leads to ${listText(targets, (e) => printable(e.to), 5)}`,
-    detail: { targets: targets.slice(0, 50).map((e) => ({ to: e.to, edge: e.kind, conditions: e.conditions })) },
+    summary: `leads to ${shown}${total > 5 ? ` (+${total - 5} more)` : ''}`,
+    detail: { targets: targets.slice(0, MAX_TARGETS).map((e) => ({ to: e.to, edge: e.kind, conditions: e.conditions })) },
   };
 }
+
+const MAX_TARGETS = 50;
 
 function directFinding(facts: IdentityFacts, ctx: RuleContext, found: FoundEscalation): FindingDraft {
   const { method } = found;

@@ -50,6 +50,8 @@ const DELETE_VERBS: readonly string[] = ['Delete', 'BatchDelete', 'Terminate', '
 
 const MAX_STATEMENTS = 20;
 const MAX_NAMES = 50;
+/** Per statement, fewer: the finding's first note names up to MAX_NAMES, and a statement line repeats them for up to MAX_STATEMENTS statements and every source. */
+const MAX_STATEMENT_NAMES = 10;
 const MAX_RESOURCES = 20;
 
 function isDeleteName(name: string): boolean {
@@ -318,7 +320,7 @@ function groupFinding(
   for (const role of ['allow', 'boundary', 'deny'] as const) {
     const ofRole = entries.filter((e) => e.entry.role === role);
     for (const { entry, covered } of ofRole.slice(0, MAX_STATEMENTS)) {
-      const coveredKeys = firstInStatement(entry.statement, actions, MAX_NAMES).map(key);
+      const coveredKeys = firstInStatement(entry.statement, actions, MAX_STATEMENT_NAMES).map(key);
       const what =
         covered === 1
           ? coveredKeys[0]!

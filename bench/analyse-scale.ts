@@ -1,0 +1,159 @@
+/**
+ * `npx tsx bench/analyse-scale.ts`: the whole audit of one stored scan —
+ * facts, every rule, the reach graph, revocation suggestions and the report
+ * object — for 5,000, 10,000, 25,000 and 50,000 principals over 100
+ * accounts (half production, half staging) sharing 5,000 distinct policies
+ * (bench/analyse-grants.ts's synthesis), a tenth of them with 90 days of
+ * usage. Each size runs in its own process, so its peak RSS is its own;
+ * writing the scan to SQLite is set-up and not timed.
+ * Target: 50,000 principals under 20 s and 2 GiB peak RSS, and cost linear
+ * in principals (seconds per 1,000 principals at 50k within 2x of 5k's).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildAuditReport } from '../src/analyse/audit.js';
+import { windowEndingAt } from '../src/analyse/window.js';
+import { loadAwsActionCatalog } from '../src/catalog/aws-actions.js';
+import { parseConfig } from '../src/config/index.js';
+import type { Snapshot, UsageDay } from '../src/model/domain.js';
+import { ALL_RULES } from '../src/rules/index.js';
+import { openStore } from '../src/store/index.js';
+import { reportSuggestions } from '../src/suggest/report-suggestions.js';
+import { synthesiseWorkload, workloadAccount } from './analyse-grants.js';
+
+const SIZES = (process.env.SCALE_SIZES ?? '5000,10000,25000,50000').split(',').map(Number);
+const ACCOUNTS = 100;
+const POLICIES = 5_000;
+const TARGET_SECONDS = 20;
+const TARGET_RSS_MB = 2048;
+const LINEARITY = 2;
+const AS_OF = new Date('2026-11-15T12:00:00Z');
+
+interface Figures {
+  principals: number;
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+  findings: number;
+  suggestions: number;
+  edges: number;
+}
+
+async function measure(principals: number): Promise<Figures> {
+  const catalog = await loadAwsActionCatalog();
+  const accountIds = Array.from({ length: ACCOUNTS }, (_, i) => workloadAccount(i));
+  const config = parseConfig(
+    `environments:\n  accounts:\n${accountIds.map((id, i) => `    - { id: "${id}", environment: ${i % 2 ? 'staging' : 'production'} }`).join('\n')}\n`,
+    'bench-scale.yaml',
+  );
+  const workload = synthesiseWorkload(catalog, { principals, policies: POLICIES, accounts: ACCOUNTS });
+  const window = windowEndingAt(AS_OF, 90);
+  const days = Array.from({ length: 90 }, (_, d) => new Date(Date.parse(`${window.from}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10));
+  const usage: UsageDay[] = [];
+  for (let p = 0; p < workload.identities.length; p += 10) {
+    for (let d = 0; d < 90; d += 9) {
+      for (const action of ['s3:GetObject', 'sts:GetCallerIdentity', 'ec2:DescribeInstances'])
+        usage.push({ identityArn: workload.identities[p]!, credentialId: '', action, day: days[d]!, count: 5, denied: 0, lastSeen: `${days[d]}T12:00:00Z` });
+    }
+  }
+  const snapshot: Snapshot = {
+    provider: 'aws',
+    source: 'bench:scale',
+    collectedAt: AS_OF.toISOString(),
+    accounts: accountIds.map((accountId) => ({ provider: 'aws', accountId, tags: {} })),
+    identities: workload.identities.map((arn) => ({ provider: 'aws', arn, accountId: arn.split(':')[4]!, kind: arn.includes(':role/') ? 'role' : 'user', name: arn.split('/').pop()!, tags: {} })),
+    credentials: [],
+    policies: [...workload.policies.values()],
+    attachments: workload.attachments,
+    accessAdvisor: [],
+    usage,
+    unmappedEvents: [],
+    ingested: [],
+    coverage: [],
+  };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'keywarden-bench-scale-'));
+  try {
+    const store = openStore(path.join(dir, 'bench.db'));
+    const cloudTrailDays = accountIds.flatMap((accountId) => days.map((day) => ({ accountId, region: 'us-east-1', day })));
+    const scanId = store.writeScan(snapshot, { cloudTrailDays });
+    const suggestions = reportSuggestions(store, config);
+    let edges = 0;
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const report = buildAuditReport(store, catalog, {
+      scanId,
+      window,
+      config,
+      rules: ALL_RULES,
+      toolVersion: 'bench',
+      suggest: (facts, findings) => {
+        edges = facts.context.reach?.graph.edgeCount ?? 0;
+        return suggestions.build(facts, findings);
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    store.close();
+    return {
+      principals,
+      seconds,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      findings: report.findings.length,
+      suggestions: report.suggestions?.length ?? 0,
+      edges,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runAll(): boolean {
+  const rows: Figures[] = [];
+  let failedAt: number | undefined;
+  for (const size of SIZES) {
+    // The heap is capped at the RSS target: a size over it fails here rather than swapping a shared machine.
+    const child = spawnSync(process.execPath, [`--max-old-space-size=${TARGET_RSS_MB}`, '--import', 'tsx', fileURLToPath(import.meta.url)], {
+      env: { ...process.env, SCALE_ONE: String(size) },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+    });
+    const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
+    if (child.status !== 0 || !line) {
+      // Larger sizes would fail too: stop, and show what was measured.
+      console.log(`  ${size} principals: failed (exit ${child.status ?? child.signal}; heap capped at ${TARGET_RSS_MB} MB)`);
+      failedAt = size;
+      break;
+    }
+    rows.push(JSON.parse(line) as Figures);
+  }
+  if (!rows.length) return false;
+  console.log('  principals | wall s | CPU s | peak RSS MB | s per 1k | findings | suggestions | reach edges');
+  for (const r of rows) {
+    console.log(
+      `  ${String(r.principals).padStart(10)} | ${r.seconds.toFixed(2).padStart(6)} | ${r.cpuSeconds.toFixed(2).padStart(5)} | ${String(r.peakRssMb).padStart(11)} | ` +
+        `${((r.seconds / r.principals) * 1000).toFixed(3).padStart(8)} | ${String(r.findings).padStart(8)} | ${String(r.suggestions).padStart(11)} | ${r.edges}`,
+    );
+  }
+  const first = rows[0]!;
+  const last = rows[rows.length - 1]!;
+  // CPU time per principal: wall time on a shared machine says more about the neighbours than the algorithm.
+  const growth = last.cpuSeconds / last.principals / (first.cpuSeconds / first.principals);
+  const ok = failedAt === undefined && last.seconds < TARGET_SECONDS && last.peakRssMb < TARGET_RSS_MB && growth < LINEARITY;
+  console.log(
+    `audit ${last.principals} principals / ${ACCOUNTS} accounts / ${POLICIES} policies (facts, rules, graph, suggestions, report): ` +
+      `${last.seconds.toFixed(2)} s (CPU ${last.cpuSeconds.toFixed(2)} s), peak RSS ${last.peakRssMb} MB; CPU per principal x${growth.toFixed(2)} from ${first.principals} ` +
+      `(target ${SIZES[SIZES.length - 1]} principals < ${TARGET_SECONDS} s, < 2 GiB, < x${LINEARITY})${failedAt ? `; ${failedAt} principals did not fit` : ''}${ok ? '' : ' — OVER TARGET'}`,
+  );
+  return ok;
+}
+
+if (process.env.SCALE_ONE) {
+  console.log(JSON.stringify(await measure(Number(process.env.SCALE_ONE))));
+} else if (!runAll()) {
+  process.exitCode = 1;
+}
