@@ -10,7 +10,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { buildAuditReport } from '../src/analyse/audit.js';
 import { scanFacts } from '../src/analyse/scan-facts.js';
 import { windowEndingAt } from '../src/analyse/window.js';
@@ -20,6 +19,7 @@ import type { Identity, Snapshot, UsageDay } from '../src/model/domain.js';
 import { ALL_RULES } from '../src/rules/index.js';
 import { openStore } from '../src/store/index.js';
 import { synthesiseWorkload } from './analyse-grants.js';
+import { runIfMain } from './run-main.js';
 
 const TARGET_SECONDS = 5;
 const TARGET_RSS_MB = 1024;
@@ -103,14 +103,4 @@ export async function main(): Promise<{ seconds: number; peakRssMb: number; ok: 
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    (r) => {
-      if (!r.ok) process.exitCode = 1;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, main);

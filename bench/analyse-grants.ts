@@ -10,12 +10,12 @@
  * 3-10 policies each, partly through groups.
  */
 import { createHash } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import { EffectiveGrantCalculator, type EffectiveGrant } from '../src/analyse/aws/effective-grant.js';
 import { loadAwsActionCatalog, type AwsActionCatalog } from '../src/catalog/aws-actions.js';
 import type { PolicyAttachment, StoredPolicy } from '../src/model/domain.js';
 import type { ConditionBlock, PolicyDocument, PolicyStatement } from '../src/model/policy.js';
 import { prng } from './prng.js';
+import { runIfMain } from './run-main.js';
 
 const DEFAULT_PRINCIPALS = Number(process.env.BENCH_PRINCIPALS ?? 10_000);
 const DEFAULT_POLICIES = 2_000;
@@ -196,14 +196,4 @@ export async function main(): Promise<AnalyseGrantsResult> {
   return { seconds, peakRssMb, principals: grants.size, policies: workload.policies.size, ok };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    (result) => {
-      if (!result.ok) process.exitCode = 1;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, main);

@@ -15,7 +15,6 @@
  * edges), and the closure (breadth-first search from every node).
  */
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { EffectiveGrantCalculator } from '../src/analyse/aws/effective-grant.js';
 import { buildAwsReach, type ReachPrincipal } from '../src/analyse/reach/index.js';
 import { loadAwsActionCatalog } from '../src/catalog/aws-actions.js';
@@ -23,6 +22,7 @@ import { policyHash } from '../src/model/policy-hash.js';
 import type { Identity, PolicyAttachment, StoredPolicy } from '../src/model/domain.js';
 import type { PolicyDocument, PolicyStatement } from '../src/model/policy.js';
 import { prng } from './prng.js';
+import { runIfMain } from './run-main.js';
 
 const ROLES = 5_000;
 const ACCOUNTS = 20;
@@ -126,14 +126,4 @@ export async function main(): Promise<{ ok: boolean }> {
   return { ok };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    (r) => {
-      if (!r.ok) process.exitCode = 1;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, main);
