@@ -10,6 +10,7 @@ import { runRules } from '../rules/engine.js';
 import type { Rule } from '../rules/rule.js';
 import type { Store } from '../store/index.js';
 import { withUnusedNames, type ServiceFacts } from './granted-vs-used.js';
+import { awsEnvironmentGrants, gcpEnvironmentGrants } from './environment-grants.js';
 import { scanFacts, type ScanFacts } from './scan-facts.js';
 import { reachEdgesOf } from './reach/report-edges.js';
 import { isOpen, type Finding } from '../model/finding.js';
@@ -44,13 +45,18 @@ export function buildAuditReport(store: Store, catalog: AwsActionCatalog, option
 
   // AWS services name their unused actions only when reported; GCP audits carry them already.
   const identities = [
-    ...facts.context.identities.map((f) => ({ ...f, named: (s: ServiceFacts) => withUnusedNames(s, f.usage.unused, catalog) })),
-    ...(facts.context.gcp?.identities ?? []).map((f) => ({ ...f, named: (s: ServiceUsage) => s })),
+    ...facts.context.identities.map((f) => ({
+      ...f,
+      named: (s: ServiceFacts) => withUnusedNames(s, f.usage.unused, catalog),
+      byEnvironment: () => awsEnvironmentGrants(f, facts.context),
+    })),
+    ...(facts.context.gcp?.identities ?? []).map((f) => ({ ...f, named: (s: ServiceUsage) => s, byEnvironment: () => gcpEnvironmentGrants(f.audit, f.environment) })),
   ].map((f) => ({
     ...f.audit,
     ...reportedServices<ServiceFacts | ServiceUsage>(f.audit.services, f.named as (s: ServiceFacts | ServiceUsage) => ServiceUsage),
     environment: f.environment,
     agent: f.agent,
+    grantedByEnvironment: f.byEnvironment(),
   }));
   const findingsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length]));
   const summary = identities.reduce(

@@ -10,7 +10,7 @@ import { gcpExportRoot } from '../collect/files/gcp/read-gcp-export.js';
 import { importGcpInto } from './import-gcp.js';
 import { reportSchema, type AuditReport } from '../report/json-schema.js';
 import { renderTerminal, safeText } from '../report/terminal.js';
-import { scanTrends } from '../analyse/trends.js';
+import { recordScanSummary, scanTrends } from '../analyse/trends.js';
 import { DEFAULT_FORMATS, writeReports, type ReportFormat } from './report-files.js';
 import { isBusy } from '../store/errors.js';
 import { openStore, StoreBusyError, StoreError, type Store } from '../store/index.js';
@@ -128,9 +128,12 @@ export async function buildReport(
   const window = auditWindow(config, opts);
   const catalog = await loadAwsActionCatalog();
   const suggest = reportSuggestions(store, config).build;
-  return reportSchema.parse(
+  const report = reportSchema.parse(
     buildAuditReport(store, catalog, { scanId, window, config, rules: ALL_RULES, toolVersion: VERSION, suggest, suppressions }),
   );
+  // Every report (audit, report, ci, scheduled) leaves its figures for later reports' trend charts.
+  recordScanSummary(store, report, { config, rules: ALL_RULES, toolVersion: VERSION });
+  return report;
 }
 
 /** --suppressions, else the config's `suppressions`, else the default file when present. */

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 
-export const REPORT_SCHEMA_VERSION = '1.1';
+export const REPORT_SCHEMA_VERSION = '1.2';
 
 /** Services listed per identity besides those with use: keeps reports bounded for administrators. */
 export const REPORT_SERVICES_PER_IDENTITY = 20;
@@ -75,6 +75,24 @@ const credential = z.object({
   calls: z.number().int().describe('CloudTrail calls in the window made with this key id'),
 });
 
+/** Up to this many statement resources are named per environment; the rest are counted. */
+export const REPORT_RESOURCES_PER_ENVIRONMENT = 5;
+
+const environmentGrant = z.object({
+  environment: z.enum(['production', 'staging', 'development', 'sandbox', 'unknown']),
+  productionRisk: z.boolean().describe('production, or unknown (counted as production for risk)'),
+  granted: z.number().int().describe('granted actions reaching resources of this environment (one action may reach several)'),
+  everyResource: z
+    .number()
+    .int()
+    .describe("of granted: through Resource `*` or NotResource, i.e. every resource of the identity's own account, whose environment this is"),
+  used: z.number().int().describe('of granted: actions seen used in the window (usage is per action, not per resource)'),
+  unused: z.number().int().describe('of granted: actions a source observes and saw unused'),
+  unknown: z.number().int().describe('of granted: actions no source observes'),
+  resources: z.array(z.string()).describe(`statement resources placing actions here, at most ${REPORT_RESOURCES_PER_ENVIRONMENT}`),
+  resourcesOmitted: z.number().int().optional().describe('statement resources beyond those listed'),
+});
+
 const identity = z.object({
   arn: z.string(),
   provider: z.enum(['aws', 'gcp']),
@@ -120,6 +138,12 @@ const identity = z.object({
     .optional()
     .describe('services left out of `services` (no use seen), summed'),
   errors: z.array(z.string()),
+  grantedByEnvironment: z
+    .array(environmentGrant)
+    .optional()
+    .describe(
+      'granted vs used by the environment of the resources granted on (AWS: from the policy statements; GCP: every permission in the project\'s environment); only environments reached',
+    ),
 });
 
 const evidence = z.object({
@@ -244,6 +268,7 @@ export const reportSchema = z.object({
 
 export type AuditReport = z.infer<typeof reportSchema>;
 export type IdentityAudit = z.infer<typeof identity>;
+export type EnvironmentGrant = z.infer<typeof environmentGrant>;
 export type ReportFinding = z.infer<typeof finding>;
 export type ServiceUsage = z.infer<typeof serviceUsage>;
 export type ActionUsage = z.infer<typeof actionUsage>;

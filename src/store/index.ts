@@ -4,3 +4,4 @@ export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations.
 export type * from './types.js';
 export type { CloudTrailS3Day, CloudTrailS3Object, CloudTrailS3Scope } from './cloudtrail-s3-cursor.js';
 export type { ActionResourceEvidence, ResourceEvidence } from './resource-usage.js';
+export type { ScanSummary } from './scan-summaries.js';

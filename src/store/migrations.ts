@@ -9,6 +9,7 @@
 import type Database from 'better-sqlite3';
 import { GCP_MIGRATION, GCP_TAGS_RECOMMENDATIONS_MIGRATION } from './gcp-schema.js';
 import { RESOURCE_USAGE_MIGRATION } from './resource-usage.js';
+import { SCAN_SUMMARIES_MIGRATION } from './scan-summaries.js';
 
 export interface Migration {
   /** 1, 2, 3, … in order, without gaps: it becomes `user_version`. */
@@ -318,6 +319,7 @@ CREATE TABLE run_lock (
   GCP_MIGRATION,
   RESOURCE_USAGE_MIGRATION,
   GCP_TAGS_RECOMMENDATIONS_MIGRATION,
+  SCAN_SUMMARIES_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

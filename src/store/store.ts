@@ -40,6 +40,7 @@ import { completedCloudTrailS3Days, readCloudTrailS3Objects, type CloudTrailS3Sc
 import { readGcpLogCursor, readGcpPart, readGcpRoles, readPredefinedRoleCache } from './gcp-read.js';
 import type { GcpLogCursor, GcpRole, GcpSnapshotPart } from '../model/gcp.js';
 import { resourceEvidence, type ResourceEvidence } from './resource-usage.js';
+import { readScanSummaries, saveScanSummary, type ScanSummary } from './scan-summaries.js';
 
 /** Opens or creates the database at `path` (`:memory:` for tests). Throws StoreError naming the path. */
 export function openStore(path: string, options: StoreOptions = {}): Store {
@@ -211,6 +212,16 @@ export class Store {
 
   gcpLogCursor(projectId: string): GcpLogCursor | undefined {
     return readGcpLogCursor(this.db, projectId);
+  }
+
+  /** Stores (or replaces) a scan's headline figures for its window length (trend charts read them). */
+  saveScanSummary(summary: ScanSummary): void {
+    saveScanSummary(this.db, { ...summary, scanId: this.requireScan(summary.scanId).id }, this.now().toISOString());
+  }
+
+  /** Stored headline figures of some scans for one window length, by scan id. */
+  scanSummaries(scanIds: readonly number[], windowDays: number): Map<number, ScanSummary> {
+    return readScanSummaries(this.db, scanIds, windowDays);
   }
 
   close(): void {

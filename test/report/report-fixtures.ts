@@ -38,6 +38,11 @@ export function hostileReport(base: AuditReport): AuditReport {
   identity.tags = { [HOSTILE.img]: HOSTILE.jsUrl, owner: HOSTILE.svg, note: HOSTILE.lineSeparators };
   identity.policies = [{ name: HOSTILE.closeScript, kind: 'inline' }, { name: HOSTILE.jsUrl, kind: 'managed', arn: HOSTILE.jsUrl }];
   identity.accountAlias = HOSTILE.img;
+  // A policy resource is cloud text too: an unknown-environment grant naming a hostile bucket.
+  identity.grantedByEnvironment = [
+    ...(identity.grantedByEnvironment ?? []),
+    { environment: 'unknown', productionRisk: true, granted: 2, everyResource: 0, used: 1, unused: 0, unknown: 1, resources: [`arn:aws:s3:::${HOSTILE.svg}`] },
+  ];
   for (const f of report.findings) if (f.identityArn === victim) f.identityArn = HOSTILE_ARN;
   const finding = report.findings[0]!;
   finding.title = `${HOSTILE.img} ${HOSTILE.markdown}`;

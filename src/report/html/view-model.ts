@@ -41,6 +41,8 @@ export interface PageIdentity {
   levels: { level: string; granted: number; used: number; unused: number }[];
   services: { service: string; status: string; granted: number; used: number; unused: number; unknown: number; lastUsed?: string }[];
   servicesOmitted?: IdentityAudit['servicesOmitted'];
+  /** Granted vs used by the environment of the resources granted on (already bounded in the JSON report). */
+  environments: NonNullable<IdentityAudit['grantedByEnvironment']>;
   errors: string[];
   /** Worst severity among open findings, '' when none are open. */
   worst: Severity | '';
@@ -141,6 +143,7 @@ function pageIdentity(i: IdentityAudit, findings: ReportFinding[]): PageIdentity
       lastUsed: s.lastUsed,
     })),
     servicesOmitted: i.servicesOmitted,
+    environments: i.grantedByEnvironment ?? [],
     errors: i.errors,
     worst,
     open: open.length,

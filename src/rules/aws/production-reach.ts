@@ -92,14 +92,16 @@ function resourceReach(resource: string, ctx: RuleContext, accountId: string, ow
   };
 }
 
-/** The production resources of an Allow statement (empty: it reaches no production resource). */
-function productionResources(s: { resources?: string[]; notResources?: string[] }, ctx: RuleContext, accountId: string, own: Environment): ResourceReach[] {
+/**
+ * Every resource of an Allow statement, each placed in an environment. NotResource
+ * (every resource but some) is the identity's own account, like `*`.
+ */
+function placedResources(s: { resources?: string[]; notResources?: string[] }, ctx: RuleContext, accountId: string, own: Environment): ResourceReach[] {
   if (s.notResources) {
-    if (!isProductionRisk(own)) return [];
     const except = firstFew(s.notResources, printable);
     return [{ resource: '*', environment: own, how: `NotResource: every resource in the identity's own account ${accountId} (${own}) except ${except}` }];
   }
-  return (s.resources ?? []).map((r) => resourceReach(r, ctx, accountId, own)).filter((r) => isProductionRisk(r.environment));
+  return (s.resources ?? []).map((r) => resourceReach(r, ctx, accountId, own));
 }
 
 // ---------------------------------------------------------------- index
@@ -124,7 +126,10 @@ export interface ReachIndex {
   statements: ReachStatement[];
 }
 
-type ResourceCache = Map<string, { reaching: WeakMap<ExpandedStatement, ResourceReach[]>; denied: WeakMap<ExpandedStatement, ResourceReach[]> }>;
+type ResourceCache = Map<
+  string,
+  { placed: WeakMap<ExpandedStatement, ResourceReach[]>; reaching: WeakMap<ExpandedStatement, ResourceReach[]>; denied: WeakMap<ExpandedStatement, ResourceReach[]> }
+>;
 
 /**
  * A statement's production resources depend only on its text, the identity's
@@ -138,13 +143,20 @@ function resourceReaders(ctx: RuleContext, accountId: string, own: Environment) 
   if (!byAccount) resourceCaches.set(ctx.resourceEnvironment, (byAccount = new Map()));
   const key = `${accountId}\u0000${own}`;
   let cache = byAccount.get(key);
-  if (!cache) byAccount.set(key, (cache = { reaching: new WeakMap(), denied: new WeakMap() }));
-  const { reaching, denied } = cache;
+  if (!cache) byAccount.set(key, (cache = { placed: new WeakMap(), reaching: new WeakMap(), denied: new WeakMap() }));
+  const { placed, reaching, denied } = cache;
+  const placedOf = (s: ExpandedStatement): ResourceReach[] => {
+    let found = placed.get(s);
+    if (!found) placed.set(s, (found = placedResources(s, ctx, accountId, own)));
+    return found;
+  };
   return {
+    /** Every resource of an Allow statement, placed in its environment. */
+    placed: placedOf,
     /** The production resources of an Allow statement (empty: it reaches none). */
     reaching(s: ExpandedStatement): ResourceReach[] {
       let found = reaching.get(s);
-      if (!found) reaching.set(s, (found = productionResources(s, ctx, accountId, own)));
+      if (!found) reaching.set(s, (found = placedOf(s).filter((r) => isProductionRisk(r.environment))));
       return found;
     },
     /** A Deny's own resources, each placed. */
@@ -215,6 +227,53 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   // Evidence ties are broken by this order: the one walking actions in index order met the statements in.
   statements.sort((a, b) => a.witness - b.witness || ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.position - b.position);
   return { reach, conditioned, statements };
+}
+
+// ---------------------------------------------------------------- by environment
+
+/** The order reports list environments in: the brief's order, unknown last (it counts as production). */
+export const ENVIRONMENT_ORDER: readonly Environment[] = ['production', 'staging', 'development', 'sandbox', 'unknown'];
+
+/** Granted actions reaching resources of one environment. */
+export interface EnvironmentReach {
+  environment: Environment;
+  /** Granted actions an Allow naming a resource of this environment grants (and, with a boundary, a boundary Allow lets through). */
+  actions: ActionSet;
+  /** Of those, granted on `*` or through NotResource: every resource of the identity's own account. */
+  everyResource: ActionSet;
+  /** The statement resources placing actions here, distinct, in statement order (`*` for NotResource). */
+  resources: string[];
+}
+
+/**
+ * Granted actions by the environment of the resources they are granted on,
+ * placed exactly as production reach places them (`*` is the identity's own
+ * account, resource patterns before the account in an ARN, an ARN with no
+ * account in the own account). An action granted on resources of several
+ * environments counts in each. Only environments reached are returned, in
+ * ENVIRONMENT_ORDER. Reading a statement's resources is shared with the
+ * production-reach index (same cache), so the report pays for it once.
+ */
+export function environmentReach(facts: IdentityFacts, ctx: RuleContext): EnvironmentReach[] {
+  const { grant } = facts;
+  const size = ctx.catalog.size;
+  const readers = resourceReaders(ctx, facts.identity.accountId, facts.environment.environment);
+  const allows = grant.statements('allow');
+  const boundary = grant.hasBoundary ? grant.statements('boundary') : [];
+  const out: EnvironmentReach[] = [];
+  for (const environment of ENVIRONMENT_ORDER) {
+    const placedHere = (h: HeldStatement) => readers.placed(h.statement).filter((r) => r.environment === environment);
+    const reaching = allows.filter((h) => placedHere(h).length > 0);
+    if (!reaching.length) continue;
+    const actions = unionOf(reaching, size).intersectWith(grant.actions);
+    if (grant.hasBoundary) actions.intersectWith(unionOf(boundary.filter((h) => placedHere(h).length > 0), size));
+    if (actions.isEmpty()) continue;
+    const everywhere = reaching.filter((h) => placedHere(h).some((r) => r.resource === '*'));
+    const everyResource = unionOf(everywhere, size).intersectWith(actions);
+    const resources = new Set(reaching.flatMap((h) => placedHere(h).map((r) => r.resource)));
+    out.push({ environment, actions, everyResource, resources: [...resources] });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- evidence

@@ -131,6 +131,13 @@ describe('HTML report in Chromium', () => {
     expect(await page.locator('#identity-detail article.finding:not(.suggestion)').count()).toBe(sample.findings.filter((f) => f.identityArn === qa.arn).length);
     const serviceBars = page.locator('#identity-detail figure.bars').first().locator('rect');
     expect(await serviceBars.count()).toBeGreaterThan(0);
+    // qa-bot holds everything on `*` in its staging account: all of it reaches staging, nothing production.
+    const envRows = page.locator('#identity-detail table:has(caption:text("By resource environment")) tbody tr');
+    expect(await envRows.allTextContents()).toEqual(qa.grantedByEnvironment!.map((e) => `${e.environment}${e.used}${e.unused}${e.unknown}`));
+    expect(qa.grantedByEnvironment!.map((e) => e.environment)).toEqual(['staging']);
+    expect(await page.locator('#identity-detail ul.env-notes').textContent()).toContain(
+      `${qa.granted.actions} granted actions reach it, ${qa.grantedByEnvironment![0]!.used} of them used in the window; ${qa.granted.actions} through * (every resource of its own account 222222222222, staging)`,
+    );
     const credRows = page.locator('#identity-detail table:has(caption:text("Credentials")) tbody tr');
     expect(await credRows.count()).toBe(qa.credentials.length);
     const lastUsed = qa.credentials.find((c) => c.lastUsedAt)!;
@@ -154,6 +161,9 @@ describe('HTML report in Chromium', () => {
     await page.waitForSelector('#detail-title');
     const detail = (await page.locator('#identity-detail').textContent())!;
     for (const text of [HOSTILE.jsUrl, HOSTILE.closeScript, HOSTILE.svg, HOSTILE_ARN]) expect(detail).toContain(text);
+    expect(await page.locator('#identity-detail ul.env-notes').textContent()).toContain(
+      `unknown (counted as production): 2 granted actions reach it (production risk), 1 of them used in the window. On arn:aws:s3:::${HOSTILE.svg}.`,
+    );
     expect(await page.locator('#identity-detail ol.hops li').count()).toBe(2);
     expect(await page.locator('#identity-detail ol.hops').textContent()).toContain('assume-role');
     // Open every evidence detail so all of it is rendered and visible.

@@ -87,6 +87,15 @@ describe('HTML report page', () => {
     expect(data.identities.find((i) => i.arn === HOSTILE_ARN)!.tags).toContainEqual(['note', HOSTILE.lineSeparators]);
   });
 
+  it('carries each identity\'s granted vs used by resource environment for its page', () => {
+    const { data } = pageData(sample);
+    const withEnvironments = sample.identities.filter((i) => i.grantedByEnvironment?.length);
+    expect(withEnvironments.length).toBeGreaterThan(5);
+    for (const i of withEnvironments) expect(data.identities.find((p) => p.arn === i.arn)!.environments).toEqual(i.grantedByEnvironment);
+    const agent = data.identities.find((i) => i.name === 'staging-agent')!;
+    expect(agent.environments.map((e) => [e.environment, e.granted, e.everyResource])).toEqual([['production', 1, 0], ['staging', 1630, 1630]]);
+  });
+
   it('bounds long evidence for the page and says where the rest is', () => {
     const long = { kind: 'usage', summary: 'x'.repeat(5000), detail: { actions: Array.from({ length: 300 }, (_, i) => `s3:Action${i}`), count: 300 } };
     const shown = pageEvidence(long);

@@ -236,13 +236,35 @@
       el('details', { className: 'chart-data' }, el('summary', null, 'Figures'), table));
   }
 
+  var ENV_LABEL = { unknown: 'unknown (counted as production)' };
+  function envLabel(e) { return ENV_LABEL[e.environment] || e.environment; }
+  function usageParts(x) {
+    return [{ name: 'used', cls: 's-used', value: x.used }, { name: 'unused', cls: 's-unused', value: x.unused }, { name: 'unknown', cls: 's-unknown', value: x.unknown }];
+  }
+
+  /** Granted vs used by the environment of the resources the actions are granted on. */
+  function byEnvironment(id) {
+    if (!id.environments.length) return null;
+    var wide = id.provider === 'gcp' ? ' through project-wide bindings' : ' through * (every resource of its own account ' + id.account + ', ' + id.env + ')';
+    var notes = el('ul', { className: 'env-notes' }, id.environments.map(function (e) {
+      return el('li', { className: 'wrap' }, el('strong', null, envLabel(e) + ': '),
+        e.granted + ' granted actions reach it' + (e.productionRisk ? ' (production risk)' : '') + ', ' + e.used + ' of them used in the window' +
+          (e.everyResource ? '; ' + e.everyResource + wide : '') + '. On ',
+        el('span', { className: 'mono' }, e.resources.join(', ')),
+        e.resourcesOmitted ? ' and ' + e.resourcesOmitted + ' more resources' : '', '.');
+    }));
+    return [barsPicture('By resource environment', id.environments.map(function (e) { return { label: envLabel(e), parts: usageParts(e) }; })),
+      el('p', { className: 'muted' }, 'An action granted on resources of several environments counts in each; "used" means used in the window on some resource.'),
+      notes];
+  }
+
   function grantedVsUsed(id) {
     var services = id.services.map(function (s) {
-      return { label: s.service, parts: [{ name: 'used', cls: 's-used', value: s.used }, { name: 'unused', cls: 's-unused', value: s.unused }, { name: 'unknown', cls: 's-unknown', value: s.unknown }] };
+      return { label: s.service, parts: usageParts(s) };
     });
     if (id.servicesOmitted) {
       var o = id.servicesOmitted;
-      services.push({ label: o.services + ' more services', parts: [{ name: 'used', cls: 's-used', value: o.used }, { name: 'unused', cls: 's-unused', value: o.unused }, { name: 'unknown', cls: 's-unknown', value: o.unknown }] });
+      services.push({ label: o.services + ' more services', parts: usageParts(o) });
     }
     var levels = id.levels.map(function (l) {
       var rest = Math.max(0, l.granted - l.used - l.unused);
@@ -254,7 +276,8 @@
         ' unknown (no source observes them); ' + id.unrestricted + ' granted on every resource. Environment: ' + id.env +
         (id.envHow ? ' (' + id.envHow + ')' : '') + '.'),
       services.length ? barsPicture('By service', services) : el('p', null, 'No services granted.'),
-      levels.length ? barsPicture('By access level', levels) : null);
+      levels.length ? barsPicture('By access level', levels) : null,
+      byEnvironment(id));
   }
 
   function credentialsTable(id) {

@@ -1,0 +1,62 @@
+/**
+ * Granted vs used by resource environment, per identity, for the report:
+ * how many granted actions reach resources of production, staging,
+ * development, sandbox or an unknown environment (unknown counts as
+ * production for risk), and how many of those were used, unused or unknown
+ * in the window.
+ *
+ * AWS places each statement resource the way aws.production-reach does
+ * (its `environmentReach`, sharing its per-statement cache): `*` and
+ * NotResource are every resource of the identity's own account, in that
+ * account's environment. Usage is known per action, not per resource, so
+ * "used" means the action was used in the window on some resource.
+ *
+ * GCP: every permission counts in the project's environment (bindings are
+ * not split by resource here).
+ */
+import type { ActionSet } from '../catalog/action-set.js';
+import { REPORT_RESOURCES_PER_ENVIRONMENT, type EnvironmentGrant, type IdentityAudit } from '../report/json-schema.js';
+import { environmentReach } from '../rules/aws/production-reach.js';
+import type { IdentityFacts, RuleContext } from '../rules/rule.js';
+import { isProductionRisk } from '../rules/severity.js';
+import type { Environment, EnvironmentResolution } from './environment.js';
+
+function entry(
+  environment: Environment,
+  counts: { granted: number; everyResource: number; used: number; unused: number },
+  resources: readonly string[],
+): EnvironmentGrant {
+  const listed = resources.slice(0, REPORT_RESOURCES_PER_ENVIRONMENT);
+  return {
+    environment,
+    productionRisk: isProductionRisk(environment),
+    ...counts,
+    unknown: counts.granted - counts.used - counts.unused,
+    resources: listed,
+    ...(resources.length > listed.length ? { resourcesOmitted: resources.length - listed.length } : {}),
+  };
+}
+
+const countIn = (set: ActionSet, of: ActionSet, size: number) => set.countRangeAnd(of, 0, size);
+
+export function awsEnvironmentGrants(facts: IdentityFacts, ctx: RuleContext): EnvironmentGrant[] {
+  const size = ctx.catalog.size;
+  const { used, unused } = facts.usage;
+  return environmentReach(facts, ctx).map((r) =>
+    entry(
+      r.environment,
+      { granted: r.actions.size, everyResource: r.everyResource.size, used: countIn(r.actions, used, size), unused: countIn(r.actions, unused, size) },
+      r.resources,
+    ),
+  );
+}
+
+export function gcpEnvironmentGrants(audit: IdentityAudit, environment: EnvironmentResolution): EnvironmentGrant[] {
+  if (audit.granted.actions === 0) return [];
+  const granted = audit.granted.actions;
+  return [
+    entry(environment.environment, { granted, everyResource: granted, used: audit.used.actions, unused: audit.unused.actions }, [
+      `projects/${audit.accountId}`,
+    ]),
+  ];
+}
