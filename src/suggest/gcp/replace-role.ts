@@ -5,7 +5,8 @@
  *
  * - the predefined role with the fewest permissions that holds every
  *   exercised permission of the binding, lies within the current role (the
- *   swap never grants anything the binding did not) and is strictly smaller;
+ *   swap never grants anything the binding did not) and is strictly smaller
+ *   (deprecated and service agent roles are never proposed);
  * - otherwise, for a project binding, a project custom role made of exactly
  *   the exercised permissions (minus those custom roles cannot hold).
  *
@@ -34,6 +35,8 @@ export const REPLACES_GCP_RULES = ['gcp.basic-role', 'gcp.unused-permissions'] a
 
 /** Stages that mark a predefined role as not to be granted anew. */
 const NOT_FOR_NEW_GRANTS = new Set(['DEPRECATED', 'DISABLED']);
+/** Service agent roles are for Google-managed service agents only, never for a workload's own service account. */
+const SERVICE_AGENT_ROLE = /serviceagent$/i;
 
 const permissionSets = new WeakMap<GcpRole, ReadonlySet<string>>();
 const setOf = (role: GcpRole): ReadonlySet<string> => {
@@ -50,7 +53,7 @@ const setOf = (role: GcpRole): ReadonlySet<string> => {
 export function smallestCoveringRole(catalog: GcpRoleCatalog, needed: readonly string[], within: ReadonlySet<string>): GcpRole | undefined {
   let best: GcpRole | undefined;
   for (const role of catalog.roles()) {
-    if (role.source !== 'predefined' || role.deleted || NOT_FOR_NEW_GRANTS.has(role.stage ?? '')) continue;
+    if (role.source !== 'predefined' || role.deleted || NOT_FOR_NEW_GRANTS.has(role.stage ?? '') || SERVICE_AGENT_ROLE.test(role.name)) continue;
     const n = role.permissions.length;
     if (n >= within.size || (best && (n > best.permissions.length || (n === best.permissions.length && role.name > best.name)))) continue;
     const has = setOf(role);
