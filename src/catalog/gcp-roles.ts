@@ -47,11 +47,22 @@ export function readRolesFile(file: string, source: GcpRoleSource): GcpRole[] {
   });
 }
 
+/** `Permission.customRolesSupportLevel` as `gcloud iam list-testable-permissions` prints it. */
+export type CustomRoleSupport = 'SUPPORTED' | 'TESTING' | 'NOT_SUPPORTED';
+
 export class GcpRoleCatalog {
   private readonly byName = new Map<string, GcpRole>();
+  private readonly support: ReadonlyMap<string, CustomRoleSupport>;
 
-  constructor(roles: Iterable<GcpRole>) {
+  /** `support`: per permission, whether custom roles may hold it; absent when not read (then unknown). */
+  constructor(roles: Iterable<GcpRole>, support: ReadonlyMap<string, CustomRoleSupport> = new Map()) {
     for (const role of roles) this.byName.set(role.name, role);
+    this.support = support;
+  }
+
+  /** Whether a custom role may hold the permission; undefined when the catalog was given no support levels for it. */
+  customRoleSupport(permission: string): CustomRoleSupport | undefined {
+    return this.support.get(permission);
   }
 
   get size(): number {

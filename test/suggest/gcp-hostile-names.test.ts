@@ -22,6 +22,7 @@ import { AS_OF, auditScan, importOrg, role } from '../helpers/gcp-audit.js';
 const HOSTILE = `evil'"$HOME\`touch pwned-bt\`;touch pwned-semi $(touch pwned-sub),x=y\nsecond line\\`;
 const STG = 'ci@p-stg.iam.gserviceaccount.com';
 const PROD_SA = 'deployer@p-prod.iam.gserviceaccount.com';
+const APP = 'app@p-stg.iam.gserviceaccount.com';
 const FAKE_GCLOUD = `#!/bin/sh
 n=$(ls "$FAKE_DIR" | grep -c '^call-' || true)
 for a in "$@"; do printf '%s\\0' "$a" >> "$FAKE_DIR/call-$n"; done
@@ -40,10 +41,23 @@ beforeAll(async () => {
     organization: { id: '100', displayName: 'example.com', bindings: [] },
     folders: [{ id: '200', displayName: HOSTILE, parent: 'organizations/100', bindings: [] }],
     projects: [
-      { id: 'p-stg', number: '301', name: HOSTILE, parent: 'folders/200', labels: { env: 'staging' }, bindings: [], serviceAccounts: [{ id: 'ci', displayName: HOSTILE, lastAuthDaysAgo: 1, keys: [{ id: 'e5c0ffee00000000000000000000000000000005', createdDaysAgo: 400, lastAuthDaysAgo: 300 }] }] },
+      {
+        id: 'p-stg',
+        number: '301',
+        name: HOSTILE,
+        parent: 'folders/200',
+        labels: { env: 'staging' },
+        // A basic role under a hostile condition, mostly unused: replaced by a custom role under the same condition.
+        bindings: [{ role: 'roles/editor', members: [`serviceAccount:${APP}`], condition: { title: HOSTILE, expression: `resource.name != '${HOSTILE}'` } }],
+        insights: [{ sa: 'app', role: 'roles/editor', exercised: ['storage.buckets.get'], total: 3 }],
+        serviceAccounts: [
+          { id: 'ci', displayName: HOSTILE, lastAuthDaysAgo: 1, keys: [{ id: 'e5c0ffee00000000000000000000000000000005', createdDaysAgo: 400, lastAuthDaysAgo: 300 }] },
+          { id: 'app', displayName: HOSTILE, lastAuthDaysAgo: 1 },
+        ],
+      },
       { id: 'p-prod', number: '302', name: 'P', parent: 'folders/200', labels: { env: 'production' }, bindings: [], serviceAccounts: [{ id: 'deployer', lastAuthDaysAgo: 1, bindings: [tc] }] },
     ],
-    predefinedRoles: [role('roles/iam.serviceAccountTokenCreator', ['iam.serviceAccounts.getAccessToken'])],
+    predefinedRoles: [role('roles/iam.serviceAccountTokenCreator', ['iam.serviceAccounts.getAccessToken']), role('roles/editor', ['storage.buckets.delete', 'storage.buckets.get', 'storage.buckets.list'])],
   });
   const report = await auditScan(store, scanId, config);
   const facts = scanFacts(store, await loadAwsActionCatalog(), config, { scanId, window: windowEndingAt(AS_OF, 90) });
@@ -64,8 +78,8 @@ function run(file: string, project: string) {
 }
 
 describe('GCP plans with hostile names', () => {
-  it('plans the edge removal and the key retirement', () => {
-    expect(entries.map((e) => e.suggestion.kind).sort()).toEqual(['disable-unused-gcp-key', 'remove-gcp-impersonation-edge']);
+  it('plans the edge removal, the role replacement and the key retirement', () => {
+    expect(entries.map((e) => e.suggestion.kind).sort()).toEqual(['disable-unused-gcp-key', 'remove-gcp-impersonation-edge', 'replace-gcp-role']);
   });
 
   it('passes every argument exactly, including the hostile condition, and runs nothing else', () => {
@@ -91,7 +105,14 @@ describe('GCP plans with hostile names', () => {
     // The title holds a comma: gcloud's alternate delimiter keeps it one value.
     expect(String(remove.at(-1))).toMatch(/^--condition=\^~\^expression=.*~title=evil'/s);
     expect(edge.rollback[0]!.commands[0]!.argv[4]).toBe('add-iam-policy-binding');
-    expect(checked).toBeGreaterThanOrEqual(4);
+    const replace = entries.find((e) => e.suggestion.kind === 'replace-gcp-role')!.plan;
+    const [create, add, removeOld] = replace.steps[0]!.commands.map((c) => c.argv);
+    expect(create).toContain('--permissions=storage.buckets.get');
+    expect(add!.slice(0, 4)).toEqual(['gcloud', 'projects', 'p-stg', 'add-iam-policy-binding']);
+    // Same member and exact (hostile) condition on the new binding as on the removed one.
+    expect(add!.slice(4).filter((a) => !String(a).startsWith('--role='))).toEqual(removeOld!.slice(4).filter((a) => !String(a).startsWith('--role=')));
+    expect(String(removeOld!.at(-1))).toContain(`title=${HOSTILE}`);
+    expect(checked).toBeGreaterThanOrEqual(9);
   });
 
   it('refuses to run against another project', () => {

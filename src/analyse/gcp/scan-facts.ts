@@ -55,6 +55,8 @@ export interface GcpRuleContext {
   /** The service account's grant in the earliest other GCP scan inside the window (privilege creep). */
   referenceGrant(email: string): { scan: ScanRecord; grant: GcpEffectiveGrant } | undefined;
   hierarchy: GcpHierarchy;
+  /** The scan's role catalog: predefined roles and the scan's custom roles. */
+  roles: GcpRoleCatalog;
   /** Who can become whom (impersonation, actAs, keys, policy rewrites); built on first use. */
   readonly reach: GcpReach;
 }
@@ -78,7 +80,7 @@ function grantsOfScan(store: Store, scanId: number, identities: readonly Identit
       projectOfServiceAccount: new Map(identities.map((i) => [i.arn, i.accountId])),
     },
   );
-  return { grants, hierarchy };
+  return { grants, hierarchy, roles };
 }
 
 const maxIso = (values: (string | undefined)[]): string | undefined =>
@@ -88,7 +90,7 @@ export function gcpScanFacts(store: Store, config: KeywardenConfig, options: { s
   const { window } = options;
   const contents = store.scanContents(options.scanId);
   const part = store.gcpPart(options.scanId);
-  const { grants, hierarchy } = grantsOfScan(store, options.scanId, contents.identities, part);
+  const { grants, hierarchy, roles } = grantsOfScan(store, options.scanId, contents.identities, part);
   const projects = new Map(contents.accounts.map((a) => [a.accountId, a]));
   const environments = new Map(contents.accounts.map((a) => [a.accountId, resolveProjectEnvironment(a, hierarchy, config)]));
   const usageByIdentity = groupBy(store.usageFor({ from: window.from, to: window.to }), (u) => u.identityArn);
@@ -149,6 +151,7 @@ export function gcpScanFacts(store: Store, config: KeywardenConfig, options: { s
     context: {
       identities,
       hierarchy,
+      roles,
       get reach() {
         return (reach ??= buildGcpReach(
           identities.map((f) => ({ email: f.identity.arn, projectId: f.identity.accountId, grant: f.grant })),

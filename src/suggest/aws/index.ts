@@ -2,6 +2,7 @@
 import type { SuggestionBuilder } from '../context.js';
 import { staleAccessKeys, unusedAccessKeys } from './access-keys.js';
 import { leastPrivilegeReplacements } from './least-privilege.js';
+import { splitCredentials } from './split-credential.js';
 import { stagingTrustEdges } from './trust-edges.js';
 import { unusedPolicies } from './unused-policies.js';
 import { unusedIdentities } from './unused-identities.js';
@@ -9,6 +10,7 @@ import { unusedIdentities } from './unused-identities.js';
 export const AWS_SUGGESTIONS: readonly SuggestionBuilder[] = [
   stagingTrustEdges,
   leastPrivilegeReplacements,
+  splitCredentials,
   unusedPolicies,
   unusedIdentities,
   unusedAccessKeys,

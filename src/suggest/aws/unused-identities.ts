@@ -50,7 +50,7 @@ function iamPath(identity: Identity): string | undefined {
   return path && path !== '/' ? path : undefined;
 }
 
-function recreate(identity: Identity, trustDocument: string | undefined): PlannedCommand {
+export function recreate(identity: Identity, trustDocument: string | undefined): PlannedCommand {
   const Path = iamPath(identity);
   return identity.kind === 'role'
     ? iamCli.createRole({ RoleName: identity.name, Path, AssumeRolePolicyDocument: { document: trustDocument! } })
