@@ -46,7 +46,8 @@ describe('suggestions through the CLI', () => {
     expect(one.suggestions!.every((s) => s.status === 'new')).toBe(true);
     expect(new Set(one.suggestions!.map((s) => s.kind))).toEqual(
       // No delete-unused-role: the example config's suppressions accept legacy-etl-unused, and nothing is planned for a suppressed finding.
-      new Set(['replace-with-least-privilege', 'delete-unused-user', 'deactivate-unused-access-key', 'rotate-stale-access-key', 'remove-trust-edge', 'split-credential']),
+      // No split-credential: staging-agent's only production use is assuming prod-deployer, which remove-trust-edge handles.
+      new Set(['replace-with-least-privilege', 'delete-unused-user', 'deactivate-unused-access-key', 'rotate-stale-access-key', 'remove-trust-edge']),
     );
     const fingerprints = new Set(one.findings.map((f) => f.fingerprint));
     for (const s of one.suggestions!) for (const f of s.resolves) expect(fingerprints.has(f)).toBe(true);

@@ -12,6 +12,9 @@ import { suggestionsOf } from './pipeline.js';
 
 const ROLE = `arn:aws:iam::${PROD}:role/deploy/ci-deployer`;
 const ONE_SIDE = `arn:aws:iam::${PROD}:role/reporting`;
+/** A staging role whose only production use is assuming a production role: the trust edge's matter, not a split. */
+const ASSUMER = `arn:aws:iam::${STAGING}:role/staging-agent`;
+const PROD_ROLE = `arn:aws:iam::${PROD}:role/prod-deployer`;
 const PROD_BUCKET = 'arn:aws:s3:::acme-prod-artifacts/app.zip';
 const STAGING_TABLE = `arn:aws:dynamodb:us-east-1:${STAGING}:table/orders`;
 const STAGING_BUCKET = `arn:aws:s3:::acme-staging-artifacts/app.zip`;
@@ -40,6 +43,7 @@ beforeAll(async () => {
       identities: [
         { arn: ROLE, trustPolicy: trust, policies: [broad] },
         { arn: ONE_SIDE, trustPolicy: trust, policies: [broad] },
+        { arn: ASSUMER, trustPolicy: trust, policies: [{ name: 'agent', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: ['s3:*', 'sts:AssumeRole'], Resource: '*' }] } }] },
       ],
       usage: [
         used(ROLE, 's3:PutObject'),
@@ -47,6 +51,8 @@ beforeAll(async () => {
         used(ROLE, 'dynamodb:PutItem'),
         used(ROLE, 'sts:GetCallerIdentity'),
         used(ONE_SIDE, 's3:GetObject'),
+        used(ASSUMER, 's3:GetObject'),
+        used(ASSUMER, 'sts:AssumeRole'),
       ],
       extras: {
         cloudTrailDays,
@@ -57,6 +63,8 @@ beforeAll(async () => {
             named(ROLE, 's3:GetObject', PROD_BUCKET),
             named(ROLE, 'dynamodb:PutItem', STAGING_TABLE),
             named(ONE_SIDE, 's3:GetObject', PROD_BUCKET),
+            named(ASSUMER, 's3:GetObject', STAGING_BUCKET),
+            named(ASSUMER, 'sts:AssumeRole', PROD_ROLE),
           ],
           gaps: [],
         },
@@ -75,7 +83,7 @@ function grants(documents: PolicyDocument[]): Record<string, string[]> {
 }
 
 describe('split-credential', () => {
-  it('splits only the identity that touched both sides', () => {
+  it('splits only the identity that touched both sides (assuming a production role alone does not count)', () => {
     expect(splits.map((s) => s.suggestion.identityArn)).toEqual([ROLE]);
   });
 

@@ -43,6 +43,8 @@ interface SideUse {
   seen: string[];
 }
 
+const ROLE_ASSUMPTION = /^sts:AssumeRole/i;
+
 /** Per side, what the identity's calls touched; undefined unless both sides were touched. */
 export function splitByEnvironment(facts: IdentityFacts, ctx: SuggestContext): Record<Side, SideUse> | undefined {
   const { catalog } = ctx.rules;
@@ -58,9 +60,12 @@ export function splitByEnvironment(facts: IdentityFacts, ctx: SuggestContext): R
     }
     // Calls that named no resource (or overflowed the sample) could have been on either side.
     const placed = evidence.unresolved === 0 && evidence.overflow === 0;
+    // Assuming a role is reach into another identity, not use of its side's data: the trust-edge
+    // suggestion deals with it, so it alone never makes an identity "used on both sides".
+    const reachOnly = ROLE_ASSUMPTION.test(action);
     for (const side of SIDES) {
       const resources = [...bySide[side], ...bySide.neither];
-      out[side].seen.push(...bySide[side].map((r) => `${action} on ${printable(r)}`));
+      if (!reachOnly) out[side].seen.push(...bySide[side].map((r) => `${action} on ${printable(r)}`));
       if (!resources.length && placed) out[side].used.delete(index);
       else out[side].resources.set(action, { ...evidence, resources });
     }
