@@ -7,10 +7,9 @@ import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GCP_DESTRUCTIVE_ENTRIES } from '../../src/catalog/gcp-destructive-actions.js';
-import { parseConfig } from '../../src/config/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { fixture } from '../helpers/fixtures.js';
-import { auditScan, importOrg, member, oneProject, role } from '../helpers/gcp-audit.js';
+import { auditScan, importOrg, member, oneProject, role, envLabelConfig } from '../helpers/gcp-audit.js';
 
 let store: Store;
 beforeEach(() => {
@@ -18,14 +17,7 @@ beforeEach(() => {
 });
 afterEach(() => store.close());
 
-const CONFIG = parseConfig(
-  `environments:
-  accountTags:
-    - { key: env, value: production, environment: production }
-    - { key: env, value: dev, environment: development }
-`,
-  'k.yaml',
-);
+const CONFIG = envLabelConfig({ production: 'production', dev: 'development' });
 
 async function destroyFindings(permissions: string[], env: 'production' | 'dev') {
   const spec = oneProject({ labels: { env }, bindings: [{ role: 'roles/test.store', members: [member] }], serviceAccounts: [{ id: 'app', lastAuthDaysAgo: 1 }] }, [role('roles/test.store', permissions)]);

@@ -33,3 +33,13 @@ export function hostileString(): fc.Arbitrary<string> {
     fc.integer({ min: 100_000, max: 400_000 }).map((n) => 'x'.repeat(n)),
   );
 }
+
+/** Runs fn and returns the error it threw, if any. */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}

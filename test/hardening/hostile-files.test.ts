@@ -23,7 +23,7 @@ import { ACME_AS_OF, acmeGcp } from '../helpers/acme-gcp.js';
 import { gcloudExportFiles, writeGcloudExport } from '../helpers/gcp-org.js';
 import { testConfig } from '../helpers/scenario.js';
 import { CLOUDFORMATION_JSON, CLOUDFORMATION_YAML, IAM_POLICY_FILE, terraformPlan } from '../policycheck/samples.js';
-import { caseCounter, hostileString } from './generated-cases.js';
+import { caseCounter, hostileString, thrown } from './generated-cases.js';
 
 const cases = caseCounter('hostile files');
 const anyJson = fc.jsonValue({ maxDepth: 5 });
@@ -32,15 +32,6 @@ let work: string;
 beforeAll(() => void (work = mkdtempSync(path.join(os.tmpdir(), 'keywarden-hostile-files-'))));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Runs fn and returns the error it threw, if any. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-}
 
 /** `value` with the node reached by following `picks` (child index modulo the count) replaced. */
 function replaceAt(value: unknown, picks: readonly number[], replacement: unknown): unknown {

@@ -18,7 +18,7 @@ import { parseCsv } from '../../src/collect/files/iam/csv.js';
 import { parseCredentialReport } from '../../src/collect/files/iam/credential-report-transform.js';
 import { importExportDir } from '../../src/collect/files/import-export-dir.js';
 import { ConfigError, parseConfig } from '../../src/config/index.js';
-import { caseCounter, hostileString } from './generated-cases.js';
+import { caseCounter, hostileString, thrown } from './generated-cases.js';
 
 const SAMPLE = path.resolve('samples/acme');
 const cases = caseCounter('hostile input');
@@ -31,15 +31,6 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Runs fn and returns the error it threw, if any. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-}
 
 /** JSON values of every shape, including the wrong type where a policy expects a string or a list. */
 const anyJson = fc.jsonValue({ maxDepth: 6 });

@@ -9,7 +9,7 @@ import { buildAuditReport } from '../../src/analyse/audit.js';
 import { windowEndingAt } from '../../src/analyse/window.js';
 import { loadAwsActionCatalog } from '../../src/catalog/aws-actions.js';
 import { importGcpExportDir } from '../../src/collect/files/gcp/import-gcp-export.js';
-import { DEFAULT_CONFIG, type KeywardenConfig } from '../../src/config/index.js';
+import { DEFAULT_CONFIG, parseConfig, type KeywardenConfig } from '../../src/config/index.js';
 import type { GcpRoleWire } from '../../src/model/gcp-wire.js';
 import { reportSchema, type AuditReport } from '../../src/report/json-schema.js';
 import { ALL_RULES } from '../../src/rules/index.js';
@@ -59,3 +59,9 @@ export function oneProject(project: Partial<ProjectSpec>, roles: GcpRoleWire[], 
 
 export const SA = 'app@p-prod-1.iam.gserviceaccount.com';
 export const member = `serviceAccount:${SA}`;
+
+/** A config that resolves project environments from an `env` label: `{ production: 'production', dev: 'development' }`. */
+export function envLabelConfig(values: Record<string, string>): KeywardenConfig {
+  const lines = Object.entries(values).map(([value, environment]) => `    - { key: env, value: ${value}, environment: ${environment} }`);
+  return parseConfig(`environments:\n  accountTags:\n${lines.join('\n')}\n`, 'k.yaml');
+}

@@ -3,11 +3,10 @@
  * real pipeline from gcloud files, on one-project organisations.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config/index.js';
 import type { AuditReport } from '../../../src/report/json-schema.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import type { OrgSpec, ServiceAccountSpec } from '../../helpers/gcp-org.js';
-import { AS_OF, SA, auditScan, importOrg, member, oneProject, role } from '../../helpers/gcp-audit.js';
+import { AS_OF, SA, auditScan, importOrg, member, oneProject, role, envLabelConfig } from '../../helpers/gcp-audit.js';
 
 let store: Store;
 beforeEach(() => {
@@ -15,14 +14,7 @@ beforeEach(() => {
 });
 afterEach(() => store.close());
 
-const CONFIG = parseConfig(
-  `environments:
-  accountTags:
-    - { key: env, value: production, environment: production }
-    - { key: env, value: dev, environment: development }
-`,
-  'k.yaml',
-);
+const CONFIG = envLabelConfig({ production: 'production', dev: 'development' });
 
 const ROLES = [
   role('roles/viewer', ['storage.buckets.get', 'storage.buckets.list']),

@@ -9,19 +9,11 @@ import { scanFacts } from '../../../src/analyse/scan-facts.js';
 import { windowEndingAt } from '../../../src/analyse/window.js';
 import { loadAwsActionCatalog } from '../../../src/catalog/aws-actions.js';
 import { explainGcp } from '../../../src/cli/explain-gcp.js';
-import { parseConfig } from '../../../src/config/index.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import type { BindingSpec, OrgSpec } from '../../helpers/gcp-org.js';
-import { AS_OF, auditScan, importOrg, role } from '../../helpers/gcp-audit.js';
+import { AS_OF, auditScan, importOrg, role, envLabelConfig } from '../../helpers/gcp-audit.js';
 
-const CONFIG = parseConfig(
-  `environments:
-  accountTags:
-    - { key: env, value: production, environment: production }
-    - { key: env, value: staging, environment: staging }
-`,
-  'k.yaml',
-);
+const CONFIG = envLabelConfig({ production: 'production', staging: 'staging' });
 
 const CI = 'ci@p-stg.iam.gserviceaccount.com';
 const MID = 'mid@p-stg.iam.gserviceaccount.com';

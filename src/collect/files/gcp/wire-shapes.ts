@@ -73,6 +73,17 @@ const logEntries = z.array(
   }),
 );
 
+const effectiveTags = z.array(obj({ namespacedTagKey: str, namespacedTagValue: str, tagKey: str, tagValue: str, inherited: z.boolean().nullish() }));
+const operation = obj({ action: str, resource: str, path: str });
+const recommendations = z.array(
+  obj({
+    name: str,
+    recommenderSubtype: str,
+    stateInfo: obj({ state: str }).nullish(),
+    content: obj({ operationGroups: z.array(obj({ operations: z.array(operation).nullish() })).nullish() }).nullish(),
+  }),
+);
+
 /** Per coverage source (as read-gcp-export names them): the shape its file must have. */
 export const GCP_FILE_SHAPES: Readonly<Record<string, z.ZodType>> = {
   organization: resourceNode,
@@ -88,6 +99,8 @@ export const GCP_FILE_SHAPES: Readonly<Record<string, z.ZodType>> = {
   'activity-analyzer': activities,
   recommender: insights,
   'audit-logs': logEntries,
+  tags: effectiveTags,
+  'recommender:recommendations': recommendations,
 };
 
 /** Undefined when the value has the shape; otherwise where it first does not (a path and what was expected, never the value). */
