@@ -21,6 +21,12 @@ export function effectiveTags(tags: GcpEffectiveTagWire[] | undefined): Record<s
   return out;
 }
 
+/** An ISO time, or undefined when the text is not a time (never a thrown RangeError on hostile input). */
+const isoTime = (text: string | null | undefined): string | undefined => {
+  const t = text ? Date.parse(text) : NaN;
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+};
+
 const ROLE = '/iamPolicy/bindings/*/role';
 const MEMBER = '/iamPolicy/bindings/*/members/*';
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
@@ -54,7 +60,7 @@ export function roleRecommendations(recommendations: GcpRecommendationWire[] | u
         subtype: r.recommenderSubtype ?? undefined,
         description: r.description ?? undefined,
         priority: r.priority ?? undefined,
-        lastRefresh: r.lastRefreshTime ? new Date(r.lastRefreshTime).toISOString() : undefined,
+        lastRefresh: isoTime(r.lastRefreshTime),
         insights: (r.associatedInsights ?? []).flatMap((i) => (i.insight ? [i.insight] : [])),
       });
     }

@@ -79,7 +79,11 @@ const recommendations = z.array(
   obj({
     name: str,
     recommenderSubtype: str,
+    description: str,
+    priority: str,
+    lastRefreshTime: str,
     stateInfo: obj({ state: str }).nullish(),
+    associatedInsights: z.array(obj({ insight: str })).nullish(),
     content: obj({ operationGroups: z.array(obj({ operations: z.array(operation).nullish() })).nullish() }).nullish(),
   }),
 );
