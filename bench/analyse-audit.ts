@@ -15,10 +15,10 @@ import { scanFacts } from '../src/analyse/scan-facts.js';
 import { windowEndingAt } from '../src/analyse/window.js';
 import { loadAwsActionCatalog } from '../src/catalog/aws-actions.js';
 import { parseConfig } from '../src/config/index.js';
-import type { Identity, Snapshot, UsageDay } from '../src/model/domain.js';
+import type { UsageDay } from '../src/model/domain.js';
 import { ALL_RULES } from '../src/rules/index.js';
 import { openStore } from '../src/store/index.js';
-import { synthesiseWorkload } from './analyse-grants.js';
+import { synthesiseWorkload, workloadSnapshot } from './analyse-grants.js';
 import { runIfMain } from './run-main.js';
 
 const TARGET_SECONDS = 5;
@@ -33,14 +33,6 @@ const config = parseConfig(
 export async function main(): Promise<{ seconds: number; peakRssMb: number; ok: boolean }> {
   const catalog = await loadAwsActionCatalog();
   const workload = synthesiseWorkload(catalog);
-  const identities: Identity[] = workload.identities.map((arn) => ({
-    provider: 'aws',
-    arn,
-    accountId: '111122223333',
-    kind: arn.includes(':role/') ? 'role' : 'user',
-    name: arn.split('/').pop()!,
-    tags: {},
-  }));
   // A tenth of the principals called a few of their actions every day of the window.
   const usage: UsageDay[] = [];
   const window = windowEndingAt(AS_OF, 90);
@@ -51,21 +43,7 @@ export async function main(): Promise<{ seconds: number; peakRssMb: number; ok: 
         usage.push({ identityArn: workload.identities[p]!, credentialId: '', action, day, count: 5, denied: 0, lastSeen: `${day}T12:00:00Z` });
     }
   }
-  const snapshot: Snapshot = {
-    provider: 'aws',
-    source: 'bench:synthetic',
-    collectedAt: AS_OF.toISOString(),
-    accounts: [{ provider: 'aws', accountId: '111122223333', alias: 'bench-prod', tags: {} }],
-    identities,
-    credentials: [],
-    policies: [...workload.policies.values()],
-    attachments: workload.attachments,
-    accessAdvisor: [],
-    usage,
-    unmappedEvents: [],
-    ingested: [],
-    coverage: [],
-  };
+  const snapshot = workloadSnapshot(workload, 'bench:synthetic', AS_OF.toISOString(), [{ provider: 'aws', accountId: '111122223333', alias: 'bench-prod', tags: {} }], usage);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'keywarden-bench-audit-'));
   try {
     const store = openStore(path.join(dir, 'bench.db'));

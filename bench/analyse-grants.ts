@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { EffectiveGrantCalculator, type EffectiveGrant } from '../src/analyse/aws/effective-grant.js';
 import { loadAwsActionCatalog, type AwsActionCatalog } from '../src/catalog/aws-actions.js';
-import type { PolicyAttachment, StoredPolicy } from '../src/model/domain.js';
+import type { AccountInfo, PolicyAttachment, Snapshot, StoredPolicy, UsageDay } from '../src/model/domain.js';
 import type { ConditionBlock, PolicyDocument, PolicyStatement } from '../src/model/policy.js';
 import { prng } from './prng.js';
 import { runIfMain } from './run-main.js';
@@ -96,6 +96,25 @@ export interface WorkloadShape {
   policies?: number;
   /** Principals are spread round-robin over this many accounts (the first is 111122223333). */
   accounts?: number;
+}
+
+/** The workload as a scan: its principals (account from each ARN), policies and attachments, with the given accounts and usage. */
+export function workloadSnapshot(workload: Workload, source: string, collectedAt: string, accounts: AccountInfo[], usage: UsageDay[]): Snapshot {
+  return {
+    provider: 'aws',
+    source,
+    collectedAt,
+    accounts,
+    identities: workload.identities.map((arn) => ({ provider: 'aws', arn, accountId: arn.split(':')[4]!, kind: arn.includes(':role/') ? 'role' : 'user', name: arn.split('/').pop()!, tags: {} })),
+    credentials: [],
+    policies: [...workload.policies.values()],
+    attachments: workload.attachments,
+    accessAdvisor: [],
+    usage,
+    unmappedEvents: [],
+    ingested: [],
+    coverage: [],
+  };
 }
 
 /** The workload's account ids: 111122223333 first, then 100000000001, 100000000002, … */

@@ -18,11 +18,11 @@ import { buildAuditReport } from '../src/analyse/audit.js';
 import { windowEndingAt } from '../src/analyse/window.js';
 import { loadAwsActionCatalog } from '../src/catalog/aws-actions.js';
 import { parseConfig } from '../src/config/index.js';
-import type { Snapshot, UsageDay } from '../src/model/domain.js';
+import type { UsageDay } from '../src/model/domain.js';
 import { ALL_RULES } from '../src/rules/index.js';
 import { openStore } from '../src/store/index.js';
 import { reportSuggestions } from '../src/suggest/report-suggestions.js';
-import { synthesiseWorkload, workloadAccount } from './analyse-grants.js';
+import { synthesiseWorkload, workloadAccount, workloadSnapshot } from './analyse-grants.js';
 
 const SIZES = (process.env.SCALE_SIZES ?? '5000,10000,25000,50000').split(',').map(Number);
 const ACCOUNTS = 100;
@@ -59,21 +59,7 @@ async function measure(principals: number): Promise<Figures> {
         usage.push({ identityArn: workload.identities[p]!, credentialId: '', action, day: days[d]!, count: 5, denied: 0, lastSeen: `${days[d]}T12:00:00Z` });
     }
   }
-  const snapshot: Snapshot = {
-    provider: 'aws',
-    source: 'bench:scale',
-    collectedAt: AS_OF.toISOString(),
-    accounts: accountIds.map((accountId) => ({ provider: 'aws', accountId, tags: {} })),
-    identities: workload.identities.map((arn) => ({ provider: 'aws', arn, accountId: arn.split(':')[4]!, kind: arn.includes(':role/') ? 'role' : 'user', name: arn.split('/').pop()!, tags: {} })),
-    credentials: [],
-    policies: [...workload.policies.values()],
-    attachments: workload.attachments,
-    accessAdvisor: [],
-    usage,
-    unmappedEvents: [],
-    ingested: [],
-    coverage: [],
-  };
+  const snapshot = workloadSnapshot(workload, 'bench:scale', AS_OF.toISOString(), accountIds.map((accountId) => ({ provider: 'aws', accountId, tags: {} })), usage);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'keywarden-bench-scale-'));
   try {
     const store = openStore(path.join(dir, 'bench.db'));
