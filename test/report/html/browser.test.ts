@@ -126,6 +126,7 @@ describe('HTML report in Chromium', () => {
     await page.fill('#f-text', 'qa-bot');
     await page.click('#identity-table tbody a');
     await page.waitForSelector('#detail-title');
+    await page.waitForSelector('#overview', { state: 'hidden', timeout: 5_000 });
     expect(await page.isVisible('#overview')).toBe(false);
     expect(await page.locator('#detail-title').textContent()).toContain('qa-bot');
     expect(await page.locator('#identity-detail article.finding:not(.suggestion)').count()).toBe(sample.findings.filter((f) => f.identityArn === qa.arn).length);
@@ -145,6 +146,8 @@ describe('HTML report in Chromium', () => {
     await page.locator('#identity-detail article.finding details summary').first().click();
     await screenshot(page, 'identity.png');
     await page.click('text=← All identities');
+    // The list is shown again by the page's own handler: wait for it rather than race it.
+    await page.waitForSelector('#identity-table', { state: 'visible', timeout: 5_000 });
     expect(await page.isVisible('#identity-table')).toBe(true);
     expect(await page.inputValue('#f-text')).toBe('qa-bot');
     await expectClean(o);
