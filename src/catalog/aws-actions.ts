@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ACCESS_LEVELS, type AccessLevel } from '../model/domain.js';
 import { ActionSet } from './action-set.js';
-import { globMatchesLower } from './action-pattern.js';
+import { wildcardMatch } from '../util/glob.js';
 import { ServiceTallier, type ServiceTally } from './service-tally.js';
 
 export type { ServiceTally } from './service-tally.js';
@@ -249,7 +249,7 @@ export class AwsActionCatalog {
         continue;
       }
       for (let i = range.start; i < range.end; i++) {
-        if (globMatchesLower(lower, this.lowerKeys[i]!)) out.push(i);
+        if (wildcardMatch(lower, this.lowerKeys[i]!)) out.push(i);
       }
     }
     return out;

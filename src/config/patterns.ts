@@ -8,6 +8,8 @@
  * worst case (no backtracking blow-up), and display escapes and truncates.
  */
 
+import { wildcardMatch } from '../util/glob.js';
+
 /** True when the pattern uses glob wildcards (`*` any run, `?` one character). */
 export function isGlob(pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('?');
@@ -19,45 +21,21 @@ export function isGlob(pattern: string): boolean {
  * one. A pattern without wildcards is an exact (case-insensitive) match.
  */
 export function globMatches(pattern: string, text: string): boolean {
-  return wildcard(pattern.toLowerCase(), text.toLowerCase());
+  return wildcardMatch(pattern.toLowerCase(), text.toLowerCase());
 }
 
 /** IAM's own resource matching: like globMatches, but case-sensitive. */
 export function globMatchesCaseSensitive(pattern: string, text: string): boolean {
-  return wildcard(pattern, text);
+  return wildcardMatch(pattern, text);
 }
 
 /** `globMatches` with the pattern prepared once, for matching one pattern against many texts. */
 export function globMatcher(pattern: string): (text: string) => boolean {
   const p = pattern.toLowerCase();
   if (!p.includes('*') && !p.includes('?')) return (text) => text.length === p.length && text.toLowerCase() === p;
-  return (text) => wildcard(p, text.toLowerCase());
+  return (text) => wildcardMatch(p, text.toLowerCase());
 }
 
-/** Iterative wildcard matching with single-star backtracking: linear memory, no exponential cases. */
-function wildcard(p: string, t: string): boolean {
-  let pi = 0;
-  let ti = 0;
-  let star = -1;
-  let mark = 0;
-  while (ti < t.length) {
-    const pc = p[pi];
-    if (pc !== undefined && pc !== '*' && (pc === '?' || pc === t[ti])) {
-      pi++;
-      ti++;
-    } else if (pc === '*') {
-      star = pi++;
-      mark = ti;
-    } else if (star !== -1) {
-      pi = star + 1;
-      ti = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p[pi] === '*') pi++;
-  return pi === p.length;
-}
 
 const isWordChar = (c: string | undefined): boolean => c !== undefined && /[a-z0-9]/.test(c);
 

@@ -6,6 +6,7 @@
  */
 import type { GcpRoleRecommendation } from '../../../model/gcp.js';
 import { serviceAccountOfMember } from '../../../model/gcp.js';
+import { isoTime } from './iso-time.js';
 import type { GcpEffectiveTagWire, GcpRecommendationOperationWire, GcpRecommendationWire } from '../../../model/gcp-wire.js';
 
 /** `{ "123456/environment": "production" }` from `namespacedTagValue` `123456/environment/production`. */
@@ -20,12 +21,6 @@ export function effectiveTags(tags: GcpEffectiveTagWire[] | undefined): Record<s
   }
   return out;
 }
-
-/** An ISO time, or undefined when the text is not a time (never a thrown RangeError on hostile input). */
-const isoTime = (text: string | null | undefined): string | undefined => {
-  const t = text ? Date.parse(text) : NaN;
-  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
-};
 
 const ROLE = '/iamPolicy/bindings/*/role';
 const MEMBER = '/iamPolicy/bindings/*/members/*';

@@ -25,6 +25,7 @@ import type { ScanExtras } from '../../../store/index.js';
 import { attachmentResource } from '../../../analyse/gcp/deny.js';
 import { aggregateAuditLogs } from './audit-logs.js';
 import { effectiveTags, roleRecommendations } from './recommendations.js';
+import { isoTime } from './iso-time.js';
 import type { GcpExportFiles, GcpNodeFiles, GcpProjectFiles } from './read-gcp-export.js';
 
 export interface GcpSnapshotOptions {
@@ -38,12 +39,6 @@ export interface GcpSnapshotOptions {
 
 const keyIdOf = (name: string): string => name.slice(name.lastIndexOf('/') + 1);
 
-/** RFC 3339 in any precision -> one ISO form, so the API's and gcloud's renderings compare equal. */
-function isoTime(value: string | null | undefined): string | undefined {
-  if (!value) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}
 
 /** gcloud (v1) prints the display name as `name`; the v3 API as `displayName` (its `name` is `projects/<number>`). */
 function projectDisplayName(project: GcpProjectWire | undefined): string | undefined {
