@@ -84,8 +84,12 @@ const s3: Deriver = ({ bucketName, key }, at) => {
   return key === undefined ? bucket : objectPrefix(bucket, key);
 };
 
+const isS3Object = (arn: string) => /^arn:[^:]+:s3:::[^/]+\//.test(arn);
+const isS3Bucket = (arn: string) => /^arn:[^:]+:s3:::[^/]+$/.test(arn);
+
 /** resources[] names S3 objects by their full key: kept as the key's prefix, like a derived one. */
 function normalised(arn: string): string {
+  if (!arn.includes(':s3:::')) return arn;
   const m = /^(arn:[^:]+:s3:::[^/]+)\/(.*)$/s.exec(arn);
   return m ? objectPrefix(m[1]!, m[2]!) : arn;
 }
@@ -121,13 +125,16 @@ const DERIVERS: Record<string, Deriver> = {
  * when none is observable for it.
  */
 export function resourceArnsOf(rec: CloudTrailRecordFields): string[] {
-  const out = new Set<string>();
-  for (const r of rec.resources ?? []) if (isKeepableArn(r.ARN)) out.add(normalised(r.ARN));
-  if (out.size > 0) {
+  // Runs once per ingested call: plain arrays and string tests, no sets or spreads.
+  const arns: string[] = [];
+  for (const r of rec.resources ?? []) {
+    if (!isKeepableArn(r.ARN)) continue;
+    const arn = normalised(r.ARN);
+    if (!arns.includes(arn)) arns.push(arn);
+  }
+  if (arns.length > 0) {
     // S3 data events list the bucket beside the object; an object action is authorised on the object.
-    const arns = [...out];
-    const objects = arns.filter((arn) => /^arn:[^:]+:s3:::[^/]+\//.test(arn));
-    return objects.length > 0 ? arns.filter((arn) => !/^arn:[^:]+:s3:::[^/]+$/.test(arn)) : arns;
+    return arns.length > 1 && arns.some(isS3Object) ? arns.filter((arn) => !isS3Bucket(arn)) : arns;
   }
   const params = rec.requestParameters;
   const derive = rec.eventSource === undefined ? undefined : DERIVERS[rec.eventSource];
