@@ -60,8 +60,9 @@ export interface CloudTrailStats {
   malformedRecords: number;
 }
 
+/** Distinct user agents kept per identity (the smallest, see admitSmallest); events from others count as overflow. */
 export const MAX_USER_AGENTS_PER_IDENTITY = 50;
-/** Distinct resources kept per (identity, action); calls on further ones count as overflow. */
+/** Distinct resources kept per (identity, action) (the smallest ARNs); calls on others count as overflow. */
 export const MAX_RESOURCES_PER_ACTION = 20;
 
 /** The record fields `add` reads: the reader decodes only these (each decoded string is an allocation). */
@@ -207,6 +208,24 @@ export interface ActionResources {
 }
 
 const bump = (days: Map<string, number>, day: string, calls: number) => days.set(day, (days.get(day) ?? 0) + calls);
+
+/**
+ * Whether a new `key` may join a map capped at `max` keys. A full map keeps
+ * its smallest keys, so which ones survive depends only on the keys seen,
+ * never on their order: aggregates read in any order or on any number of
+ * threads merge into exactly the same result. When `key` displaces the
+ * largest kept key, that one is removed and handed to `evict` (which moves
+ * its counts to the overflow tally).
+ */
+function admitSmallest<V>(map: Map<string, V>, key: string, max: number, evict: (key: string, value: V) => void): boolean {
+  if (map.size < max) return true;
+  let largest = '';
+  for (const k of map.keys()) if (k > largest) largest = k;
+  if (key > largest) return false;
+  evict(largest, map.get(largest)!);
+  map.delete(largest);
+  return true;
+}
 
 /** Calls seen from one user agent, and the latest of them (ISO, as eventTime is normalised). */
 interface UserAgentTally {
@@ -361,11 +380,15 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
       bump(tally.unresolved, day, calls);
       return;
     }
+    const overflow = tally.overflow;
     for (const arn of arns) {
       let days = tally.arns.get(arn);
       if (days === undefined) {
-        if (tally.arns.size >= MAX_RESOURCES_PER_ACTION) {
-          bump(tally.overflow, day, calls);
+        const evict = (_: string, evicted: Map<string, number>) => {
+          for (const [d, c] of evicted) bump(overflow, d, c);
+        };
+        if (!admitSmallest(tally.arns, arn, MAX_RESOURCES_PER_ACTION, evict)) {
+          bump(overflow, day, calls);
           continue;
         }
         tally.arns.set(this.intern(arn), (days = new Map()));
@@ -448,9 +471,13 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
     if (tally !== undefined) {
       tally.count += count;
       if (lastSeen > tally.lastSeen) tally.lastSeen = lastSeen;
-    } else if (identity.userAgents.size < MAX_USER_AGENTS_PER_IDENTITY)
+    } else if (
+      admitSmallest(identity.userAgents, userAgent, MAX_USER_AGENTS_PER_IDENTITY, (_, evicted) => {
+        identity.userAgentOverflow += evicted.count;
+      })
+    ) {
       identity.userAgents.set(this.intern(userAgent), (tally = { count, lastSeen }));
-    else {
+    } else {
       identity.userAgentOverflow += count;
       return;
     }
