@@ -8,13 +8,15 @@
  * before (or appears twice in one run) is skipped, so re-importing the same
  * logs never double-counts.
  */
+import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { CoverageEntry, IngestedObject, ResourceGapDay, ResourceUsageDay, UnmappedEvent, UsageDay } from '../../../model/domain.js';
 import { loadCloudTrailActionMapper, type CloudTrailActionMapper } from '../../../catalog/cloudtrail-actions.js';
 import {
   AGGREGATE_FIELDS,
   CloudTrailAggregate,
+  type CloudTrailAggregateData,
   type CloudTrailDaySeen,
   type CloudTrailStats,
   type IdentityUserAgents,
@@ -22,6 +24,7 @@ import {
 import { accountIdFromCloudTrailPath } from './discover.js';
 import { CloudTrailFileError, readCloudTrailFile, readCloudTrailStream } from './read-file.js';
 import type { CloudTrailRecordFields } from './record-fields.js';
+import { CloudTrailWorkerPool } from './worker-pool.js';
 
 export interface CloudTrailFileResult {
   file: string;
@@ -65,10 +68,16 @@ async function openSource(source: CloudTrailSource): Promise<Readable> {
 export interface CloudTrailIngestOptions {
   /** True when a file with this sha256 was already folded into stored usage. */
   alreadyIngested?: (digest: string) => boolean;
-  /** Defaults to the catalog-backed mapper. */
+  /** Defaults to the catalog-backed mapper. Reads on this thread only (workers load the catalog mapper). */
   mapper?: CloudTrailActionMapper;
-  /** Files read at once (reading one while the next decompresses). Default 2. */
+  /** Files read at once per thread (reading one while the next decompresses). Default 2. */
   concurrency?: number;
+  /**
+   * Worker threads that read files in parallel (0: read on this thread).
+   * Default: KEYWARDEN_INGEST_WORKERS, else one per core when there are
+   * enough files to repay a worker's start-up and no custom mapper is given.
+   */
+  workers?: number;
   /** Called after each file, for progress display. */
   onFile?: (progress: { file: string; done: number; total: number; error?: string; records?: number; digest?: string }) => void;
 }
@@ -111,52 +120,82 @@ export async function ingestCloudTrailFiles(
   const seenDigests = new Set<string>();
   const ingested: IngestedObject[] = [];
   const failed: FailedFile[] = [];
-  const partial: CoverageEntry[] = [];
+  const partials: CoverageEntry[] = [];
   const filesByAccount = new Map<string, number>();
   let alreadyIngestedFiles = 0;
   let done = 0;
 
-  const settle = (file: string | CloudTrailSource): Promise<CloudTrailFileResult | Error> =>
-    ingestCloudTrailFile(file, mapper, interned).catch((err: unknown) =>
+  // Workers load the catalog mapper themselves: a caller's own mapper cannot be posted to them.
+  if (options.mapper && options.workers) throw new Error('ingestCloudTrailFiles: worker threads use the catalog mapper; pass either mapper or workers');
+  const workers = options.mapper ? 0 : (options.workers ?? defaultWorkerCount(files.length));
+  const pool = workers > 0 ? new CloudTrailWorkerPool(workers) : undefined;
+  const settle = (file: string | CloudTrailSource): Promise<FileRead | Error> =>
+    (pool ? readInWorker(pool, file, mapper, total, interned) : readHere(file, mapper, total, interned)).catch((err: unknown) =>
       err instanceof Error ? err : new Error(`${locationOf(file)}: ${String(err)}`),
     );
+  const fail = (file: string, message: string) => {
+    const reason = oneLine(message.startsWith(file) ? message : `${file}: ${message}`);
+    failed.push({ file, reason, accountId: accountIdFromCloudTrailPath(file) });
+    return reason;
+  };
 
-  // A small window of files in flight; results are merged strictly in file order.
-  const inFlight: Promise<CloudTrailFileResult | Error>[] = [];
+  // A small window of files in flight; whether a file counts is decided strictly in file order.
+  const inFlight: Promise<FileRead | Error>[] = [];
   let next = 0;
-  while (next < files.length && inFlight.length < concurrency) inFlight.push(settle(files[next++]!));
-  for (let i = 0; i < files.length; i++) {
-    const file = locationOf(files[i]!);
-    const result = await inFlight.shift()!;
-    if (next < files.length) inFlight.push(settle(files[next++]!));
-    done++;
-    if (result instanceof Error) {
-      const reason = oneLine(result.message.startsWith(file) ? result.message : `${file}: ${result.message}`);
-      failed.push({ file, reason, accountId: accountIdFromCloudTrailPath(file) });
-      options.onFile?.({ file, done, total: files.length, error: reason });
-      continue;
-    }
-    options.onFile?.({ file, done, total: files.length, records: result.records, digest: result.digest });
-    if (seenDigests.has(result.digest) || alreadyIngested(result.digest)) {
-      alreadyIngestedFiles++;
-      continue;
-    }
-    seenDigests.add(result.digest);
-    const malformed = result.aggregate.stats.malformedRecords;
-    if (malformed > 0) {
-      partial.push({
-        scope: file,
-        source: 'cloudtrail',
-        status: 'partial',
-        reason: `${file}: ${malformed} of ${result.records} records lack a readable eventTime, eventSource or eventName and were not counted`,
-        detail: { file, malformedRecords: malformed },
+  const window = concurrency * Math.max(1, workers);
+  const kept = new Map<string, { read: FileRead; partial?: CoverageEntry }>();
+  try {
+    while (next < files.length && inFlight.length < window) inFlight.push(settle(files[next++]!));
+    for (let i = 0; i < files.length; i++) {
+      const file = locationOf(files[i]!);
+      const result = await inFlight.shift()!;
+      if (next < files.length) inFlight.push(settle(files[next++]!));
+      done++;
+      if (result instanceof Error) {
+        const reason = fail(file, result.message);
+        options.onFile?.({ file, done, total: files.length, error: reason });
+        continue;
+      }
+      options.onFile?.({ file, done, total: files.length, records: result.records, digest: result.digest });
+      if (seenDigests.has(result.digest) || alreadyIngested(result.digest)) {
+        result.drop();
+        alreadyIngestedFiles++;
+        continue;
+      }
+      seenDigests.add(result.digest);
+      result.keep();
+      const malformed = result.stats.malformedRecords;
+      kept.set(file, {
+        read: result,
+        ...(malformed > 0
+          ? {
+              partial: {
+                scope: file,
+                source: 'cloudtrail',
+                status: 'partial',
+                reason: `${file}: ${malformed} of ${result.records} records lack a readable eventTime, eventSource or eventName and were not counted`,
+                detail: { file, malformedRecords: malformed },
+              },
+            }
+          : {}),
       });
     }
-    total.merge(result.aggregate.data());
-    ingested.push({ digest: result.digest, location: file, events: result.records });
-    for (const account of new Set([...result.aggregate.days.values()].map((d) => d.accountId))) {
-      filesByAccount.set(account, (filesByAccount.get(account) ?? 0) + 1);
+    if (pool) {
+      const { totals, lost } = await pool.finish();
+      for (const data of totals) total.merge(data);
+      // A worker that died took the counts of the files it had kept: they are gaps after all.
+      for (const { location, reason } of lost) {
+        kept.delete(location);
+        fail(location, reason);
+      }
     }
+  } finally {
+    await pool?.close();
+  }
+  for (const [file, { read, partial }] of kept) {
+    ingested.push({ digest: read.digest, location: file, events: read.records });
+    if (partial) partials.push(partial);
+    for (const account of read.accounts) filesByAccount.set(account, (filesByAccount.get(account) ?? 0) + 1);
   }
 
   const daysSeen = total.daysSeen();
@@ -164,7 +203,7 @@ export async function ingestCloudTrailFiles(
     usage: total.usageDays(),
     unmapped: total.unmappedEvents(),
     ingested,
-    coverage: [...coverageEntries(files.length, daysSeen, failed, filesByAccount), ...partial],
+    coverage: [...coverageEntries(files.length, daysSeen, failed, filesByAccount), ...partials],
     daysSeen,
     userAgents: total.identityUserAgents(),
     resourceUsage: total.resourceUsage(),
@@ -176,6 +215,93 @@ export async function ingestCloudTrailFiles(
       alreadyIngestedFiles,
     },
   };
+}
+
+/** One file read, wherever that happened; keep() folds it into the run's total, drop() forgets it. */
+interface FileRead {
+  digest: string;
+  records: number;
+  stats: CloudTrailStats;
+  /** Accounts its events were delivered for. */
+  accounts: string[];
+  keep(): void;
+  drop(): void;
+}
+
+/** Below this many files, starting workers (~0.2 s each) costs more than it saves. */
+const MIN_FILES_FOR_WORKERS = 8;
+
+function defaultWorkerCount(files: number): number {
+  const configured = process.env.KEYWARDEN_INGEST_WORKERS;
+  if (configured !== undefined && configured.trim() !== '') {
+    const n = Number(configured);
+    if (!Number.isInteger(n) || n < 0 || n > 64) throw new Error(`KEYWARDEN_INGEST_WORKERS must be a whole number from 0 to 64, got ${JSON.stringify(configured)}`);
+    return n;
+  }
+  return files >= MIN_FILES_FOR_WORKERS ? Math.min(os.availableParallelism(), 8) : 0;
+}
+
+async function readHere(
+  source: string | CloudTrailSource,
+  mapper: CloudTrailActionMapper,
+  total: CloudTrailAggregate,
+  interned: Map<string, string>,
+): Promise<FileRead> {
+  const { digest, records, aggregate } = await ingestCloudTrailFile(source, mapper, interned);
+  return {
+    digest,
+    records,
+    stats: aggregate.stats,
+    accounts: [...new Set([...aggregate.days.values()].map((d) => d.accountId))],
+    keep: () => total.merge(aggregate.data()),
+    drop: () => undefined,
+  };
+}
+
+/**
+ * Objects larger than this (stored bytes) are streamed on this thread instead
+ * of being held whole for a worker. CloudTrail objects are rarely over a
+ * few MB; the cap keeps memory flat whatever a bucket holds.
+ */
+const MAX_OBJECT_BYTES_FOR_WORKER = 32 << 20;
+
+/** A local file is read by the worker itself; an object's bytes are fetched here and moved to it. */
+async function readInWorker(
+  pool: CloudTrailWorkerPool,
+  source: string | CloudTrailSource,
+  mapper: CloudTrailActionMapper,
+  total: CloudTrailAggregate,
+  interned: Map<string, string>,
+): Promise<FileRead> {
+  if (typeof source === 'string') return pool.read(source);
+  const stream = await openSource(source);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  for (;;) {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await iterator.next();
+    } catch (err) {
+      throw new CloudTrailFileError(source.location, `cannot read object (${(err as Error).message})`);
+    }
+    if (next.done) break;
+    const chunk = Buffer.from(next.value);
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > MAX_OBJECT_BYTES_FOR_WORKER) {
+      // Too big to hold: what was read so far, then the rest, streamed through this thread.
+      const rest = Readable.from(
+        (async function* () {
+          yield* chunks;
+          for (let more = await iterator.next(); !more.done; more = await iterator.next()) yield Buffer.from(more.value);
+        })(),
+        { objectMode: false },
+      );
+      return readHere({ location: source.location, open: async () => rest }, mapper, total, interned);
+    }
+  }
+  return pool.read(source.location, new Uint8Array(Buffer.concat(chunks, size)));
 }
 
 function oneLine(message: string): string {
