@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ingestCloudTrailFiles } from '../src/collect/files/cloudtrail/ingest.js';
+import { reportFigure } from './figures.js';
 import { prng } from './prng.js';
 
 const gzipAsync = promisify(gzip);
@@ -28,6 +29,9 @@ const DATASET_VERSION = 'v1';
 const TOTAL_EVENTS = 1_000_000;
 const SIZES = [250_000, 1_000_000];
 const TARGET_EVENTS_PER_SECOND = 150_000;
+/** With one worker thread per core (issue "Scale"), on a 2-core machine, in flat memory. */
+const TARGET_PARALLEL_EVENTS_PER_SECOND = 300_000;
+const MAX_PARALLEL_RSS_MB = 300;
 /** Records per file cycle through these (sums to 10,000 per three files). */
 const FILE_SIZES = [2_000, 3_000, 5_000];
 
@@ -328,18 +332,18 @@ export function filesFor(manifest: Manifest, events: number): string[] {
 interface ChildResult {
   events: number;
   seconds: number;
-  /** CPU time of all threads (main + zlib pool): tells contention from other load apart from our own cost. */
+  /** CPU time of all threads (main, workers, zlib pool): tells contention from other load apart from our own cost. */
   cpuSeconds: number;
   maxRssMB: number;
   usageRows: number;
 }
 
-async function child(events: number): Promise<void> {
+async function child(events: number, workers: number): Promise<void> {
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
   const files = filesFor(manifest, events);
   const started = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
-  const result = await ingestCloudTrailFiles(files);
+  const result = await ingestCloudTrailFiles(files, { workers });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
   const out: ChildResult = {
@@ -352,9 +356,9 @@ async function child(events: number): Promise<void> {
   process.send!(out);
 }
 
-function runChild(events: number): Promise<ChildResult> {
+function runChild(events: number, workers: number): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const proc = fork(fileURLToPath(import.meta.url), ['--child', String(events)], { stdio: 'inherit' });
+    const proc = fork(fileURLToPath(import.meta.url), ['--child', String(events), String(workers)], { stdio: 'inherit' });
     let result: ChildResult | undefined;
     proc.on('message', (m) => (result = m as ChildResult));
     proc.on('error', reject);
@@ -362,22 +366,34 @@ function runChild(events: number): Promise<ChildResult> {
   });
 }
 
-export async function main(): Promise<{ events: number; eventsPerSecond: number; peakRssMB: number }[]> {
+export async function main(): Promise<{ events: number; workers: number; eventsPerSecond: number; peakRssMB: number; ok: boolean }[]> {
   const manifest = await generate();
   const avg = manifest.uncompressedBytes / TOTAL_EVENTS;
   console.log(
     `dataset: ${manifest.files.length} files, ${(manifest.compressedBytes / 1e6).toFixed(0)} MB gzip, ${(manifest.uncompressedBytes / 1e6).toFixed(0)} MB JSON, ${avg.toFixed(0)} bytes/record`,
   );
   const figures = [];
-  for (const size of SIZES) {
-    const r = await runChild(size);
-    const eps = Math.round(r.events / r.seconds);
-    console.log(
-      `cloudtrail ingest ${r.events.toLocaleString('en-US')} events: ${eps.toLocaleString('en-US')} events/s, peak RSS ${r.maxRssMB.toFixed(0)} MB, ` +
-        `CPU ${((r.cpuSeconds / r.events) * 1e6).toFixed(1)} µs/event over all threads, ${r.usageRows.toLocaleString('en-US')} usage rows ` +
-        `(target >= ${TARGET_EVENTS_PER_SECOND.toLocaleString('en-US')} events/s)`,
-    );
-    figures.push({ events: r.events, eventsPerSecond: eps, peakRssMB: Math.round(r.maxRssMB) });
+  // One thread (the issue-2 figure), then one worker per core (RSS is the whole process, workers included).
+  for (const workers of [0, os.availableParallelism()]) {
+    const target = workers === 0 ? TARGET_EVENTS_PER_SECOND : TARGET_PARALLEL_EVENTS_PER_SECOND;
+    for (const size of SIZES) {
+      const r = await runChild(size, workers);
+      const eps = Math.round(r.events / r.seconds);
+      console.log(
+        `cloudtrail ingest ${r.events.toLocaleString('en-US')} events, ${workers === 0 ? 'main thread only' : `${workers} worker threads`}: ` +
+          `${eps.toLocaleString('en-US')} events/s, peak RSS ${r.maxRssMB.toFixed(0)} MB, ` +
+          `CPU ${((r.cpuSeconds / r.events) * 1e6).toFixed(1)} µs/event over all threads, ${r.usageRows.toLocaleString('en-US')} usage rows ` +
+          `(target >= ${target.toLocaleString('en-US')} events/s${workers === 0 ? '' : `, RSS < ${MAX_PARALLEL_RSS_MB} MB`})`,
+      );
+      const ok = eps >= target && (workers === 0 || r.maxRssMB < MAX_PARALLEL_RSS_MB);
+      reportFigure({
+        measure: `CloudTrail ingest ${(r.events / 1e6).toLocaleString('en-US')}M events, ${workers === 0 ? 'one thread' : `${workers} workers`}`,
+        result: `${eps.toLocaleString('en-US')} events/s, ${r.maxRssMB.toFixed(0)} MB`,
+        target: `>= ${target.toLocaleString('en-US')} events/s${workers === 0 ? '' : `, < ${MAX_PARALLEL_RSS_MB} MB`}`,
+        ok,
+      });
+      figures.push({ events: r.events, workers, eventsPerSecond: eps, peakRssMB: Math.round(r.maxRssMB), ok });
+    }
   }
   return figures;
 }
@@ -385,7 +401,12 @@ export async function main(): Promise<{ events: number; eventsPerSecond: number;
 const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   const childAt = process.argv.indexOf('--child');
-  const run = childAt >= 0 ? child(Number(process.argv[childAt + 1])) : main().then(() => undefined);
+  const run =
+    childAt >= 0
+      ? child(Number(process.argv[childAt + 1]), Number(process.argv[childAt + 2]))
+      : main().then((figures) => {
+          if (figures.some((f) => !f.ok)) process.exitCode = 1;
+        });
   run.catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exitCode = 1;
