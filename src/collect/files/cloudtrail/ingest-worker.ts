@@ -1,7 +1,8 @@
 /**
  * Inside a worker thread: reads the CloudTrail files (or object bytes) the
  * pool sends, one aggregate per file, reports each file's facts, and folds
- * the files the pool says to keep into one running total, posted at finish.
+ * the files the pool says to keep into a running total it hands over every
+ * few files and at finish.
  * Failures are posted as messages naming the file, never thrown, so one bad
  * file cannot take the worker (and its other files) down.
  */
@@ -10,18 +11,29 @@ import { parentPort } from 'node:worker_threads';
 import { loadCloudTrailActionMapper } from '../../../catalog/cloudtrail-actions.js';
 import { CloudTrailAggregate } from './aggregate.js';
 import { ingestCloudTrailFile } from './ingest.js';
-import type { WorkerReply, WorkerRequest } from './worker-pool.js';
+import { FILES_PER_HANDOVER, type WorkerReply, type WorkerRequest } from './worker-pool.js';
 
 const port = parentPort;
 if (!port) throw new Error('ingest-worker.ts runs only as a worker thread');
 const mapper = await loadCloudTrailActionMapper();
-// Strings repeat across a worker's files (ARNs, agents): one copy each.
+// Strings repeat across files (ARNs, agents): one copy each within a total.
 const interned = new Map<string, string>();
-const total = new CloudTrailAggregate(mapper, interned);
+let total = new CloudTrailAggregate(mapper, interned);
+/** Request ids of the kept files folded into `total` since the last handover. */
+let inTotal: number[] = [];
 /** Read files awaiting the pool's keep/drop, by request id. */
 const awaiting = new Map<number, CloudTrailAggregate>();
 
 const reply = (message: WorkerReply) => port.postMessage(message);
+
+/** Hands the running total to the pool and starts a new one, so a worker never holds more than a few files' counts. */
+function handOver(final: boolean): void {
+  reply({ type: 'total', data: total.data(), ids: inTotal, final });
+  total = new CloudTrailAggregate(mapper, interned);
+  inTotal = [];
+  // Interning pays off within a total; a fresh total starts a fresh table.
+  interned.clear();
+}
 
 port.on('message', (request: WorkerRequest) => {
   switch (request.type) {
@@ -31,12 +43,14 @@ port.on('message', (request: WorkerRequest) => {
     case 'keep':
       total.merge(awaiting.get(request.id)!.data());
       awaiting.delete(request.id);
+      inTotal.push(request.id);
+      if (inTotal.length >= FILES_PER_HANDOVER) handOver(false);
       return;
     case 'drop':
       awaiting.delete(request.id);
       return;
     case 'finish':
-      reply({ type: 'total', data: total.data() });
+      handOver(true);
       return;
   }
 });

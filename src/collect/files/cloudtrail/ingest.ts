@@ -128,7 +128,7 @@ export async function ingestCloudTrailFiles(
   // Workers load the catalog mapper themselves: a caller's own mapper cannot be posted to them.
   if (options.mapper && options.workers) throw new Error('ingestCloudTrailFiles: worker threads use the catalog mapper; pass either mapper or workers');
   const workers = options.mapper ? 0 : (options.workers ?? defaultWorkerCount(files.length));
-  const pool = workers > 0 ? new CloudTrailWorkerPool(workers) : undefined;
+  const pool = workers > 0 ? new CloudTrailWorkerPool(workers, (data) => total.merge(data)) : undefined;
   const settle = (file: string | CloudTrailSource): Promise<FileRead | Error> =>
     (pool ? readInWorker(pool, file, mapper, total, interned) : readHere(file, mapper, total, interned)).catch((err: unknown) =>
       err instanceof Error ? err : new Error(`${locationOf(file)}: ${String(err)}`),
@@ -143,7 +143,8 @@ export async function ingestCloudTrailFiles(
   const inFlight: Promise<FileRead | Error>[] = [];
   let next = 0;
   const window = concurrency * Math.max(1, workers);
-  const kept = new Map<string, { read: FileRead; partial?: CoverageEntry }>();
+  // Facts of the files that count (not the reads themselves: they hold a file's whole aggregate).
+  const kept = new Map<string, { digest: string; records: number; accounts: string[]; partial?: CoverageEntry }>();
   try {
     while (next < files.length && inFlight.length < window) inFlight.push(settle(files[next++]!));
     for (let i = 0; i < files.length; i++) {
@@ -166,7 +167,9 @@ export async function ingestCloudTrailFiles(
       result.keep();
       const malformed = result.stats.malformedRecords;
       kept.set(file, {
-        read: result,
+        digest: result.digest,
+        records: result.records,
+        accounts: result.accounts,
         ...(malformed > 0
           ? {
               partial: {
@@ -181,8 +184,7 @@ export async function ingestCloudTrailFiles(
       });
     }
     if (pool) {
-      const { totals, lost } = await pool.finish();
-      for (const data of totals) total.merge(data);
+      const lost = await pool.finish();
       // A worker that died took the counts of the files it had kept: they are gaps after all.
       for (const { location, reason } of lost) {
         kept.delete(location);
@@ -192,10 +194,10 @@ export async function ingestCloudTrailFiles(
   } finally {
     await pool?.close();
   }
-  for (const [file, { read, partial }] of kept) {
-    ingested.push({ digest: read.digest, location: file, events: read.records });
+  for (const [file, { digest, records, accounts, partial }] of kept) {
+    ingested.push({ digest, location: file, events: records });
     if (partial) partials.push(partial);
-    for (const account of read.accounts) filesByAccount.set(account, (filesByAccount.get(account) ?? 0) + 1);
+    for (const account of accounts) filesByAccount.set(account, (filesByAccount.get(account) ?? 0) + 1);
   }
 
   const daysSeen = total.daysSeen();

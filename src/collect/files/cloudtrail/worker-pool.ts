@@ -5,15 +5,16 @@
  * Each worker reads a file into its own aggregate and reports only the
  * file's facts (digest, records, accounts). The caller decides, in file
  * order, whether the file counts (not a duplicate, not already stored) and
- * tells the worker, which folds kept files into its running total. Totals
- * cross threads once, at the end: posting every file's aggregate to the
- * main thread cost as much CPU there as the reading saved.
+ * tells the worker, which folds kept files into its running total and
+ * hands that total over every few files (and at finish): posting every
+ * file's aggregate to the main thread cost as much CPU there as the reading
+ * saved, and holding totals to the end cost a copy of the result per worker.
  *
  * Files go to workers round-robin by sequence, so for a given worker count
  * the result is the same on every run. A worker that dies (out of memory, a
  * native crash) fails its files in flight at once, and at finish() the
- * files it had kept are reported lost, naming them: nothing it read is
- * counted half.
+ * files it had kept but not yet handed over are reported lost, naming them:
+ * nothing it read is counted half.
  */
 import { Worker } from 'node:worker_threads';
 import type { CloudTrailAggregateData, CloudTrailStats } from './aggregate.js';
@@ -28,7 +29,8 @@ export type WorkerRequest =
 export type WorkerReply =
   | { type: 'read'; id: number; digest: string; records: number; stats: CloudTrailStats; accounts: string[] }
   | { type: 'failed'; id: number; error: string }
-  | { type: 'total'; data: CloudTrailAggregateData };
+  /** The worker's running total, holding the kept files `ids`; `final` answers finish. */
+  | { type: 'total'; data: CloudTrailAggregateData; ids: number[]; final: boolean };
 
 /** What a worker reports of one file it read; its aggregate stays in the worker until kept or dropped. */
 export interface WorkerFileFacts {
@@ -44,26 +46,26 @@ export interface WorkerFileFacts {
 interface PoolWorker {
   worker: Worker;
   pending: Map<number, { resolve: (r: WorkerFileFacts) => void; reject: (e: Error) => void; location: string }>;
-  /** Locations of the files this worker folded into its total. */
-  kept: string[];
-  total?: (data: CloudTrailAggregateData) => void;
+  /** Files this worker kept whose counts it has not handed over yet, by request id. */
+  kept: Map<number, string>;
+  finished?: () => void;
   death?: string;
 }
 
 const ENTRY = new URL('./ingest-worker-entry.mjs', import.meta.url);
 
-export interface PoolTotals {
-  /** One total per worker that lived to the end. */
-  totals: CloudTrailAggregateData[];
-  /** Kept files whose counts were lost with a worker that died, and why. */
-  lost: { location: string; reason: string }[];
-}
+/** A worker hands its total over after folding this many kept files. */
+export const FILES_PER_HANDOVER = 8;
 
 export class CloudTrailWorkerPool {
   private readonly workers: PoolWorker[] = [];
   private nextId = 0;
 
-  constructor(size: number) {
+  /** `onTotal` receives each worker total handed over: the counts of kept files, to merge. */
+  constructor(
+    size: number,
+    private readonly onTotal: (data: CloudTrailAggregateData) => void,
+  ) {
     for (let i = 0; i < size; i++) this.workers.push(this.spawn());
   }
 
@@ -87,27 +89,27 @@ export class CloudTrailWorkerPool {
     });
   }
 
-  /** Collects every live worker's total of kept files, and what died with the others. */
-  async finish(): Promise<PoolTotals> {
-    const totals: CloudTrailAggregateData[] = [];
+  /** Collects every live worker's last total; returns the kept files whose counts died with a worker, and why. */
+  async finish(): Promise<{ location: string; reason: string }[]> {
     await Promise.all(
       this.live().map(
         (w) =>
           new Promise<void>((resolve) => {
-            w.total = (data) => {
-              totals.push(data);
-              resolve();
-            };
+            w.finished = resolve;
             // A worker dying while finishing resolves too: its files are counted as lost below.
             w.worker.once('exit', () => resolve());
             w.worker.postMessage({ type: 'finish' } satisfies WorkerRequest);
           }),
       ),
     );
-    const lost = this.workers
+    return this.workers
       .filter((w) => w.death !== undefined)
-      .flatMap((w) => w.kept.map((location) => ({ location, reason: `${location}: the ingest worker that read it stopped (${w.death}) before its counts were collected` })));
-    return { totals, lost };
+      .flatMap((w) =>
+        [...w.kept.values()].map((location) => ({
+          location,
+          reason: `${location}: the ingest worker that read it stopped (${w.death}) before handing over its counts`,
+        })),
+      );
   }
 
   async close(): Promise<void> {
@@ -120,13 +122,15 @@ export class CloudTrailWorkerPool {
 
   private spawn(): PoolWorker {
     const worker = new Worker(ENTRY);
-    const entry: PoolWorker = { worker, pending: new Map(), kept: [] };
+    const entry: PoolWorker = { worker, pending: new Map(), kept: new Map() };
     const tell = (request: WorkerRequest) => {
       if (entry.death === undefined) worker.postMessage(request);
     };
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'total') {
-        entry.total?.(reply.data);
+        this.onTotal(reply.data);
+        for (const id of reply.ids) entry.kept.delete(id);
+        if (reply.final) entry.finished?.();
         return;
       }
       const job = entry.pending.get(reply.id);
@@ -143,7 +147,7 @@ export class CloudTrailWorkerPool {
         stats,
         accounts,
         keep: () => {
-          entry.kept.push(job.location);
+          entry.kept.set(id, job.location);
           tell({ type: 'keep', id });
         },
         drop: () => tell({ type: 'drop', id }),

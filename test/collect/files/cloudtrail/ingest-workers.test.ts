@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   discoverCloudTrailFiles,
   ingestCloudTrailFiles,
+  type CloudTrailAggregateData,
   type CloudTrailIngestResult,
   type CloudTrailSource,
 } from '../../../../src/collect/files/cloudtrail/index.js';
@@ -97,8 +98,9 @@ describe('CloudTrail ingest in worker threads', () => {
     await expect(ingestCloudTrailFiles(files.slice(0, 2), { mapper, workers: 2 })).rejects.toThrow(/pass either mapper or workers/);
   });
 
-  it('fails the files of a worker that dies, in flight or already kept, naming them, and goes on with the others', async () => {
-    const pool = new CloudTrailWorkerPool(2);
+  it('fails the files of a worker that dies, in flight or kept but not handed over, naming them, and goes on with the others', async () => {
+    const totals: CloudTrailAggregateData[] = [];
+    const pool = new CloudTrailWorkerPool(2, (data) => totals.push(data));
     const workers = (pool as unknown as { workers: { worker: import('node:worker_threads').Worker }[] }).workers;
     try {
       // Round-robin: reads 0 and 2 go to the first worker, 1 and 3 to the second.
@@ -113,7 +115,7 @@ describe('CloudTrail ingest in worker threads', () => {
       expect(pool.size).toBe(1);
       (await pool.read(files[4]!)).keep();
 
-      const { totals, lost } = await pool.finish();
+      const lost = await pool.finish();
       expect(lost).toEqual([{ location: files[1], reason: expect.stringContaining(`${files[1]}: the ingest worker that read it stopped`) }]);
       expect(totals).toHaveLength(1);
       // The survivor's total holds exactly its two kept files.
