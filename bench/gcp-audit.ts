@@ -22,6 +22,7 @@ import type { GcpRoleWire } from '../src/model/gcp-wire.js';
 import { ALL_RULES } from '../src/rules/index.js';
 import { openStore } from '../src/store/index.js';
 import { prng } from './prng.js';
+import { reportFigure } from './figures.js';
 
 const TARGET_SECONDS = 10;
 const TARGET_RSS_MB = 1024;
@@ -89,6 +90,12 @@ export async function main(): Promise<{ seconds: number; peakRssMb: number; ok: 
   store.close();
   const ok = seconds < TARGET_SECONDS && peakRssMb < TARGET_RSS_MB;
   console.log(`GCP audit: ${identities.length} service accounts, ${part.bindings.length} bindings, ${report.findings.length} findings in ${seconds.toFixed(2)} s (target < ${TARGET_SECONDS} s), peak RSS ${peakRssMb} MB (target < ${TARGET_RSS_MB} MB): ${ok ? 'ok' : 'MISSED'}`);
+  reportFigure({
+    measure: `GCP audit, ${identities.length.toLocaleString('en-US')} service accounts`,
+    result: `${seconds.toFixed(2)} s, ${peakRssMb} MB`,
+    target: `< ${TARGET_SECONDS} s, < ${TARGET_RSS_MB} MB`,
+    ok,
+  });
   return { seconds, peakRssMb, ok };
 }
 

@@ -23,6 +23,7 @@ import type { Identity, PolicyAttachment, StoredPolicy } from '../src/model/doma
 import type { PolicyDocument, PolicyStatement } from '../src/model/policy.js';
 import { prng } from './prng.js';
 import { runIfMain } from './run-main.js';
+import { reportFigure } from './figures.js';
 
 const ROLES = 5_000;
 const ACCOUNTS = 20;
@@ -123,6 +124,12 @@ export async function main(): Promise<{ ok: boolean }> {
   console.log(`  build ${ms(t1, t2)}; closure from every node ${ms(t2, t3)} (${pairs} reachable pairs); 500 shortest-path searches ${ms(t3, t4)} (${pathHops} hops)`);
   console.log(`  CPU time (user+system) for grants, build and closure: ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
   console.log(`reach graph build + closure: ${seconds.toFixed(2)} s, peak RSS ${peakRssMb} MB (target < ${TARGET_SECONDS} s)${ok ? '' : ' — OVER TARGET'}`);
+  reportFigure({
+    measure: `reach graph, ${identities.length.toLocaleString('en-US')} roles / ${trustEntries.toLocaleString('en-US')} trusts`,
+    result: `${seconds.toFixed(1)} s, ${peakRssMb} MB`,
+    target: `< ${TARGET_SECONDS} s`,
+    ok,
+  });
   return { ok };
 }
 

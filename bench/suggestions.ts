@@ -16,6 +16,7 @@ import { ALL_RULES } from '../src/rules/index.js';
 import { openStore } from '../src/store/index.js';
 import { suggestionsForScan } from '../src/suggest/index.js';
 import { synthesiseWorkload } from './analyse-grants.js';
+import { reportFigure } from './figures.js';
 
 const TARGET_SECONDS = 5;
 const ACCOUNT = '111122223333';
@@ -61,6 +62,12 @@ async function main(): Promise<{ seconds: number; ok: boolean }> {
       `(${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}), peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB ` +
       `(target < ${TARGET_SECONDS} s)${ok ? '' : ' — OVER TARGET'}`,
   );
+  reportFigure({
+    measure: `revocation suggestions, ${identities.length.toLocaleString('en-US')} principals`,
+    result: `${seconds.toFixed(2)} s`,
+    target: `< ${TARGET_SECONDS} s`,
+    ok,
+  });
   return { seconds, ok };
 }
 
