@@ -39,7 +39,11 @@ export async function collectGcpInto(store: Store, config: KeywardenConfig, io: 
   const cachedRoles = store.gcpPredefinedRoleCache();
   const oldest = Math.min(...[...cachedRoles.values()].map((r) => Date.parse(r.storedAt)));
   const refreshAllRoles = !cachedRoles.size || now.getTime() - oldest > live.predefinedRolesMaxAgeDays * DAY_MS;
-  const clients = createGcpClients({ authClient: deps.authClient ?? (await defaultAuth()), endpoint: deps.endpoint ?? endpointOf(live.endpoint) });
+  const clients = createGcpClients({
+    authClient: deps.authClient ?? (await defaultAuth()),
+    endpoint: deps.endpoint ?? endpointOf(live.endpoint),
+    requestTimeoutMs: deps.requestTimeoutMs ?? live.requestTimeoutSeconds * 1000,
+  });
   let files;
   try {
     files = await collectGcp(clients, {
@@ -51,6 +55,7 @@ export async function collectGcpInto(store: Store, config: KeywardenConfig, io: 
       cachedRoles,
       refreshAllRoles,
       onProgress: (line) => io.err(`${line}\n`),
+      ...(deps.retry && { retry: deps.retry }),
     });
   } finally {
     await closeGcpClients(clients);

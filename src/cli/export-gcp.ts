@@ -7,6 +7,7 @@ import { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import { closeGcpClients, createGcpClients, type GcpClientOptions } from '../collect/gcp/clients.js';
 import { collectGcp } from '../collect/gcp/collect.js';
 import { writeGcpExport } from '../collect/gcp/write-export.js';
+import type { RetryOptions } from '../collect/gcp/retry.js';
 import { safeText } from '../report/terminal.js';
 import type { CoverageEntry } from '../model/domain.js';
 import type { Io } from './commands.js';
@@ -34,8 +35,8 @@ export async function defaultAuth(): Promise<OAuth2Client> {
   return client;
 }
 
-/** Lets tests point the real clients at a local server. */
-export type GcpLiveDeps = Partial<GcpClientOptions> & { now?: () => Date };
+/** Lets tests point the real clients at a local server (and shorten their retry backoff). */
+export type GcpLiveDeps = Partial<GcpClientOptions> & { now?: () => Date; retry?: RetryOptions };
 
 /** Collections from the live APIs print what they could not read, in one line each. */
 export function printGcpGaps(coverage: readonly CoverageEntry[], io: Io): void {
@@ -45,7 +46,7 @@ export function printGcpGaps(coverage: readonly CoverageEntry[], io: Io): void {
 export async function runExportGcp(options: ExportGcpOptions, io: Io, deps: GcpLiveDeps = {}): Promise<number> {
   if (!options.organization && !options.projects?.length) throw new UserError('export gcp needs --organization organizations/<id> or at least one --project <id>');
   if (options.organization && !/^organizations\/\d+$/.test(options.organization)) throw new UserError(`--organization must look like organizations/123456789012, got ${safeText(options.organization)}`);
-  const clients = createGcpClients({ authClient: deps.authClient ?? (await defaultAuth()), endpoint: deps.endpoint });
+  const clients = createGcpClients({ authClient: deps.authClient ?? (await defaultAuth()), endpoint: deps.endpoint, requestTimeoutMs: deps.requestTimeoutMs });
   try {
     const now = deps.now?.() ?? new Date();
     const since = new Date(now.getTime() - (options.logDays ?? 30) * 86_400_000).toISOString();
@@ -55,6 +56,7 @@ export async function runExportGcp(options: ExportGcpOptions, io: Io, deps: GcpL
       logsSince: since,
       predefinedRoles: options.predefinedRoles ?? true,
       onProgress: (line) => io.err(`${line}\n`),
+      ...(deps.retry && { retry: deps.retry }),
     });
     writeGcpExport(options.dir, files);
     printGcpGaps(files.coverage, io);
