@@ -11,11 +11,12 @@ import { GcpHierarchy } from '../../../../src/analyse/gcp/hierarchy.js';
 import { resolveProjectEnvironment } from '../../../../src/analyse/gcp/environment.js';
 import { importGcpExportDir } from '../../../../src/collect/files/gcp/import-gcp-export.js';
 import { roleRecommendations } from '../../../../src/collect/files/gcp/recommendations.js';
+import { permissionInsights } from '../../../../src/collect/files/gcp/to-snapshot.js';
 import { parseConfig } from '../../../../src/config/index.js';
 import type { Snapshot } from '../../../../src/model/domain.js';
 import { openStore } from '../../../../src/store/index.js';
 import { ACME_AS_OF, CI, ORG_ID, OLD_ETL, acmeGcp } from '../../../helpers/acme-gcp.js';
-import { recommendationsOf, writeGcloudExport } from '../../../helpers/gcp-org.js';
+import { insights, recommendationsOf, writeGcloudExport } from '../../../helpers/gcp-org.js';
 
 let tmp: string;
 let snapshot: Snapshot;
@@ -90,4 +91,22 @@ it('resolves environments from tags after ids and labels, the riskier winning a 
     environment: 'staging',
     how: `tag ${ORG_ID}/environment/staging matches */environment=staging`,
   });
+});
+
+it('reads a permission count or observation period the store cannot hold as unknown, and the scan still stores (found by hostile-files)', () => {
+  const project = acmeGcp.projects.find((p) => p.id === 'acme-data-staging')!;
+  const [wire] = insights(project, ACME_AS_OF);
+  const odd = [
+    { ...wire!, content: { ...wire!.content!, currentTotalPermissionsCount: 2.5 }, observationPeriod: '1e308s' },
+    { ...wire!, content: { ...wire!.content!, currentTotalPermissionsCount: '-3' }, observationPeriod: '7776000s' },
+  ];
+  const read = permissionInsights(odd);
+  expect(read.map((i) => [i.currentTotal, i.observationDays])).toEqual([[undefined, undefined], [undefined, 90]]);
+  const store = openStore(':memory:');
+  try {
+    const withOdd = { ...snapshot, gcp: { ...snapshot.gcp!, insights: read } };
+    expect(() => store.writeScan(withOdd)).not.toThrow();
+  } finally {
+    store.close();
+  }
 });
