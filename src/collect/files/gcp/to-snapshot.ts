@@ -279,7 +279,8 @@ export function gcpExportToSnapshot(files: GcpExportFiles, options: GcpSnapshotO
     roles.push(...customRoles(org));
   }
   for (const f of files.folders) {
-    const name = f.name ?? `folders/${f.folder}`;
+    // An empty name is no name: the folder is known by its directory (the store refuses an empty one, and the whole scan with it).
+    const name = f.name || `folders/${f.folder}`;
     resources.push({ name, kind: 'folder', parent: f.parent ?? undefined, displayName: f.displayName ?? undefined, labels: {} });
     if (!f.iamPolicy) coverage.push({ scope: name, source: 'allow-policy', status: 'gap', reason: `folders/${f.folder}/iam-policy.json missing: bindings inherited from this folder unknown` });
     bindings.push(...bindingsOf(f.iamPolicy, name, 'folder'));

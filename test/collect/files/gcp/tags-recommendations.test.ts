@@ -3,7 +3,7 @@
  * read, transformed, stored and read back, and tags deciding a project's
  * environment next to its id, labels and folders.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -108,5 +108,24 @@ it('reads a permission count or observation period the store cannot hold as unkn
     expect(() => store.writeScan(withOdd)).not.toThrow();
   } finally {
     store.close();
+  }
+});
+
+it('names a folder whose folder.json has an empty name by its directory, and the scan stores (found by hostile-files)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'keywarden-gcp-folder-'));
+  try {
+    writeGcloudExport(dir, acmeGcp, ACME_AS_OF);
+    const file = path.join(dir, 'gcp', 'folders', '500000000001', 'folder.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), name: '' }));
+    const { snapshot: read, extras } = importGcpExportDir(dir, { alreadyIngested: () => false, now: () => ACME_AS_OF });
+    expect(read.gcp!.resources.find((r) => r.kind === 'folder' && r.displayName === 'production')!.name).toBe('folders/500000000001');
+    const store = openStore(':memory:');
+    try {
+      expect(() => store.writeScan(read, extras)).not.toThrow();
+    } finally {
+      store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
