@@ -12,6 +12,7 @@ import type { KeywardenConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { withStore, type Io } from './commands.js';
 import { EXIT, UserError } from './errors.js';
+import { terminalText } from '../util/terminal-text.js';
 import { defaultAuth, type GcpLiveDeps } from './export-gcp.js';
 import { writeGcpScan } from './import-gcp.js';
 import type { GlobalOptions } from './main.js';
@@ -54,7 +55,7 @@ export async function collectGcpInto(store: Store, config: KeywardenConfig, io: 
       predefinedRoles: true,
       cachedRoles,
       refreshAllRoles,
-      onProgress: (line) => io.err(`${line}\n`),
+      onProgress: (line) => io.err(`${terminalText(line)}\n`),
       ...(deps.retry && { retry: deps.retry }),
     });
   } finally {

@@ -8,7 +8,7 @@ import { closeGcpClients, createGcpClients, type GcpClientOptions } from '../col
 import { collectGcp } from '../collect/gcp/collect.js';
 import { writeGcpExport } from '../collect/gcp/write-export.js';
 import type { RetryOptions } from '../collect/gcp/retry.js';
-import { safeText } from '../report/terminal.js';
+import { terminalText } from '../util/terminal-text.js';
 import type { CoverageEntry } from '../model/domain.js';
 import type { Io } from './commands.js';
 import { EXIT, UserError } from './errors.js';
@@ -40,12 +40,12 @@ export type GcpLiveDeps = Partial<GcpClientOptions> & { now?: () => Date; retry?
 
 /** Collections from the live APIs print what they could not read, in one line each. */
 export function printGcpGaps(coverage: readonly CoverageEntry[], io: Io): void {
-  for (const gap of coverage.filter((c) => c.status === 'gap')) io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
+  for (const gap of coverage.filter((c) => c.status === 'gap')) io.err(`warning: ${terminalText(gap.scope)} [${terminalText(gap.source)}]: ${terminalText(gap.reason ?? 'could not be read')}\n`);
 }
 
 export async function runExportGcp(options: ExportGcpOptions, io: Io, deps: GcpLiveDeps = {}): Promise<number> {
   if (!options.organization && !options.projects?.length) throw new UserError('export gcp needs --organization organizations/<id> or at least one --project <id>');
-  if (options.organization && !/^organizations\/\d+$/.test(options.organization)) throw new UserError(`--organization must look like organizations/123456789012, got ${safeText(options.organization)}`);
+  if (options.organization && !/^organizations\/\d+$/.test(options.organization)) throw new UserError(`--organization must look like organizations/123456789012, got ${terminalText(options.organization)}`);
   const clients = createGcpClients({ authClient: deps.authClient ?? (await defaultAuth()), endpoint: deps.endpoint, requestTimeoutMs: deps.requestTimeoutMs });
   try {
     const now = deps.now?.() ?? new Date();
@@ -55,12 +55,12 @@ export async function runExportGcp(options: ExportGcpOptions, io: Io, deps: GcpL
       projects: options.projects,
       logsSince: since,
       predefinedRoles: options.predefinedRoles ?? true,
-      onProgress: (line) => io.err(`${line}\n`),
+      onProgress: (line) => io.err(`${terminalText(line)}\n`),
       ...(deps.retry && { retry: deps.retry }),
     });
     writeGcpExport(options.dir, files);
     printGcpGaps(files.coverage, io);
-    io.err(`wrote ${files.projects.length} project(s) and ${files.folders.length} folder(s) to ${safeText(options.dir)}/gcp\n`);
+    io.err(`wrote ${files.projects.length} project(s) and ${files.folders.length} folder(s) to ${terminalText(options.dir)}/gcp\n`);
     return files.coverage.some((c) => c.status === 'gap') ? EXIT.incomplete : EXIT.ok;
   } finally {
     await closeGcpClients(clients);
