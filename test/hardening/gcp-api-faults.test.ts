@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OAuth2Client } from 'google-auth-library';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCollectGcp } from '../../src/cli/collect-gcp.js';
 import { closeGcpClients, createGcpClients } from '../../src/collect/gcp/clients.js';
 import { collectGcp } from '../../src/collect/gcp/collect.js';
@@ -21,7 +21,7 @@ import { openStore } from '../../src/store/index.js';
 import { ACME_AS_OF, BILLING, IAM_BOT, OLD_ETL, ORG_ID, acmeGcp } from '../helpers/acme-gcp.js';
 import { role } from '../helpers/gcp-audit.js';
 import type { OrgSpec } from '../helpers/gcp-org.js';
-import { startGcpServer, type GcpFaults } from '../servers/gcp/server.js';
+import { startGcpServer } from '../servers/gcp/server.js';
 
 const TIMEOUT_MS = 250;
 const ATTEMPTS = 3;

@@ -37,7 +37,7 @@ import { projectRoot } from '../helpers/fixtures.js';
 import { launchChromium, openReport, type OpenedPage } from '../report/html/browser-harness.js';
 import { validateSarif } from '../report/sarif-validator.js';
 import { CONFIG, cliInProcess } from './cli-process.js';
-import { AS_OF, HOSTILE_FUNCTION, HOSTILE_FILE, PROD, hostileAlias, hostileStrings, hostileTag, writeHostileAwsExport, writeHostileGcpExport, type Hostile } from './hostile-world.js';
+import { AS_OF, HOSTILE_FILE, HOSTILE_FUNCTION, HOSTILE_PATH, HOSTILE_POLICY, PROD, hostileAlias, hostileStrings, hostileTag, writeHostileAwsExport, writeHostileGcpExport } from './hostile-world.js';
 
 const HOSTILE = hostileStrings();
 /** What a terminal must never receive raw: controls (but line break and tab), format characters (bidi, zero-width), separators, lone surrogates. */
@@ -207,6 +207,8 @@ describe('hostile names in every output', () => {
       checked('json');
     }
     expect(aws.json.accounts.find((a) => a.accountId === PROD)!.alias).toBe(hostileAlias(canary));
+    expect(aws.json.identities.find((i) => i.arn === arns.get('shell'))!.policies.map((p) => p.name)).toContain(HOSTILE_POLICY.text);
+    expect(arns.get('attribute')).toContain(`:role${HOSTILE_PATH.text}`);
     expect(gcp.json.identities.map((i) => i.arn)).toContain(gcpCi);
   });
 
@@ -391,6 +393,7 @@ describe('hostile names in every output', () => {
       checked('shell plans');
     }
     expect(received.some((a) => a.includes(JSON.stringify(HOSTILE_FUNCTION.text).slice(1, -1)))).toBe(true);
+    expect(received).toContain(HOSTILE_POLICY.text);
     expect(received.some((a) => a.includes(gcpCi))).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
  * One realistic organisation whose cloud-supplied text is hostile, for the
  * hostile-names suite: the bundled AWS sample with its identities renamed
  * (everywhere: authorization details, credential reports, Access Advisor,
- * CloudTrail), hostile tags, account alias, user agents, a Lambda function and a
+ * CloudTrail), a hostile path, policy name, tags, account alias, user agents, a Lambda function and a
  * damaged CloudTrail file with a hostile file name; and a gcloud export whose
  * folder, project, labels, service accounts, conditions, roles and audit-log
  * user agents are hostile. IAM allows only `[\w+=,.@-]` in names, but an
@@ -55,6 +55,10 @@ export function hostileTag(h: Hostile, canary: string): string {
 
 export const hostileAlias = (canary: string) => `acme-prod"><svg onload=alert(5)>\x1b[31m$(touch ${canary})\u202e`;
 export const hostileUserAgent = (canary: string) => `claude-code/1.0.43 \x1b]0;pwned\x07 <img src=x onerror=alert(4)> $(touch ${canary}) \u202e`;
+/** An IAM path (backup-admin's role) and an inline policy name (dns-automation's): both reach ARNs, reports and plan arguments. */
+export const HOSTILE_PATH = { replaces: '/service/', text: "/service'$(touch pwned-path)`x`\u202e\x1b[31m/" };
+export const HOSTILE_POLICY = { replaces: 'route53-all', text: 'route53-all"><b>$(touch pwned-policy)`x`;\u202e\x1b]0;t\x07' };
+
 /**
  * A Lambda function the claude agent calls: CloudTrail names it, the generated
  * least-privilege policy and its plan document carry it. No whitespace (an
@@ -98,7 +102,7 @@ export interface AwsWorld {
 export function writeHostileAwsExport(dir: string, canary: string): AwsWorld {
   const hostile = hostileStrings();
   // Longest first: no name is replaced inside another one's replacement.
-  const renames = [...hostile, HOSTILE_FUNCTION].sort((a, b) => b.replaces.length - a.replaces.length);
+  const renames = [...hostile, HOSTILE_FUNCTION, HOSTILE_PATH, HOSTILE_POLICY].sort((a, b) => b.replaces.length - a.replaces.length);
   const rename = (s: string) => replaceAll(s, renames);
   cpSync(path.join(projectRoot, 'samples', 'acme'), dir, { recursive: true });
   for (const file of [...filesUnder(dir)]) {
