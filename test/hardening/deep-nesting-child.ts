@@ -16,14 +16,15 @@ import { parseSuppressions } from '../../src/suppress/suppressions-file.js';
 
 const DEPTHS = [20, 100, 500, 1000, 1500, 2000, 3000, 4000, 6000];
 
-/** Flow collections closed and unclosed, a block structure by indentation, each with scalars after the deepest point. */
+/** Flow collections empty, with scalars, and unclosed; a block structure by indentation; the same as JSON, valid and broken. */
 function texts(depth: number): Record<string, string> {
   const flow = '['.repeat(depth) + 'a, 1, "x y"' + ']'.repeat(depth);
   return {
+    empty: '['.repeat(depth) + ']'.repeat(depth),
     flow,
     unclosed: `suppressions: ${'['.repeat(depth)}a, 1, 2.5`,
     // One more space per level: a block sequence in a block sequence, as deep as the text allows.
-    block: Array.from({ length: Math.min(depth, 1200) }, (_, i) => `${' '.repeat(i)}-`).join('\n') + ' 1\n',
+    block: Array.from({ length: Math.min(depth, 1500) }, (_, i) => `${' '.repeat(i)}- `).join('\n'),
     json: `{"suppressions": ${flow}}`,
     brokenJson: `{"suppressions": ${'['.repeat(depth)}1,}`,
   };
@@ -43,6 +44,14 @@ const attempt = (reader: string, depth: number, read: () => unknown) => {
   answers[key] = (answers[key] ?? 0) + 1;
 };
 try {
+  // First the configuration readers alone on the two plainest shapes: the sequence that aborted the old code most often.
+  for (const depth of DEPTHS) {
+    for (const shape of ['empty', 'block'] as const) {
+      const text = texts(depth)[shape]!;
+      attempt('suppressions (first pass)', depth, () => parseSuppressions(text, 's.yaml'));
+      attempt('config (first pass)', depth, () => parseConfig(text, 'k.yaml'));
+    }
+  }
   for (const depth of DEPTHS) {
     for (const [shape, text] of Object.entries(texts(depth))) {
       const ext = shape.toLowerCase().includes('json') ? 'json' : 'yaml';
