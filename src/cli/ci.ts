@@ -10,7 +10,7 @@ import { baselineOf, DEFAULT_BASELINE_FILE, readBaseline, serializeBaseline } fr
 import type { KeywardenConfig } from '../config/index.js';
 import type { Severity } from '../model/finding.js';
 import { reportSchema, type AuditReport, type ReportFinding as Finding } from '../report/json-schema.js';
-import { safeText } from '../report/terminal.js';
+import { terminalText } from '../util/terminal-text.js';
 import { printable } from '../config/patterns.js';
 import { writeReportFile } from '../report/write.js';
 import { toSarif } from '../report/sarif.js';
@@ -99,7 +99,7 @@ export function runCi(opts: CiOptions, io: Io): Promise<number> {
     });
     explainVerdict(report, verdict, opts, io);
     for (const entry of unusedSuppressions(report, suppressions)) {
-      io.err(`suppression ${safeText(entry.source)} (${safeText(entry.rule)} ${safeText(entry.identity)}) matched no finding: prune it\n`);
+      io.err(`suppression ${terminalText(entry.source)} (${terminalText(entry.rule)} ${terminalText(entry.identity)}) matched no finding: prune it\n`);
     }
     if (verdict.incomplete) return EXIT.incomplete;
     return verdict.failing.length ? EXIT.findings : EXIT.ok;
@@ -135,9 +135,9 @@ function writeRequestedReports(report: AuditReport, opts: CiOptions, io: Io): vo
 function findingLine(prefix: string, f: Finding): string {
   const why = f.evidence[0]?.summary;
   return (
-    `${prefix} ${f.severity.toUpperCase()} ${f.ruleId} ${safeText(f.identityArn)}${f.granular ? ` [${safeText(f.granular)}]` : ''}: ${safeText(f.title)}\n` +
+    `${prefix} ${f.severity.toUpperCase()} ${f.ruleId} ${terminalText(f.identityArn)}${f.granular ? ` [${terminalText(f.granular)}]` : ''}: ${terminalText(f.title)}\n` +
     (why ? `    why: ${printable(why, MAX_WHY_CHARS)}\n` : '') +
-    (f.suppression?.expired ? `    suppression ${safeText(f.suppression.source)} expired ${f.suppression.expires ?? ''}: open again\n` : '') +
+    (f.suppression?.expired ? `    suppression ${terminalText(f.suppression.source)} expired ${f.suppression.expires ?? ''}: open again\n` : '') +
     `    fingerprint ${f.fingerprint}\n`
   );
 }
@@ -146,11 +146,11 @@ function explainVerdict(report: AuditReport, v: GateVerdict, opts: CiOptions, io
   for (const f of v.failing.slice(0, MAX_EXPLAINED)) io.err(findingLine('FAIL', f));
   if (v.failing.length > MAX_EXPLAINED) io.err(`… and ${v.failing.length - MAX_EXPLAINED} more failing findings (see the JSON report)\n`);
   for (const e of v.staleBaseline) {
-    io.err(`baseline entry no longer occurs (prune it): ${e.fingerprint} ${e.ruleId} ${safeText(e.identityArn)}: ${safeText(e.title)}\n`);
+    io.err(`baseline entry no longer occurs (prune it): ${e.fingerprint} ${terminalText(e.ruleId)} ${terminalText(e.identityArn)}: ${terminalText(e.title)}\n`);
   }
   if (v.incomplete) {
     for (const gap of report.coverage.entries.filter((c) => c.status === 'gap')) {
-      io.err(`coverage gap: ${safeText(gap.scope)} [${safeText(gap.source)}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
+      io.err(`coverage gap: ${terminalText(gap.scope)} [${terminalText(gap.source)}]: ${terminalText(gap.reason ?? 'could not be read')}\n`);
     }
     io.err('coverage is incomplete: exit code 2 (fails closed); pass --allow-partial to judge what was read\n');
   }

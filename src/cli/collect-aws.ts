@@ -10,7 +10,7 @@ import { writeAccountExport } from '../collect/aws/export-layout.js';
 import type { ProgressSink } from '../collect/aws/progress.js';
 import type { CoverageEntry } from '../model/domain.js';
 import type { KeywardenConfig, LiveAwsConfig } from '../config/index.js';
-import { safeText } from '../report/terminal.js';
+import { terminalText } from '../util/terminal-text.js';
 import type { Store } from '../store/index.js';
 import { withStore, type Io } from './commands.js';
 import { EXIT, UserError } from './errors.js';
@@ -63,7 +63,7 @@ export function liveAwsOptions(live: LiveAwsConfig, store: Store | undefined, pr
 
 function printGaps(coverage: readonly CoverageEntry[], io: Io): void {
   for (const gap of coverage.filter((c) => c.status === 'gap')) {
-    io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
+    io.err(`warning: ${terminalText(gap.scope)} [${terminalText(gap.source)}]: ${terminalText(gap.reason ?? 'could not be read')}\n`);
   }
 }
 

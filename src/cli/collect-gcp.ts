@@ -12,6 +12,7 @@ import type { KeywardenConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { withStore, type Io } from './commands.js';
 import { EXIT, UserError } from './errors.js';
+import { terminalText } from '../util/terminal-text.js';
 import { defaultAuth, type GcpLiveDeps } from './export-gcp.js';
 import { writeGcpScan } from './import-gcp.js';
 import type { GlobalOptions } from './main.js';
@@ -39,7 +40,11 @@ export async function collectGcpInto(store: Store, config: KeywardenConfig, io: 
   const cachedRoles = store.gcpPredefinedRoleCache();
   const oldest = Math.min(...[...cachedRoles.values()].map((r) => Date.parse(r.storedAt)));
   const refreshAllRoles = !cachedRoles.size || now.getTime() - oldest > live.predefinedRolesMaxAgeDays * DAY_MS;
-  const clients = createGcpClients({ authClient: deps.authClient ?? (await defaultAuth()), endpoint: deps.endpoint ?? endpointOf(live.endpoint) });
+  const clients = createGcpClients({
+    authClient: deps.authClient ?? (await defaultAuth()),
+    endpoint: deps.endpoint ?? endpointOf(live.endpoint),
+    requestTimeoutMs: deps.requestTimeoutMs ?? live.requestTimeoutSeconds * 1000,
+  });
   let files;
   try {
     files = await collectGcp(clients, {
@@ -50,7 +55,8 @@ export async function collectGcpInto(store: Store, config: KeywardenConfig, io: 
       predefinedRoles: true,
       cachedRoles,
       refreshAllRoles,
-      onProgress: (line) => io.err(`${line}\n`),
+      onProgress: (line) => io.err(`${terminalText(line)}\n`),
+      ...(deps.retry && { retry: deps.retry }),
     });
   } finally {
     await closeGcpClients(clients);

@@ -9,7 +9,8 @@ import { ExportFileError } from '../collect/files/iam/index.js';
 import { gcpExportRoot } from '../collect/files/gcp/read-gcp-export.js';
 import { importGcpInto } from './import-gcp.js';
 import { reportSchema, type AuditReport } from '../report/json-schema.js';
-import { renderTerminal, safeText } from '../report/terminal.js';
+import { renderTerminal } from '../report/terminal.js';
+import { terminalText } from '../util/terminal-text.js';
 import { recordScanSummary, scanTrends } from '../analyse/trends.js';
 import { DEFAULT_FORMATS, writeReports, type ReportFormat } from './report-files.js';
 import { isBusy } from '../store/errors.js';
@@ -71,7 +72,7 @@ const IMPORT_ATTEMPTS = 3;
 
 async function collect(store: Store, dir: string, io: Io) {
   try {
-    return await importExportDir(dir, { alreadyIngested: (d) => store.hasIngested(d), onProgress: (l) => io.err(`${l}\n`) });
+    return await importExportDir(dir, { alreadyIngested: (d) => store.hasIngested(d), onProgress: (l) => io.err(`${terminalText(l)}\n`) });
   } catch (error) {
     // An unreadable export directory is the user's to fix; anything else is ours.
     if (error instanceof ExportDirError || error instanceof ExportFileError) throw new UserError(error.message);
@@ -104,7 +105,7 @@ export async function importInto(store: Store, dir: string, io: Io, config: Keyw
 
 function writeImported(store: Store, { snapshot, extras, cloudTrail }: Awaited<ReturnType<typeof collect>>, io: Io): number {
   for (const gap of snapshot.coverage.filter((c) => c.status === 'gap'))
-    io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
+    io.err(`warning: ${terminalText(gap.scope)} [${terminalText(gap.source)}]: ${terminalText(gap.reason ?? 'could not be read')}\n`);
   // Collection is over: the whole scan is written in one transaction.
   const scanId = store.writeScan(snapshot, extras);
   io.err(
@@ -192,7 +193,7 @@ export function listScans(opts: GlobalOptions, io: Io): Promise<number> {
   return withStore(opts, (store) => {
     const scans = store.listScans();
     if (!scans.length) io.out('no scans stored yet\n');
-    for (const s of scans) io.out(`${s.id}\t${s.provider}\t${s.collectedAt}\t${safeText(s.source)}\n`);
+    for (const s of scans) io.out(`${s.id}\t${s.provider}\t${s.collectedAt}\t${terminalText(s.source)}\n`);
     return EXIT.ok;
   });
 }

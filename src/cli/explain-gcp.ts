@@ -4,7 +4,7 @@
  */
 import type { GcpRuleContext } from '../analyse/gcp/scan-facts.js';
 import { printable } from '../config/patterns.js';
-import { safeText } from '../report/terminal.js';
+import { terminalText } from '../util/terminal-text.js';
 import { UserError } from './errors.js';
 import { reachTreeLines } from './explain.js';
 
@@ -22,9 +22,9 @@ export function explainGcp(gcp: GcpRuleContext, wanted: string, max?: number): s
   const facts = gcp.identities.find((f) => f.identity.arn.toLowerCase() === email || f.identity.name.toLowerCase() === email);
   if (!facts) throw new UserError(`no service account "${printable(wanted)}" in the latest scan (give its email)`);
   const id = facts.identity.arn.toLowerCase();
-  const lines = [`${safeText(id)} (${note(id, gcp)})`];
+  const lines = [`${terminalText(id)} (${note(id, gcp)})`];
   const keys = facts.keys.filter((k) => k.detail?.keyType === 'USER_MANAGED' && !k.detail.disabled);
-  if (keys.length) lines.push(`  user-managed keys acting as it: ${keys.map((k) => safeText(k.credential.id)).join(', ')}`);
+  if (keys.length) lines.push(`  user-managed keys acting as it: ${keys.map((k) => terminalText(k.credential.id)).join(', ')}`);
   const tree = reachTreeLines(gcp.reach.graph, id, (n) => note(n, gcp), max);
   lines.push(...tree.lines, `  reaches ${tree.reached} node(s) in all`);
   return lines;

@@ -12,7 +12,7 @@ import { explainGcp } from './explain-gcp.js';
 import { loadAwsActionCatalog } from '../catalog/aws-actions.js';
 import { printable } from '../config/patterns.js';
 import type { IdentityFacts, RuleContext } from '../rules/rule.js';
-import { safeText } from '../report/terminal.js';
+import { terminalText } from '../util/terminal-text.js';
 import { latestScanId, withStore, type Io } from './commands.js';
 import { EXIT, UserError } from './errors.js';
 import type { GlobalOptions } from './main.js';
@@ -20,6 +20,8 @@ import type { GlobalOptions } from './main.js';
 export interface ExplainOptions extends GlobalOptions {
   /** At most this many reachable nodes are printed (the count of the rest is). */
   max?: number;
+  /** Whose latest scan (default aws). */
+  provider?: 'aws' | 'gcp';
 }
 
 const DEFAULT_MAX = 200;
@@ -72,10 +74,10 @@ export function reachTreeLines(graph: ReachGraph, source: string, note: (id: str
       const last = i === list.length - 1;
       const edge = graph.edgeAt(r.via);
       const to = graph.nodes[r.node]!;
-      lines.push(`${indent}${last ? '└─' : '├─'} ${safeText(edge.kind)} → ${safeText(to.id)} (${note(to.id)})`);
+      lines.push(`${indent}${last ? '└─' : '├─'} ${terminalText(edge.kind)} → ${terminalText(to.id)} (${note(to.id)})`);
       const more = `${indent}${last ? '   ' : '│  '}`;
-      for (const g of edge.grantedBy) lines.push(`${more}   because ${safeText(g)}`);
-      for (const c of edge.conditions) lines.push(`${more}   only if ${safeText(c)}`);
+      for (const g of edge.grantedBy) lines.push(`${more}   because ${terminalText(g)}`);
+      for (const c of edge.conditions) lines.push(`${more}   only if ${terminalText(c)}`);
       walk(r.node, more);
     });
   };
@@ -89,9 +91,9 @@ export function reachTreeLines(graph: ReachGraph, source: string, note: (id: str
 export function explainTree(facts: IdentityFacts, ctx: RuleContext, max = DEFAULT_MAX): string[] {
   const reach = ctx.reach!;
   const factsOf = new Map(ctx.identities.map((f) => [f.identity.arn, f]));
-  const lines = [`${safeText(facts.identity.arn)} (${nodeNote(facts.identity.arn, ctx, reach, factsOf)})`];
+  const lines = [`${terminalText(facts.identity.arn)} (${nodeNote(facts.identity.arn, ctx, reach, factsOf)})`];
   const credentials = facts.credentials.filter((c) => c.active !== false);
-  if (credentials.length) lines.push(`  credentials acting as it: ${credentials.map((c) => `${c.kind} ${safeText(c.id)}`).join(', ')}`);
+  if (credentials.length) lines.push(`  credentials acting as it: ${credentials.map((c) => `${c.kind} ${terminalText(c.id)}`).join(', ')}`);
   const tree = reachTreeLines(reach.graph, facts.identity.arn, (id) => nodeNote(id, ctx, reach, factsOf), max);
   lines.push(...tree.lines);
   const own = reach.escalations.get(facts.identity.arn) ?? [];
@@ -102,7 +104,7 @@ export function explainTree(facts: IdentityFacts, ctx: RuleContext, max = DEFAUL
 
 export function runExplain(wanted: string, opts: ExplainOptions, io: Io): Promise<number> {
   return withStore(opts, async (store, config) => {
-    const scanId = latestScanId(store);
+    const scanId = latestScanId(store, opts.provider);
     const catalog = await loadAwsActionCatalog();
     const facts = scanFacts(store, catalog, config, { scanId, window: windowEndingAt(new Date(), config.thresholds.unusedDays) });
     const gcp = facts.context.gcp;

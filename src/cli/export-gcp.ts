@@ -7,7 +7,8 @@ import { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import { closeGcpClients, createGcpClients, type GcpClientOptions } from '../collect/gcp/clients.js';
 import { collectGcp } from '../collect/gcp/collect.js';
 import { writeGcpExport } from '../collect/gcp/write-export.js';
-import { safeText } from '../report/terminal.js';
+import type { RetryOptions } from '../collect/gcp/retry.js';
+import { terminalText } from '../util/terminal-text.js';
 import type { CoverageEntry } from '../model/domain.js';
 import type { Io } from './commands.js';
 import { EXIT, UserError } from './errors.js';
@@ -34,18 +35,18 @@ export async function defaultAuth(): Promise<OAuth2Client> {
   return client;
 }
 
-/** Lets tests point the real clients at a local server. */
-export type GcpLiveDeps = Partial<GcpClientOptions> & { now?: () => Date };
+/** Lets tests point the real clients at a local server (and shorten their retry backoff). */
+export type GcpLiveDeps = Partial<GcpClientOptions> & { now?: () => Date; retry?: RetryOptions };
 
 /** Collections from the live APIs print what they could not read, in one line each. */
 export function printGcpGaps(coverage: readonly CoverageEntry[], io: Io): void {
-  for (const gap of coverage.filter((c) => c.status === 'gap')) io.err(`warning: ${safeText(gap.scope)} [${gap.source}]: ${safeText(gap.reason ?? 'could not be read')}\n`);
+  for (const gap of coverage.filter((c) => c.status === 'gap')) io.err(`warning: ${terminalText(gap.scope)} [${terminalText(gap.source)}]: ${terminalText(gap.reason ?? 'could not be read')}\n`);
 }
 
 export async function runExportGcp(options: ExportGcpOptions, io: Io, deps: GcpLiveDeps = {}): Promise<number> {
   if (!options.organization && !options.projects?.length) throw new UserError('export gcp needs --organization organizations/<id> or at least one --project <id>');
-  if (options.organization && !/^organizations\/\d+$/.test(options.organization)) throw new UserError(`--organization must look like organizations/123456789012, got ${safeText(options.organization)}`);
-  const clients = createGcpClients({ authClient: deps.authClient ?? (await defaultAuth()), endpoint: deps.endpoint });
+  if (options.organization && !/^organizations\/\d+$/.test(options.organization)) throw new UserError(`--organization must look like organizations/123456789012, got ${terminalText(options.organization)}`);
+  const clients = createGcpClients({ authClient: deps.authClient ?? (await defaultAuth()), endpoint: deps.endpoint, requestTimeoutMs: deps.requestTimeoutMs });
   try {
     const now = deps.now?.() ?? new Date();
     const since = new Date(now.getTime() - (options.logDays ?? 30) * 86_400_000).toISOString();
@@ -54,11 +55,12 @@ export async function runExportGcp(options: ExportGcpOptions, io: Io, deps: GcpL
       projects: options.projects,
       logsSince: since,
       predefinedRoles: options.predefinedRoles ?? true,
-      onProgress: (line) => io.err(`${line}\n`),
+      onProgress: (line) => io.err(`${terminalText(line)}\n`),
+      ...(deps.retry && { retry: deps.retry }),
     });
     writeGcpExport(options.dir, files);
     printGcpGaps(files.coverage, io);
-    io.err(`wrote ${files.projects.length} project(s) and ${files.folders.length} folder(s) to ${safeText(options.dir)}/gcp\n`);
+    io.err(`wrote ${files.projects.length} project(s) and ${files.folders.length} folder(s) to ${terminalText(options.dir)}/gcp\n`);
     return files.coverage.some((c) => c.status === 'gap') ? EXIT.incomplete : EXIT.ok;
   } finally {
     await closeGcpClients(clients);

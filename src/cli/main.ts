@@ -16,6 +16,7 @@ import { runCollectGcp } from './collect-gcp.js';
 import { ALL_RULES } from '../rules/index.js';
 import { ruleDocsMarkdown, ruleDocsText } from '../report/rule-docs.js';
 import { registerCiCommands, registerScheduleCommands } from './register-automation.js';
+import { terminalLines, terminalText } from '../util/terminal-text.js';
 
 
 export function positiveInt(value: string): number {
@@ -118,6 +119,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--as-of <date>', 'end of the window (default: now)', isoDate)
     .option('--out <dir>', 'plan directory (default: config suggestions.planDir, or <reports>/plan-<date>)')
     .option('--only <id>', 'only the suggestion with this id')
+    .option('--provider <provider>', 'aws or gcp: whose latest scan to plan for (default aws)', providerName)
     .action(async (opts) => {
       process.exitCode = await runPlan({ ...program.opts<GlobalOptions>(), ...opts }, io);
     });
@@ -145,9 +147,10 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   program
     .command('explain')
     .description('print everything an identity can reach (assume-role, pass-role, escalation), as a tree with the evidence for each hop')
-    .argument('<identity>', 'ARN, or user/role name')
+    .argument('<identity>', 'ARN, user/role name, or service-account email (with --provider gcp)')
     .option('--max <n>', 'print at most this many reachable nodes (default 200)', positiveInt)
-    .action(async (identity: string, opts: { max?: number }) => {
+    .option('--provider <provider>', 'aws or gcp: whose latest scan to explain from (default aws)', providerName)
+    .action(async (identity: string, opts: { max?: number; provider?: 'aws' | 'gcp' }) => {
       process.exitCode = await runExplain(identity, { ...program.opts<GlobalOptions>(), ...opts }, io);
     });
 
@@ -185,12 +188,13 @@ export async function main(
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof UserError) {
-      io.err(`keywarden: ${error.message}\n`);
+      // Messages quote file names and values a user or a cloud account chose.
+      io.err(`keywarden: ${terminalText(error.message)}\n`);
       return error.exitCode;
     }
     const debug = program.opts<GlobalOptions>().debug;
-    io.err(`keywarden: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (debug && error instanceof Error && error.stack) io.err(error.stack + '\n');
+    io.err(`keywarden: internal error: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
+    if (debug && error instanceof Error && error.stack) io.err(terminalLines(error.stack) + '\n');
     else io.err('(run again with --debug for a stack trace, and report it)\n');
     return EXIT.internal;
   } finally {

@@ -5,7 +5,7 @@
  * lines when a phase starts and at every tenth of its work.
  */
 import type { ProgressEvent, ProgressSink } from '../collect/aws/progress.js';
-import { safeText } from '../report/terminal.js';
+import { terminalText } from '../util/terminal-text.js';
 
 export interface ProgressOutput {
   write(s: string): void;
@@ -32,8 +32,8 @@ function describe(e: ProgressEvent, startedAt: Map<string, number>, now: number)
   }
   if (e.pending !== undefined) parts.push(`${e.pending} job(s) pending`);
   if (e.events !== undefined) parts.push(`${e.events} events`);
-  if (e.message) parts.push(safeText(e.message));
-  return `${e.account}: ${parts.join(', ')}`;
+  if (e.message) parts.push(terminalText(e.message));
+  return `${terminalText(e.account)}: ${parts.join(', ')}`;
 }
 
 export function createProgressRenderer(out: ProgressOutput, options: { ci?: boolean; now?: () => number } = {}): ProgressRenderer {

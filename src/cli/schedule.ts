@@ -17,6 +17,7 @@ import { openDatabase } from '../store/open-database.js';
 import { StoreError } from '../store/index.js';
 import { configFor, databasePath, type Io } from './commands.js';
 import { EXIT, UserError } from './errors.js';
+import { terminalText } from '../util/terminal-text.js';
 import type { GlobalOptions } from './main.js';
 
 export interface ScheduleOptions extends GlobalOptions {
@@ -49,7 +50,11 @@ export async function runSchedule(opts: ScheduleOptions, io: Io, signals: NodeJS
   const db = openRunsDb(opts, config);
   const controller = new AbortController();
   const now = () => new Date();
-  const say = (line: string) => io.err(`${now().toISOString()} ${line.replace(/\n$/, '')}\n`);
+  // One log line per line of text, each stamped: a name with a line break or an escape sequence cannot forge or rewrite a line.
+  const say = (text: string) => {
+    const at = now().toISOString();
+    io.err(text.replace(/\n$/, '').split('\n').map((line) => `${at} ${terminalText(line)}\n`).join(''));
+  };
   const lock = new RunLock(db, { ttlMs: schedule.lockTtlMinutes * 60_000 });
   const run = (kind: RunKind) =>
     runJob(kind, {
@@ -112,7 +117,7 @@ export function listRuns(opts: GlobalOptions & { limit?: number }, io: Io): numb
 function runLine(r: RunRecord): string {
   const coverage = r.coverageComplete === null ? '-' : r.coverageComplete ? 'complete' : 'INCOMPLETE';
   const counts = r.counts ? `findings ${r.counts.findings ?? '-'} (open ${r.counts.openFindings ?? '-'})` : '';
-  return [r.id, r.kind, `attempt ${r.attempt}`, r.startedAt, r.finishedAt ?? '-', r.outcome, `scan ${r.scanId ?? '-'}`, `coverage ${coverage}`, counts, r.error ?? '']
+  return [r.id, r.kind, `attempt ${r.attempt}`, r.startedAt, r.finishedAt ?? '-', r.outcome, `scan ${r.scanId ?? '-'}`, `coverage ${coverage}`, counts, terminalText(r.error ?? '')]
     .join('\t')
     .trimEnd();
 }

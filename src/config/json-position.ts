@@ -4,6 +4,7 @@
  * error must point at a line and column. Called only after JSON.parse has
  * failed, so it validates and never builds values.
  */
+import { MAX_INPUT_NESTING } from '../util/nesting.js';
 
 export interface JsonSyntaxProblem {
   offset: number;
@@ -58,10 +59,13 @@ export function findJsonSyntaxProblem(text: string): JsonSyntaxProblem | undefin
     if (c !== undefined && /[-0-9]/.test(c) && NUMBER.test(text)) return void (i = NUMBER.lastIndex);
     fail('expected a value');
   };
+  let depth = 0;
   const container = (close: string, keyed: boolean) => {
+    // Bounded rather than left to overflow the stack (util/nesting.ts says why).
+    if (++depth > MAX_INPUT_NESTING) throw new Stop(i, `nested more than ${MAX_INPUT_NESTING} levels deep`);
     i++;
     ws();
-    if (text[i] === close) return void i++;
+    if (text[i] === close) return void (i++, depth--);
     for (;;) {
       ws();
       if (keyed) {
@@ -79,7 +83,7 @@ export function findJsonSyntaxProblem(text: string): JsonSyntaxProblem | undefin
         if (text[i] === close) throw new Stop(i, `trailing comma before '${close}'`);
         continue;
       }
-      if (text[i] === close) return void i++;
+      if (text[i] === close) return void (i++, depth--);
       fail(`expected ',' or '${close}'`);
     }
   };
@@ -90,7 +94,6 @@ export function findJsonSyntaxProblem(text: string): JsonSyntaxProblem | undefin
     return undefined;
   } catch (err) {
     if (err instanceof Stop) return { offset: err.offset, message: err.message };
-    if (err instanceof RangeError) return { offset: i, message: 'nested too deeply' };
     throw err;
   }
 }

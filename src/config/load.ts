@@ -12,6 +12,7 @@ import { UserError } from '../cli/errors.js';
 import { findJsonSyntaxProblem } from './json-position.js';
 import { configSchema, type KeywardenConfig } from './schema.js';
 import { quoteInMessage } from '../util/secrets.js';
+import { MAX_INPUT_NESTING, nestingDepth, yamlNestingDepth } from '../util/nesting.js';
 
 export class ConfigError extends UserError {
   /** Every problem found, one line each; `message` is the first (plus a count of the rest). */
@@ -100,10 +101,8 @@ export function parseValidated<S extends z.ZodType>(schema: S, text: string, fil
   try {
     return parseValidatedUnguarded(schema, text, fileName);
   } catch (error) {
-    // Brackets nested thousands deep exhaust the stack in the parsers and the validator: refuse the file, not crash.
-    if (error instanceof RangeError && /call stack/.test(error.message)) {
-      throw new ConfigError(fileName, [`${fileName}: nested too deeply to read (lists or mappings inside each other thousands of levels deep)`]);
-    }
+    // Aliases can still build a value deeper than its text (checked before recursion): refuse the file, not crash.
+    if (error instanceof RangeError && /call stack/.test(error.message)) throw tooDeep(fileName);
     throw error;
   }
 }
@@ -131,7 +130,13 @@ function parseValidatedUnguarded<S extends z.ZodType>(schema: S, text: string, f
   );
 }
 
+/** Text nested deeper than any real file is refused before a recursive parser or walker sees it (util/nesting.ts says why). */
+function tooDeep(fileName: string): ConfigError {
+  return new ConfigError(fileName, [`${fileName}: nested too deeply to read (lists or mappings inside each other more than ${MAX_INPUT_NESTING} levels deep)`]);
+}
+
 function parseYaml(text: string, fileName: string, lines: LineCounter): { data: unknown; doc: Document } {
+  if (yamlNestingDepth(text, MAX_INPUT_NESTING) > MAX_INPUT_NESTING) throw tooDeep(fileName);
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -163,6 +168,8 @@ function parseJson(text: string, fileName: string, lines: LineCounter): { data: 
     const message = problem?.message ?? (err instanceof Error ? err.message.split('\n')[0] : String(err));
     throw new ConfigError(fileName, [`${at}: invalid JSON: ${message}`]);
   }
+  // JSON.parse does not recurse; the YAML parser below does.
+  if (nestingDepth(data, MAX_INPUT_NESTING) > MAX_INPUT_NESTING) throw tooDeep(fileName);
   // JSON is YAML, so the YAML parser can tell where each key is; JSON.parse
   // silently keeps the last of duplicate keys, which the YAML parser catches.
   const doc = parseDocument(body, { lineCounter: lines, uniqueKeys: true });

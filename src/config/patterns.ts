@@ -9,6 +9,7 @@
  */
 
 import { wildcardMatch } from '../util/glob.js';
+import { terminalText } from '../util/terminal-text.js';
 
 /** True when the pattern uses glob wildcards (`*` any run, `?` one character). */
 export function isGlob(pattern: string): boolean {
@@ -63,17 +64,14 @@ export function userAgentMatches(pattern: string, userAgent: string): boolean {
   return isGlob(pattern) ? globMatches(pattern, userAgent) : containsToken(userAgent, pattern);
 }
 
-// C0/C1 controls, zero-width and bidi overrides, line/paragraph separators, BOM:
-// anything that could rewrite a terminal line or disguise text in a report.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-
 /**
  * A cloud-supplied string made safe to put in a one-line explanation:
- * unsafe characters become `\uXXXX`, and long text is cut to `max`
- * characters with an ellipsis. (HTML escaping is the report's job.)
+ * controls, invisible and bidi characters become `\uXXXX` (terminalText),
+ * and long text is cut to `max` characters with an ellipsis. (HTML escaping
+ * is the report's job.)
  */
 export function printable(text: string, max = 120): string {
   const cut = text.length > max ? text.slice(0, max) : text;
-  const escaped = cut.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = terminalText(cut);
   return text.length > max ? `${escaped}… (${text.length} chars)` : escaped;
 }

@@ -258,6 +258,8 @@ const gcpSchema = z.strictObject({
       predefinedRolesMaxAgeDays: days.default(7),
       /** One endpoint for every Google API (private access, or a local test server). */
       endpoint: url.optional(),
+      /** One attempt of an API call that gets no answer within this fails (and is retried, 5 attempts in all): a server that never answers cannot hang the run. */
+      requestTimeoutSeconds: seconds.default(30),
     })
     .refine((l) => l.organization !== undefined || l.projects.length > 0, { error: 'gcp.live needs organization or at least one project' })
     .optional(),

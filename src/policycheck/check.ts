@@ -24,7 +24,7 @@ import { rootLevelScope } from '../rules/aws/root-level-scope.js';
 import { privilegeEscalation } from '../rules/aws/privilege-escalation.js';
 import type { Rule } from '../rules/rule.js';
 import { openStore } from '../store/index.js';
-import { nestingDepth } from '../util/nesting.js';
+import { MAX_INPUT_NESTING as MAX_NESTING, nestingDepth } from '../util/nesting.js';
 import type { SuppressionEntry } from '../suppress/suppressions-file.js';
 import { isCloudFormation, parseCloudFormation, principalsFromCloudFormation } from './cloudformation.js';
 import { policyDocumentOf, type PlannedPrincipal } from './planned.js';
@@ -75,7 +75,6 @@ export function readPolicyFile(file: string): PlannedPrincipal[] {
   }
 }
 
-const MAX_NESTING = 64;
 
 function principalsOf(data: unknown, file: string): PlannedPrincipal[] {
   if (isTerraformPlan(data)) return principalsFromTerraformPlan(data as Record<string, unknown>, file);

@@ -7,6 +7,7 @@
  * account nobody classified, hence treated as production.
  */
 import { parseDocument, type ScalarTag, type CollectionTag, YAMLMap, YAMLSeq } from 'yaml';
+import { MAX_INPUT_NESTING, yamlNestingDepth } from '../util/nesting.js';
 import { awsManagedPolicy, policyDocumentOf, type PlannedPolicy, type PlannedPrincipal } from './planned.js';
 
 type Json = Record<string, unknown>;
@@ -30,6 +31,8 @@ function intrinsicTags(): (ScalarTag | CollectionTag)[] {
 }
 
 export function parseCloudFormation(text: string, file: string): Json {
+  // yaml composes recursively: deeper text is refused before it reaches the stack's edge (util/nesting.ts).
+  if (yamlNestingDepth(text, MAX_INPUT_NESTING) > MAX_INPUT_NESTING) throw new Error(`${file}: nested more than ${MAX_INPUT_NESTING} levels deep`);
   const doc = parseDocument(text, { customTags: intrinsicTags(), uniqueKeys: true });
   if (doc.errors.length) throw new Error(`${file}: invalid YAML/JSON: ${doc.errors[0]!.message.split('\n')[0]}`);
   return doc.toJS({ maxAliasCount: 100 }) as Json;

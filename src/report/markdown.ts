@@ -6,6 +6,7 @@
  */
 import { isOpen, SEVERITIES } from '../model/finding.js';
 import type { AuditReport } from './json-schema.js';
+import { terminalText } from '../util/terminal-text.js';
 
 /** GitHub caps a comment at 65,536 characters; stay under it with room for a wrapper. */
 export const MARKDOWN_MAX_BYTES = 60_000;
@@ -14,16 +15,30 @@ const COVERAGE_LISTED = 40;
 
 /**
  * `text` as an inline code span that is safe in a table cell: one line,
- * bounded, a backtick fence longer than any run inside, pipes escaped.
+ * bounded, a backtick fence longer than any run inside, pipes escaped;
+ * controls and invisible or bidi characters shown as escapes (terminalText),
+ * as a CI log or a review must not be rewritten by a name.
  */
 export function codeSpan(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  let s = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+  let s = terminalText(text);
   if (s.length > MAX_TEXT) s = `${s.slice(0, MAX_TEXT - 1)}…`;
   const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
   const pad = s.startsWith('`') || s.endsWith('`') || s.trim() === '' ? ' ' : '';
   return `${fence}${pad}${s.replace(/\|/g, '\\|')}${pad}${fence}`;
+}
+
+/**
+ * Cloud-supplied text as Markdown prose: one line, controls escaped, every
+ * character with a Markdown meaning backslash-escaped, and what GitHub would
+ * turn into a link by itself (`https://…`, `www.…`, `name@host`) broken up
+ * the same way.
+ */
+export function markdownText(text: string): string {
+  return terminalText(text)
+    .replace(/([\\`*_[\]<>#|!@])/g, '\\$1')
+    .replace(/:(?=\/\/)/g, '\\:')
+    .replace(/(www)\./gi, '$1\\.');
 }
 
 function label(severity: string): string {

@@ -53,6 +53,16 @@ export interface SarifLog {
 }
 
 /** GitHub code scanning reads `security-severity` as CVSS-like: >= 9 critical, >= 7 high, >= 4 medium, > 0 low. */
+/**
+ * Cloud-supplied text in a plain-text SARIF message. A viewer reads
+ * `[text](target)` in a message as an embedded link (SARIF 2.1.0, 3.11.6),
+ * so literal brackets are escaped as the format asks (`\[`, `\]`): a name
+ * like `[click](javascript:…)` stays text.
+ */
+export function sarifText(text: string): string {
+  return text.replace(/[[\]]/g, '\\$&');
+}
+
 export const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
 export const SARIF_LEVEL: Record<Severity, SarifLevel> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 
@@ -98,7 +108,7 @@ function result(finding: ReportFinding, ruleIndex: number, names: Map<string, st
     ruleId: finding.ruleId,
     ruleIndex,
     level: SARIF_LEVEL[finding.severity],
-    message: { text: `${finding.title} (${finding.identityArn})${evidence ? `. ${evidence}` : ''}` },
+    message: { text: sarifText(`${finding.title} (${finding.identityArn})${evidence ? `. ${evidence}` : ''}`) },
     locations: [{ logicalLocations: [{ name: names.get(finding.identityArn) ?? finding.identityArn, fullyQualifiedName: finding.identityArn, kind: 'resource' }] }],
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
     ...(s && !s.expired && {
@@ -138,7 +148,7 @@ export function toSarif(report: AuditReport, rules: readonly RuleMetadata[]): Sa
             endTimeUtc: report.generatedAt,
             toolExecutionNotifications: gaps.map((g) => ({
               level: g.status === 'gap' ? ('error' as const) : ('warning' as const),
-              message: { text: `${g.status} ${g.scope} [${g.source}]${g.reason ? `: ${g.reason}` : ''}` },
+              message: { text: sarifText(`${g.status} ${g.scope} (${g.source})${g.reason ? `: ${g.reason}` : ''}`) },
               descriptor: { id: `coverage/${g.source}` },
             })),
           },

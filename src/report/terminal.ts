@@ -2,13 +2,9 @@
  * The terminal summary: coverage first (a failed source is never below the
  * fold), then one line per identity, least-used grants first.
  */
+import { terminalText } from '../util/terminal-text.js';
 import type { AuditReport, IdentityAudit } from './json-schema.js';
 
-/** Strip control characters so names from a cloud account cannot rewrite the terminal. */
-export function safeText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
-}
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s.slice(0, n - 1) + '…' : s.padEnd(n);
@@ -16,7 +12,7 @@ function pad(s: string, n: number): string {
 
 function lastUsedText(i: IdentityAudit): string {
   if (!i.lastUsed) return i.status === 'unknown' ? 'unknown' : 'never seen';
-  return `${i.lastUsed.at.slice(0, 10)} (${i.lastUsed.source})`;
+  return `${i.lastUsed.at.slice(0, 10)} (${terminalText(i.lastUsed.source)})`;
 }
 
 function usageText(i: IdentityAudit): string {
@@ -36,17 +32,17 @@ export function renderTerminal(full: AuditReport, options: TerminalOptions = {})
   const report = options.agentsOnly ? agentsOnly(full) : full;
   const out: string[] = [];
   const { window } = report;
-  out.push(`keywarden audit — scan ${report.scan.id} (${safeText(report.scan.source)}), window ${window.from} .. ${window.to} (${window.days} days)`);
+  out.push(`keywarden audit — scan ${report.scan.id} (${terminalText(report.scan.source)}), window ${window.from} .. ${window.to} (${window.days} days)`);
   const gaps = report.coverage.entries.filter((e) => e.status !== 'ok');
   if (gaps.length) {
     out.push('', `COVERAGE INCOMPLETE: ${gaps.length} source(s) could not be fully read:`);
-    for (const g of gaps) out.push(`  ${g.status.toUpperCase()} ${safeText(g.scope)} [${g.source}] ${safeText(g.reason ?? '')}`);
+    for (const g of gaps) out.push(`  ${g.status.toUpperCase()} ${terminalText(g.scope)} [${terminalText(g.source)}] ${terminalText(g.reason ?? '')}`);
   } else out.push('coverage: complete');
 
   out.push('');
   const accounts = report.accounts.map(
     (a) =>
-      `${a.provider === 'gcp' ? 'GCP project ' : ''}${a.accountId}${a.alias ? ` (${safeText(a.alias)})` : ''}: ${a.identities} identities` +
+      `${a.provider === 'gcp' ? 'GCP project ' : ''}${terminalText(a.accountId)}${a.alias ? ` (${terminalText(a.alias)})` : ''}: ${a.identities} identities` +
       (a.provider === 'gcp' ? '' : `, CloudTrail ${a.cloudTrailDays}/${window.days} days`),
   );
   out.push('accounts:', ...accounts.map((a) => `  ${a}`));
@@ -59,8 +55,8 @@ export function renderTerminal(full: AuditReport, options: TerminalOptions = {})
     (a, b) => (b.unusedRatio ?? -1) - (a.unusedRatio ?? -1) || b.granted.actions - a.granted.actions || a.arn.localeCompare(b.arn),
   );
   for (const i of sorted) {
-    const name = `${i.agent?.agent ? '[agent] ' : ''}${safeText(i.name)}`;
-    out.push(`${pad(name, 44)} ${pad(i.accountId, 14)} ${pad(i.environment?.environment ?? '', 11)} ${pad(i.kind, 6)} ${pad(usageText(i), 38)} ${lastUsedText(i)}`);
+    const name = `${i.agent?.agent ? '[agent] ' : ''}${terminalText(i.name)}`;
+    out.push(`${pad(name, 44)} ${pad(terminalText(i.accountId), 14)} ${pad(i.environment?.environment ?? '', 11)} ${pad(i.kind, 6)} ${pad(usageText(i), 38)} ${lastUsedText(i)}`);
   }
   const s = report.summary;
   const bySeverity = Object.entries(s.findingsBySeverity).filter(([, n]) => n > 0).map(([sev, n]) => `${n} ${sev}`);
@@ -104,7 +100,7 @@ function renderFindings(report: AuditReport): string[] {
   for (const [arn, findings] of groups) {
     const identity = identities.get(arn);
     const tag = identity?.agent?.agent ? ' [agent]' : '';
-    out.push(`  ${safeText(arn)}${tag}${identity?.environment ? ` (${identity.environment.environment})` : ''}`);
+    out.push(`  ${terminalText(arn)}${tag}${identity?.environment ? ` (${identity.environment.environment})` : ''}`);
     const lines = new Map<string, AuditReport['findings']>();
     for (const f of findings) {
       const key = `${f.severity}|${f.ruleId}|${suppressionNote(f)}`;
@@ -112,7 +108,7 @@ function renderFindings(report: AuditReport): string[] {
     }
     const rendered = [...lines.values()].map((same) => {
       const [first] = same as [AuditReport['findings'][number]];
-      const text = same.length === 1 ? safeText(first.title) : `${same.length} findings, e.g. ${safeText(first.title)}`;
+      const text = same.length === 1 ? terminalText(first.title) : `${same.length} findings, e.g. ${terminalText(first.title)}`;
       return `    ${first.severity.toUpperCase().padEnd(8)} ${first.ruleId}  ${text}${suppressionNote(first)}`;
     });
     out.push(...rendered.slice(0, MAX_LINES_PER_IDENTITY));
@@ -131,8 +127,8 @@ function suppressedCount(report: AuditReport): string {
 export function suppressionNote(f: AuditReport['findings'][number]): string {
   const s = f.suppression;
   if (!s) return '';
-  if (s.expired) return `  [OPEN AGAIN: suppression ${safeText(s.source)} expired ${s.expires ?? ''}]`;
-  return `  [suppressed by ${safeText(s.owner)}${s.expires ? ` until ${s.expires}` : ''}: ${safeText(s.reason)}]`;
+  if (s.expired) return `  [OPEN AGAIN: suppression ${terminalText(s.source)} expired ${s.expires ?? ''}]`;
+  return `  [suppressed by ${terminalText(s.owner)}${s.expires ? ` until ${s.expires}` : ''}: ${terminalText(s.reason)}]`;
 }
 
 function agentsOnly(report: AuditReport): AuditReport {

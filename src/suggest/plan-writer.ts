@@ -7,6 +7,8 @@
  */
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { markdownText } from '../report/markdown.js';
+import { terminalText } from '../util/terminal-text.js';
 import { renderCommand } from './command.js';
 import { renderScript, scriptName, stagesOf } from './script.js';
 import type { PlannedStep, SuggestionWithPlan } from './types.js';
@@ -35,11 +37,6 @@ function fenced(lines: string[], info = 'sh'): string {
   return [`${fence}${info}`, ...lines, fence].join('\n');
 }
 
-/** Markdown text from cloud-supplied strings: one line, markup characters escaped. */
-function md(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/([\\`*_[\]<>#|!])/g, '\\$1');
-}
 
 function stepsMarkdown(steps: readonly PlannedStep[], scripts: (stage: number) => string): string[] {
   return stagesOf(steps).flatMap((stage) => {
@@ -47,27 +44,28 @@ function stepsMarkdown(steps: readonly PlannedStep[], scripts: (stage: number) =
     const wait = inStage.find((s) => s.waitDays)?.waitDays;
     return [
       `- Stage ${stage}${wait ? ` (after observing ${wait} days)` : ''}: \`${scripts(stage)} --yes\``,
-      ...inStage.map((s) => `  - ${md(s.description)}`),
+      ...inStage.map((s) => `  - ${markdownText(s.description)}`),
       '',
-      fenced(inStage.flatMap((s) => s.commands.map((c) => renderCommand(c, 'display')))),
+      // For reading: controls and bidi characters in names shown as escapes; the scripts carry the exact values.
+      fenced(inStage.flatMap((s) => s.commands.map((c) => terminalText(renderCommand(c, 'display'))))),
       '',
     ];
   });
 }
 
 export function planMarkdown(entries: readonly SuggestionWithPlan[], header: string): string {
-  const out = [`# keywarden plan`, '', md(header), '', 'keywarden never runs these commands. Review each suggestion, then run its scripts yourself.', ''];
+  const out = [`# keywarden plan`, '', markdownText(header), '', 'keywarden never runs these commands. Review each suggestion, then run its scripts yourself.', ''];
   for (const { suggestion: s, plan } of entries) {
-    out.push(`## ${md(s.title)}`, '', `- id: \`${s.id}\` (${md(s.kind)})`, `- identity: ${md(s.identityArn)} (account ${md(s.accountId)})`);
-    if (s.credentialId) out.push(`- credential: ${md(s.credentialId)}`);
-    if (plan.guard) out.push(`- ${md(plan.guard.description)} (the scripts check it)`);
-    out.push(`- resolves: ${s.resolves.length} finding(s)`, '', `**Risk.** ${md(s.risk)}`, '');
-    if (s.evidence.length) out.push('**Evidence.**', '', ...s.evidence.map((e) => `- ${md(e.summary)}`), '');
-    if (plan.inputs.length) out.push('**Inputs you supply.**', '', ...plan.inputs.map((i) => `- \`${i.env}\`: ${md(i.description)}`), '');
-    if (s.replacement?.coarse.length) out.push('**Coarser than observed use.**', '', ...s.replacement.coarse.map((c) => `- ${md(c)}`), '');
+    out.push(`## ${markdownText(s.title)}`, '', `- id: \`${s.id}\` (${markdownText(s.kind)})`, `- identity: ${markdownText(s.identityArn)} (account ${markdownText(s.accountId)})`);
+    if (s.credentialId) out.push(`- credential: ${markdownText(s.credentialId)}`);
+    if (plan.guard) out.push(`- ${markdownText(plan.guard.description)} (the scripts check it)`);
+    out.push(`- resolves: ${s.resolves.length} finding(s)`, '', `**Risk.** ${markdownText(s.risk)}`, '');
+    if (s.evidence.length) out.push('**Evidence.**', '', ...s.evidence.map((e) => `- ${markdownText(e.summary)}`), '');
+    if (plan.inputs.length) out.push('**Inputs you supply.**', '', ...plan.inputs.map((i) => `- \`${i.env}\`: ${markdownText(i.description)}`), '');
+    if (s.replacement?.coarse.length) out.push('**Coarser than observed use.**', '', ...s.replacement.coarse.map((c) => `- ${markdownText(c)}`), '');
     out.push('**Apply.**', '', ...stepsMarkdown(plan.steps, (n) => `${s.id}/${scriptName('apply', n)}`));
     out.push('**Rollback.**', '', ...stepsMarkdown(plan.rollback, (n) => `${s.id}/${scriptName('rollback', n)}`));
-    if (plan.documents.length) out.push('**Documents.**', '', ...plan.documents.map((d) => `- \`${s.id}/documents/${d.name}\`: ${md(d.purpose)}`), '');
+    if (plan.documents.length) out.push('**Documents.**', '', ...plan.documents.map((d) => `- \`${s.id}/documents/${d.name}\`: ${markdownText(d.purpose)}`), '');
   }
   return out.join('\n') + '\n';
 }

@@ -9,6 +9,7 @@
  */
 import { DOCUMENTS_VARIABLE, isDocumentArgument, renderCommand, type PlannedCommand } from './command.js';
 import { heredocDelimiter, shellQuote } from './shell-quote.js';
+import { terminalText } from '../util/terminal-text.js';
 import type { PlannedStep, PlannedSuggestion } from './types.js';
 
 export type Direction = 'apply' | 'rollback';
@@ -20,7 +21,8 @@ export function scriptName(direction: Direction, stage: number): string {
 /** Marker a successful apply of a stage leaves beside the scripts: the next stage counts its observation period from it. */
 export const stageMarker = (stage: number) => `.stage${stage}-applied`;
 
-const echo = (line: string) => `printf '%s\\n' ${shellQuote(line)}`;
+/** A line the script prints for the person running it: names shown with controls and bidi characters escaped, never emitted raw to their terminal. */
+const echo = (line: string) => `printf '%s\\n' ${shellQuote(terminalText(line))}`;
 const fail = (line: string, code: number) => `  ${echo(line)} >&2\n  exit ${code}`;
 
 function documentsUsed(commands: PlannedCommand[]): string[] {
@@ -42,11 +44,8 @@ function inputChecks(plan: PlannedSuggestion, commands: PlannedCommand[]): strin
     ]);
 }
 
-/** Comments must stay on one line whatever a name contains. */
-function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
-}
+/** Comments must stay on one line whatever a name contains, and show no bidi or invisible characters to whoever reads the script. */
+const oneLine = terminalText;
 
 /** A stage after the first runs only once the one before it was applied from this plan, and its observation period has passed. */
 function previousStageCheck(stage: number, waitDays: number | undefined): string[] {
@@ -113,7 +112,7 @@ export function renderScript(plan: PlannedSuggestion, id: string, direction: Dir
   lines.push('', 'run() {', `  printf '+ %s\\n' "$1"`, '  shift', '  "$@"', '}', '');
   for (const step of steps) {
     lines.push(echo(`== ${step.description}`));
-    for (const c of step.commands) lines.push(`run ${shellQuote(renderCommand(c, 'display'))} ${renderCommand(c, 'script')}`);
+    for (const c of step.commands) lines.push(`run ${shellQuote(terminalText(renderCommand(c, 'display')))} ${renderCommand(c, 'script')}`);
   }
   if (direction === 'apply') lines.push(`date +%s > "$(dirname "$0")/${stageMarker(stage)}"`);
   lines.push(echo('done'), '');

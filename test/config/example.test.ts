@@ -65,7 +65,7 @@ describe('examples/keywarden.example.yaml', () => {
   it('shows a valid gcp.live section, commented out', () => {
     const text = readFileSync(exampleFile, 'utf8');
     const live = configSchema.parse(commentedSection(text, 'gcp')).gcp?.live;
-    expect(live).toEqual({ organization: 'organizations/123456789012', projects: [], logDays: 30, predefinedRolesMaxAgeDays: 7, endpoint: 'https://private.googleapis.com' });
+    expect(live).toEqual({ organization: 'organizations/123456789012', projects: [], logDays: 30, predefinedRolesMaxAgeDays: 7, endpoint: 'https://private.googleapis.com', requestTimeoutSeconds: 30 });
     expect(loadConfig(exampleFile).gcp?.live).toBeUndefined();
   });
 

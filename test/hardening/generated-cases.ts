@@ -5,23 +5,31 @@
 import fc from 'fast-check';
 import { afterAll } from 'vitest';
 
-/** The seed CI runs with (see run()). */
-const CI_SEED = 20261121;
-
 type AnyProperty = fc.IProperty<[unknown, ...unknown[]]> | fc.IAsyncProperty<[unknown, ...unknown[]]>;
+
+/**
+ * The seed of this run: KEYWARDEN_FUZZ_SEED replays one; otherwise a fresh
+ * one every run, CI included, so each build explores new cases. It is
+ * printed before any case runs, on stderr, so even a run whose worker dies
+ * names the seed that replays it.
+ */
+function seedOf(suite: string): number {
+  const fromEnv = process.env.KEYWARDEN_FUZZ_SEED;
+  const seed = fromEnv ? Number(fromEnv) : Math.floor(Math.random() * 2 ** 31);
+  if (!Number.isSafeInteger(seed)) throw new Error(`KEYWARDEN_FUZZ_SEED must be a whole number, got ${JSON.stringify(fromEnv)}`);
+  process.stderr.write(`${suite}: fast-check seed ${seed} (KEYWARDEN_FUZZ_SEED=${seed} replays this run)\n`);
+  return seed;
+}
 
 export function caseCounter(suite: string): { run: (property: AnyProperty, runs: number) => Promise<void> } {
   let total = 0;
+  const seed = seedOf(suite);
   afterAll(() => {
-    console.log(`${suite}: ${total} generated cases ran`);
+    console.log(`${suite}: ${total} generated cases ran (seed ${seed})`);
   });
   return {
     async run(property: AnyProperty, runs: number) {
-      // A seed from the environment reproduces a failure. CI runs a fixed seed so a red build is reproducible
-      // (and not a roll of the dice); elsewhere fast-check picks one and prints it on failure.
-      const fromEnv = process.env.KEYWARDEN_FUZZ_SEED ?? (process.env.CI ? String(CI_SEED) : undefined);
-      const seed = fromEnv ? Number(fromEnv) : undefined;
-      await fc.assert(property as fc.IAsyncProperty<[unknown, ...unknown[]]>, { numRuns: runs, ...(seed === undefined ? {} : { seed }) });
+      await fc.assert(property as fc.IAsyncProperty<[unknown, ...unknown[]]>, { numRuns: runs, seed });
       total += runs;
     },
   };

@@ -1,11 +1,10 @@
 /**
  * GCP plans executed by /bin/sh against a fake `gcloud` first on PATH that
- * records its argv: hostile condition titles and expressions, descriptions
+ * records its argv (test/helpers/fake-cloud-cli.ts): hostile condition titles and expressions, descriptions
  * and display names must arrive as exactly the planned arguments, and the
  * project guard must stop a script run against another project.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,17 +16,13 @@ import type { Finding } from '../../src/model/finding.js';
 import { openStore } from '../../src/store/index.js';
 import { suggestionsForScan, writePlan, type SuggestionWithPlan } from '../../src/suggest/index.js';
 import { scriptName, stagesOf } from '../../src/suggest/script.js';
+import { installFakeCloudCli, runScript } from '../helpers/fake-cloud-cli.js';
 import { AS_OF, auditScan, importOrg, role } from '../helpers/gcp-audit.js';
 
 const HOSTILE = `evil'"$HOME\`touch pwned-bt\`;touch pwned-semi $(touch pwned-sub),x=y\nsecond line\\`;
 const STG = 'ci@p-stg.iam.gserviceaccount.com';
 const PROD_SA = 'deployer@p-prod.iam.gserviceaccount.com';
 const APP = 'app@p-stg.iam.gserviceaccount.com';
-const FAKE_GCLOUD = `#!/bin/sh
-n=$(ls "$FAKE_DIR" | grep -c '^call-' || true)
-for a in "$@"; do printf '%s\\0' "$a" >> "$FAKE_DIR/call-$n"; done
-if [ "$1" = config ]; then printf '%s\\n' "$FAKE_PROJECT"; fi
-`;
 
 let work: string;
 let entries: SuggestionWithPlan[];
@@ -65,16 +60,13 @@ beforeAll(async () => {
   entries = suggestionsForScan(store, facts, report.findings as unknown as Finding[], config);
   store.close();
   writePlan(path.join(work, 'plan'), entries, 'test plan');
-  writeFileSync(path.join(work, 'gcloud'), FAKE_GCLOUD, { mode: 0o700 });
+  installFakeCloudCli(work);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function run(file: string, project: string) {
-  const calls = mkdtempSync(path.join(work, 'calls-'));
-  const cwd = mkdtempSync(path.join(work, 'cwd-'));
-  const result = spawnSync('/bin/sh', [file, '--yes'], { cwd, encoding: 'utf8', env: { PATH: `${work}:/usr/bin:/bin`, FAKE_DIR: calls, FAKE_PROJECT: project, HOME: cwd, KEYWARDEN_SKIP_WAIT: '1' } });
-  const argv = readdirSync(calls).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5))).map((f) => readFileSync(path.join(calls, f), 'utf8').split('\0').slice(0, -1));
-  return { result, argv, cwd };
+  const { result, calls, cwd } = runScript(file, ['--yes'], { fakeDir: work, work, env: { FAKE_PROJECT: project, KEYWARDEN_SKIP_WAIT: '1' } });
+  return { result, argv: calls.map((c) => c.argv), cwd };
 }
 
 describe('GCP plans with hostile names', () => {

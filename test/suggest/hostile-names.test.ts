@@ -1,11 +1,11 @@
 /**
  * Generated scripts executed by /bin/sh against a fake `aws` first on PATH
- * that records its argv (NUL-separated) and the documents it is handed:
+ * (test/helpers/fake-cloud-cli.ts) that records its argv and the documents it is handed:
  * hostile names (spaces, quotes, `$`, backticks, newlines, `;`) must arrive
  * as exactly the intended arguments, and nothing else may run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { documentText, writePlan } from '../../src/suggest/plan-writer.js';
 import { scriptName, stagesOf } from '../../src/suggest/script.js';
 import { heredocDelimiter, shellQuote } from '../../src/suggest/shell-quote.js';
 import type { SuggestionWithPlan } from '../../src/suggest/types.js';
+import { installFakeCloudCli, runScript as runFake } from '../helpers/fake-cloud-cli.js';
 import { AS_OF, PROD } from '../helpers/scenario.js';
 import { suggestionsOf } from './pipeline.js';
 
@@ -21,37 +22,6 @@ const HOSTILE = `evil name'"$HOME\`touch pwned-bt\`;touch pwned-semi $(touch pwn
 const USER = `arn:aws:iam::${PROD}:user/${HOSTILE}`;
 const BUCKET = `arn:aws:s3:::bucket-'$(touch pwned-doc)\`x\`\nKEYWARDEN_EOF\n`;
 const KEY_ID = 'AKIAABCDEFGHIJKLMNOP';
-
-const FAKE_AWS = `#!/bin/sh
-n=$(ls "$FAKE_AWS_DIR" | grep -c '^call-' || true)
-out="$FAKE_AWS_DIR/call-$n"
-: > "$out"
-i=0
-for a in "$@"; do
-  printf '%s\\0' "$a" >> "$out"
-  case "$a" in file://*) cp "\${a#file://}" "$FAKE_AWS_DIR/doc-$n-$i" ;; esac
-  i=$((i + 1))
-done
-if [ "$1" = sts ]; then printf '%s\\n' "$FAKE_ACCOUNT"; fi
-`;
-
-interface Call {
-  argv: string[];
-  docs: Map<number, string>;
-}
-
-function readCalls(dir: string): Call[] {
-  const calls = readdirSync(dir).filter((f) => f.startsWith('call-')).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
-  return calls.map((f) => {
-    const n = f.slice(5);
-    const raw = readFileSync(path.join(dir, f), 'utf8');
-    // "$@" of the fake aws: the arguments after `aws`, one per NUL-terminated record.
-    const argv = raw.split('\0').slice(0, -1);
-    const docs = new Map<number, string>();
-    for (const d of readdirSync(dir).filter((x) => x.startsWith(`doc-${n}-`))) docs.set(Number(d.split('-')[2]), readFileSync(path.join(dir, d), 'utf8'));
-    return { argv, docs };
-  });
-}
 
 let work: string;
 let entries: SuggestionWithPlan[];
@@ -97,20 +67,13 @@ beforeAll(async () => {
   );
   entries = suggestions;
   writePlan(path.join(work, 'plan'), entries, 'test plan');
-  writeFileSync(path.join(work, 'aws'), FAKE_AWS, { mode: 0o700 });
+  installFakeCloudCli(work);
 });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function runScript(file: string, args: string[], env: Record<string, string> = {}) {
-  const calls = mkdtempSync(path.join(work, 'calls-'));
-  const cwd = mkdtempSync(path.join(work, 'cwd-'));
-  const result = spawnSync('/bin/sh', [file, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { PATH: `${work}:/usr/bin:/bin`, FAKE_AWS_DIR: calls, FAKE_ACCOUNT: PROD, HOME: cwd, ...env },
-  });
-  return { result, calls: readCalls(calls), cwd };
+  return runFake(file, args, { fakeDir: work, work, env: { FAKE_ACCOUNT: PROD, ...env } });
 }
 
 /** What each argument must arrive as: literal text as is, a variable as the value given, a document as its file. */

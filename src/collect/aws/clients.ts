@@ -9,6 +9,7 @@ import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../request-timeout.js';
 
 /** Static credentials (from AssumeRole), held in memory only. */
 export type AwsCredentials = Extract<NonNullable<IAMClientConfig['credentials']>, { accessKeyId: string }>;
@@ -42,8 +43,6 @@ export interface AwsClientFactory {
   organizations(credentials?: AwsCredentials): OrganizationsClient;
 }
 
-/** The SDK waits for ever by default; an API call that takes longer than this is treated as a failure. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export function awsClientFactory(settings: ClientSettings): AwsClientFactory {
   const base = (endpoint: string | undefined, credentials: AwsCredentials | undefined) => ({

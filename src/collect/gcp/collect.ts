@@ -14,7 +14,7 @@ import * as api from './fetch.js';
 import { fetchPredefinedRoles, type CachedRole } from './predefined-roles.js';
 import { effectiveTagJson, recommendationJson } from './recommendation-json.js';
 import { durationJson, enumName, structJson, timestampJson } from './proto-json.js';
-import { isPermissionDenied, type RetryOptions } from './retry.js';
+import { failureReason, isPermissionDenied, type RetryOptions } from './retry.js';
 
 export interface GcpScope {
   /** `organizations/123`: walk its folders and projects. */
@@ -90,7 +90,6 @@ function insightJson(i: api.Insight): GcpInsightWire {
   };
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
 
 export async function collectGcp(clients: GcpClients, scope: GcpScope): Promise<GcpExportFiles> {
   const coverage: CoverageEntry[] = [];
@@ -100,7 +99,7 @@ export async function collectGcp(clients: GcpClients, scope: GcpScope): Promise<
     try {
       return await call();
     } catch (error) {
-      const why = isPermissionDenied(error) ? 'permission denied (grant keywarden its read-only roles, docs/gcp-access.md)' : messageOf(error);
+      const why = isPermissionDenied(error) ? 'permission denied (grant keywarden its read-only roles, docs/gcp-access.md)' : failureReason(error);
       coverage.push({ scope: where, source, status: 'gap', reason: `${source} could not be read: ${why}` });
       return undefined;
     }

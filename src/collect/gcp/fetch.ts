@@ -20,6 +20,12 @@ export type Insight = recProtos.google.cloud.recommender.v1.IInsight;
 export type Recommendation = recProtos.google.cloud.recommender.v1.IRecommendation;
 export type EffectiveTag = rmProtos.google.cloud.resourcemanager.v3.IEffectiveTag;
 
+/**
+ * Call options for the gax clients: no retries of their own (their defaults
+ * retry UNAVAILABLE for up to ten minutes); withRetries is the one bounded loop.
+ */
+const ONE_ATTEMPT = { retry: null };
+
 /** A REST call whose JSON did not have the documented shape. */
 export class MalformedResponseError extends Error {
   override name = 'MalformedResponseError';
@@ -59,32 +65,32 @@ async function collectAsync<T>(iterate: () => AsyncIterable<T>, retry: RetryOpti
 }
 
 export const getOrganization = (c: GcpClients, name: string, retry: RetryOptions = {}) =>
-  withRetries(async () => (await c.organizations.getOrganization({ name }))[0] as RmOrganization, retry);
+  withRetries(async () => (await c.organizations.getOrganization({ name }, ONE_ATTEMPT))[0] as RmOrganization, retry);
 
 export const listFolders = (c: GcpClients, parent: string, retry: RetryOptions = {}) =>
-  collectAsync<RmFolder>(() => c.folders.listFoldersAsync({ parent }), retry);
+  collectAsync<RmFolder>(() => c.folders.listFoldersAsync({ parent }, ONE_ATTEMPT), retry);
 
 export const listProjects = (c: GcpClients, parent: string, retry: RetryOptions = {}) =>
-  collectAsync<RmProject>(() => c.projects.listProjectsAsync({ parent }), retry);
+  collectAsync<RmProject>(() => c.projects.listProjectsAsync({ parent }, ONE_ATTEMPT), retry);
 
 export const getProject = (c: GcpClients, projectId: string, retry: RetryOptions = {}) =>
-  withRetries(async () => (await c.projects.getProject({ name: `projects/${projectId}` }))[0] as RmProject, retry);
+  withRetries(async () => (await c.projects.getProject({ name: `projects/${projectId}` }, ONE_ATTEMPT))[0] as RmProject, retry);
 
 /** Allow policy of an organisation, folder or project (version 3: conditions included). */
 export function getIamPolicy(c: GcpClients, resource: string, retry: RetryOptions = {}): Promise<IamPolicyV1> {
   const request = { resource, options: { requestedPolicyVersion: 3 } };
   return withRetries(async () => {
-    if (resource.startsWith('organizations/')) return (await c.organizations.getIamPolicy(request))[0];
-    if (resource.startsWith('folders/')) return (await c.folders.getIamPolicy(request))[0];
-    return (await c.projects.getIamPolicy(request))[0];
+    if (resource.startsWith('organizations/')) return (await c.organizations.getIamPolicy(request, ONE_ATTEMPT))[0];
+    if (resource.startsWith('folders/')) return (await c.folders.getIamPolicy(request, ONE_ATTEMPT))[0];
+    return (await c.projects.getIamPolicy(request, ONE_ATTEMPT))[0];
   }, retry);
 }
 
 /** Deny policies attached to a node, with their rules (`listPolicies` omits them). */
 export async function getDenyPolicies(c: GcpClients, resource: string, retry: RetryOptions = {}): Promise<DenyPolicy[]> {
   const attachment = encodeURIComponent(`cloudresourcemanager.googleapis.com/${resource}`);
-  const listed = await collectAsync<DenyPolicy>(() => c.deny.listPoliciesAsync({ parent: `policies/${attachment}/denypolicies` }), retry);
-  return Promise.all(listed.filter((p) => p.name).map((p) => withRetries(async () => (await c.deny.getPolicy({ name: p.name! }))[0], retry)));
+  const listed = await collectAsync<DenyPolicy>(() => c.deny.listPoliciesAsync({ parent: `policies/${attachment}/denypolicies` }, ONE_ATTEMPT), retry);
+  return Promise.all(listed.filter((p) => p.name).map((p) => withRetries(async () => (await c.deny.getPolicy({ name: p.name! }, ONE_ATTEMPT))[0], retry)));
 }
 
 export const listServiceAccounts = (c: GcpClients, projectId: string, retry: RetryOptions = {}) =>
@@ -145,18 +151,18 @@ export async function getPredefinedRole(c: GcpClients, name: string, retry: Retr
 
 /** Tags in effect on a project (bound to it or inherited): `parent` is `//cloudresourcemanager.googleapis.com/projects/<number>`. */
 export const listEffectiveTags = (c: GcpClients, parent: string, retry: RetryOptions = {}) =>
-  collectAsync<EffectiveTag>(() => c.tagBindings.listEffectiveTagsAsync({ parent }), retry);
+  collectAsync<EffectiveTag>(() => c.tagBindings.listEffectiveTagsAsync({ parent }, ONE_ATTEMPT), retry);
 
 /** ACTIVE `google.iam.policy.Recommender` recommendations of a project. */
 export const listPolicyRecommendations = (c: GcpClients, projectId: string, retry: RetryOptions = {}) =>
   collectAsync<Recommendation>(
-    () => c.recommender.listRecommendationsAsync({ parent: `projects/${projectId}/locations/global/recommenders/google.iam.policy.Recommender`, filter: 'stateInfo.state = ACTIVE' }),
+    () => c.recommender.listRecommendationsAsync({ parent: `projects/${projectId}/locations/global/recommenders/google.iam.policy.Recommender`, filter: 'stateInfo.state = ACTIVE' }, ONE_ATTEMPT),
     retry,
   );
 
 export const listPolicyInsights = (c: GcpClients, projectId: string, retry: RetryOptions = {}) =>
   collectAsync<Insight>(
-    () => c.recommender.listInsightsAsync({ parent: `projects/${projectId}/locations/global/insightTypes/google.iam.policy.Insight`, filter: 'stateInfo.state = ACTIVE' }),
+    () => c.recommender.listInsightsAsync({ parent: `projects/${projectId}/locations/global/insightTypes/google.iam.policy.Insight`, filter: 'stateInfo.state = ACTIVE' }, ONE_ATTEMPT),
     retry,
   );
 

@@ -3,7 +3,8 @@
  * GCP collectors call (IAM v1 and v2, Resource Manager v3, Recommender v1,
  * Policy Analyzer, Logging v2), answering from a declarative OrgSpec. Faults
  * are declared too: forced pagination, transient 429/503, PERMISSION_DENIED
- * on chosen projects, malformed bodies. Every request is recorded.
+ * on chosen projects, malformed bodies, requests never answered or whose
+ * connection is dropped. Every request is recorded.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,11 +32,14 @@ export interface GcpFaults {
   transient?: { match: RegExp; status: 429 | 503; times: number }[];
   /** Requests whose `METHOD path` matches get this body with status 200. */
   malformed?: { match: RegExp; body: string }[];
+  /** Requests whose `METHOD path` matches are never answered (`hang`: the connection stays open) or their connection is dropped (`reset`). */
+  silent?: { match: RegExp; kind: 'hang' | 'reset' }[];
 }
 
 export interface RecordedCall {
   method: string;
   path: string;
+  /** 0: not answered (a `silent` fault). */
   status: number;
 }
 
@@ -214,6 +218,12 @@ export async function startGcpServer(spec: OrgSpec, asOf: Date, faults: GcpFault
         t.left--;
         return error(t.status, t.status === 429 ? 'Quota exceeded' : 'The service is currently unavailable');
       }
+      const silent = faults.silent?.find((x) => x.match.test(key));
+      if (silent) {
+        calls.push({ method, path: decode(url.pathname), status: 0 });
+        if (silent.kind === 'reset') req.socket.destroy();
+        return;
+      }
       const bad = faults.malformed?.find((x) => x.match.test(key));
       if (bad) return send(200, null, bad.body);
       const [status, body] = await route(method, url, req);
@@ -224,6 +234,11 @@ export async function startGcpServer(spec: OrgSpec, asOf: Date, faults: GcpFault
   return {
     port: (server.address() as AddressInfo).port,
     calls,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Hung requests (and idle keep-alive connections) would keep the server open for ever.
+        server.closeAllConnections();
+      }),
   };
 }

@@ -109,9 +109,12 @@ function lastAuthentications(activities: GcpActivityWire[] | undefined, subject:
   return out;
 }
 
+/** A count the store can hold (an INTEGER column): a fraction, a negative or an enormous number is unreadable, not a crash of the scan's write. */
+const count = (n: number): number | undefined => (Number.isSafeInteger(n) && n >= 0 ? n : undefined);
+
 const durationDays = (d: string | undefined): number | undefined => {
   const seconds = d ? Number.parseFloat(d) : NaN;
-  return Number.isFinite(seconds) ? Math.round(seconds / 86400) : undefined;
+  return count(Math.round(seconds / 86400));
 };
 
 /** ACTIVE `google.iam.policy.Insight` PERMISSIONS_USAGE insights for service-account members. */
@@ -122,7 +125,6 @@ export function permissionInsights(insights: GcpInsightWire[] | undefined): GcpP
     if (i.insightSubtype && i.insightSubtype !== 'PERMISSIONS_USAGE') continue;
     const email = serviceAccountOfMember(i.content?.member ?? '');
     if (!email || !i.content?.role) continue;
-    const total = Number(i.content.currentTotalPermissionsCount);
     out.push({
       name: i.name ?? '',
       serviceAccount: email,
@@ -130,7 +132,7 @@ export function permissionInsights(insights: GcpInsightWire[] | undefined): GcpP
       resource: (i.targetResources?.[0] ?? '').replace(/^\/\/cloudresourcemanager\.googleapis\.com\//, ''),
       exercised: (i.content.exercisedPermissions ?? []).flatMap((p) => (p.permission ? [p.permission] : [])),
       inferred: (i.content.inferredPermissions ?? []).flatMap((p) => (p.permission ? [p.permission] : [])),
-      currentTotal: Number.isFinite(total) ? total : undefined,
+      currentTotal: count(Number(i.content.currentTotalPermissionsCount)),
       observationDays: durationDays(i.observationPeriod),
       lastRefresh: isoTime(i.lastRefreshTime),
     });
@@ -277,7 +279,8 @@ export function gcpExportToSnapshot(files: GcpExportFiles, options: GcpSnapshotO
     roles.push(...customRoles(org));
   }
   for (const f of files.folders) {
-    const name = f.name ?? `folders/${f.folder}`;
+    // An empty name is no name: the folder is known by its directory (the store refuses an empty one, and the whole scan with it).
+    const name = f.name || `folders/${f.folder}`;
     resources.push({ name, kind: 'folder', parent: f.parent ?? undefined, displayName: f.displayName ?? undefined, labels: {} });
     if (!f.iamPolicy) coverage.push({ scope: name, source: 'allow-policy', status: 'gap', reason: `folders/${f.folder}/iam-policy.json missing: bindings inherited from this folder unknown` });
     bindings.push(...bindingsOf(f.iamPolicy, name, 'folder'));

@@ -3,7 +3,7 @@
  * read, transformed, stored and read back, and tags deciding a project's
  * environment next to its id, labels and folders.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,11 +11,12 @@ import { GcpHierarchy } from '../../../../src/analyse/gcp/hierarchy.js';
 import { resolveProjectEnvironment } from '../../../../src/analyse/gcp/environment.js';
 import { importGcpExportDir } from '../../../../src/collect/files/gcp/import-gcp-export.js';
 import { roleRecommendations } from '../../../../src/collect/files/gcp/recommendations.js';
+import { permissionInsights } from '../../../../src/collect/files/gcp/to-snapshot.js';
 import { parseConfig } from '../../../../src/config/index.js';
 import type { Snapshot } from '../../../../src/model/domain.js';
 import { openStore } from '../../../../src/store/index.js';
 import { ACME_AS_OF, CI, ORG_ID, OLD_ETL, acmeGcp } from '../../../helpers/acme-gcp.js';
-import { recommendationsOf, writeGcloudExport } from '../../../helpers/gcp-org.js';
+import { insights, recommendationsOf, writeGcloudExport } from '../../../helpers/gcp-org.js';
 
 let tmp: string;
 let snapshot: Snapshot;
@@ -90,4 +91,41 @@ it('resolves environments from tags after ids and labels, the riskier winning a 
     environment: 'staging',
     how: `tag ${ORG_ID}/environment/staging matches */environment=staging`,
   });
+});
+
+it('reads a permission count or observation period the store cannot hold as unknown, and the scan still stores (found by hostile-files)', () => {
+  const project = acmeGcp.projects.find((p) => p.id === 'acme-data-staging')!;
+  const [wire] = insights(project, ACME_AS_OF);
+  const odd = [
+    { ...wire!, content: { ...wire!.content!, currentTotalPermissionsCount: 2.5 }, observationPeriod: '1e308s' },
+    { ...wire!, content: { ...wire!.content!, currentTotalPermissionsCount: '-3' }, observationPeriod: '7776000s' },
+  ];
+  const read = permissionInsights(odd);
+  expect(read.map((i) => [i.currentTotal, i.observationDays])).toEqual([[undefined, undefined], [undefined, 90]]);
+  const store = openStore(':memory:');
+  try {
+    const withOdd = { ...snapshot, gcp: { ...snapshot.gcp!, insights: read } };
+    expect(() => store.writeScan(withOdd)).not.toThrow();
+  } finally {
+    store.close();
+  }
+});
+
+it('names a folder whose folder.json has an empty name by its directory, and the scan stores (found by hostile-files)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'keywarden-gcp-folder-'));
+  try {
+    writeGcloudExport(dir, acmeGcp, ACME_AS_OF);
+    const file = path.join(dir, 'gcp', 'folders', '500000000001', 'folder.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), name: '' }));
+    const { snapshot: read, extras } = importGcpExportDir(dir, { alreadyIngested: () => false, now: () => ACME_AS_OF });
+    expect(read.gcp!.resources.find((r) => r.kind === 'folder' && r.displayName === 'production')!.name).toBe('folders/500000000001');
+    const store = openStore(':memory:');
+    try {
+      expect(() => store.writeScan(read, extras)).not.toThrow();
+    } finally {
+      store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
