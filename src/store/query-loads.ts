@@ -25,6 +25,9 @@ import type Database from 'better-sqlite3';
 import type { UnmappedEvent, UsageDay } from '../model/domain.js';
 import type { Migration } from './migrations.js';
 import type { CloudTrailDay } from './types.js';
+import { cloudTrailPartitionOfPath } from '../util/cloudtrail-partition.js';
+
+export { cloudTrailPartitionOfPath };
 
 const DAY = (column: string) => `CHECK (${column} GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]')`;
 
@@ -148,22 +151,10 @@ export function queryOwnedPartitions(db: Database.Database, engine: QueryEngine,
 
 export const ownedKey = (p: { scope: string; region: string; day: string }) => `${p.scope}/${p.region}/${p.day}`;
 
-/** Whether a query loaded this partition (local readers skip it). */
-export function isQueryOwned(db: Database.Database, scope: string, region: string, day: string): boolean {
-  return db.prepare<[string, string, string], number>('SELECT 1 FROM query_load_partitions WHERE scope = ? AND region = ? AND day = ? LIMIT 1').pluck().get(scope, region, day) !== undefined;
-}
-
-/**
- * `…AWSLogs/[o-org/]<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/<file>`, or
- * a file named `<account>_CloudTrail_<region>_<yyyymmdd>T…` (its key's day):
- * the partition a CloudTrail file or S3 object belongs to.
- */
-export function cloudTrailPartitionOfPath(location: string): { accountId: string; region: string; day: string } | undefined {
-  const normalised = location.replaceAll('\\', '/');
-  const dir = /AWSLogs\/(?:o-[a-z0-9]+\/)?(\d{12})\/CloudTrail\/([a-z0-9-]+)\/(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/.exec(normalised);
-  if (dir) return { accountId: dir[1]!, region: dir[2]!, day: `${dir[3]}-${dir[4]}-${dir[5]}` };
-  const name = /(?:^|\/)(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{4})(\d{2})(\d{2})T[^/]*$/.exec(normalised);
-  return name ? { accountId: name[1]!, region: name[2]!, day: `${name[3]}-${name[4]}-${name[5]}` } : undefined;
+/** Whether a query loaded a partition (local readers skip it): prepared once per use site, asked per file or entry. */
+export function queryOwnedStatement(db: Database.Database): (scope: string, region: string, day: string) => boolean {
+  const statement = db.prepare<[string, string, string], number>('SELECT 1 FROM query_load_partitions WHERE scope = ? AND region = ? AND day = ? LIMIT 1').pluck();
+  return (scope, region, day) => statement.get(scope, region, day) !== undefined;
 }
 
 /** CloudTrail partitions local ingest read files of (from the locations of ingested objects), within the days. */

@@ -42,7 +42,7 @@ import type { GcpLogCursor, GcpRole, GcpSnapshotPart } from '../model/gcp.js';
 import { resourceEvidence, type ResourceEvidence } from './resource-usage.js';
 import { readScanSummaries, saveScanSummary, type ScanSummary } from './scan-summaries.js';
 import {
-  isQueryOwned,
+  queryOwnedStatement,
   localAuditLogDays,
   localCloudTrailPartitions,
   queryLoadDays,
@@ -63,6 +63,7 @@ export class Store {
   private readonly now: () => Date;
   private readonly busyTimeoutMs: number;
   private readonly ingestedStatement: Database.Statement<[string], number>;
+  private readonly queryOwned: (scope: string, region: string, day: string) => boolean;
 
   /** Use openStore(). */
   constructor(
@@ -73,6 +74,7 @@ export class Store {
     this.now = options.now ?? (() => new Date());
     this.busyTimeoutMs = db.pragma('busy_timeout', { simple: true }) as number;
     this.ingestedStatement = db.prepare<[string], number>('SELECT 1 FROM ingested_objects WHERE digest = ?').pluck();
+    this.queryOwned = queryOwnedStatement(db);
   }
 
   get schemaVersion(): number {
@@ -149,7 +151,7 @@ export class Store {
 
   /** Whether a warehouse query loaded the partition (an AWS account and region, or a log scope with region ''). */
   isQueryOwned(scope: string, region: string, day: string): boolean {
-    return isQueryOwned(this.db, scope, region, day);
+    return this.queryOwned(scope, region, day);
   }
 
   /** CloudTrail partitions (`account/region/day`) local ingest read files of, within [from, to]. */
