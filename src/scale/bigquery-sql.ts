@@ -64,8 +64,6 @@ export interface AuditLogAggregationOptions {
   days: readonly DayRange[];
   /** Days of a log scope left out (a local read already counted them). */
   exclude?: readonly { scope: string; days: readonly DayRange[] }[];
-  /** Which engine runs it: the text differs only in the table it reads and how UNNEST names its element. */
-  dialect?: 'bigquery' | 'duckdb';
 }
 
 /** Output columns, in order (audit-log-rows.ts reads them by name). */
@@ -79,7 +77,6 @@ const timestampOf = (day: string) => `CAST(${sqlString(checkDay(day), 'day')} AS
 
 export function auditLogAggregationSql(options: AuditLogAggregationOptions): string {
   const d = checkDataset(options.dataset);
-  const dialect = options.dialect ?? 'bigquery';
   const ranges = dayRanges(options.days.flatMap((r) => daysBetween(r.from, r.to)));
   if (ranges.length === 0) throw new Error('the aggregation needs at least one day');
   const time = ranges.map((r) => `(timestamp >= ${timestampOf(r.from)} AND timestamp < ${timestampOf(nextDay(r.to))})`).join(' OR ');
@@ -89,13 +86,12 @@ export function auditLogAggregationSql(options: AuditLogAggregationOptions): str
       : AUDIT_LOG_FAMILIES.flatMap((f) =>
           ranges.map((r) => `_TABLE_SUFFIX BETWEEN '${f}_${r.from.replaceAll('-', '')}' AND '${f}_${r.to.replaceAll('-', '')}'`),
         ).join('\n      OR ');
-  const source = dialect === 'bigquery' ? `\`${d.project}.${d.dataset}.cloudaudit_googleapis_com_*\`` : 'audit_log_entries';
+  const source = `\`${d.project}.${d.dataset}.cloudaudit_googleapis_com_*\``;
   const exclusions = (options.exclude ?? []).map((e) => {
     const scope = sqlString(checkName(e.scope, SCOPE, 'log scope', 'projects/<id>'), 'scope');
     const within = e.days.map((r) => `(entry_time >= ${timestampOf(r.from)} AND entry_time < ${timestampOf(nextDay(r.to))})`).join(' OR ');
     return `\n    AND NOT (scope = ${scope} AND (${within}))`;
   });
-  const element = dialect === 'bigquery' ? 'AS auth' : 'AS checks_(auth)';
   return `-- keywarden: audit-log usage per log scope, day, service account, key and permission (src/scale/bigquery-sql.ts)
 WITH entries AS (
   SELECT
@@ -124,7 +120,7 @@ SELECT
   SUM(CASE WHEN auth.granted THEN 1 ELSE 0 END) AS granted,
   SUM(CASE WHEN auth.granted THEN 0 ELSE 1 END) AS denied,
   UNIX_MICROS(MAX(entry_time)) AS last_seen_us
-FROM counted CROSS JOIN UNNEST(checks) ${element}
+FROM counted CROSS JOIN UNNEST(checks) AS auth
 WHERE (COALESCE(insert_id, '') = '' OR delivery = 1) AND COALESCE(auth.permission, '') <> ''
 GROUP BY scope, day, identity, credential, permission`;
 }
@@ -132,9 +128,10 @@ GROUP BY scope, day, identity, credential, permission`;
 // ---------------------------------------------------------------------------
 // DuckDB stand-ins (tests only; src never runs DuckDB)
 //
-// With dialect 'duckdb' the query reads `audit_log_entries` instead of the
-// wildcard table and names the UNNEST element DuckDB's way; the rest of the
-// text is the same. Supplied around it:
+// duckDbAuditLogSql() makes the two changes DuckDB needs: it reads
+// `audit_log_entries` instead of the wildcard table, and names the UNNEST
+// element DuckDB's way (`AS t(auth)`; BigQuery's `AS auth` names the element
+// itself). The rest of the text runs as it is. Supplied around it:
 // - REGEXP_CONTAINS and UNIX_MICROS, BigQuery's names for DuckDB's
 //   regexp_matches (a match anywhere) and epoch_us;
 // - `audit_log_entries`: a view over newline-delimited JSON rows in the
@@ -147,6 +144,14 @@ const ENTRY_COLUMNS = `{
     resource: 'STRUCT(type VARCHAR, labels STRUCT(project_id VARCHAR))',
     protopayload_auditlog: 'STRUCT(serviceName VARCHAR, methodName VARCHAR, resourceName VARCHAR, status STRUCT(code BIGINT, message VARCHAR), authenticationInfo STRUCT(principalEmail VARCHAR, serviceAccountKeyName VARCHAR), authorizationInfo STRUCT(resource VARCHAR, permission VARCHAR, granted BOOLEAN)[], requestMetadata STRUCT(callerIp VARCHAR, callerSuppliedUserAgent VARCHAR))'
   }`;
+
+/** The aggregation's text as DuckDB runs it (see above); throws if the text is not the aggregation's. */
+export function duckDbAuditLogSql(sql: string): string {
+  const from = /FROM `[^`]+\.cloudaudit_googleapis_com_\*`/;
+  const unnest = 'CROSS JOIN UNNEST(checks) AS auth';
+  if (!from.test(sql) || !sql.includes(unnest)) throw new Error('not the audit-log aggregation of bigquery-sql.ts');
+  return sql.replace(from, 'FROM audit_log_entries').replace(unnest, 'CROSS JOIN UNNEST(checks) AS checks_(auth)');
+}
 
 export function duckDbAuditLogPrelude(files: readonly string[], layout: AuditLogDataset['layout']): string[] {
   const list = `[${files.map((f) => sqlString(f, 'file')).join(', ')}]`;

@@ -11,7 +11,8 @@
  * `maximumBytesBilled`, so BigQuery refuses it too should the estimate be
  * passed. Either way the days stay unknown and the run reports a gap.
  */
-import type { BigQuery, Job } from '@google-cloud/bigquery';
+import { BigQuery, type BigQueryOptions, type Job } from '@google-cloud/bigquery';
+import type { OAuth2Client } from 'google-auth-library';
 import { pollUntil, type PollOptions } from '../collect/aws/concurrency.js';
 import type { CoverageEntry } from '../model/domain.js';
 import type { QueryLoad, QueryLoadDay } from '../store/index.js';
@@ -52,6 +53,28 @@ export interface AuditLogLoadReport extends QueryLoadReport {
 }
 
 export const bigQuerySource = (d: AuditLogDataset) => `bigquery:${d.project}.${d.dataset}`;
+
+export interface BigQueryClientOptions {
+  /** Project the query jobs run (and are billed) in. */
+  projectId: string;
+  /** Another endpoint (private access, or a local test server); default BigQuery's own. */
+  endpoint?: string;
+  /** Default: Application Default Credentials. */
+  authClient?: OAuth2Client;
+  /** Retries of a call that failed with 429 or 5xx (the client's own backoff). */
+  maxRetries?: number;
+}
+
+/** The client, made when a load runs (never at import time). */
+export function bigQueryClient(options: BigQueryClientOptions): BigQuery {
+  return new BigQuery({
+    projectId: options.projectId,
+    ...(options.endpoint ? { apiEndpoint: options.endpoint } : {}),
+    // The client bundles its own google-auth-library release: the same class, another type identity.
+    ...(options.authClient ? { authClient: options.authClient as unknown as BigQueryOptions['authClient'] } : {}),
+    maxRetries: options.maxRetries ?? 3,
+  });
+}
 
 /** `reason: message` of a Google API error or a job's errorResult. */
 function describeGoogleError(error: unknown): string {

@@ -76,6 +76,6 @@ export function variedAuditEntries(project: string, day: string): GcpAuditLogEnt
     entry({ email: sa, timestamp: at('13') }), // no insertId: never deduplicated
     entry({ email: sa, timestamp: at('13') }),
     entry({ insertId: 'a9', timestamp: at('00', next), logName: logName(project, 'data_access'), checks: [{ permission: 'bigquery.tables.getData', granted: true }] }),
-    entry({ insertId: 'b1', logName: 'folders/500000000001/logs/cloudaudit.googleapis.com%2Factivity', checks: [{ permission: 'resourcemanager.folders.setIamPolicy', granted: true }] }),
+    entry({ insertId: `b1-${project}`, logName: 'folders/500000000001/logs/cloudaudit.googleapis.com%2Factivity', checks: [{ permission: 'resourcemanager.folders.setIamPolicy', granted: true }] }),
   ];
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateAuditLogs } from '../../src/collect/files/gcp/audit-logs.js';
 import type { GcpAuditLogEntryWire } from '../../src/model/gcp-wire.js';
 import { AuditLogRowFolder, type AuditLogRowsResult } from '../../src/scale/audit-log-rows.js';
-import { auditLogAggregationSql, duckDbAuditLogPrelude, type AuditLogAggregationOptions } from '../../src/scale/bigquery-sql.js';
+import { auditLogAggregationSql, duckDbAuditLogPrelude, duckDbAuditLogSql, type AuditLogAggregationOptions } from '../../src/scale/bigquery-sql.js';
 import { mergeUsage } from '../../src/scale/cloudtrail-rows.js';
 import { SqlValueError } from '../../src/scale/sql-text.js';
 import { ACME_AS_OF, acmeGcp } from '../helpers/acme-gcp.js';
@@ -43,7 +43,7 @@ afterAll(() => {
 async function viaDuckDb(options: Partial<AuditLogAggregationOptions> = {}, layout: 'sharded' | 'partitioned' = 'sharded'): Promise<AuditLogRowsResult> {
   for (const statement of duckDbAuditLogPrelude([file], layout)) await db.run(statement);
   const folder = new AuditLogRowFolder();
-  const sql = auditLogAggregationSql({ dataset: { ...DATASET, layout }, days: WINDOW, ...options, dialect: 'duckdb' });
+  const sql = duckDbAuditLogSql(auditLogAggregationSql({ dataset: { ...DATASET, layout }, days: WINDOW, ...options }));
   for (const row of await db.rows(sql)) folder.add(row);
   return folder.result();
 }
