@@ -14,6 +14,10 @@
  *   cursor), and local readers skip partitions a query loaded
  *   (query_load_partitions). Both checks run again inside the write
  *   transaction, so two runs at once cannot both count one.
+ * - A query names no resources: every call it loads is recorded as a call
+ *   whose resource was not observed (usage_resource_gaps.unresolved), so a
+ *   least-privilege suggestion never narrows an action to the resources of
+ *   the days local files happened to cover.
  * - A query loads per day. A day loaded after it could still receive events
  *   (24 hours after its end, as the S3 cursor judges it) is closed: never
  *   queried again. A day loaded earlier stays open, and what it added to
@@ -233,6 +237,12 @@ export function writeQueryLoad(db: Database.Database, load: QueryLoad, loadedAt:
     `INSERT INTO query_load_unmapped (engine, day, event_source, event_name, count) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT DO UPDATE SET count = count + excluded.count`,
   );
+  const addUnresolved = db.prepare(
+    `INSERT INTO usage_resource_gaps (identity_arn, action, day, unresolved, overflow) VALUES (?, ?, ?, ?, 0)
+     ON CONFLICT (identity_arn, action, day) DO UPDATE SET unresolved = unresolved + excluded.unresolved`,
+  );
+  const subtractUnresolved = db.prepare('UPDATE usage_resource_gaps SET unresolved = max(unresolved - ?, 0) WHERE identity_arn = ? AND action = ? AND day = ?');
+  const dropEmptyGap = db.prepare('DELETE FROM usage_resource_gaps WHERE identity_arn = ? AND action = ? AND day = ? AND unresolved = 0 AND overflow = 0');
   const cloudTrailDay = db.prepare(
     'INSERT INTO cloudtrail_days (account_id, region, day, first_scan_id) VALUES (?, ?, ?, NULL) ON CONFLICT (account_id, region, day) DO NOTHING',
   );
@@ -256,6 +266,10 @@ export function writeQueryLoad(db: Database.Database, load: QueryLoad, loadedAt:
     for (const r of ledger.all(engine, day)) {
       subtract.run(r.count, r.denied, r.identity_arn, r.credential_id, r.action, r.usage_day);
       dropEmpty.run(r.identity_arn, r.credential_id, r.action, r.usage_day);
+      if (engine === 'athena' && r.count > 0) {
+        subtractUnresolved.run(r.count, r.identity_arn, r.action, r.usage_day);
+        dropEmptyGap.run(r.identity_arn, r.action, r.usage_day);
+      }
     }
     for (const r of ledgerUnmapped.all(engine, day)) {
       subtractUnmapped.run(r.count, r.event_source, r.event_name);
@@ -285,6 +299,8 @@ export function writeQueryLoad(db: Database.Database, load: QueryLoad, loadedAt:
     if (!stored.has(u.partition)) continue;
     const day = load.partitions.get(u.partition)!.day;
     addUsage.run(u.identityArn, u.credentialId, u.action, u.day, u.count, u.denied, new Date(u.lastSeen).toISOString());
+    // Resources are tracked for AWS actions only (CloudTrail); the successful calls named none the store knows.
+    if (engine === 'athena' && u.count > 0) addUnresolved.run(u.identityArn, u.action, u.day, u.count);
     if (storing.get(day)) addLedger.run(engine, day, u.identityArn, u.credentialId, u.action, u.day, u.count, u.denied);
     usageRows++;
   }

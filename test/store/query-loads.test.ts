@@ -96,6 +96,8 @@ describe('query loads', () => {
       athenaLoad([{ day: '2026-11-19', closed: true }], [use(key, '2026-11-19', 8, 1), use(key, '2026-11-20', 1, 0, 's3:PutObject')], { unmapped: [] }),
     );
     expect(written.replacedDays).toBe(1);
+    // The calls' resources are unknown to a query: recorded as unresolved, replaced along with the usage.
+    expect(store.resourceEvidence(WINDOW).get(ROLE)?.get('s3:GetObject')).toEqual({ resources: [], calls: 0, unresolved: 8, overflow: 0 });
     expect(counts(store)).toEqual([
       ['2026-11-19', 's3:GetObject', 8, 1],
       ['2026-11-20', 's3:PutObject', 1, 0],
