@@ -108,13 +108,13 @@ function printGaps(coverage: readonly CoverageEntry[], io: Io): number {
 }
 
 /** Stores the load (one transaction) and says what it holds; returns the exit code. */
-function store(store: Store, engine: string, report: QueryLoadReport, detail: string, io: Io, allowPartial: boolean | undefined): number {
+function storeLoad(db: Store, engine: string, report: QueryLoadReport, detail: string, io: Io, allowPartial: boolean | undefined): number {
   const gaps = printGaps(report.coverage, io);
   for (const note of report.coverage.filter((c) => c.status === 'ok' && c.reason)) io.err(`${engine}: ${safeText(note.reason!)}\n`);
   if (report.load) {
     let written;
     try {
-      written = store.writeQueryLoad(report.load);
+      written = db.writeQueryLoad(report.load);
     } catch (error) {
       if (error instanceof StoreBusyError) throw new UserError(error.message, EXIT.busy);
       throw error;
@@ -167,7 +167,7 @@ export function runCollectAthena(opts: AthenaCommandOptions, io: Io, deps: Query
       const now = deps.now?.() ?? new Date();
       const report = await loadCloudTrailFromAthena(client, db, { ...settings, window: windowEndingAt(now, opts.window ?? config.thresholds.unusedDays), now, onProgress });
       const s = report.stats;
-      return store(db, 'athena', report, s ? `${s.events} event(s) (${s.attributed} attributed, ${s.denied} denied, ${s.unmapped} unmapped)` : '', io, opts.allowPartial);
+      return storeLoad(db, 'athena', report, s ? `${s.events} event(s) (${s.attributed} attributed, ${s.denied} denied, ${s.unmapped} unmapped)` : '', io, opts.allowPartial);
     } finally {
       if (!deps.athena) client.destroy();
     }
@@ -213,7 +213,7 @@ export function runCollectBigQuery(opts: BigQueryCommandOptions, io: Io, deps: Q
       now,
       onProgress: (line) => io.err(`${line}\n`),
     });
-    return store(db, 'bigquery', report, `${report.checks ?? 0} permission check(s) of service accounts`, io, opts.allowPartial);
+    return storeLoad(db, 'bigquery', report, `${report.checks ?? 0} permission check(s) of service accounts`, io, opts.allowPartial);
   });
 }
 

@@ -75,7 +75,8 @@ export const COMMERCIAL_REGIONS: readonly string[] = [
 ];
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const KEY_PREFIX = /^[A-Za-z0-9!_.*'()/-]*$/;
+/** S3's safe key characters, less the quote and the star (the prefix goes into quoted SQL text and a key template). */
+const KEY_PREFIX = /^[A-Za-z0-9!_.()/-]*$/;
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ORG = /^o-[a-z0-9]{10,32}$/;
@@ -83,7 +84,7 @@ const ORG = /^o-[a-z0-9]{10,32}$/;
 /** `s3://bucket/prefix/AWSLogs/[o-org/]`: the table's LOCATION. */
 export function cloudTrailLogsRoot(layout: CloudTrailTableLayout): string {
   checkName(layout.bucket, BUCKET, 'CloudTrail bucket', 'an S3 bucket name');
-  checkName(layout.prefix, KEY_PREFIX, 'CloudTrail key prefix', 'letters, digits and !_.*\'()/-');
+  checkName(layout.prefix, KEY_PREFIX, 'CloudTrail key prefix', 'letters, digits and !_.()/-');
   const prefix = layout.prefix.replace(/^\/+|\/+$/g, '');
   const org = layout.organizationId ? `${checkName(layout.organizationId, ORG, 'organization id', 'o- and 10-32 lowercase letters or digits')}/` : '';
   return `s3://${layout.bucket}/${prefix ? `${prefix}/` : ''}AWSLogs/${org}`;

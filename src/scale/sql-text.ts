@@ -24,7 +24,8 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A YYYY-MM-DD day that exists (2026-02-30 does not). */
 export function checkDay(day: string, what = 'day'): string {
-  if (!DAY.test(day) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+  const ms = DAY.test(day) ? Date.parse(`${day}T00:00:00Z`) : NaN;
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day) {
     throw new SqlValueError(`${what} must be a YYYY-MM-DD day, got ${JSON.stringify(day)}`);
   }
   return day;
