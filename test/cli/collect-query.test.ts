@@ -119,6 +119,14 @@ describe('keywarden collect athena', () => {
       }
     };
     expect(usage()).toEqual(local.usage);
+    // The days CloudTrail delivered for, per account and region: what "unused" vs "unknown" is judged on.
+    const store = openStore(opts.db);
+    try {
+      const key = (d: { accountId: string; region: string; day: string }) => `${d.accountId} ${d.region} ${d.day}`;
+      expect(store.cloudTrailDays(window).map(key).sort()).toEqual(local.daysSeen.map(key).sort());
+    } finally {
+      store.close();
+    }
 
     // The export's IAM files are imported; its CloudTrail files belong to partitions Athena loaded.
     const imported = setup('');
