@@ -5,7 +5,7 @@
  * section, overridden by flags, and are checked by the same schema.
  */
 import type { AthenaClient } from '@aws-sdk/client-athena';
-import { GoogleAuth, OAuth2Client } from 'google-auth-library';
+import type { OAuth2Client } from 'google-auth-library';
 import type { z } from 'zod';
 import { windowEndingAt } from '../analyse/window.js';
 import { awsClientFactory } from '../collect/aws/clients.js';
@@ -21,6 +21,7 @@ import { StoreBusyError, type Store } from '../store/index.js';
 import { withStore, type Io } from './commands.js';
 import { EXIT, UserError } from './errors.js';
 import type { GlobalOptions } from './main.js';
+import { defaultAuth } from './export-gcp.js';
 
 export interface AthenaCommandOptions extends GlobalOptions {
   region?: string;
@@ -174,18 +175,8 @@ export function runCollectAthena(opts: AthenaCommandOptions, io: Io, deps: Query
   });
 }
 
+/** Query jobs need the BigQuery scope (the collectors' read-only Cloud Platform scope does not run jobs). */
 const BIGQUERY_SCOPES = ['https://www.googleapis.com/auth/bigquery'];
-
-async function bigQueryAuth(): Promise<OAuth2Client> {
-  let client;
-  try {
-    client = await new GoogleAuth({ scopes: BIGQUERY_SCOPES }).getClient();
-  } catch (error) {
-    throw new UserError(`no Google credentials found (${(error as Error).message.split('\n')[0]}): run \`gcloud auth application-default login\` or set GOOGLE_APPLICATION_CREDENTIALS`);
-  }
-  if (!(client instanceof OAuth2Client)) throw new UserError('these Application Default Credentials are not supported here: use a user or service-account credential');
-  return client;
-}
 
 export function bigQueryConfig(config: KeywardenConfig, opts: BigQueryCommandOptions): BigQueryConfig {
   const flags = defined({ dataset: opts.dataset, jobProject: opts.project, location: opts.location, maxBilledGb: opts.maxBilledGb, layout: opts.partitioned ? 'partitioned' : undefined });
@@ -200,7 +191,7 @@ export function runCollectBigQuery(opts: BigQueryCommandOptions, io: Io, deps: Q
     const [project, dataset] = bq.dataset.split('.') as [string, string];
     const client = bigQueryClient({
       projectId: bq.jobProject ?? project,
-      authClient: deps.bigquery?.authClient ?? (await bigQueryAuth()),
+      authClient: deps.bigquery?.authClient ?? (await defaultAuth(BIGQUERY_SCOPES)),
       ...((deps.bigquery?.endpoint ?? bq.endpoint) ? { endpoint: deps.bigquery?.endpoint ?? bq.endpoint } : {}),
     });
     const now = deps.now?.() ?? new Date();

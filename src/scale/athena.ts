@@ -34,7 +34,7 @@ import {
   type CloudTrailTableLayout,
 } from './athena-sql.js';
 import { CloudTrailRowFolder, partitionKey, type TextRow } from './cloudtrail-rows.js';
-import { CostGuardError, describeRanges, gigabytes, planLoad, QueryFailedError, type DayWindow, type LoadPlan } from './plan.js';
+import { CostGuardError, describeRanges, gigabytes, loadCoverage, loadGap, planLoad, QueryFailedError, type DayWindow, type LoadPlan } from './plan.js';
 import type { CloudTrailStats } from '../collect/files/cloudtrail/index.js';
 
 export interface AthenaSettings {
@@ -191,13 +191,13 @@ export async function loadCloudTrailFromAthena(client: AthenaClient, state: Clou
   try {
     run = await runAthenaQuery(client, sql, options, options.onProgress);
   } catch (error) {
-    return { plan, coverage: [gap(source, days, error)] };
+    return { plan, coverage: [loadGap({ provider: 'aws', engine: 'athena', source, days }, error, describeAwsError)] };
   }
   const folder = new CloudTrailRowFolder(options.mapper ?? (await loadCloudTrailActionMapper()));
   try {
     for await (const page of athenaResultPages(client, run.queryId, options.pageSize)) for (const row of page) folder.add(row);
   } catch (error) {
-    return { plan, coverage: [gap(source, days, error, run.queryId)], queryId: run.queryId, bytesScanned: run.bytesScanned };
+    return { plan, coverage: [loadGap({ provider: 'aws', engine: 'athena', source, days, queryId: run.queryId }, error, describeAwsError)], queryId: run.queryId, bytesScanned: run.bytesScanned };
   }
   const result = folder.result();
   // Partitions read from files meanwhile, or left out of the text as too many to list: never loaded twice.
@@ -222,40 +222,7 @@ export async function loadCloudTrailFromAthena(client: AthenaClient, state: Clou
       reason: `${local.length} partition(s) (account, region, day) already read from CloudTrail files were left out: one source per partition`,
     });
   }
-  coverage.push(...accountCoverage(result.daysSeen, source, run.queryId));
+  const seen = result.daysSeen.map((d) => ({ scope: d.accountId, region: d.region, day: d.day, events: d.events }));
+  coverage.push(...loadCoverage(seen, { engine: 'athena', source, queryId: run.queryId }, (account) => (account === '' ? 'aws:unknown-account' : `aws:${account}`)));
   return { load, plan, coverage, stats: result.stats, queryId: run.queryId, bytesScanned: run.bytesScanned, rows: result.rows };
-}
-
-function gap(source: string, days: string, error: unknown, queryId?: string): CoverageEntry {
-  const why = error instanceof CostGuardError || error instanceof QueryFailedError ? error.message : `${queryId ? `Athena query ${queryId}: ` : ''}${describeAwsError(error)}`;
-  return {
-    scope: 'aws',
-    source: 'athena',
-    status: 'gap',
-    reason: `${source}: ${why}; CloudTrail usage of ${days} was not loaded, those days stay unknown`,
-    detail: { source, days, ...(queryId ? { queryId } : {}) },
-  };
-}
-
-/** Per account, the days and regions the query found events for (what it speaks for). */
-function accountCoverage(daysSeen: readonly { accountId: string; region: string; day: string; events: number }[], source: string, queryId: string): CoverageEntry[] {
-  const accounts = new Map<string, { days: Set<string>; regions: Set<string>; events: number }>();
-  for (const d of daysSeen) {
-    let a = accounts.get(d.accountId);
-    if (!a) accounts.set(d.accountId, (a = { days: new Set(), regions: new Set(), events: 0 }));
-    a.days.add(d.day);
-    if (d.region) a.regions.add(d.region);
-    a.events += d.events;
-  }
-  return [...accounts]
-    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-    .map(([accountId, a]) => {
-      const days = [...a.days].sort();
-      return {
-        scope: accountId === '' ? 'aws:unknown-account' : `aws:${accountId}`,
-        source: 'athena',
-        status: 'ok' as const,
-        detail: { source, queryId, days, firstDay: days[0], lastDay: days[days.length - 1], regions: [...a.regions].sort(), events: a.events },
-      };
-    });
 }

@@ -20,7 +20,7 @@ import { AuditLogRowFolder } from './audit-log-rows.js';
 import { auditLogAggregationSql, type AuditLogDataset } from './bigquery-sql.js';
 import type { TextRow } from './cloudtrail-rows.js';
 import type { QueryLoadReport } from './athena.js';
-import { CostGuardError, describeRanges, gigabytes, planLoad, QueryFailedError, type DayWindow } from './plan.js';
+import { CostGuardError, describeRanges, gigabytes, loadCoverage, loadGap, planLoad, QueryFailedError, type DayWindow } from './plan.js';
 import { dayRanges, type DayRange } from './sql-text.js';
 
 export interface BigQuerySettings {
@@ -162,13 +162,13 @@ export async function loadAuditLogsFromBigQuery(client: BigQuery, state: AuditLo
   try {
     run = await runBigQueryJob(client, sql, options, options.onProgress);
   } catch (error) {
-    return { plan, coverage: [gap(source, days, error)] };
+    return { plan, coverage: [loadGap({ provider: 'gcp', engine: 'bigquery', source, days }, error, describeGoogleError)] };
   }
   const folder = new AuditLogRowFolder();
   try {
     for await (const page of bigQueryResultPages(run.job, options.pageSize)) for (const row of page) folder.add(row);
   } catch (error) {
-    return { plan, coverage: [gap(source, days, error, run.job.id)], queryId: run.job.id, bytesScanned: run.bytes };
+    return { plan, coverage: [loadGap({ provider: 'gcp', engine: 'bigquery', source, days, ...(run.job.id ? { queryId: run.job.id } : {}) }, error, describeGoogleError)], queryId: run.job.id, bytesScanned: run.bytes };
   }
   const result = folder.result();
   const partitions = new Map(
@@ -179,39 +179,6 @@ export async function loadAuditLogsFromBigQuery(client: BigQuery, state: AuditLo
   if (exclude.length > 0) {
     coverage.push({ scope: 'gcp', source: 'bigquery', status: 'ok', reason: `${exclude.length} project(s) had days already counted by audit-log reads (up to their read cursor): those days were left out, one source per project and day` });
   }
-  coverage.push(...scopeCoverage([...partitions.values()], source, load.queryId));
+  coverage.push(...loadCoverage([...partitions.values()], { engine: 'bigquery', source, queryId: load.queryId }, (scope) => `gcp:${scope.replace(/^projects\//, '')}`));
   return { load, plan, coverage, checks: result.checks, queryId: load.queryId, bytesScanned: run.bytes, rows: result.rows };
-}
-
-function gap(source: string, days: string, error: unknown, jobId?: string): CoverageEntry {
-  const why = error instanceof CostGuardError || error instanceof QueryFailedError ? error.message : `${jobId ? `BigQuery job ${jobId}: ` : ''}${describeGoogleError(error)}`;
-  return {
-    scope: 'gcp',
-    source: 'bigquery',
-    status: 'gap',
-    reason: `${source}: ${why}; audit-log usage of ${days} was not loaded, those days stay unknown`,
-    detail: { source, days, ...(jobId ? { jobId } : {}) },
-  };
-}
-
-/** Per log scope, the days the query found service-account permission checks on. */
-function scopeCoverage(partitions: readonly { scope: string; day: string; events: number }[], source: string, jobId: string): CoverageEntry[] {
-  const scopes = new Map<string, { days: string[]; checks: number }>();
-  for (const p of partitions) {
-    let s = scopes.get(p.scope);
-    if (!s) scopes.set(p.scope, (s = { days: [], checks: 0 }));
-    s.days.push(p.day);
-    s.checks += p.events;
-  }
-  return [...scopes]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([scope, s]) => {
-      const days = s.days.sort();
-      return {
-        scope: scope.startsWith('projects/') ? `gcp:${scope.slice('projects/'.length)}` : `gcp:${scope}`,
-        source: 'bigquery',
-        status: 'ok' as const,
-        detail: { source, jobId, days, firstDay: days[0], lastDay: days[days.length - 1], checks: s.checks },
-      };
-    });
 }

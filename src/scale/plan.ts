@@ -8,6 +8,7 @@
  * again by the next load, which replaces what it stored (store/query-loads.ts).
  */
 import { DAY_DELIVERY_GRACE_MS } from '../collect/aws/cloudtrail-s3.js';
+import type { CoverageEntry } from '../model/domain.js';
 import type { QueryLoadDay } from '../store/index.js';
 import { daysBetween, dayRanges, type DayRange } from './sql-text.js';
 
@@ -64,4 +65,48 @@ export class QueryFailedError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A load that did not happen (failed, timed out, refused for cost, unreadable result): its days stay unknown. */
+export function loadGap(
+  load: { provider: 'aws' | 'gcp'; engine: 'athena' | 'bigquery'; source: string; days: string; queryId?: string },
+  error: unknown,
+  describe: (error: unknown) => string,
+): CoverageEntry {
+  const { provider, engine, source, days, queryId } = load;
+  const why = error instanceof CostGuardError || error instanceof QueryFailedError ? error.message : `${queryId ? `${engine === 'athena' ? 'Athena query' : 'BigQuery job'} ${queryId}: ` : ''}${describe(error)}`;
+  return {
+    scope: provider,
+    source: engine,
+    status: 'gap',
+    reason: `${source}: ${why}; ${provider === 'aws' ? 'CloudTrail' : 'audit-log'} usage of ${days} was not loaded, those days stay unknown`,
+    detail: { source, days, ...(queryId ? { queryId } : {}) },
+  };
+}
+
+/** Per scope (account, or log scope), the days (and regions) a load found events on: what it speaks for. */
+export function loadCoverage(
+  found: readonly { scope: string; region: string; day: string; events: number }[],
+  load: { engine: 'athena' | 'bigquery'; source: string; queryId: string },
+  scopeName: (scope: string) => string,
+): CoverageEntry[] {
+  const scopes = new Map<string, { days: Set<string>; regions: Set<string>; events: number }>();
+  for (const f of found) {
+    let s = scopes.get(f.scope);
+    if (!s) scopes.set(f.scope, (s = { days: new Set(), regions: new Set(), events: 0 }));
+    s.days.add(f.day);
+    if (f.region) s.regions.add(f.region);
+    s.events += f.events;
+  }
+  return [...scopes]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([scope, s]) => {
+      const days = [...s.days].sort();
+      return {
+        scope: scopeName(scope),
+        source: load.engine,
+        status: 'ok' as const,
+        detail: { source: load.source, queryId: load.queryId, days, firstDay: days[0], lastDay: days[days.length - 1], ...(s.regions.size ? { regions: [...s.regions].sort() } : {}), events: s.events },
+      };
+    });
 }
