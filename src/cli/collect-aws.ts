@@ -99,7 +99,7 @@ export async function collectAwsInto(store: Store, config: KeywardenConfig, io: 
 async function collectAwsScan(store: Store, config: KeywardenConfig, io: Io, makeFactory: ClientFactoryMaker): Promise<{ scanId: number; gaps: number }> {
   const live = requireLive(config);
   // Without a trail bucket, usage may come from Athena loads instead (keywarden collect athena).
-  const athena = config.athena && `Athena (${config.athena.database}.${config.athena.table})`;
+  const athena = config.athena && `${config.athena.database}.${config.athena.table}`;
   const { snapshot, extras } = await collect(live, store, io, makeFactory(live), athena);
   // Collection is over: the whole scan is written in one transaction.
   const scanId = store.writeScan(snapshot, extras);

@@ -192,7 +192,7 @@ async function collectUsage(
   if (!ct) {
     coverage.push(
       options.cloudTrailFromAthena
-        ? { scope: 'aws', source: 'cloudtrail', status: 'ok', reason: `CloudTrail usage is loaded from ${options.cloudTrailFromAthena} (keywarden collect athena); the audit counts the days it covers` }
+        ? { scope: 'aws', source: 'cloudtrail', status: 'ok', reason: `CloudTrail usage comes from Athena loads of ${options.cloudTrailFromAthena} (keywarden collect athena); the audit counts the days they cover` }
         : { scope: 'aws', source: 'cloudtrail', status: 'gap', reason: 'no CloudTrail bucket configured (liveAws.cloudTrail): usage beyond Access Advisor is unknown' },
     );
     return { usage: [], unmappedEvents: [], ingested: [] };
