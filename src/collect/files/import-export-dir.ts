@@ -84,7 +84,8 @@ export async function importExportDir(dir: string, options: ImportOptions): Prom
     coverage: [
       ...exports.coverage,
       ...parts.flatMap((p) => p.coverage),
-      ...ct.coverage,
+      // Every file belonged to Athena-loaded partitions: not "no CloudTrail files were given".
+      ...(ctFiles.length === 0 && loadedByQuery > 0 ? [] : ct.coverage),
       ...(loadedByQuery > 0
         ? [{ scope: 'aws', source: 'cloudtrail', status: 'ok' as const, reason: `${loadedByQuery} CloudTrail file(s) not read: their account, region and day were loaded by Athena (keywarden collect athena)` }]
         : []),
