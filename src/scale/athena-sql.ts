@@ -29,7 +29,9 @@
  *
  * A second grouping set counts events per (recipient account, region, day,
  * kind): the days CloudTrail delivered events for, which coverage is judged
- * on (malformed events do not count there, as in the local ingest).
+ * on (malformed events do not count there, as in the local ingest). A third
+ * counts calls per identity and user agent (redacted and capped in
+ * TypeScript, as the local ingest does).
  *
  * Portability: literals hold no backslash (`[0-9]` rather than `\d`), and
  * `regexp_extract` is only used where `regexp_like` matched, since Trino
@@ -192,7 +194,7 @@ export interface CloudTrailAggregationOptions {
 /** The output columns, in order (cloudtrail-rows.ts reads them by name). */
 export const CLOUDTRAIL_ROW_COLUMNS = [
   'p_account', 'p_region', 'p_day', 'seen_account', 'seen_region', 'day', 'identity', 'credential',
-  'event_source', 'event_name', 'kind', 'events', 'denied', 'last_seen',
+  'event_source', 'event_name', 'kind', 'user_agent', 'events', 'denied', 'last_seen',
 ] as const;
 
 /** CloudTrail's own eventTime form, to the second, in a valid hour/minute/second. */
@@ -224,9 +226,11 @@ function partitionKey(p: CloudTrailPartition): string {
 export const MAX_EXCLUDED_PARTITIONS = 2000;
 
 /**
- * The aggregation over the given partition days. Rows of the first grouping
- * set have `p_day` set; rows of the second (days CloudTrail delivered
- * events for) have it NULL: partition values are never NULL.
+ * The aggregation over the given partition days, three grouping sets told
+ * apart by which keys are NULL (partition values and `kind` never are):
+ * usage rows (`p_day` and `kind` set); days CloudTrail delivered events for
+ * (`p_day` NULL); and the user agents each identity called with, per
+ * partition (`p_day` set, `kind` NULL), the raw material of agent attribution.
  */
 export function cloudTrailAggregationSql(options: CloudTrailAggregationOptions): string {
   const t = checkAthenaTable(options.table);
@@ -261,7 +265,8 @@ WITH events AS (
     COALESCE(useridentity.accesskeyid, '') AS credential,
     eventsource,
     eventname,
-    errorcode
+    errorcode,
+    useragent
   FROM "${t.database}"."${t.table}"
   WHERE (${dayFilter})${excluded}
 ),
@@ -272,16 +277,18 @@ calls AS (
     CASE WHEN kind = 'call' THEN credential END AS credential,
     CASE WHEN kind = 'call' THEN eventsource END AS event_source,
     CASE WHEN kind = 'call' THEN eventname END AS event_name,
-    CASE WHEN kind = 'call' AND (errorcode LIKE '%AccessDenied%' OR errorcode LIKE '%UnauthorizedOperation%') THEN 1 ELSE 0 END AS denied
+    CASE WHEN kind = 'call' AND (errorcode LIKE '%AccessDenied%' OR errorcode LIKE '%UnauthorizedOperation%') THEN 1 ELSE 0 END AS denied,
+    CASE WHEN kind = 'call' AND identity IS NOT NULL THEN useragent END AS user_agent
   FROM events
 )
 SELECT
-  p_account, p_region, p_day, seen_account, seen_region, day, identity, credential, event_source, event_name, kind,
+  p_account, p_region, p_day, seen_account, seen_region, day, identity, credential, event_source, event_name, kind, user_agent,
   COUNT(*) AS events, SUM(denied) AS denied, MAX(eventtime) AS last_seen
 FROM calls
 GROUP BY GROUPING SETS (
   (p_account, p_region, p_day, day, identity, credential, event_source, event_name, kind),
-  (seen_account, seen_region, day, kind)
+  (seen_account, seen_region, day, kind),
+  (p_account, p_region, p_day, day, identity, user_agent)
 )`;
 }
 

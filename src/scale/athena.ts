@@ -211,6 +211,7 @@ export async function loadCloudTrailFromAthena(client: AthenaClient, state: Clou
     partitions,
     usage: result.usage,
     unmapped: result.unmapped,
+    userAgents: result.userAgents,
     cloudTrailDays: result.daysSeen.map(({ accountId, region, day }) => ({ accountId, region, day })),
   };
   const coverage: CoverageEntry[] = [];

@@ -9,7 +9,8 @@
  * store: a partition is the unit one source owns (store/query-loads.ts).
  */
 import type { CloudTrailActionMapper } from '../catalog/cloudtrail-actions.js';
-import { normaliseEventTime, type CloudTrailDaySeen, type CloudTrailStats } from '../collect/files/cloudtrail/index.js';
+import { MAX_USER_AGENTS_PER_IDENTITY, normaliseEventTime, type CloudTrailDaySeen, type CloudTrailStats } from '../collect/files/cloudtrail/index.js';
+import { redactSecrets } from '../util/secrets.js';
 import type { UnmappedEvent, UsageDay } from '../model/domain.js';
 import type { CloudTrailPartition } from './athena-sql.js';
 
@@ -25,6 +26,15 @@ export interface PartitionUnmappedEvent extends UnmappedEvent {
   partition: string;
 }
 
+/** Calls of one identity with one user agent (secrets redacted) within one partition. */
+export interface PartitionUserAgent {
+  partition: string;
+  identityArn: string;
+  userAgent: string;
+  count: number;
+  lastSeen: string;
+}
+
 export interface PartitionEvents extends CloudTrailPartition {
   events: number;
 }
@@ -34,6 +44,8 @@ export interface CloudTrailRowsResult {
   partitions: Map<string, PartitionEvents>;
   usage: PartitionUsageDay[];
   unmapped: PartitionUnmappedEvent[];
+  /** At most MAX_USER_AGENTS_PER_IDENTITY distinct agents per identity (its most frequent), as the local ingest keeps. */
+  userAgents: PartitionUserAgent[];
   daysSeen: CloudTrailDaySeen[];
   stats: CloudTrailStats;
   rows: number;
@@ -65,6 +77,9 @@ export class CloudTrailRowFolder {
   private readonly usage = new Map<string, PartitionUsageDay>();
   private readonly unmapped = new Map<string, PartitionUnmappedEvent>();
   private readonly days = new Map<string, CloudTrailDaySeen>();
+  private readonly agents = new Map<string, PartitionUserAgent>();
+  /** Raw user agent -> redacted (agents repeat across rows: each is scanned once). */
+  private readonly cleanAgents = new Map<string, string>();
   private rows = 0;
   readonly stats: CloudTrailStats = {
     events: 0,
@@ -92,6 +107,11 @@ export class CloudTrailRowFolder {
       const seen = this.days.get(key);
       if (seen) seen.events += events;
       else this.days.set(key, { accountId: account, region, day, events });
+      return;
+    }
+    if (row.kind === null || row.kind === undefined) {
+      // Calls per identity and user agent (the third grouping set); an unreadable time is malformed, as above.
+      if (day !== undefined) this.addUserAgent(row, events);
       return;
     }
     const partition = this.partition(row, events);
@@ -142,6 +162,36 @@ export class CloudTrailRowFolder {
     }
   }
 
+  private addUserAgent(row: TextRow, events: number): void {
+    if (row.identity === null || row.identity === undefined || row.user_agent === null || row.user_agent === undefined) return;
+    let userAgent = this.cleanAgents.get(row.user_agent);
+    if (userAgent === undefined) this.cleanAgents.set(row.user_agent, (userAgent = redactSecrets(row.user_agent)));
+    const partition = partitionKey({ accountId: row.p_account ?? '', region: row.p_region ?? '', day: (row.p_day ?? '').replaceAll('/', '-') });
+    const lastSeen = (row.last_seen && normaliseEventTime(row.last_seen)) || '';
+    const key = `${partition}\u0000${row.identity}\u0000${userAgent}`;
+    const known = this.agents.get(key);
+    if (known) {
+      known.count += events;
+      if (lastSeen > known.lastSeen) known.lastSeen = lastSeen;
+    } else this.agents.set(key, { partition, identityArn: row.identity, userAgent, count: events, lastSeen });
+  }
+
+  /** Each identity's most frequent agents (then by name), at most MAX_USER_AGENTS_PER_IDENTITY. */
+  private keptUserAgents(): PartitionUserAgent[] {
+    const totals = new Map<string, Map<string, number>>();
+    for (const a of this.agents.values()) {
+      let byAgent = totals.get(a.identityArn);
+      if (!byAgent) totals.set(a.identityArn, (byAgent = new Map()));
+      byAgent.set(a.userAgent, (byAgent.get(a.userAgent) ?? 0) + a.count);
+    }
+    const kept = new Set<string>();
+    for (const [identity, byAgent] of totals) {
+      const ranked = [...byAgent].sort(([a, x], [b, y]) => y - x || cmp(a, b)).slice(0, MAX_USER_AGENTS_PER_IDENTITY);
+      for (const [agent] of ranked) kept.add(`${identity}\u0000${agent}`);
+    }
+    return [...this.agents.values()].filter((a) => kept.has(`${a.identityArn}\u0000${a.userAgent}`));
+  }
+
   private partition(row: TextRow, events: number): string {
     const day = (row.p_day ?? '').replaceAll('/', '-');
     const p = { accountId: row.p_account ?? '', region: row.p_region ?? '', day };
@@ -157,6 +207,7 @@ export class CloudTrailRowFolder {
       partitions: this.partitions,
       usage: [...this.usage.values()],
       unmapped: [...this.unmapped.values()],
+      userAgents: this.keptUserAgents(),
       daysSeen: [...this.days.values()].sort((a, b) => cmp(a.accountId, b.accountId) || cmp(a.region, b.region) || cmp(a.day, b.day)),
       stats: this.stats,
       rows: this.rows,
@@ -180,6 +231,21 @@ export function mergeUsage(rows: readonly UsageDay[]): UsageDay[] {
   return [...merged.values()].sort(
     (a, b) => cmp(a.identityArn, b.identityArn) || cmp(a.day, b.day) || cmp(a.action, b.action) || cmp(a.credentialId, b.credentialId),
   );
+}
+
+/** User agents added up over partitions, per identity, most frequent first (the local ingest's order). */
+export function mergeUserAgents(rows: readonly { identityArn: string; userAgent: string; count: number; lastSeen: string }[]): { identityArn: string; userAgent: string; count: number; lastSeen: string }[] {
+  const merged = new Map<string, { identityArn: string; userAgent: string; count: number; lastSeen: string }>();
+  for (const r of rows) {
+    const key = `${r.identityArn}\u0000${r.userAgent}`;
+    const m = merged.get(key);
+    if (!m) merged.set(key, { identityArn: r.identityArn, userAgent: r.userAgent, count: r.count, lastSeen: r.lastSeen });
+    else {
+      m.count += r.count;
+      if (r.lastSeen > m.lastSeen) m.lastSeen = r.lastSeen;
+    }
+  }
+  return [...merged.values()].sort((a, b) => cmp(a.identityArn, b.identityArn) || b.count - a.count || cmp(a.userAgent, b.userAgent));
 }
 
 /** Unmapped events added up over partitions, most frequent first (the local ingest's order). */

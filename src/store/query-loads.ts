@@ -63,7 +63,7 @@ CREATE TABLE query_load_partitions (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX query_load_partitions_by_scope ON query_load_partitions (scope, region, day);
 
--- What an open day's load added to usage_days and unmapped_events, taken back out when the day is loaded again.
+-- What an open day's load added to usage_days, identity_user_agents and unmapped_events, taken back out when the day is loaded again.
 CREATE TABLE query_load_usage (
   engine TEXT NOT NULL,
   day TEXT NOT NULL,
@@ -74,6 +74,16 @@ CREATE TABLE query_load_usage (
   count INTEGER NOT NULL CHECK (count >= 0),
   denied INTEGER NOT NULL CHECK (denied >= 0),
   PRIMARY KEY (engine, day, identity_arn, credential_id, action, usage_day),
+  FOREIGN KEY (engine, day) REFERENCES query_load_days (engine, day) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE query_load_user_agents (
+  engine TEXT NOT NULL,
+  day TEXT NOT NULL,
+  identity_arn TEXT NOT NULL,
+  user_agent TEXT NOT NULL,
+  count INTEGER NOT NULL CHECK (count >= 0),
+  PRIMARY KEY (engine, day, identity_arn, user_agent),
   FOREIGN KEY (engine, day) REFERENCES query_load_days (engine, day) ON DELETE CASCADE
 ) STRICT, WITHOUT ROWID;
 
@@ -112,6 +122,8 @@ export interface QueryLoad {
   partitions: ReadonlyMap<string, LoadedPartition>;
   usage: readonly (UsageDay & { partition: string })[];
   unmapped: readonly (UnmappedEvent & { partition: string })[];
+  /** Calls per identity and user agent (agent attribution). */
+  userAgents?: readonly { partition: string; identityArn: string; userAgent: string; count: number; lastSeen: string }[];
   /** Days CloudTrail delivered events for, per account and region (coverage). */
   cloudTrailDays?: readonly CloudTrailDay[];
 }
@@ -243,6 +255,19 @@ export function writeQueryLoad(db: Database.Database, load: QueryLoad, loadedAt:
   );
   const subtractUnresolved = db.prepare('UPDATE usage_resource_gaps SET unresolved = max(unresolved - ?, 0) WHERE identity_arn = ? AND action = ? AND day = ?');
   const dropEmptyGap = db.prepare('DELETE FROM usage_resource_gaps WHERE identity_arn = ? AND action = ? AND day = ? AND unresolved = 0 AND overflow = 0');
+  const ledgerAgents = db.prepare<[string, string], { identity_arn: string; user_agent: string; count: number }>(
+    'SELECT identity_arn, user_agent, count FROM query_load_user_agents WHERE engine = ? AND day = ?',
+  );
+  const subtractAgent = db.prepare('UPDATE identity_user_agents SET count = max(count - ?, 0) WHERE identity_arn = ? AND user_agent = ?');
+  const dropEmptyAgent = db.prepare('DELETE FROM identity_user_agents WHERE identity_arn = ? AND user_agent = ? AND count = 0');
+  const addAgent = db.prepare(
+    `INSERT INTO identity_user_agents (identity_arn, user_agent, count, last_seen) VALUES (?, ?, ?, ?)
+     ON CONFLICT (identity_arn, user_agent) DO UPDATE SET count = count + excluded.count, last_seen = max(last_seen, excluded.last_seen)`,
+  );
+  const addLedgerAgent = db.prepare(
+    `INSERT INTO query_load_user_agents (engine, day, identity_arn, user_agent, count) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT DO UPDATE SET count = count + excluded.count`,
+  );
   const cloudTrailDay = db.prepare(
     'INSERT INTO cloudtrail_days (account_id, region, day, first_scan_id) VALUES (?, ?, ?, NULL) ON CONFLICT (account_id, region, day) DO NOTHING',
   );
@@ -274,6 +299,10 @@ export function writeQueryLoad(db: Database.Database, load: QueryLoad, loadedAt:
     for (const r of ledgerUnmapped.all(engine, day)) {
       subtractUnmapped.run(r.count, r.event_source, r.event_name);
       dropEmptyUnmapped.run(r.event_source, r.event_name);
+    }
+    for (const r of ledgerAgents.all(engine, day)) {
+      subtractAgent.run(r.count, r.identity_arn, r.user_agent);
+      dropEmptyAgent.run(r.identity_arn, r.user_agent);
     }
   }
 
@@ -309,6 +338,12 @@ export function writeQueryLoad(db: Database.Database, load: QueryLoad, loadedAt:
     const day = load.partitions.get(e.partition)!.day;
     addUnmapped.run(e.eventSource, e.eventName, e.count);
     if (storing.get(day)) addLedgerUnmapped.run(engine, day, e.eventSource, e.eventName, e.count);
+  }
+  for (const a of load.userAgents ?? []) {
+    if (!stored.has(a.partition)) continue;
+    const day = load.partitions.get(a.partition)!.day;
+    addAgent.run(a.identityArn, a.userAgent, a.count, new Date(a.lastSeen).toISOString());
+    if (storing.get(day)) addLedgerAgent.run(engine, day, a.identityArn, a.userAgent, a.count);
   }
   for (const d of load.cloudTrailDays ?? []) cloudTrailDay.run(d.accountId, d.region, d.day);
   return { days: storing.size, replacedDays, usageRows, skippedDays, droppedPartitions };

@@ -107,6 +107,9 @@ describe('Athena mode against a local Athena server', () => {
     store.writeQueryLoad(report.load!);
     expect(storedUsage()).toEqual(local.usage);
     expect(store.cloudTrailDays(WINDOW).length).toBe(local.daysSeen.length);
+    // The user agents each identity called with, for agent attribution, as the local ingest records them.
+    const agents = (list: { identityArn: string; userAgent: string; count: number }[]) => list.map((a) => `${a.identityArn} ${a.count} ${a.userAgent}`).sort();
+    expect(agents(store.userAgents())).toEqual(agents(local.userAgents.flatMap((u) => u.userAgents.map((a) => ({ identityArn: u.identityArn, ...a })))));
   });
 
   it('queries only the days still open on the next run, and counts nothing twice', async () => {

@@ -12,7 +12,7 @@ import { prng } from '../../bench/prng.js';
 import { loadCloudTrailActionMapper, type CloudTrailActionMapper } from '../../src/catalog/cloudtrail-actions.js';
 import { discoverCloudTrailFiles, ingestCloudTrailFiles, type CloudTrailIngestResult } from '../../src/collect/files/cloudtrail/index.js';
 import { cloudTrailAggregationSql, cloudTrailTableDdl, createDatabaseDdl, duckDbCloudTrailPrelude, type AthenaTable } from '../../src/scale/athena-sql.js';
-import { CloudTrailRowFolder, mergeUnmapped, mergeUsage, type CloudTrailRowsResult } from '../../src/scale/cloudtrail-rows.js';
+import { CloudTrailRowFolder, mergeUnmapped, mergeUsage, mergeUserAgents, type CloudTrailRowsResult } from '../../src/scale/cloudtrail-rows.js';
 import { SqlValueError } from '../../src/scale/sql-text.js';
 import { layOutStratusCaptures, writeCloudTrailLayout } from '../helpers/cloudtrail-layout.js';
 import { openDuckDb, type DuckDb } from '../helpers/duckdb.js';
@@ -45,6 +45,7 @@ function expectSameAsLocal(query: CloudTrailRowsResult, local: CloudTrailIngestR
   expect(mergeUsage(query.usage)).toEqual(local.usage);
   expect(mergeUnmapped(query.unmapped)).toEqual(local.unmapped);
   expect(query.daysSeen).toEqual(local.daysSeen);
+  expect(mergeUserAgents(query.userAgents)).toEqual(local.userAgents.flatMap((u) => u.userAgents.map((a) => ({ identityArn: u.identityArn, ...a }))));
   const { files: _files, ingestedFiles: _ingested, failedFiles: _failed, alreadyIngestedFiles: _already, ...events } = local.stats;
   expect(query.stats).toEqual(events);
 }
@@ -177,7 +178,7 @@ function generatedRecords(n: number): unknown[] {
       recipientAccountId: random() < 0.1 ? undefined : pick([A, B]),
       errorCode: pick(errors),
       eventType: pick(['AwsApiCall', 'AwsApiCall', 'AwsApiCall', 'AwsServiceEvent', 'AwsConsoleSignIn', 'AwsCloudTrailInsight', undefined]),
-      userAgent: 'aws-cli/2.15.0',
+      userAgent: pick(['aws-cli/2.15.0', 'Boto3/1.34.50 md/Botocore#1.34.50', 'claude-agent/0.4 (automation)', '', 'agent token=ghp_' + 'a'.repeat(36), undefined]),
     };
     if (ui !== undefined) record.userIdentity = ui;
     records.push(record);

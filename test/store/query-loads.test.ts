@@ -87,10 +87,12 @@ describe('query loads', () => {
   it('replace an open day when it is loaded again, so the same window loaded twice counts once', () => {
     const key = part('2026-11-19')[0];
     const unmapped = [{ partition: key, eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', count: 1 }];
-    store.writeQueryLoad(athenaLoad([{ day: '2026-11-19', closed: false }], [use(key, '2026-11-19', 5)], { unmapped }));
-    store.writeQueryLoad(athenaLoad([{ day: '2026-11-19', closed: false }], [use(key, '2026-11-19', 5)], { unmapped }));
+    const userAgents = [{ partition: key, identityArn: ROLE, userAgent: 'Boto3/1.34.50', count: 5, lastSeen: '2026-11-19T10:00:00Z' }];
+    store.writeQueryLoad(athenaLoad([{ day: '2026-11-19', closed: false }], [use(key, '2026-11-19', 5)], { unmapped, userAgents }));
+    store.writeQueryLoad(athenaLoad([{ day: '2026-11-19', closed: false }], [use(key, '2026-11-19', 5)], { unmapped, userAgents }));
     expect(counts(store)).toEqual([['2026-11-19', 's3:GetObject', 5, 0]]);
     expect(store.unmappedEvents()[0]!.count).toBe(1);
+    expect(store.userAgents([ROLE])).toEqual([{ identityArn: ROLE, userAgent: 'Boto3/1.34.50', count: 5, lastSeen: '2026-11-19T10:00:00.000Z' }]);
     // Later the day has more events, and a call that no longer happens is gone: the new answer replaces the old.
     const written = store.writeQueryLoad(
       athenaLoad([{ day: '2026-11-19', closed: true }], [use(key, '2026-11-19', 8, 1), use(key, '2026-11-20', 1, 0, 's3:PutObject')], { unmapped: [] }),
@@ -103,6 +105,7 @@ describe('query loads', () => {
       ['2026-11-20', 's3:PutObject', 1, 0],
     ]);
     expect(store.unmappedEvents()).toEqual([]);
+    expect(store.userAgents([ROLE])).toEqual([]);
     // Closed now: a further load of that day changes nothing.
     const again = store.writeQueryLoad(athenaLoad([{ day: '2026-11-19', closed: true }], [use(key, '2026-11-19', 8, 1)]));
     expect(again).toMatchObject({ days: 0, skippedDays: ['2026-11-19'] });

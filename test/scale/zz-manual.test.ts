@@ -1,0 +1,25 @@
+import { it } from 'vitest';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync, rmSync } from 'node:fs';
+import { discoverCloudTrailFiles } from '../../src/collect/files/cloudtrail/index.js';
+import { CLOUDTRAIL_ROW_COLUMNS, duckDbCloudTrailPrelude } from '../../src/scale/athena-sql.js';
+import { openDuckDb } from '../helpers/duckdb.js';
+import { FakeAthenaServer } from '../servers/aws/athena-server.js';
+it('manual', async () => {
+  const duck = await openDuckDb();
+  const files = await discoverCloudTrailFiles('samples/acme/cloudtrail');
+  for (const s of duckDbCloudTrailPrelude({ database: 'keywarden', table: 'cloudtrail' }, files)) await duck.run(s);
+  const server = new FakeAthenaServer({ answer: async (sql) => sql.includes('GROUPING SETS') ? { columns: [...CLOUDTRAIL_ROW_COLUMNS], rows: (await duck.rows(sql)).map((r) => CLOUDTRAIL_ROW_COLUMNS.map((c) => r[c] ?? null)) } : { columns: [], rows: [] } });
+  const endpoint = await server.start();
+  rmSync('/tmp/kwman/k.db', { force: true });
+  writeFileSync('/tmp/kwman/k.yaml', `athena:\n  endpoint: '${endpoint}'\n  outputLocation: 's3://results-bucket/kw/'\n  logs: { bucket: acme-trail, accounts: ['111111111111', '222222222222'] }\n`);
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIAKEYWARDENTEST001', AWS_SECRET_ACCESS_KEY: 'x' };
+  const run = (...a: string[]) => new Promise<void>((resolve) => { const { spawn } = require('node:child_process'); const p = spawn('node', ['bin/keywarden.js', '--config', '/tmp/kwman/k.yaml', '--db', '/tmp/kwman/k.db', ...a], { env }); let o=''; p.stdout.on('data', (d: Buffer) => o+=d); p.stderr.on('data', (d: Buffer) => o+=d); p.on('close', (code: number) => { console.log(`$ keywarden ${a.join(' ')}\n${o}exit ${code}\n`); resolve(); }); });
+  await run('collect', 'athena', '--create-table');
+  await run('collect', 'athena');
+  await run('import', 'samples/acme');
+  await run('report', '--as-of', '2026-11-15', '--window', '60', '--out', '/tmp/kwman/reports', '--format', 'json');
+  await server.stop();
+  duck.close();
+}, 120000);
