@@ -3,13 +3,14 @@
  * local audit-log reader (collect/files/gcp/audit-logs.ts) makes them, kept
  * per log scope and day (the unit one source owns) until the store.
  */
-import type { TextRow } from './cloudtrail-rows.js';
-import type { PartitionUsageDay, PartitionEvents } from './cloudtrail-rows.js';
+import type { PartitionEvents, PartitionUsageDay, PartitionUserAgent, TextRow } from './cloudtrail-rows.js';
 
 export interface AuditLogRowsResult {
   /** Scopes and days with any counted permission check, by `scope/day`; `accountId` holds the scope, `region` ''. */
   partitions: Map<string, PartitionEvents>;
   usage: PartitionUsageDay[];
+  /** Entries per service account and caller-supplied user agent. */
+  userAgents: PartitionUserAgent[];
   /** Permission checks counted (granted and denied). */
   checks: number;
   rows: number;
@@ -26,6 +27,7 @@ const count = (v: string | null | undefined, what: string): number => {
 export class AuditLogRowFolder {
   private readonly partitions = new Map<string, PartitionEvents>();
   private readonly usage = new Map<string, PartitionUsageDay>();
+  private readonly agents = new Map<string, PartitionUserAgent>();
   private checks = 0;
   private rows = 0;
 
@@ -33,20 +35,32 @@ export class AuditLogRowFolder {
     this.rows++;
     const day = row.day ?? '';
     const identity = row.identity ?? '';
-    const permission = row.permission ?? '';
-    if (!DAY.test(day) || identity === '' || permission === '') throw new Error(`an aggregation row lacks its day, identity or permission: ${JSON.stringify(row)}`);
-    const granted = count(row.granted, 'granted');
-    const denied = count(row.denied, 'denied');
-    const micros = count(row.last_seen_us, 'last_seen_us');
+    if (!DAY.test(day) || identity === '') throw new Error(`an aggregation row lacks its day or identity: ${JSON.stringify(row)}`);
     // Milliseconds, as the local reader keeps them (new Date(timestamp).toISOString()).
-    const lastSeen = new Date(Math.floor(micros / 1000)).toISOString();
+    const lastSeen = new Date(Math.floor(count(row.last_seen_us, 'last_seen_us') / 1000)).toISOString();
     const scope = row.scope ?? '';
     const partition = `${scope}/${day}`;
+    if (row.credential === null || row.credential === undefined) {
+      // Entries per user agent (the second grouping set); entries that sent none are not counted there.
+      if (row.user_agent === null || row.user_agent === undefined || row.user_agent === '') return;
+      const key = `${partition}\u0000${identity}\u0000${row.user_agent}`;
+      const entries = count(row.entries, 'entries');
+      const known = this.agents.get(key);
+      if (known) {
+        known.count += entries;
+        if (lastSeen > known.lastSeen) known.lastSeen = lastSeen;
+      } else this.agents.set(key, { partition, identityArn: identity, userAgent: row.user_agent, count: entries, lastSeen });
+      return;
+    }
+    const permission = row.permission ?? '';
+    if (permission === '') return; // entries without (named) checks: their user agents are in the other set
+    const granted = count(row.granted, 'granted');
+    const denied = count(row.denied, 'denied');
     const p = this.partitions.get(partition);
     if (p) p.events += granted + denied;
     else this.partitions.set(partition, { accountId: scope, region: '', day, events: granted + denied });
     this.checks += granted + denied;
-    const credentialId = row.credential ?? '';
+    const credentialId = row.credential;
     const key = `${partition}\u0000${identity}\u0000${credentialId}\u0000${permission}`;
     const cell = this.usage.get(key);
     if (cell) {
@@ -59,6 +73,13 @@ export class AuditLogRowFolder {
   }
 
   result(): AuditLogRowsResult {
-    return { partitions: this.partitions, usage: [...this.usage.values()], checks: this.checks, rows: this.rows };
+    // User agents of partitions with no counted check still belong to a partition the load stores.
+    for (const a of this.agents.values()) {
+      if (!this.partitions.has(a.partition)) {
+        const [scope, day] = [a.partition.slice(0, a.partition.lastIndexOf('/')), a.partition.slice(a.partition.lastIndexOf('/') + 1)];
+        this.partitions.set(a.partition, { accountId: scope, region: '', day, events: 0 });
+      }
+    }
+    return { partitions: this.partitions, usage: [...this.usage.values()], userAgents: [...this.agents.values()], checks: this.checks, rows: this.rows };
   }
 }

@@ -17,9 +17,11 @@
  * each `authorizationInfo[]` entry of an audit entry by a service account
  * is one permission check, counted as used when `granted` and as denied
  * otherwise, per (service account, key id, permission, UTC day); an entry
- * delivered twice (same logName and insertId) counts once. Rows stay per
- * log scope (`projects/<id>`, `folders/<id>`, …) and day, the unit one source
- * owns (store/query-loads.ts).
+ * delivered twice (same logName and insertId) counts once. A second
+ * grouping set counts entries per service account and caller-supplied user
+ * agent (agent attribution); the LEFT JOIN keeps entries without checks for
+ * it. Rows stay per log scope (`projects/<id>`, `folders/<id>`, …) and day,
+ * the unit one source owns (store/query-loads.ts).
  *
  * Portability (DuckDB runs this text in the tests): no backslash in
  * literals (`[.]` for a dot), REGEXP_EXTRACT only with patterns without a
@@ -67,7 +69,7 @@ export interface AuditLogAggregationOptions {
 }
 
 /** Output columns, in order (audit-log-rows.ts reads them by name). */
-export const AUDIT_LOG_ROW_COLUMNS = ['scope', 'day', 'identity', 'credential', 'permission', 'granted', 'denied', 'last_seen_us'] as const;
+export const AUDIT_LOG_ROW_COLUMNS = ['scope', 'day', 'identity', 'credential', 'permission', 'user_agent', 'granted', 'denied', 'entries', 'last_seen_us'] as const;
 
 /** Service-account principals (audit-logs.ts SERVICE_ACCOUNT_EMAIL), written without backslashes. */
 const SERVICE_ACCOUNT = "'@[a-z0-9-]+[.](iam[.])?gserviceaccount[.]com$|@appspot[.]gserviceaccount[.]com$|@developer[.]gserviceaccount[.]com$'";
@@ -101,7 +103,8 @@ WITH entries AS (
     timestamp AS entry_time,
     LOWER(protopayload_auditlog.authenticationInfo.principalEmail) AS identity,
     COALESCE(REGEXP_EXTRACT(COALESCE(protopayload_auditlog.authenticationInfo.serviceAccountKeyName, ''), '[^/]*$'), '') AS credential,
-    protopayload_auditlog.authorizationInfo AS checks
+    protopayload_auditlog.authorizationInfo AS checks,
+    protopayload_auditlog.requestMetadata.callerSuppliedUserAgent AS user_agent
   FROM ${source}
   WHERE (${suffix})
     AND (${time})
@@ -110,28 +113,42 @@ counted AS (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY COALESCE(log_name, ''), insert_id ORDER BY entry_time) AS delivery
   FROM entries
   WHERE entry_time IS NOT NULL AND REGEXP_CONTAINS(identity, ${SERVICE_ACCOUNT})${exclusions.join('')}
+),
+kept AS (
+  SELECT
+    *,
+    CAST(CAST(entry_time AS DATE) AS STRING) AS day,
+    -- One key per entry counted: log, insertId (or none) and its delivery number.
+    CONCAT(COALESCE(log_name, ''), '|', CASE WHEN insert_id IS NULL THEN 'n' ELSE CONCAT('v', insert_id) END, '|', CAST(delivery AS STRING)) AS entry_key
+  FROM counted
+  WHERE COALESCE(insert_id, '') = '' OR delivery = 1
 )
 SELECT
   scope,
-  CAST(CAST(entry_time AS DATE) AS STRING) AS day,
+  day,
   identity,
   credential,
   auth.permission AS permission,
-  SUM(CASE WHEN auth.granted THEN 1 ELSE 0 END) AS granted,
-  SUM(CASE WHEN auth.granted THEN 0 ELSE 1 END) AS denied,
+  user_agent,
+  SUM(CASE WHEN COALESCE(auth.permission, '') <> '' AND auth.granted THEN 1 ELSE 0 END) AS granted,
+  SUM(CASE WHEN COALESCE(auth.permission, '') = '' THEN 0 WHEN auth.granted THEN 0 ELSE 1 END) AS denied,
+  COUNT(DISTINCT entry_key) AS entries,
   UNIX_MICROS(MAX(entry_time)) AS last_seen_us
-FROM counted CROSS JOIN UNNEST(checks) AS auth
-WHERE (COALESCE(insert_id, '') = '' OR delivery = 1) AND COALESCE(auth.permission, '') <> ''
-GROUP BY scope, day, identity, credential, permission`;
+FROM kept LEFT JOIN UNNEST(checks) AS auth
+GROUP BY GROUPING SETS (
+  (scope, day, identity, credential, auth.permission),
+  (scope, day, identity, user_agent)
+)`;
 }
 
 // ---------------------------------------------------------------------------
 // DuckDB stand-ins (tests only; src never runs DuckDB)
 //
 // duckDbAuditLogSql() makes the two changes DuckDB needs: it reads
-// `audit_log_entries` instead of the wildcard table, and names the UNNEST
-// element DuckDB's way (`AS t(auth)`; BigQuery's `AS auth` names the element
-// itself). The rest of the text runs as it is. Supplied around it:
+// `audit_log_entries` instead of the wildcard table, and joins the UNNEST
+// DuckDB's way (`AS t(auth) ON TRUE`; BigQuery's `AS auth` names the element
+// itself and needs no condition). The rest of the text runs as it is.
+// Supplied around it:
 // - REGEXP_CONTAINS and UNIX_MICROS, BigQuery's names for DuckDB's
 //   regexp_matches (a match anywhere) and epoch_us;
 // - `audit_log_entries`: a view over newline-delimited JSON rows in the
@@ -148,9 +165,9 @@ const ENTRY_COLUMNS = `{
 /** The aggregation's text as DuckDB runs it (see above); throws if the text is not the aggregation's. */
 export function duckDbAuditLogSql(sql: string): string {
   const from = /FROM `[^`]+\.cloudaudit_googleapis_com_\*`/;
-  const unnest = 'CROSS JOIN UNNEST(checks) AS auth';
+  const unnest = 'LEFT JOIN UNNEST(checks) AS auth';
   if (!from.test(sql) || !sql.includes(unnest)) throw new Error('not the audit-log aggregation of bigquery-sql.ts');
-  return sql.replace(from, 'FROM audit_log_entries').replace(unnest, 'CROSS JOIN UNNEST(checks) AS checks_(auth)');
+  return sql.replace(from, 'FROM audit_log_entries').replace(unnest, 'LEFT JOIN UNNEST(checks) AS checks_(auth) ON TRUE');
 }
 
 export function duckDbAuditLogPrelude(files: readonly string[], layout: AuditLogDataset['layout']): string[] {

@@ -174,7 +174,7 @@ export async function loadAuditLogsFromBigQuery(client: BigQuery, state: AuditLo
   const partitions = new Map(
     [...result.partitions].filter(([, p]) => !excluded(p.accountId, p.day)).map(([key, p]) => [key, { scope: p.accountId, region: '', day: p.day, events: p.events }]),
   );
-  const load: QueryLoad = { engine: 'bigquery', source, queryId: run.job.id ?? '', bytesScanned: run.bytes, days: plan.days, partitions, usage: result.usage, unmapped: [] };
+  const load: QueryLoad = { engine: 'bigquery', source, queryId: run.job.id ?? '', bytesScanned: run.bytes, days: plan.days, partitions, usage: result.usage, unmapped: [], userAgents: result.userAgents };
   const coverage: CoverageEntry[] = [];
   if (exclude.length > 0) {
     coverage.push({ scope: 'gcp', source: 'bigquery', status: 'ok', reason: `${exclude.length} project(s) had days already counted by audit-log reads (up to their read cursor): those days were left out, one source per project and day` });

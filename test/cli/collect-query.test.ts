@@ -61,7 +61,7 @@ beforeAll(async () => {
   for (const statement of duckDbAuditLogPrelude([writeSinkRows(path.join(tmp, 'sink.json'), entries)], 'partitioned')) await duck.run(statement);
   bigquery = await startBigQueryServer({
     answer: async (sql) => ({
-      fields: AUDIT_LOG_ROW_COLUMNS.map((name) => ({ name, type: ['granted', 'denied', 'last_seen_us'].includes(name) ? ('INT64' as const) : ('STRING' as const) })),
+      fields: AUDIT_LOG_ROW_COLUMNS.map((name) => ({ name, type: ['granted', 'denied', 'entries', 'last_seen_us'].includes(name) ? ('INT64' as const) : ('STRING' as const) })),
       rows: (await duck.rows(duckDbAuditLogSql(sql))).map((r) => AUDIT_LOG_ROW_COLUMNS.map((c) => r[c] ?? null)),
     }),
   });

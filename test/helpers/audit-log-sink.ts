@@ -45,7 +45,7 @@ const logName = (project: string, log = 'activity') => `projects/${project}/logs
 export function variedAuditEntries(project: string, day: string): GcpAuditLogEntryWire[] {
   const sa = `etl@${project}.iam.gserviceaccount.com`;
   const at = (hh: string, d = day) => `${d}T${hh}:00:00.123456Z`;
-  const entry = (over: Partial<GcpAuditLogEntryWire> & { email?: string; checks?: { permission?: string; granted?: boolean }[]; key?: string }): GcpAuditLogEntryWire => ({
+  const entry = (over: Partial<GcpAuditLogEntryWire> & { email?: string; checks?: { permission?: string; granted?: boolean }[]; key?: string; userAgent?: string | null }): GcpAuditLogEntryWire => ({
     logName: over.logName ?? logName(project),
     insertId: over.insertId,
     timestamp: over.timestamp ?? at('10'),
@@ -57,7 +57,7 @@ export function variedAuditEntries(project: string, day: string): GcpAuditLogEnt
       methodName: 'storage.objects.get',
       authenticationInfo: { principalEmail: over.email ?? sa, ...(over.key && { serviceAccountKeyName: `//iam.googleapis.com/projects/${project}/serviceAccounts/${sa}/keys/${over.key}` }) },
       authorizationInfo: over.checks ?? [{ permission: 'storage.objects.get', granted: true }],
-      requestMetadata: { callerSuppliedUserAgent: 'etl/1.0' },
+      requestMetadata: over.userAgent === null ? {} : { callerSuppliedUserAgent: over.userAgent ?? 'etl/1.0' },
       status: {},
     },
   });
@@ -68,8 +68,10 @@ export function variedAuditEntries(project: string, day: string): GcpAuditLogEnt
     entry({ insertId: 'a1', logName: logName(project, 'data_access') }), // same insertId in another log: counted
     entry({ insertId: 'a2', key: 'k0ffee', timestamp: at('11') }),
     entry({ insertId: 'a3', checks: [{ permission: 'storage.objects.create', granted: false }, { permission: 'storage.objects.delete' }, { permission: '' }, {}] }),
-    entry({ insertId: 'a4', checks: [] }),
+    entry({ insertId: 'a4', checks: [], userAgent: 'google-cloud-sdk gcloud/460.0.0' }),
     entry({ insertId: 'a5', email: 'alice@example.com' }),
+    entry({ insertId: 'a5b', userAgent: '' }),
+    entry({ insertId: 'a5c', userAgent: null }),
     entry({ insertId: 'a6', email: `ETL@${project.toUpperCase()}.IAM.GSERVICEACCOUNT.COM`, timestamp: at('12') }),
     entry({ insertId: 'a7', email: `${project}@appspot.gserviceaccount.com` }),
     entry({ insertId: 'a8', email: '123456-compute@developer.gserviceaccount.com', timestamp: at('23', day).replace('00:00.123456', '59:59.999999') }),

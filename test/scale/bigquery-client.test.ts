@@ -15,7 +15,7 @@ import { aggregateAuditLogs } from '../../src/collect/files/gcp/audit-logs.js';
 import type { GcpAuditLogEntryWire } from '../../src/model/gcp-wire.js';
 import { AUDIT_LOG_ROW_COLUMNS, duckDbAuditLogPrelude, duckDbAuditLogSql } from '../../src/scale/bigquery-sql.js';
 import { bigQueryClient, loadAuditLogsFromBigQuery, type BigQueryLoadOptions } from '../../src/scale/bigquery.js';
-import { mergeUsage } from '../../src/scale/cloudtrail-rows.js';
+import { mergeUsage, mergeUserAgents } from '../../src/scale/cloudtrail-rows.js';
 import { GIB } from '../../src/scale/plan.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { ACME_AS_OF, acmeGcp } from '../helpers/acme-gcp.js';
@@ -48,7 +48,7 @@ afterAll(() => {
 
 async function duckDbAnswer(sql: string): Promise<BigQueryAnswer> {
   const rows = await db.rows(duckDbAuditLogSql(sql));
-  const fields = AUDIT_LOG_ROW_COLUMNS.map((name) => ({ name, type: ['granted', 'denied', 'last_seen_us'].includes(name) ? ('INT64' as const) : ('STRING' as const) }));
+  const fields = AUDIT_LOG_ROW_COLUMNS.map((name) => ({ name, type: ['granted', 'denied', 'entries', 'last_seen_us'].includes(name) ? ('INT64' as const) : ('STRING' as const) }));
   return { fields, rows: rows.map((r) => AUDIT_LOG_ROW_COLUMNS.map((c) => r[c] ?? null)) };
 }
 
@@ -104,6 +104,7 @@ describe('BigQuery mode against a local BigQuery server', () => {
 
     store.writeQueryLoad(report.load!);
     expect(storedUsage()).toEqual(local);
+    expect(mergeUserAgents(store.userAgents())).toEqual(mergeUserAgents(aggregateAuditLogs(entries).userAgents).map((a) => ({ ...a, lastSeen: new Date(a.lastSeen).toISOString() })));
     expect(report.coverage.map((c) => c.scope)).toEqual(expect.arrayContaining(['gcp:acme-payments-prod', 'gcp:acme-data-staging', 'gcp:folders/500000000001']));
   });
 
