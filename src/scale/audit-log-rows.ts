@@ -3,10 +3,10 @@
  * local audit-log reader (collect/files/gcp/audit-logs.ts) makes them, kept
  * per log scope and day (the unit one source owns) until the store.
  */
-import type { PartitionEvents, PartitionUsageDay, PartitionUserAgent, TextRow } from './cloudtrail-rows.js';
+import { countColumn, type PartitionEvents, type PartitionUsageDay, type PartitionUserAgent, type TextRow } from './cloudtrail-rows.js';
 
 export interface AuditLogRowsResult {
-  /** Scopes and days with any counted permission check, by `scope/day`; `accountId` holds the scope, `region` ''. */
+  /** Scopes and days with a counted check or user agent, by `scope/day`; `accountId` holds the scope, `region` ''; `events` counts checks. */
   partitions: Map<string, PartitionEvents>;
   usage: PartitionUsageDay[];
   /** Entries per service account and caller-supplied user agent. */
@@ -18,11 +18,6 @@ export interface AuditLogRowsResult {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-const count = (v: string | null | undefined, what: string): number => {
-  const n = Number(v ?? 0);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${what} holds ${JSON.stringify(v)}`);
-  return n;
-};
 
 export class AuditLogRowFolder {
   private readonly partitions = new Map<string, PartitionEvents>();
@@ -37,14 +32,14 @@ export class AuditLogRowFolder {
     const identity = row.identity ?? '';
     if (!DAY.test(day) || identity === '') throw new Error(`an aggregation row lacks its day or identity: ${JSON.stringify(row)}`);
     // Milliseconds, as the local reader keeps them (new Date(timestamp).toISOString()).
-    const lastSeen = new Date(Math.floor(count(row.last_seen_us, 'last_seen_us') / 1000)).toISOString();
+    const lastSeen = new Date(Math.floor(countColumn(row, 'last_seen_us') / 1000)).toISOString();
     const scope = row.scope ?? '';
     const partition = `${scope}/${day}`;
     if (row.credential === null || row.credential === undefined) {
       // Entries per user agent (the second grouping set); entries that sent none are not counted there.
       if (row.user_agent === null || row.user_agent === undefined || row.user_agent === '') return;
       const key = `${partition}\u0000${identity}\u0000${row.user_agent}`;
-      const entries = count(row.entries, 'entries');
+      const entries = countColumn(row, 'entries');
       const known = this.agents.get(key);
       if (known) {
         known.count += entries;
@@ -54,8 +49,8 @@ export class AuditLogRowFolder {
     }
     const permission = row.permission ?? '';
     if (permission === '') return; // entries without (named) checks: their user agents are in the other set
-    const granted = count(row.granted, 'granted');
-    const denied = count(row.denied, 'denied');
+    const granted = countColumn(row, 'granted');
+    const denied = countColumn(row, 'denied');
     const p = this.partitions.get(partition);
     if (p) p.events += granted + denied;
     else this.partitions.set(partition, { accountId: scope, region: '', day, events: granted + denied });

@@ -65,11 +65,13 @@ function eventDay(key: string | null | undefined): string | undefined {
   return n >= 0 && n <= LAST_DAY_NUMBER ? time.slice(0, 10) : undefined;
 }
 
-const count = (v: string | null | undefined): number => {
+/** A count column's text as a number; anything but a non-negative integer is an engine answering something else. */
+export function countColumn(row: TextRow, column: string): number {
+  const v = row[column];
   const n = Number(v ?? 0);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`a count column holds ${JSON.stringify(v)}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`column ${column} of an aggregation row holds ${JSON.stringify(v)}`);
   return n;
-};
+}
 
 /** Folds rows as they arrive (page by page); result() gives the totals. */
 export class CloudTrailRowFolder {
@@ -96,7 +98,7 @@ export class CloudTrailRowFolder {
 
   add(row: TextRow): void {
     this.rows++;
-    const events = count(row.events);
+    const events = countColumn(row, 'events');
     const day = eventDay(row.day);
     if (row.p_day === null || row.p_day === undefined) {
       // Days CloudTrail delivered events for (the second grouping set).
@@ -145,7 +147,7 @@ export class CloudTrailRowFolder {
       stats.unattributed += events;
       return;
     }
-    const denied = count(row.denied);
+    const denied = countColumn(row, 'denied');
     if (denied > events) throw new Error(`an aggregation row has ${denied} denied of ${events} events`);
     stats.attributed += events;
     stats.denied += denied;
