@@ -22,6 +22,8 @@ export interface PruneResult {
   scans: number;
   usageRows: number;
   cloudTrailDays: number;
+  /** Days loaded by warehouse queries (their partitions and ledgers go with them). */
+  queryLoadDays: number;
   policies: number;
   runs: number;
 }
@@ -79,6 +81,13 @@ export async function pruneOlderThan(db: Database.Database, options: PruneOption
         .prepare(`DELETE FROM cloudtrail_days WHERE (account_id, region, day) IN (SELECT account_id, region, day FROM cloudtrail_days WHERE day < ? LIMIT ?)`)
         .run(cutoff, batch).changes,
   );
+  // A pruned day is past every window: its load record goes too (ON DELETE CASCADE takes partitions and ledgers).
+  const queryLoadDays = await inBatches(
+    () =>
+      db
+        .prepare(`DELETE FROM query_load_days WHERE (engine, day) IN (SELECT engine, day FROM query_load_days WHERE day < ? LIMIT ?)`)
+        .run(cutoff, batch).changes,
+  );
   // Documents no remaining scan delivered.
   const policies = await inBatches(
     () =>
@@ -89,5 +98,5 @@ export async function pruneOlderThan(db: Database.Database, options: PruneOption
   const runs = await inBatches(
     () => db.prepare(`DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE outcome <> 'running' AND started_at < ? LIMIT ?)`).run(cutoff, batch).changes,
   );
-  return { cutoff, scans, usageRows, cloudTrailDays, policies, runs };
+  return { cutoff, scans, usageRows, cloudTrailDays, queryLoadDays, policies, runs };
 }

@@ -75,11 +75,11 @@ function requireLive(config: KeywardenConfig): LiveAwsConfig {
 }
 
 /** Runs the collection; errors a user can fix (no credentials, wrong account) become one line. */
-async function collect(live: LiveAwsConfig, store: Store | undefined, io: Io, factory: AwsClientFactory): Promise<LiveAwsCollection> {
+async function collect(live: LiveAwsConfig, store: Store | undefined, io: Io, factory: AwsClientFactory, cloudTrailFromAthena?: string): Promise<LiveAwsCollection> {
   const renderer = createProgressRenderer({ write: io.err, isTTY: process.stderr.isTTY }, { ci: Boolean(process.env.CI) });
   let result: LiveAwsCollection;
   try {
-    result = await collectAwsLive(factory, liveAwsOptions(live, store, renderer.sink));
+    result = await collectAwsLive(factory, { ...liveAwsOptions(live, store, renderer.sink), ...(cloudTrailFromAthena ? { cloudTrailFromAthena } : {}) });
   } catch (error) {
     if (error instanceof HomeAccountError) throw new UserError(error.message);
     throw error;
@@ -98,7 +98,9 @@ export async function collectAwsInto(store: Store, config: KeywardenConfig, io: 
 /** Collects live and stores the scan; returns its id and how many sources could not be read. */
 async function collectAwsScan(store: Store, config: KeywardenConfig, io: Io, makeFactory: ClientFactoryMaker): Promise<{ scanId: number; gaps: number }> {
   const live = requireLive(config);
-  const { snapshot, extras } = await collect(live, store, io, makeFactory(live));
+  // Without a trail bucket, usage may come from Athena loads instead (keywarden collect athena).
+  const athena = config.athena && `${config.athena.database}.${config.athena.table}`;
+  const { snapshot, extras } = await collect(live, store, io, makeFactory(live), athena);
   // Collection is over: the whole scan is written in one transaction.
   const scanId = store.writeScan(snapshot, extras);
   io.err(

@@ -66,6 +66,7 @@ export async function collectGcpInto(store: Store, config: KeywardenConfig, io: 
     collectedAt: now.toISOString(),
     alreadyIngested: (digest) => store.hasIngested(digest),
     logCursor: (projectId) => store.gcpLogCursor(projectId),
+    queryOwned: (scope, day) => store.isQueryOwned(scope, '', day),
   });
   const scanId = writeGcpScan(store, imported, io);
   return { scanId, gaps: imported.snapshot.coverage.filter((c) => c.status === 'gap').length };

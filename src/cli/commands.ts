@@ -72,7 +72,11 @@ const IMPORT_ATTEMPTS = 3;
 
 async function collect(store: Store, dir: string, io: Io) {
   try {
-    return await importExportDir(dir, { alreadyIngested: (d) => store.hasIngested(d), onProgress: (l) => io.err(`${terminalText(l)}\n`) });
+    return await importExportDir(dir, {
+      alreadyIngested: (d) => store.hasIngested(d),
+      queryOwned: (p) => store.isQueryOwned(p.accountId, p.region, p.day),
+      onProgress: (l) => io.err(`${terminalText(l)}\n`),
+    });
   } catch (error) {
     // An unreadable export directory is the user's to fix; anything else is ours.
     if (error instanceof ExportDirError || error instanceof ExportFileError) throw new UserError(error.message);

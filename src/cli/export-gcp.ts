@@ -24,10 +24,11 @@ export interface ExportGcpOptions {
 
 const SCOPES = ['https://www.googleapis.com/auth/cloud-platform.read-only'];
 
-export async function defaultAuth(): Promise<OAuth2Client> {
+/** Application Default Credentials (read-only Cloud Platform scope unless told otherwise), or one line saying how to get them. */
+export async function defaultAuth(scopes: string[] = SCOPES): Promise<OAuth2Client> {
   let client;
   try {
-    client = await new GoogleAuth({ scopes: SCOPES }).getClient();
+    client = await new GoogleAuth({ scopes }).getClient();
   } catch (error) {
     throw new UserError(`no Google credentials found (${(error as Error).message.split('\n')[0]}): run \`gcloud auth application-default login\` or set GOOGLE_APPLICATION_CREDENTIALS`);
   }

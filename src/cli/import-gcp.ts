@@ -14,6 +14,7 @@ export function importGcpInto(store: Store, dir: string, config: KeywardenConfig
     imported = importGcpExportDir(dir, {
       alreadyIngested: (d) => store.hasIngested(d),
       logCursor: (projectId) => store.gcpLogCursor(projectId),
+      queryOwned: (scope, day) => store.isQueryOwned(scope, '', day),
       predefinedRolesFile: config.gcp?.predefinedRoles,
     });
   } catch (error) {

@@ -13,6 +13,8 @@ import { parseFormats } from './report-files.js';
 import { runPlan } from './plan.js';
 import { runCollectAws, runExportAws } from './collect-aws.js';
 import { runCollectGcp } from './collect-gcp.js';
+import { runAthenaDdl, runCollectAthena, runCollectBigQuery } from './collect-query.js';
+import { configFor } from './commands.js';
 import { ALL_RULES } from '../rules/index.js';
 import { ruleDocsMarkdown, ruleDocsText } from '../report/rule-docs.js';
 import { registerCiCommands, registerScheduleCommands } from './register-automation.js';
@@ -30,6 +32,14 @@ export function isoDate(value: string): Date {
   if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('expected a date such as 2026-11-15');
   return d;
 }
+
+function gigabytes(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of gigabytes above 0, such as 50 or 0.5');
+  return n;
+}
+
+const list = (value: string): string[] => value.split(',').map((v) => v.trim()).filter(Boolean);
 
 function providerName(value: string): 'aws' | 'gcp' {
   if (value !== 'aws' && value !== 'gcp') throw new InvalidArgumentError('expected aws or gcp');
@@ -106,6 +116,51 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--allow-partial', 'exit 0 even when a source could not be read')
     .action(async (opts: { allowPartial?: boolean }) => {
       process.exitCode = await runCollectGcp({ ...program.opts<GlobalOptions>(), ...opts }, io);
+    });
+  collect
+    .command('athena')
+    .description('load CloudTrail usage with one Athena query over the trail bucket (config athena; see README "Beyond one machine")')
+    .option('--region <region>', 'region of the Athena workgroup (default: config athena.region, us-east-1)')
+    .option('--database <name>', 'Glue database of the CloudTrail table (default: config athena.database, keywarden)')
+    .option('--table <name>', 'the CloudTrail table (default: config athena.table, cloudtrail)')
+    .option('--workgroup <name>', 'Athena workgroup (default: config athena.workgroup, primary)')
+    .option('--output <s3-url>', 'query result location, s3://bucket/prefix/ (default: config athena.outputLocation, else the workgroup\'s)')
+    .option('--max-scanned-gb <gb>', 'stop and do not load a query that scans more (default: config athena.maxScannedGb, 100)', gigabytes)
+    .option('--window <days>', 'days of usage to load (default: config thresholds.unusedDays, 90)', positiveInt)
+    .option('--create-table', 'create the database and the partition-projected CloudTrail table first when missing (config athena.logs)')
+    .option('--allow-partial', 'exit 0 even when the query failed or was refused')
+    .action(async (opts) => {
+      process.exitCode = await runCollectAthena({ ...program.opts<GlobalOptions>(), ...opts }, io);
+    });
+  collect
+    .command('bigquery')
+    .description('load GCP audit-log usage with one BigQuery query over a log sink\'s dataset (config bigquery)')
+    .option('--dataset <project.dataset>', 'the dataset the log sink writes to (default: config bigquery.dataset)')
+    .option('--project <id>', 'project the query job runs and is billed in (default: the dataset\'s)')
+    .option('--partitioned', 'the sink uses partitioned tables (default: date-sharded, the sink\'s default)')
+    .option('--location <location>', 'the dataset\'s location, e.g. US or europe-west1')
+    .option('--max-billed-gb <gb>', 'do not run a query that would process more (default: config bigquery.maxBilledGb, 100)', gigabytes)
+    .option('--window <days>', 'days of usage to load (default: config thresholds.unusedDays, 90)', positiveInt)
+    .option('--allow-partial', 'exit 0 even when the query failed or was refused')
+    .action(async (opts) => {
+      process.exitCode = await runCollectBigQuery({ ...program.opts<GlobalOptions>(), ...opts }, io);
+    });
+  program
+    .command('athena')
+    .description('Athena helpers')
+    .command('ddl')
+    .description('print the CREATE statements of the partition-projected CloudTrail table (what collect athena --create-table runs)')
+    .option('--database <name>', 'Glue database (default: config athena.database, keywarden)')
+    .option('--table <name>', 'table name (default: config athena.table, cloudtrail)')
+    .option('--bucket <name>', 'the trail\'s S3 bucket (default: config athena.logs.bucket)')
+    .option('--prefix <prefix>', 'the trail\'s key prefix (default: config athena.logs.prefix, none)')
+    .option('--organization-id <o-id>', 'for an organisation trail (AWSLogs/o-…/<account>/…)')
+    .option('--accounts <ids>', 'comma-separated account ids to project (default: config athena.logs.accounts)', list)
+    .option('--regions <names>', 'comma-separated regions to project (default: config athena.logs.regions, every commercial region)', list)
+    .option('--from <day>', 'first day of the projection, YYYY-MM-DD (default: config athena.logs.fromDay, 2024-01-01)')
+    .action((opts) => {
+      const global = program.opts<GlobalOptions>();
+      process.exitCode = runAthenaDdl({ ...global, ...opts }, io, configFor(global));
     });
   const exportCommand = program.command('export').description('write a live collection in the offline export layout (docs/export-layout.md)');
   exportCommand.command('aws').description('collect AWS live (config liveAws) into <dir>').argument('<dir>', 'directory to write (docs/export-layout.md)').action(async (dir: string) => {

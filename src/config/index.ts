@@ -10,5 +10,7 @@ export {
   type ThresholdsConfig,
   type LiveAwsConfig,
   type ScheduleConfig,
+  type AthenaConfig,
+  type BigQueryConfig,
 } from './schema.js';
 export { DEFAULT_AGENT_USER_AGENTS, DEFAULT_HUMAN_USER_AGENTS } from './defaults.js';

@@ -198,6 +198,69 @@ const liveAwsSchema = z.strictObject({
     .optional(),
 });
 
+const gigabytes = z
+  .number()
+  .positive({ error: 'expected a number of gigabytes above 0' })
+  .max(1_000_000, { error: (iss) => `expected at most 1000000 GB, got ${String(iss.input)}` });
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a day such as 2025-01-01' });
+
+/**
+ * Athena over the trail's S3 bucket (`keywarden collect athena`): one
+ * aggregation query per run instead of reading every log file here. Absent:
+ * the command needs its flags.
+ */
+export const athenaSchema = z.strictObject({
+  /** Region of the workgroup and the Glue catalog (the bucket's region is cheapest). */
+  region: z.string().trim().min(1).default('us-east-1'),
+  /** Glue database and table (created by `--create-table`, or an existing one with keywarden's layout). */
+  database: z.string().regex(/^[a-z0-9_]{1,255}$/, { error: 'expected lowercase letters, digits and _' }).default('keywarden'),
+  table: z.string().regex(/^[a-z0-9_]{1,255}$/, { error: 'expected lowercase letters, digits and _' }).default('cloudtrail'),
+  /** Data catalog. Default AwsDataCatalog. */
+  catalog: z.string().trim().min(1).optional(),
+  workgroup: z.string().regex(/^[a-zA-Z0-9._-]{1,128}$/, { error: 'expected a workgroup name' }).default('primary'),
+  /** Where Athena writes query results; may be left to a workgroup that enforces its own. */
+  outputLocation: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, { error: 'expected an S3 URL such as s3://acme-athena-results/keywarden/' }).optional(),
+  /** A query scanning more than this is stopped and not loaded. */
+  maxScannedGb: gigabytes.default(100),
+  /** A query still running after this is stopped (a coverage gap). */
+  queryTimeoutSeconds: seconds.default(1800),
+  maxAttempts: z.number().int().min(1).max(20).default(8),
+  requestTimeoutSeconds: seconds.default(30),
+  /** Athena endpoint override (VPC endpoint, or a local test server). */
+  endpoint: url.optional(),
+  /** The trail's logs, for the table's DDL (`keywarden athena ddl`, `collect athena --create-table`). */
+  logs: z
+    .strictObject({
+      bucket: z.string().trim().min(3),
+      prefix: z.string().trim().default(''),
+      organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, { error: 'expected an organization id such as o-a1b2c3d4e5' }).optional(),
+      /** Accounts the table's partition projection enumerates. */
+      accounts: z.array(awsAccountId).min(1, { error: 'list at least one account' }),
+      /** Regions it enumerates. Default: every commercial region. */
+      regions: z.array(z.string().trim().min(1)).optional(),
+      /** First day the projection covers. */
+      fromDay: isoDay.default('2024-01-01'),
+    })
+    .optional(),
+});
+
+/** BigQuery over a log sink's dataset (`keywarden collect bigquery`). */
+export const bigquerySchema = z.strictObject({
+  /** `<project>.<dataset>` the sink writes Cloud Audit Logs to. */
+  dataset: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z0-9_]{1,1024}$/, { error: 'expected <project>.<dataset>, e.g. acme-logging.audit_logs' }),
+  /** Project the query jobs run and are billed in. Default: the dataset's. */
+  jobProject: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: 'expected a project id' }).optional(),
+  /** `sharded` (the sink's default: a table per day) or `partitioned` (use_partitioned_tables). */
+  layout: z.enum(['sharded', 'partitioned']).default('sharded'),
+  /** The dataset's location (US, EU, europe-west1, …). Default: BigQuery finds it. */
+  location: z.string().trim().min(1).optional(),
+  /** A query that would process more than this is not run. */
+  maxBilledGb: gigabytes.default(100),
+  queryTimeoutSeconds: seconds.default(1800),
+  /** BigQuery endpoint override (private access, or a local test server). */
+  endpoint: url.optional(),
+});
+
 const cronExpression = z
   .string()
   .trim()
@@ -281,6 +344,8 @@ export const configSchema = z.strictObject({
   /** `keywarden schedule`: when to audit, ingest, prune and whom to tell. */
   schedule: scheduleSchema.optional(),
   gcp: gcpSchema.optional(),
+  athena: athenaSchema.optional(),
+  bigquery: bigquerySchema.optional(),
 });
 
 export type KeywardenConfig = z.output<typeof configSchema>;
@@ -290,3 +355,5 @@ export type ThresholdsConfig = KeywardenConfig['thresholds'];
 export type LiveAwsConfig = NonNullable<KeywardenConfig['liveAws']>;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
 export type GcpConfig = NonNullable<KeywardenConfig['gcp']>;
+export type AthenaConfig = NonNullable<KeywardenConfig['athena']>;
+export type BigQueryConfig = NonNullable<KeywardenConfig['bigquery']>;

@@ -10,6 +10,7 @@ import type Database from 'better-sqlite3';
 import { GCP_MIGRATION, GCP_TAGS_RECOMMENDATIONS_MIGRATION } from './gcp-schema.js';
 import { RESOURCE_USAGE_MIGRATION } from './resource-usage.js';
 import { SCAN_SUMMARIES_MIGRATION } from './scan-summaries.js';
+import { QUERY_LOADS_MIGRATION } from './query-loads.js';
 
 export interface Migration {
   /** 1, 2, 3, … in order, without gaps: it becomes `user_version`. */
@@ -320,6 +321,7 @@ CREATE TABLE run_lock (
   RESOURCE_USAGE_MIGRATION,
   GCP_TAGS_RECOMMENDATIONS_MIGRATION,
   SCAN_SUMMARIES_MIGRATION,
+  QUERY_LOADS_MIGRATION,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -41,6 +41,18 @@ import { readGcpLogCursor, readGcpPart, readGcpRoles, readPredefinedRoleCache } 
 import type { GcpLogCursor, GcpRole, GcpSnapshotPart } from '../model/gcp.js';
 import { resourceEvidence, type ResourceEvidence } from './resource-usage.js';
 import { readScanSummaries, saveScanSummary, type ScanSummary } from './scan-summaries.js';
+import {
+  queryOwnedStatement,
+  localAuditLogDays,
+  localCloudTrailPartitions,
+  queryLoadDays,
+  queryOwnedPartitions,
+  writeQueryLoad,
+  type QueryEngine,
+  type QueryLoad,
+  type QueryLoadDay,
+  type QueryLoadWritten,
+} from './query-loads.js';
 
 /** Opens or creates the database at `path` (`:memory:` for tests). Throws StoreError naming the path. */
 export function openStore(path: string, options: StoreOptions = {}): Store {
@@ -51,6 +63,7 @@ export class Store {
   private readonly now: () => Date;
   private readonly busyTimeoutMs: number;
   private readonly ingestedStatement: Database.Statement<[string], number>;
+  private readonly queryOwned: (scope: string, region: string, day: string) => boolean;
 
   /** Use openStore(). */
   constructor(
@@ -61,6 +74,7 @@ export class Store {
     this.now = options.now ?? (() => new Date());
     this.busyTimeoutMs = db.pragma('busy_timeout', { simple: true }) as number;
     this.ingestedStatement = db.prepare<[string], number>('SELECT 1 FROM ingested_objects WHERE digest = ?').pluck();
+    this.queryOwned = queryOwnedStatement(db);
   }
 
   get schemaVersion(): number {
@@ -101,6 +115,53 @@ export class Store {
         { cause: error },
       );
     }
+  }
+
+  /**
+   * Stores what a warehouse query (Athena, BigQuery) answered, in one
+   * transaction: usage per partition day, replacing an earlier load of the
+   * same open day, never a partition a local read holds (query-loads.ts).
+   */
+  writeQueryLoad(load: QueryLoad): QueryLoadWritten {
+    try {
+      return this.db.transaction(() => writeQueryLoad(this.db, load, this.now().toISOString())).immediate();
+    } catch (error) {
+      if (isBusy(error)) {
+        throw new StoreBusyError(
+          `${this.path} is locked by another keywarden writer (waited ${this.busyTimeoutMs} ms); ` +
+            `the ${load.engine} query ${load.queryId} was not stored, run it again when the other one finishes`,
+          this.path,
+          'locked',
+          { cause: error },
+        );
+      }
+      throw new StoreError(`the ${load.engine} query ${load.queryId} was not stored in ${this.path}, nothing of it was written: ${messageOf(error)}`, this.path, { cause: error });
+    }
+  }
+
+  /** Days a warehouse query loaded, within [from, to]. */
+  queryLoadDays(engine: QueryEngine, from: string, to: string): Map<string, QueryLoadDay> {
+    return queryLoadDays(this.db, engine, from, to);
+  }
+
+  /** Partitions (`scope/region/day`) a warehouse query loaded within [from, to]: local readers skip them. */
+  queryOwnedPartitions(engine: QueryEngine, from: string, to: string): Set<string> {
+    return queryOwnedPartitions(this.db, engine, from, to);
+  }
+
+  /** Whether a warehouse query loaded the partition (an AWS account and region, or a log scope with region ''). */
+  isQueryOwned(scope: string, region: string, day: string): boolean {
+    return this.queryOwned(scope, region, day);
+  }
+
+  /** CloudTrail partitions (`account/region/day`) local ingest read files of, within [from, to]. */
+  localCloudTrailPartitions(from: string, to: string): Set<string> {
+    return localCloudTrailPartitions(this.db, from, to);
+  }
+
+  /** Per log scope (`projects/<id>`), the last day local audit-log reads counted. */
+  localAuditLogDays(): Map<string, string> {
+    return localAuditLogDays(this.db);
   }
 
   /** Whether a CloudTrail object with this sha256 has already been folded into usage. */

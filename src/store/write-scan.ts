@@ -15,6 +15,8 @@ import type { ScanExtras } from './types.js';
 import { writeCloudTrailS3Cursor } from './cloudtrail-s3-cursor.js';
 import { insertGcpPart } from './gcp-write.js';
 import { resourceUsageWriter } from './resource-usage.js';
+import { queryOwnedStatement } from './query-loads.js';
+import { cloudTrailPartitionOfPath } from '../util/cloudtrail-partition.js';
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -240,6 +242,7 @@ export function insertScan(db: Database.Database, snapshot: Snapshot, extras: Sc
   });
 
   const digests = new Set<string>();
+  const queryOwned = queryOwnedStatement(db);
   eachRow('ingested', snapshot.ingested, (o) => o.location, (o) => {
     if (digests.has(o.digest)) throw new Error(`object ${o.digest} is listed twice in this snapshot`);
     digests.add(o.digest);
@@ -248,6 +251,14 @@ export function insertScan(db: Database.Database, snapshot: Snapshot, extras: Sc
       throw new AlreadyIngestedError(
         `already ingested by scan ${earlier.scan_id ?? '(pruned)'} at ${earlier.ingested_at}; ` +
           'storing it again would count its events twice (collectors must skip objects for which hasIngested() is true)',
+      );
+    }
+    // A warehouse query loaded this object's partition since the collector checked: its events are counted there.
+    const partition = cloudTrailPartitionOfPath(o.location);
+    if (partition && queryOwned(partition.accountId, partition.region, partition.day)) {
+      throw new AlreadyIngestedError(
+        `CloudTrail partition ${partition.accountId}/${partition.region}/${partition.day} was loaded by a warehouse query (keywarden collect athena) meanwhile; ` +
+          'storing this object would count its events twice',
       );
     }
     sql.ingested.run(o.digest, o.location, tally(o.events, 'events'), scanId, finishedAt);

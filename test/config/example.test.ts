@@ -49,7 +49,10 @@ function commentedSection(text: string, key: string): Record<string, unknown> {
 describe('examples/keywarden.example.yaml', () => {
   it('shows every option the schema has', () => {
     const text = readFileSync(exampleFile, 'utf8');
-    const shown = new Set([...dataKeyPaths(parse(text)), ...dataKeyPaths(commentedSection(text, 'liveAws')), ...dataKeyPaths(commentedSection(text, 'gcp'))]);
+    const shown = new Set([
+      ...dataKeyPaths(parse(text)),
+      ...['liveAws', 'gcp', 'athena', 'bigquery'].flatMap((key) => dataKeyPaths(commentedSection(text, key))),
+    ]);
     const missing = schemaKeyPaths(configSchema).filter((p) => !shown.has(p));
     expect(missing).toEqual([]);
   });
@@ -67,6 +70,14 @@ describe('examples/keywarden.example.yaml', () => {
     const live = configSchema.parse(commentedSection(text, 'gcp')).gcp?.live;
     expect(live).toEqual({ organization: 'organizations/123456789012', projects: [], logDays: 30, predefinedRolesMaxAgeDays: 7, endpoint: 'https://private.googleapis.com', requestTimeoutSeconds: 30 });
     expect(loadConfig(exampleFile).gcp?.live).toBeUndefined();
+  });
+
+  it('shows valid athena and bigquery sections, commented out', () => {
+    const text = readFileSync(exampleFile, 'utf8');
+    const athena = configSchema.parse(commentedSection(text, 'athena')).athena;
+    expect(athena).toMatchObject({ database: 'keywarden', table: 'cloudtrail', maxScannedGb: 100, logs: { bucket: 'acme-cloudtrail-logs', fromDay: '2025-01-01' } });
+    expect(configSchema.parse(commentedSection(text, 'bigquery')).bigquery).toMatchObject({ dataset: 'acme-logging.audit_logs', layout: 'sharded', maxBilledGb: 100 });
+    expect(loadConfig(exampleFile).athena).toBeUndefined();
   });
 
   it('documents the built-in userAgent lists as they are', () => {

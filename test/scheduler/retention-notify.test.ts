@@ -34,6 +34,9 @@ describe('retention', () => {
     store.writeScan(scanAt('2024-06-01T00:00:00Z', ['2024-05-30', '2024-05-31', '2024-06-01']));
     store.writeScan(scanAt('2025-01-01T00:00:00Z', ['2024-12-31']));
     const keptId = store.writeScan(scanAt('2026-11-01T00:00:00Z', ['2026-10-30', '2026-10-31']));
+    for (const day of ['2024-06-01', '2026-10-31']) {
+      store.writeQueryLoad({ engine: 'athena', source: 'athena:k.t', queryId: 'q', bytesScanned: 0, days: [{ day, closed: true }], partitions: new Map([['p', { scope: '111111111111', region: 'us-east-1', day, events: 1 }]]), usage: [], unmapped: [] });
+    }
     const db = openDatabase(file);
     let pauses = 0;
     const result = await pruneOlderThan(db, {
@@ -45,7 +48,8 @@ describe('retention', () => {
         if (pauses++ === 0) store.writeScan(scanAt('2026-11-14T00:00:00Z', ['2026-11-14']));
       },
     });
-    expect(result).toMatchObject({ cutoff: '2025-11-15', scans: 2, usageRows: 4, policies: 2 });
+    expect(result).toMatchObject({ cutoff: '2025-11-15', scans: 2, usageRows: 4, queryLoadDays: 1, policies: 2 });
+    expect(db.prepare('SELECT day FROM query_load_partitions').pluck().all()).toEqual(['2026-10-31']);
     expect(pauses).toBeGreaterThan(3);
     expect(store.listScans().map((s) => s.collectedAt.slice(0, 10))).toEqual(['2026-11-01', '2026-11-14']);
     expect(store.scanContents(keptId).identities).toHaveLength(1);

@@ -5,6 +5,7 @@
  * client shares (the SDK's standard strategy: Throttling errors and 5xx
  * answers are retried with exponential backoff and jitter).
  */
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -19,6 +20,7 @@ export interface AwsEndpoints {
   sts?: string;
   s3?: string;
   organizations?: string;
+  athena?: string;
 }
 
 export interface ClientSettings {
@@ -31,7 +33,7 @@ export interface ClientSettings {
   /** Home-account credentials; absent: the standard AWS chain (env, profile, SSO, instance role). */
   credentials?: AwsCredentials;
   /** Called with every client created, e.g. to add a recording middleware in tests. */
-  instrument?: (client: IAMClient | STSClient | S3Client | OrganizationsClient) => void;
+  instrument?: (client: IAMClient | STSClient | S3Client | OrganizationsClient | AthenaClient) => void;
 }
 
 export interface AwsClientFactory {
@@ -41,6 +43,7 @@ export interface AwsClientFactory {
   sts(credentials?: AwsCredentials): STSClient;
   s3(credentials?: AwsCredentials): S3Client;
   organizations(credentials?: AwsCredentials): OrganizationsClient;
+  athena(credentials?: AwsCredentials): AthenaClient;
 }
 
 
@@ -54,7 +57,7 @@ export function awsClientFactory(settings: ClientSettings): AwsClientFactory {
     ...(endpoint ? { endpoint } : {}),
     ...((credentials ?? settings.credentials) ? { credentials: credentials ?? settings.credentials } : {}),
   });
-  const made = <C extends IAMClient | STSClient | S3Client | OrganizationsClient>(client: C): C => {
+  const made = <C extends IAMClient | STSClient | S3Client | OrganizationsClient | AthenaClient>(client: C): C => {
     settings.instrument?.(client);
     return client;
   };
@@ -64,6 +67,7 @@ export function awsClientFactory(settings: ClientSettings): AwsClientFactory {
     iam: (c) => made(new IAMClient(base(e.iam, c))),
     sts: (c) => made(new STSClient(base(e.sts, c))),
     organizations: (c) => made(new OrganizationsClient(base(e.organizations, c))),
+    athena: (c) => made(new AthenaClient(base(e.athena, c))),
     // Path-style addressing whenever the endpoint is not AWS's own (local S3 servers, VPC endpoints).
     s3: (c) =>
       made(

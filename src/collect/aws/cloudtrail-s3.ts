@@ -45,6 +45,8 @@ export interface CloudTrailS3Cursor {
   completedDays(scope: CloudTrailS3Scope): Set<string>;
   objects(scope: CloudTrailS3Scope): Map<string, string>;
   alreadyIngested(digest: string): boolean;
+  /** True when a warehouse query (Athena) loaded this partition: its objects are not read (one source per partition). */
+  queryOwned?(accountId: string, region: string, day: string): boolean;
 }
 
 export interface CloudTrailS3Result {
@@ -103,6 +105,8 @@ export interface CloudTrailObjectPlan {
   found: Set<string>;
   /** Objects listed but already read (same key and ETag), per region. */
   known: Map<RegionPlan, number>;
+  /** Objects listed but not read because Athena loaded their partition. */
+  queryOwned: number;
   coverage: CoverageEntry[];
   listCalls: number;
   today: string;
@@ -113,7 +117,7 @@ export async function planCloudTrailObjects(
   s3: S3Client,
   accounts: readonly string[],
   config: CloudTrailS3Config,
-  cursor: Pick<CloudTrailS3Cursor, 'completedDays' | 'objects'>,
+  cursor: Pick<CloudTrailS3Cursor, 'completedDays' | 'objects' | 'queryOwned'>,
   now: Date,
 ): Promise<CloudTrailObjectPlan> {
   const counter = { listCalls: 0 };
@@ -126,6 +130,7 @@ export async function planCloudTrailObjects(
   const knownByPlan = new Map<RegionPlan, number>();
   const found = new Set<string>();
   const failedAccounts = new Set<string>();
+  let queryOwned = 0;
   let roots: Map<string, string[]>;
   try {
     roots = await accountRoots(s3, config, accounts, counter);
@@ -157,6 +162,10 @@ export async function planCloudTrailObjects(
             const iso = `${day[1]}-${day[2]}-${day[3]}`;
             if (iso < fromDay || completed.has(iso)) continue;
             listed++;
+            if (cursor.queryOwned?.(accountId, region, iso)) {
+              queryOwned++;
+              continue;
+            }
             const etag = o.ETag ?? '';
             if (known.get(key) === etag) {
               knownCount++;
@@ -179,7 +188,7 @@ export async function planCloudTrailObjects(
     if (found.has(accountId) || failedAccounts.has(accountId)) continue;
     coverage.push({ scope: accountScope(accountId), source: 'cloudtrail', status: 'gap', reason: `no CloudTrail logs for account ${accountId} under ${where} in the last ${config.lookbackDays} days: usage unknown (is the trail delivering there?)` });
   }
-  return { planned, regions: plans, found, known: knownByPlan, coverage, listCalls: counter.listCalls, today };
+  return { planned, regions: plans, found, known: knownByPlan, queryOwned, coverage, listCalls: counter.listCalls, today };
 }
 
 export async function collectCloudTrailFromS3(
@@ -192,7 +201,10 @@ export async function collectCloudTrailFromS3(
   const now = (options.now ?? (() => new Date()))();
   const progress = options.progress ?? noProgress;
   progress({ account: 'aws', phase: 'cloudtrail-s3', message: `listing s3://${config.bucket}/${config.prefix}` });
-  const { planned, regions: plans, found, known: knownByPlan, coverage, listCalls, today } = await planCloudTrailObjects(s3, accounts, config, cursor, now);
+  const { planned, regions: plans, found, known: knownByPlan, queryOwned, coverage, listCalls, today } = await planCloudTrailObjects(s3, accounts, config, cursor, now);
+  if (queryOwned > 0) {
+    coverage.push({ scope: 'aws', source: 'cloudtrail', status: 'ok', reason: `${queryOwned} CloudTrail object(s) not read: their account, region and day were loaded by Athena (keywarden collect athena)` });
+  }
   const skipped = [...knownByPlan.values()].reduce((n, c) => n + c, 0);
 
   const sources: CloudTrailSource[] = planned.map((p) => ({ location: `s3://${config.bucket}/${p.key}`, open: () => openObject(s3, config.bucket, p.key) }));
@@ -272,11 +284,13 @@ export function storeCloudTrailCursor(store: {
   cloudTrailS3CompletedDays(scope: CloudTrailS3Scope): Set<string>;
   cloudTrailS3Objects(scope: CloudTrailS3Scope): Map<string, string>;
   hasIngested(digest: string): boolean;
+  isQueryOwned?(scope: string, region: string, day: string): boolean;
 }): CloudTrailS3Cursor {
   return {
     completedDays: (scope) => store.cloudTrailS3CompletedDays(scope),
     objects: (scope) => store.cloudTrailS3Objects(scope),
     alreadyIngested: (digest) => store.hasIngested(digest),
+    ...(store.isQueryOwned ? { queryOwned: (accountId: string, region: string, day: string) => store.isQueryOwned!(accountId, region, day) } : {}),
   };
 }
 

@@ -49,6 +49,8 @@ export interface LiveAwsOptions {
     /** The account holding the bucket (a log-archive account reached with the audit role); default: home. */
     bucketAccount?: string;
   };
+  /** Without `cloudTrail`: CloudTrail usage comes from Athena loads (`keywarden collect athena`), named here; the audit judges the days they cover. */
+  cloudTrailFromAthena?: string;
   progress?: ProgressSink;
   now?: () => Date;
 }
@@ -188,7 +190,11 @@ async function collectUsage(
 ): Promise<Pick<Snapshot, 'usage' | 'unmappedEvents' | 'ingested'>> {
   const ct = options.cloudTrail;
   if (!ct) {
-    coverage.push({ scope: 'aws', source: 'cloudtrail', status: 'gap', reason: 'no CloudTrail bucket configured (liveAws.cloudTrail): usage beyond Access Advisor is unknown' });
+    coverage.push(
+      options.cloudTrailFromAthena
+        ? { scope: 'aws', source: 'cloudtrail', status: 'ok', reason: `CloudTrail usage comes from Athena loads of ${options.cloudTrailFromAthena} (keywarden collect athena); the audit counts the days they cover` }
+        : { scope: 'aws', source: 'cloudtrail', status: 'gap', reason: 'no CloudTrail bucket configured (liveAws.cloudTrail): usage beyond Access Advisor is unknown' },
+    );
     return { usage: [], unmappedEvents: [], ingested: [] };
   }
   const s3 = trailBucketClient(factory, reached, ct);

@@ -8,6 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Snapshot } from '../../model/domain.js';
 import type { ScanExtras } from '../../store/index.js';
+import { cloudTrailPartitionOfPath } from '../../util/cloudtrail-partition.js';
 import { discoverCloudTrailFiles, ingestCloudTrailFiles, type CloudTrailIngestStats } from './cloudtrail/index.js';
 import { readAccountExports, toSnapshotParts } from './iam/index.js';
 
@@ -20,6 +21,8 @@ export interface ExportDirImport {
 export interface ImportOptions {
   /** True when a CloudTrail file with this digest is already in the store. */
   alreadyIngested: (digest: string) => boolean;
+  /** True when a warehouse query (Athena) loaded this partition: its files are not read (one source per partition). */
+  queryOwned?: (partition: { accountId: string; region: string; day: string }) => boolean;
   now?: () => Date;
   onProgress?: (line: string) => void;
 }
@@ -55,9 +58,14 @@ export async function importExportDir(dir: string, options: ImportOptions): Prom
   const exports = readAccountExports(dir);
   const parts = exports.accounts.map(toSnapshotParts);
 
-  const ctFiles = (await Promise.all(findCloudTrailRoots(dir).map(discoverCloudTrailFiles))).flat();
+  const found = [...new Set((await Promise.all(findCloudTrailRoots(dir).map(discoverCloudTrailFiles))).flat())];
+  const ctFiles = found.filter((file) => {
+    const partition = options.queryOwned && cloudTrailPartitionOfPath(file);
+    return !partition || !options.queryOwned!(partition);
+  });
   options.onProgress?.(`reading ${ctFiles.length} CloudTrail file(s) and ${parts.length} account(s) from ${dir}`);
-  const ct = await ingestCloudTrailFiles([...new Set(ctFiles)], { alreadyIngested: options.alreadyIngested });
+  const ct = await ingestCloudTrailFiles(ctFiles, { alreadyIngested: options.alreadyIngested });
+  const loadedByQuery = found.length - ctFiles.length;
 
   const collectedAt = (options.now?.() ?? new Date()).toISOString();
   const snapshot: Snapshot = {
@@ -73,7 +81,15 @@ export async function importExportDir(dir: string, options: ImportOptions): Prom
     usage: ct.usage,
     unmappedEvents: ct.unmapped,
     ingested: ct.ingested,
-    coverage: [...exports.coverage, ...parts.flatMap((p) => p.coverage), ...ct.coverage],
+    coverage: [
+      ...exports.coverage,
+      ...parts.flatMap((p) => p.coverage),
+      // Every file belonged to Athena-loaded partitions: not "no CloudTrail files were given".
+      ...(ctFiles.length === 0 && loadedByQuery > 0 ? [] : ct.coverage),
+      ...(loadedByQuery > 0
+        ? [{ scope: 'aws', source: 'cloudtrail', status: 'ok' as const, reason: `${loadedByQuery} CloudTrail file(s) not read: their account, region and day were loaded by Athena (keywarden collect athena)` }]
+        : []),
+    ],
   };
   const extras: ScanExtras = {
     startedAt,

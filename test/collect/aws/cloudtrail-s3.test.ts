@@ -124,4 +124,27 @@ describe('CloudTrail from S3 (s3rver)', () => {
     write(third);
     expect(counts()).toContain('role/agent-runner s3:GetObject 2026-11-13 1/0');
   });
+
+  it('leaves partitions Athena loaded to Athena: their objects are not read', async () => {
+    const fresh = openStore(':memory:');
+    try {
+      fresh.writeQueryLoad({
+        engine: 'athena',
+        source: 'athena:keywarden.cloudtrail',
+        queryId: 'q-1',
+        bytesScanned: 0,
+        days: [{ day: '2026-11-10', closed: true }],
+        partitions: new Map([['p', { scope: HOME, region: 'us-east-1', day: '2026-11-10', events: 3 }]]),
+        usage: [],
+        unmapped: [],
+      });
+      const result = await collectCloudTrailFromS3(client, [HOME, MEMBER], config, storeCloudTrailCursor(fresh), { now });
+      const read = result.ingest?.ingested.map((o) => o.location) ?? [];
+      expect(read.some((l) => l.includes('/us-east-1/2026/11/10/'))).toBe(false);
+      expect(read.some((l) => l.includes('/eu-west-1/2026/11/11/'))).toBe(true);
+      expect(result.coverage.find((c) => c.source === 'cloudtrail' && c.scope === 'aws')?.reason).toMatch(/^2 CloudTrail object\(s\) not read: .* loaded by Athena/);
+    } finally {
+      fresh.close();
+    }
+  });
 });

@@ -141,6 +141,15 @@ describe('collectAwsLive over HTTP', () => {
     for (const secret of aws.server.issuedSecrets) expect(bytes.includes(secret)).toBe(false);
     expect(bytes.includes('home-secret-never-stored')).toBe(false);
   });
+
+  // Last: it runs a second collection against the same server, whose call counts the tests above read.
+  it('without a trail bucket, CloudTrail usage is a gap, unless Athena loads it', async () => {
+    expect(gaps().find((c) => c.source === 'cloudtrail')?.reason).toMatch(/no CloudTrail bucket configured/);
+    const withAthena = await collectAwsLive(aws.factory, { ...liveOptions({ auditRole: { name: 'keywarden-audit', externalId: EXTERNAL_ID, sessionName: 'kw' } }), cloudTrailFromAthena: 'keywarden.cloudtrail' });
+    expect(withAthena.snapshot.coverage.filter((c) => c.source === 'cloudtrail')).toEqual([
+      { scope: 'aws', source: 'cloudtrail', status: 'ok', reason: 'CloudTrail usage comes from Athena loads of keywarden.cloudtrail (keywarden collect athena); the audit counts the days they cover' },
+    ]);
+  });
 });
 
 describe('collectAwsLive when whole APIs fail', () => {

@@ -30,7 +30,7 @@ export interface RecordedRequest {
   params: Record<string, string>;
 }
 
-class ApiError extends Error {
+export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -40,7 +40,7 @@ class ApiError extends Error {
   }
 }
 
-const FAULTS: Record<Exclude<Fault['kind'], 'Hang' | 'Reset'>, { status: number; code: string; message: string }> = {
+export const FAULTS: Record<Exclude<Fault['kind'], 'Hang' | 'Reset'>, { status: number; code: string; message: string }> = {
   Throttling: { status: 400, code: 'Throttling', message: 'Rate exceeded' },
   InternalError: { status: 500, code: 'InternalFailure', message: 'We encountered an internal error. Please try again.' },
   ServiceUnavailable: { status: 503, code: 'ServiceUnavailable', message: 'Service is unavailable.' },
@@ -48,7 +48,7 @@ const FAULTS: Record<Exclude<Fault['kind'], 'Hang' | 'Reset'>, { status: number;
 };
 
 /** Thrown by a Hang or Reset fault: the handler writes no answer. */
-const NO_ANSWER = Symbol('no answer');
+export const NO_ANSWER = Symbol('no answer');
 
 const encodeDoc = (doc: Doc) => encodeURIComponent(JSON.stringify(doc));
 const tagList = (tags: Record<string, string> | undefined) => Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value }));

@@ -49,7 +49,7 @@ export interface GcpTestServer {
   close(): Promise<void>;
 }
 
-const STATUS_NAMES: Record<number, string> = { 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 503: 'UNAVAILABLE' };
+export const STATUS_NAMES: Record<number, string> = { 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 503: 'UNAVAILABLE' };
 
 function paged<T>(items: T[], field: string, url: URL, pageSize: number | undefined): Record<string, unknown> {
   const start = Number(url.searchParams.get('pageToken') ?? 0) || 0;

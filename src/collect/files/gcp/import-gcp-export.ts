@@ -16,6 +16,8 @@ export interface GcpImportOptions {
   alreadyIngested: (digest: string) => boolean;
   /** The store's audit-log cursor per project. */
   logCursor?: (projectId: string) => GcpLogCursor | undefined;
+  /** Log scopes and days a BigQuery load owns (see GcpSnapshotOptions). */
+  queryOwned?: (scope: string, day: string) => boolean;
   /** Config `gcp.predefinedRoles`. */
   predefinedRolesFile?: string;
   now?: () => Date;
@@ -29,6 +31,7 @@ export function importGcpExportDir(dir: string, options: GcpImportOptions): { sn
     collectedAt: (options.now?.() ?? new Date()).toISOString(),
     alreadyIngested: options.alreadyIngested,
     logCursor: options.logCursor,
+    queryOwned: options.queryOwned,
   });
   if (options.predefinedRolesFile && !files.predefinedRoles) {
     const fromConfig = readRolesFile(options.predefinedRolesFile, 'predefined');

@@ -19,7 +19,7 @@ import type {
   GcpServiceAccountDetail,
 } from '../../../model/gcp.js';
 import { NEVER_EXPIRES, serviceAccountOfMember } from '../../../model/gcp.js';
-import type { GcpActivityWire, GcpAllowPolicy, GcpDenyPolicyWire, GcpInsightWire, GcpProjectWire } from '../../../model/gcp-wire.js';
+import type { GcpActivityWire, GcpAllowPolicy, GcpAuditLogEntryWire, GcpDenyPolicyWire, GcpInsightWire, GcpProjectWire } from '../../../model/gcp-wire.js';
 import { roleFromWire } from '../../../catalog/gcp-roles.js';
 import type { ScanExtras } from '../../../store/index.js';
 import { attachmentResource } from '../../../analyse/gcp/deny.js';
@@ -35,6 +35,21 @@ export interface GcpSnapshotOptions {
   alreadyIngested: (digest: string) => boolean;
   /** Where audit-log reading of a project has got to in the store (overlapping reads are not counted twice). */
   logCursor?: (projectId: string) => GcpLogCursor | undefined;
+  /** True when a warehouse query (BigQuery) loaded this log scope's day (`projects/<id>`, YYYY-MM-DD): its entries are not counted here. */
+  queryOwned?: (scope: string, day: string) => boolean;
+}
+
+/** Entries of days a BigQuery load owns are that load's: one source per project and day. */
+function notQueryOwned(entries: GcpAuditLogEntryWire[], projectId: string, queryOwned: GcpSnapshotOptions['queryOwned']): { entries: GcpAuditLogEntryWire[]; skipped: number } {
+  if (!queryOwned) return { entries, skipped: 0 };
+  const kept = entries.filter((e) => {
+    const at = e.timestamp ?? e.receiveTimestamp;
+    const time = at === undefined ? NaN : Date.parse(at);
+    if (Number.isNaN(time)) return true;
+    const scope = /^([^/]+\/[^/]+)\/logs\//.exec(e.logName ?? '')?.[1] ?? `projects/${projectId}`;
+    return !queryOwned(scope, new Date(time).toISOString().slice(0, 10));
+  });
+  return { entries: kept, skipped: entries.length - kept.length };
 }
 
 const keyIdOf = (name: string): string => name.slice(name.lastIndexOf('/') + 1);
@@ -312,7 +327,11 @@ export function gcpExportToSnapshot(files: GcpExportFiles, options: GcpSnapshotO
       coverage.push({ scope: `gcp:${projectId}`, source: 'audit-logs', status: 'ok', reason: `${p.logEntries.file} already imported; not counted again` });
       continue;
     }
-    const logs = aggregateAuditLogs(p.logEntries.entries, options.logCursor?.(projectId));
+    const owned = notQueryOwned(p.logEntries.entries, projectId, options.queryOwned);
+    if (owned.skipped > 0) {
+      coverage.push({ scope: `gcp:${projectId}`, source: 'audit-logs', status: 'ok', reason: `${owned.skipped} entries of days loaded from BigQuery (keywarden collect bigquery) were not counted again` });
+    }
+    const logs = aggregateAuditLogs(owned.entries, options.logCursor?.(projectId));
     usage.push(...logs.usage);
     userAgents.push(...logs.userAgents);
     ingested.push({ digest: p.logEntries.digest, location: p.logEntries.file, events: logs.entries });
