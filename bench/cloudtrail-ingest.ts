@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ingestCloudTrailFiles } from '../src/collect/files/cloudtrail/ingest.js';
+import { duckdbCloudTrailCounts } from './duckdb-cloudtrail.js';
 import { reportFigure } from './figures.js';
 import { prng } from './prng.js';
 
@@ -336,6 +337,8 @@ interface ChildResult {
   cpuSeconds: number;
   maxRssMB: number;
   usageRows: number;
+  /** `identity|credential|action|day`, count, denied: the usage rows, for comparing with DuckDB's. */
+  counts?: [string, number, number][];
 }
 
 async function child(events: number, workers: number): Promise<void> {
@@ -352,13 +355,17 @@ async function child(events: number, workers: number): Promise<void> {
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
     usageRows: result.usage.length,
+    ...(process.argv.includes('--counts')
+      ? { counts: result.usage.map((u) => [`${u.identityArn}|${u.credentialId}|${u.action}|${u.day}`, u.count, u.denied] as [string, number, number]) }
+      : {}),
   };
   process.send!(out);
 }
 
-function runChild(events: number, workers: number): Promise<ChildResult> {
+function runChild(events: number, workers: number, counts = false): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const proc = fork(fileURLToPath(import.meta.url), ['--child', String(events), String(workers)], { stdio: 'inherit' });
+    const args = ['--child', String(events), String(workers), ...(counts ? ['--counts'] : [])];
+    const proc = fork(fileURLToPath(import.meta.url), args, { stdio: 'inherit' });
     let result: ChildResult | undefined;
     proc.on('message', (m) => (result = m as ChildResult));
     proc.on('error', reject);
@@ -373,11 +380,12 @@ export async function main(): Promise<{ events: number; workers: number; eventsP
     `dataset: ${manifest.files.length} files, ${(manifest.compressedBytes / 1e6).toFixed(0)} MB gzip, ${(manifest.uncompressedBytes / 1e6).toFixed(0)} MB JSON, ${avg.toFixed(0)} bytes/record`,
   );
   const figures = [];
+  let compared: { eps: number; counts: [string, number, number][] } | undefined;
   // One thread (the issue-2 figure), then one worker per core (RSS is the whole process, workers included).
   for (const workers of [0, os.availableParallelism()]) {
     const target = workers === 0 ? TARGET_EVENTS_PER_SECOND : TARGET_PARALLEL_EVENTS_PER_SECOND;
     for (const size of SIZES) {
-      const r = await runChild(size, workers);
+      const r = await runChild(size, workers, workers > 0 && size === TOTAL_EVENTS);
       const eps = Math.round(r.events / r.seconds);
       console.log(
         `cloudtrail ingest ${r.events.toLocaleString('en-US')} events, ${workers === 0 ? 'main thread only' : `${workers} worker threads`}: ` +
@@ -393,9 +401,40 @@ export async function main(): Promise<{ events: number; workers: number; eventsP
         ok,
       });
       figures.push({ events: r.events, workers, eventsPerSecond: eps, peakRssMB: Math.round(r.maxRssMB), ok });
+      if (r.counts) compared = { eps, counts: r.counts };
     }
   }
+  if (compared) figures.push(await compareWithDuckDb(compared.eps, compared.counts));
   return figures;
+}
+
+/**
+ * The same (identity, credential, action, day) counts from DuckDB over the
+ * same files (the Athena mode's SQL, see bench/duckdb-cloudtrail.ts): the
+ * counts must be equal, and keywarden's rate is printed as a share of DuckDB's.
+ */
+async function compareWithDuckDb(keywardenEps: number, counts: [string, number, number][]) {
+  const duck = await duckdbCloudTrailCounts(datasetDir);
+  const duckEps = Math.round(duck.events / duck.seconds);
+  let differing = counts.length === duck.counts.size ? 0 : Math.abs(counts.length - duck.counts.size);
+  for (const [key, count, denied] of counts) {
+    const theirs = duck.counts.get(key);
+    if (!theirs || theirs.count !== count || theirs.denied !== denied) differing++;
+  }
+  const ratio = keywardenEps / duckEps;
+  console.log(
+    `DuckDB (${os.availableParallelism()} threads) over the same ${duck.events.toLocaleString('en-US')} events: ${duck.seconds.toFixed(1)} s, ` +
+      `${duckEps.toLocaleString('en-US')} events/s; keywarden with workers runs at ${ratio.toFixed(2)}x DuckDB; ` +
+      `${counts.length.toLocaleString('en-US')} usage rows, ${differing} differing (must be 0)`,
+  );
+  const ok = differing === 0;
+  reportFigure({
+    measure: 'CloudTrail ingest vs DuckDB, same files and counts',
+    result: `${ratio.toFixed(2)}x DuckDB's ${duckEps.toLocaleString('en-US')} events/s; ${differing} rows differ`,
+    target: 'equal counts (the ratio is a figure)',
+    ok,
+  });
+  return { events: duck.events, workers: -1, eventsPerSecond: duckEps, peakRssMB: 0, ok };
 }
 
 const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
