@@ -9,7 +9,7 @@
  * store: a partition is the unit one source owns (store/query-loads.ts).
  */
 import type { CloudTrailActionMapper } from '../catalog/cloudtrail-actions.js';
-import { MAX_USER_AGENTS_PER_IDENTITY, normaliseEventTime, type CloudTrailDaySeen, type CloudTrailStats } from '../collect/files/cloudtrail/index.js';
+import { MAX_USER_AGENTS_PER_IDENTITY, emptyCloudTrailStats, normaliseEventTime, type CloudTrailDaySeen, type CloudTrailStats } from '../collect/files/cloudtrail/index.js';
 import { redactSecrets } from '../util/secrets.js';
 import type { UnmappedEvent, UsageDay } from '../model/domain.js';
 import type { CloudTrailPartition } from './athena-sql.js';
@@ -83,16 +83,7 @@ export class CloudTrailRowFolder {
   /** Raw user agent -> redacted (agents repeat across rows: each is scanned once). */
   private readonly cleanAgents = new Map<string, string>();
   private rows = 0;
-  readonly stats: CloudTrailStats = {
-    events: 0,
-    attributed: 0,
-    skippedServiceEvents: 0,
-    skippedNonApiEvents: 0,
-    denied: 0,
-    unmapped: 0,
-    unattributed: 0,
-    malformedRecords: 0,
-  };
+  readonly stats: CloudTrailStats = emptyCloudTrailStats();
 
   constructor(private readonly mapper: CloudTrailActionMapper) {}
 

@@ -10,9 +10,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Fault } from './account-model.js';
 import { ApiError, FAULTS, NO_ANSWER } from './query-server.js';
+import { listenLocally, stopListening } from '../local-listener.js';
 
 type State = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
@@ -67,13 +67,11 @@ export class FakeAthenaServer {
 
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return (await listenLocally(this.server)).endpoint;
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  stop(): Promise<void> {
+    return stopListening(this.server);
   }
 
   calls(action: string): AthenaRequest[] {

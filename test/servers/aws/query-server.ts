@@ -8,7 +8,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   HOME_ACCESS_KEY,
   type Doc,
@@ -18,6 +17,7 @@ import {
   type FakeInlinePolicy,
 } from './account-model.js';
 import { queryError, queryResponse } from './xml.js';
+import { listenLocally, stopListening } from '../local-listener.js';
 
 const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -73,14 +73,11 @@ export class FakeAwsServer {
 
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return (await listenLocally(this.server)).endpoint;
   }
 
-  async stop(): Promise<void> {
-    // Hung requests hold their connections open; close them so stopping does not wait on them.
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  stop(): Promise<void> {
+    return stopListening(this.server);
   }
 
   /** Recorded requests of one action (retries included). */

@@ -9,8 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { STATUS_NAMES as GOOGLE_STATUS, type RecordedCall } from './server.js';
+import { listenLocally, stopListening } from '../local-listener.js';
 
 const STATUS_NAMES: Record<number, string> = { ...GOOGLE_STATUS, 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 500: 'INTERNAL' };
 
@@ -163,16 +163,6 @@ export async function startBigQueryServer(options: BigQueryServerOptions = {}): 
       return send(status, body);
     })().catch((e: unknown) => error(500, String(e)));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    calls,
-    jobs,
-    dryRuns,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { endpoint } = await listenLocally(server);
+  return { endpoint, calls, jobs, dryRuns, close: () => stopListening(server) };
 }

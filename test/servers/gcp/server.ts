@@ -7,7 +7,6 @@
  * connection is dropped. Every request is recorded.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   activities,
   allowPolicy,
@@ -22,6 +21,7 @@ import {
   type OrgSpec,
   type ProjectSpec,
 } from '../../helpers/gcp-org.js';
+import { listenLocally, stopListening } from '../local-listener.js';
 
 export interface GcpFaults {
   /** Items per page on every list endpoint. */
@@ -230,15 +230,6 @@ export async function startGcpServer(spec: OrgSpec, asOf: Date, faults: GcpFault
       return send(status, body);
     })().catch((e: unknown) => error(500, String(e)));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    calls,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Hung requests (and idle keep-alive connections) would keep the server open for ever.
-        server.closeAllConnections();
-      }),
-  };
+  const { port } = await listenLocally(server);
+  return { port, calls, close: () => stopListening(server) };
 }

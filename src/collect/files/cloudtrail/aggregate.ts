@@ -62,6 +62,10 @@ export interface CloudTrailStats {
 
 /** Distinct user agents kept per identity (the smallest, see admitSmallest); events from others count as overflow. */
 export const MAX_USER_AGENTS_PER_IDENTITY = 50;
+
+export function emptyCloudTrailStats(): CloudTrailStats {
+  return { events: 0, attributed: 0, skippedServiceEvents: 0, skippedNonApiEvents: 0, denied: 0, unmapped: 0, unattributed: 0, malformedRecords: 0 };
+}
 /** Distinct resources kept per (identity, action) (the smallest ARNs); calls on others count as overflow. */
 export const MAX_RESOURCES_PER_ACTION = 20;
 
@@ -246,16 +250,7 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
   readonly identities = new Map<string, IdentityUsage>();
   readonly unmapped = new Map<string, UnmappedEvent>();
   readonly days = new Map<string, CloudTrailDaySeen>();
-  readonly stats: CloudTrailStats = {
-    events: 0,
-    attributed: 0,
-    skippedServiceEvents: 0,
-    skippedNonApiEvents: 0,
-    denied: 0,
-    unmapped: 0,
-    unattributed: 0,
-    malformedRecords: 0,
-  };
+  readonly stats: CloudTrailStats = emptyCloudTrailStats();
   // Last-hit caches: consecutive events often share identity, key, action and day.
   private lastIdentity: IdentityUsage | undefined;
   private lastCell: UsageDay | undefined;

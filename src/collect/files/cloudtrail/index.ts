@@ -16,6 +16,7 @@ export {
   isAccessDenied,
   normaliseEventTime,
   MAX_USER_AGENTS_PER_IDENTITY,
+  emptyCloudTrailStats,
   type CloudTrailAggregateData,
   type CloudTrailDaySeen,
   type CloudTrailStats,

@@ -24,7 +24,7 @@ import {
 import { accountIdFromCloudTrailPath } from './discover.js';
 import { CloudTrailFileError, readCloudTrailFile, readCloudTrailStream } from './read-file.js';
 import type { CloudTrailRecordFields } from './record-fields.js';
-import { CloudTrailWorkerPool } from './worker-pool.js';
+import { CloudTrailWorkerPool, type WorkerFileFacts } from './worker-pool.js';
 
 export interface CloudTrailFileResult {
   file: string;
@@ -219,16 +219,8 @@ export async function ingestCloudTrailFiles(
   };
 }
 
-/** One file read, wherever that happened; keep() folds it into the run's total, drop() forgets it. */
-interface FileRead {
-  digest: string;
-  records: number;
-  stats: CloudTrailStats;
-  /** Accounts its events were delivered for. */
-  accounts: string[];
-  keep(): void;
-  drop(): void;
-}
+/** One file read, wherever that happened (here or in a worker): keep() folds it into the run's total, drop() forgets it. */
+type FileRead = WorkerFileFacts;
 
 /** Below this many files, starting workers (~0.2 s each) costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 8;
