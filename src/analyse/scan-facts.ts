@@ -18,6 +18,7 @@ import { auditIdentityWithSets, type GrantView, type UsageRow } from './granted-
 import { windowDays, type AuditWindow } from './window.js';
 import { buildAwsReach, type AwsReach } from './reach/index.js';
 import { gcpScanFacts } from './gcp/scan-facts.js';
+import { NO_TIMER, type PhaseTimer } from '../util/phase-clock.js';
 
 export interface ScanFacts {
   scan: ScanRecord;
@@ -59,20 +60,23 @@ export function scanFacts(
   store: Store,
   catalog: AwsActionCatalog,
   config: KeywardenConfig,
-  options: { scanId: number; window: AuditWindow },
+  options: { scanId: number; window: AuditWindow; timer?: PhaseTimer },
 ): ScanFacts {
   const { window } = options;
+  const timer = options.timer ?? NO_TIMER;
   if (store.getScan(options.scanId)?.provider === 'gcp') return gcpFacts(store, catalog, config, options);
-  const contents = store.scanContents(options.scanId);
+  const contents = timer.measure('read scan', () => store.scanContents(options.scanId));
   const dayWindow = { from: window.from, to: window.to };
 
   const policies = new Map<string, StoredPolicy>();
   for (const [hash, document] of contents.policies) policies.set(hash, { hash, document });
   const calculator = new EffectiveGrantCalculator(catalog);
-  const grants = calculator.computeAll(
-    contents.attachments,
-    policies,
-    contents.identities.map((i) => i.arn),
+  const grants = timer.measure('grants', () =>
+    calculator.computeAll(
+      contents.attachments,
+      policies,
+      contents.identities.map((i) => i.arn),
+    ),
   );
 
   // Which window days CloudTrail was ingested for, per account, from all history.
@@ -85,9 +89,11 @@ export function scanFacts(
     set.add(d.day);
   }
 
-  const usageByIdentity: Map<string, UsageRow[]> = groupBy(store.usageFor(dayWindow), (u) => u.identityArn);
-  const userAgents = groupBy(store.userAgents(), (u) => u.identityArn);
-  const resourceEvidence = store.resourceEvidence(dayWindow);
+  const { usageByIdentity, userAgents, resourceEvidence } = timer.measure('read usage', () => ({
+    usageByIdentity: groupBy(store.usageFor(dayWindow), (u) => u.identityArn) as Map<string, UsageRow[]>,
+    userAgents: groupBy(store.userAgents(), (u) => u.identityArn),
+    resourceEvidence: store.resourceEvidence(dayWindow),
+  }));
   const accessAdvisor = new Map(contents.accessAdvisor.map((r) => [r.identityArn, r]));
   const accounts = new Map(contents.accounts.map((a) => [a.accountId, a]));
   const accountEnvironments = resolveAccounts(contents.accounts, config);
@@ -96,39 +102,41 @@ export function scanFacts(
 
   const coverage: CoverageEntry[] = [...contents.coverage];
   const identities: IdentityFacts[] = [];
-  for (const identity of contents.identities) {
-    const grant = grants.get(identity.arn);
-    if (!grant) throw new Error(`no grant computed for ${identity.arn}`);
-    const seenDays = ctDays.get(identity.accountId);
-    const credentials = credentialsByIdentity.get(identity.arn) ?? [];
-    const attachments = attachmentsByIdentity.get(identity.arn) ?? [];
-    const { audit, used, unused } = auditIdentityWithSets({
-      identity,
-      accountAlias: accounts.get(identity.accountId)?.alias,
-      credentials,
-      attachments,
-      grant: grantViewOf(grant),
-      catalog,
-      managementActions: managementActions(catalog),
-      usage: usageByIdentity.get(identity.arn) ?? [],
-      accessAdvisor: accessAdvisor.get(identity.arn),
-      cloudTrailSeen: (seenDays?.size ?? 0) > 0,
-      cloudTrailCoversWindow: seenDays !== undefined && completedDays.every((d) => seenDays.has(d)),
-      window,
-    });
-    for (const message of audit.errors) coverage.push({ scope: identity.arn, source: 'policy', status: 'gap', reason: message });
-    identities.push({
-      identity,
-      account: accounts.get(identity.accountId),
-      environment: accountEnvironments.get(identity.accountId) ?? { environment: 'unknown', how: 'account not in this scan' },
-      agent: attributeAgent(identity, userAgents.get(identity.arn) ?? [], config),
-      audit,
-      grant,
-      usage: { used, unused, resources: resourceEvidence.get(identity.arn) ?? new Map() },
-      attachments,
-      credentials,
-    });
-  }
+  timer.measure('granted vs used', () => {
+    for (const identity of contents.identities) {
+      const grant = grants.get(identity.arn);
+      if (!grant) throw new Error(`no grant computed for ${identity.arn}`);
+      const seenDays = ctDays.get(identity.accountId);
+      const credentials = credentialsByIdentity.get(identity.arn) ?? [];
+      const attachments = attachmentsByIdentity.get(identity.arn) ?? [];
+      const { audit, used, unused } = auditIdentityWithSets({
+        identity,
+        accountAlias: accounts.get(identity.accountId)?.alias,
+        credentials,
+        attachments,
+        grant: grantViewOf(grant),
+        catalog,
+        managementActions: managementActions(catalog),
+        usage: usageByIdentity.get(identity.arn) ?? [],
+        accessAdvisor: accessAdvisor.get(identity.arn),
+        cloudTrailSeen: (seenDays?.size ?? 0) > 0,
+        cloudTrailCoversWindow: seenDays !== undefined && completedDays.every((d) => seenDays.has(d)),
+        window,
+      });
+      for (const message of audit.errors) coverage.push({ scope: identity.arn, source: 'policy', status: 'gap', reason: message });
+      identities.push({
+        identity,
+        account: accounts.get(identity.accountId),
+        environment: accountEnvironments.get(identity.accountId) ?? { environment: 'unknown', how: 'account not in this scan' },
+        agent: attributeAgent(identity, userAgents.get(identity.arn) ?? [], config),
+        audit,
+        grant,
+        usage: { used, unused, resources: resourceEvidence.get(identity.arn) ?? new Map() },
+        attachments,
+        credentials,
+      });
+    }
+  });
 
   for (const account of contents.accounts) {
     const seen = ctDays.get(account.accountId)?.size ?? 0;
@@ -160,7 +168,7 @@ export function scanFacts(
       referenceGrant: (arn) => referenceGrant(store, calculator, arn, contents.scan, window),
       // Built on first use: audits that run no reach rule never pay for the graph.
       get reach() {
-        return (reach ??= buildAwsReach(identities, catalog));
+        return (reach ??= buildAwsReach(identities, catalog, timer));
       },
     },
   };

@@ -29,6 +29,7 @@ import { ReachGraph } from './graph.js';
 import { accessOn, actionAccess, type ActionAccess } from './resource-access.js';
 import { principalText, trustedServices, trustStatements, trustText, type TrustPrincipal, type TrustStatement } from './trust-policy.js';
 import { statementEvidence } from '../../rules/evidence.js';
+import { NO_TIMER, type PhaseTimer } from '../../util/phase-clock.js';
 
 export interface ReachPrincipal {
   identity: Identity;
@@ -58,8 +59,12 @@ function callerFacts(i: Identity): CallerFacts {
   return facts;
 }
 
-export function buildAwsReach(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog): AwsReach {
-  const graph = new ReachGraph();
+/** `timer` times the build ('graph build') and, later, every search over the graph ('graph closure'). */
+export function buildAwsReach(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog, timer: PhaseTimer = NO_TIMER): AwsReach {
+  return timer.measure('graph build', () => build(principals, catalog, new ReachGraph(timer)));
+}
+
+function build(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog, graph: ReachGraph): AwsReach {
   const aws = principals.filter((p) => p.identity.provider === 'aws' && p.identity.kind !== 'root');
   for (const { identity } of aws) graph.addNode({ id: identity.arn, kind: 'identity', provider: 'aws', accountId: identity.accountId, label: identity.name });
 

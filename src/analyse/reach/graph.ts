@@ -11,6 +11,7 @@
  * per pair unless asked for.
  */
 import type { ReachHop } from '../../model/finding.js';
+import { NO_TIMER, type PhaseTimer } from '../../util/phase-clock.js';
 
 export type ReachNodeKind = 'identity' | 'capability';
 
@@ -82,6 +83,9 @@ export class ReachGraph {
   private targets: Int32Array | undefined;
   private edgeOf: Int32Array | undefined;
   private readonly reachCache = new Map<number, Reached[]>();
+
+  /** `timer` times searches over the graph (reachFrom, closure) as 'graph closure'. */
+  constructor(private readonly timer: PhaseTimer = NO_TIMER) {}
 
   get nodes(): readonly ReachNode[] {
     return this.nodeList;
@@ -229,6 +233,10 @@ export class ReachGraph {
    * rule looking for the first production node on each path stops there.
    */
   reachFrom(source: string, stopAt?: (node: ReachNode) => boolean): Reached[] {
+    return this.timer.measure('graph closure', () => this.search(source, stopAt));
+  }
+
+  private search(source: string, stopAt?: (node: ReachNode) => boolean): Reached[] {
     const start = this.byId.get(source);
     if (start === undefined) return [];
     if (!stopAt) {
@@ -265,6 +273,10 @@ export class ReachGraph {
    * `reachFrom`.
    */
   closure(): Closure {
+    return this.timer.measure('graph closure', () => this.closeOver());
+  }
+
+  private closeOver(): Closure {
     this.freeze();
     const n = this.nodeList.length;
     const offsets = this.offsets!;
