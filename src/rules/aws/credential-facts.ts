@@ -323,13 +323,20 @@ export function writeActions(facts: IdentityFacts, catalog: AwsActionCatalog): n
  * high when it can also change production (its environment, with unknown
  * weighed as production per severity.ts).
  */
-export function unusedSeverity(facts: IdentityFacts, catalog: AwsActionCatalog): { severity: Severity; evidence: Evidence[] } {
+export function unusedSeverity(facts: IdentityFacts): Severity {
   const levels = facts.audit.granted.byAccessLevel;
   const writes = (levels.Write ?? 0) + (levels['Permissions management'] ?? 0);
   const incomplete = facts.audit.errors.length + facts.audit.granted.unknownActions.length;
   const production = isProductionRisk(facts.environment.environment);
   const writeCapable = writes > 0 || incomplete > 0;
-  const severity: Severity = !writeCapable ? 'low' : production ? 'high' : 'medium';
+  return !writeCapable ? 'low' : production ? 'high' : 'medium';
+}
+
+/** Why unusedSeverity weighs the identity as it does: its environment, what it can write, statements granting that. */
+export function unusedSeverityEvidence(facts: IdentityFacts, catalog: AwsActionCatalog): Evidence[] {
+  const levels = facts.audit.granted.byAccessLevel;
+  const writes = (levels.Write ?? 0) + (levels['Permissions management'] ?? 0);
+  const incomplete = facts.audit.errors.length + facts.audit.granted.unknownActions.length;
   const evidence: Evidence[] = [environmentEvidence(facts)];
   evidence.push({
     kind: 'note',
@@ -346,7 +353,7 @@ export function unusedSeverity(facts: IdentityFacts, catalog: AwsActionCatalog):
     });
   }
   if (writes > 0) evidence.push(...statementsEvidence(facts.grant, catalog, writeActions(facts, catalog), 'Write/Permissions management', 3));
-  return { severity, evidence };
+  return evidence;
 }
 
 /** Days from `iso` to the as-of moment (negative when after it). */

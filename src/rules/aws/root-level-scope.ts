@@ -56,6 +56,7 @@ import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
 import type { AuditFacts } from '../../analyse/granted-vs-used.js';
 import { byDocument, described, environmentEvidence, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef } from '../evidence.js';
+import { lazyEvidence } from '../lazy-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { rootScopeSeverity } from '../severity.js';
 
@@ -219,6 +220,20 @@ function rootLevelCandidates(catalog: AwsActionCatalog): ActionSet {
 }
 const candidateSets = new WeakMap<AwsActionCatalog, ActionSet>();
 
+/** Permissions management actions reported one by one (rule 3): all but the read-named ones. */
+function reportedOneByOne(catalog: AwsActionCatalog): ActionSet {
+  let set = oneByOne.get(catalog);
+  if (!set) {
+    set = ActionSet.empty(catalog.size);
+    catalog.withAccessLevel('Permissions management').forEach((i) => {
+      if (!isReadOnlyName(catalog.actionAt(i).name)) set!.add(i);
+    });
+    oneByOne.set(catalog, set);
+  }
+  return set;
+}
+const oneByOne = new WeakMap<AwsActionCatalog, ActionSet>();
+
 /** Union of the held statements' action sets (only those `pick` accepts); a fresh set. */
 function unionOf(held: readonly HeldStatement[], size: number, pick: (s: ExpandedStatement) => boolean = () => true): ActionSet {
   return unionOfStatements(size, held.map((h) => h.statement).filter(pick));
@@ -326,7 +341,6 @@ function singleEvidence(scope: WideScope, key: string): Evidence[] {
   ];
 }
 
-const conditionedSuffix = (conditioned: boolean) => (conditioned ? ' (only under a Condition)' : '');
 
 /** The actions an identity lacks for a near-total grant, by service, for evidence. */
 function missingEvidence(catalog: AwsActionCatalog, wide: ActionSet): Evidence {
@@ -352,7 +366,7 @@ function missingEvidence(catalog: AwsActionCatalog, wide: ActionSet): Evidence {
 }
 
 function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notApplicable: string } {
-  const { identity, grant, audit } = facts;
+  const { identity, grant } = facts;
   const { catalog } = ctx;
   if (identity.provider !== 'aws') return { notApplicable: 'not an AWS identity' };
   if (identity.kind === 'root') return { notApplicable: 'the account root user is unrestricted by design; the root-credential rules cover it' };
@@ -360,18 +374,17 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
   if (grant.actions.isEmpty()) return grant.errors.length > 0 ? [] : { notApplicable: 'holds no catalog action' };
 
   const env = facts.environment.environment;
-  const common = (): Evidence[] => [environmentEvidence(facts), ...incompleteGrantEvidence(grant)];
   const index = wideIndex(grant, catalog);
-  let statements: IndexedStatement[] | undefined;
-  const indexed = (): IndexedStatement[] => (statements ??= indexedStatements(index));
+  // Evidence is built when read (lazy-evidence.ts), from the index worked out again then: nothing per finding is kept meanwhile.
+  const evidence = (make: (index: WideIndex, common: Evidence[]) => Evidence[]) => () =>
+    make(wideIndex(grant, catalog), [environmentEvidence(facts), ...incompleteGrantEvidence(grant)]);
 
   // 1. Everything (or all but a few), on every resource: one finding absorbs the rest.
   const wideCount = index.wide.size;
   if (wideCount >= catalog.size * (1 - NEAR_ALL_MAX_MISSING_SHARE)) {
-    const all = everything(catalog);
     const conditioned = index.conditioned.size > 0;
     const complete = wideCount === catalog.size;
-    const admin = indexed().some(
+    const admin = indexedStatements(index).some(
       (e) => e.role === 'allow' && e.actions.size === catalog.size && sourcesOf(e).some((s) => isAwsManagedAdminPolicy(s.policyArn)),
     );
     const count = catalog.size.toLocaleString('en-US');
@@ -379,17 +392,15 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
       ? `Holds every AWS action (${count}) on every resource${admin ? ' via AdministratorAccess' : ': equivalent to AdministratorAccess'}`
       : `Holds all but ${(catalog.size - wideCount).toLocaleString('en-US')} of the ${count} AWS actions on every resource`;
     return [
-      {
-        severity: rootScopeSeverity(env, conditioned),
-        granular: complete ? 'Action::*' : 'Action::*-except',
-        title: `${title}${conditionedSuffix(conditioned)}`,
-        evidence: [
-          ...groupEvidence(indexed(), index, all, wideCount, complete ? 'every action (*)' : `all ${wideCount.toLocaleString('en-US')} of these actions`),
+      lazyEvidence(
+        { severity: rootScopeSeverity(env, conditioned), granular: complete ? 'Action::*' : 'Action::*-except', title: `${title}${conditioned ? CONDITIONED : ''}` },
+        evidence((index, common) => [
+          ...groupEvidence(indexedStatements(index), index, everything(catalog), wideCount, complete ? 'every action (*)' : `all ${wideCount.toLocaleString('en-US')} of these actions`),
           ...(complete ? [] : [missingEvidence(catalog, index.wide)]),
-          identityUsageEvidence(audit, ctx),
-          ...common(),
-        ],
-      },
+          identityUsageEvidence(facts.audit, ctx),
+          ...common,
+        ]),
+      ),
     ];
   }
 
@@ -403,22 +414,33 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     const subset = serviceRange(svc.start, svc.end);
     if (subset.count(index.wide) !== subset.size) continue;
     coveredServices.add(svc.service);
-    findings.push(serviceFinding(entry, svc.start, svc.end, index, indexed(), subset, facts, ctx, common()));
+    const conditioned = subset.count(index.conditioned) > 0;
+    findings.push(
+      lazyEvidence(
+        {
+          severity: rootScopeSeverity(env, conditioned),
+          granular: `Action::${entry.service}:*`,
+          title: `Holds all of ${entry.service} (${entry.service}:*, ${svc.end - svc.start} actions) on every resource${conditioned ? CONDITIONED : ''}`,
+        },
+        evidence((index, common) => serviceEvidence(entry, svc.start, svc.end, index, indexedStatements(index), subset, facts, ctx, common)),
+      ),
+    );
   }
 
   // 3. Permissions management actions, one by one.
   const reported = new Set<number>();
-  catalog.withAccessLevel('Permissions management').intersect(index.wide).forEach((i) => {
-    const action = catalog.actionAt(i);
-    if (coveredServices.has(action.service) || isReadOnlyName(action.name)) return;
-    const scope = wideScope(index, i);
+  reportedOneByOne(catalog).forEachAnd(index.wide, (i) => {
+    if (coveredServices.size > 0 && coveredServices.has(catalog.actionAt(i).service)) return;
+    const key = catalog.keyAt(i);
+    const conditioned = index.conditioned.has(i);
     reported.add(i);
-    findings.push({
-      severity: rootScopeSeverity(env, scope.conditioned),
-      granular: `Action::${action.key}`,
-      title: `Permissions management on every resource: ${action.key}${conditionedSuffix(scope.conditioned)}`,
-      evidence: [...singleEvidence(scope, action.key), actionUsageEvidence(facts, action.key, ctx), ...common()],
-    });
+    const text = actionTexts(key);
+    findings.push(
+      lazyEvidence(
+        { severity: rootScopeSeverity(env, conditioned), granular: text.granular, title: conditioned ? text.pmConditioned : text.pm },
+        evidence((index, common) => [...singleEvidence(wideScope(index, i), key), actionUsageEvidence(facts, key, ctx), ...common]),
+      ),
+    );
   });
 
   // 4. Single root-level actions.
@@ -428,23 +450,39 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     const action = catalog.actionAt(i);
     if (coveredServices.has(action.service)) continue;
     if (!index.wide.has(i)) continue;
-    const scope = wideScope(index, i);
-    findings.push({
-      severity: rootScopeSeverity(env, scope.conditioned),
-      granular: `Action::${action.key}`,
-      title: `${action.key} on every resource${conditionedSuffix(scope.conditioned)}`,
-      evidence: [
-        { kind: 'note', summary: `${action.key}: ${entry.why}`, detail: { action: action.key, accessLevel: action.accessLevel } },
-        ...singleEvidence(scope, action.key),
-        actionUsageEvidence(facts, action.key, ctx),
-        ...common(),
-      ],
-    });
+    const conditioned = index.conditioned.has(i);
+    const text = actionTexts(action.key);
+    findings.push(
+      lazyEvidence(
+        { severity: rootScopeSeverity(env, conditioned), granular: text.granular, title: conditioned ? text.rootConditioned : text.root },
+        evidence((index, common) => [
+          { kind: 'note', summary: `${action.key}: ${entry.why}`, detail: { action: action.key, accessLevel: action.accessLevel } },
+          ...singleEvidence(wideScope(index, i), action.key),
+          actionUsageEvidence(facts, action.key, ctx),
+          ...common,
+        ]),
+      ),
+    );
   }
   return findings;
 }
 
-function serviceFinding(
+const CONDITIONED = ' (only under a Condition)';
+
+/** Granular part and titles of a single-action finding: the same strings for every identity holding the action. */
+function actionTexts(key: string): { granular: string; pm: string; pmConditioned: string; root: string; rootConditioned: string } {
+  let texts = textsByAction.get(key);
+  if (!texts) {
+    const pm = `Permissions management on every resource: ${key}`;
+    const root = `${key} on every resource`;
+    texts = { granular: `Action::${key}`, pm, pmConditioned: pm + CONDITIONED, root, rootConditioned: root + CONDITIONED };
+    textsByAction.set(key, texts);
+  }
+  return texts;
+}
+const textsByAction = new Map<string, ReturnType<typeof actionTexts>>();
+
+function serviceEvidence(
   entry: RootLevelService,
   start: number,
   end: number,
@@ -454,32 +492,26 @@ function serviceFinding(
   facts: IdentityFacts,
   ctx: RuleContext,
   common: Evidence[],
-): FindingDraft {
+): Evidence[] {
   const { catalog } = ctx;
-  const conditioned = subset.count(index.conditioned) > 0;
   const pm: string[] = [];
   for (let i = start; i < end; i++) if (catalog.accessLevelAt(i) === 'Permissions management') pm.push(catalog.keyAt(i));
   const title = catalog.service(entry.service)?.title;
-  return {
-    severity: rootScopeSeverity(facts.environment.environment, conditioned),
-    granular: `Action::${entry.service}:*`,
-    title: `Holds all of ${entry.service} (${entry.service}:*, ${end - start} actions) on every resource${conditionedSuffix(conditioned)}`,
-    evidence: [
-      {
-        kind: 'note',
-        summary: `${title ? `${title}: ` : ''}${entry.why}`,
-        detail: { service: entry.service, actions: end - start },
-      },
-      ...groupEvidence(statements, index, subset, subset.size, `every ${entry.service} action`),
-      {
-        kind: 'note',
-        summary: `includes ${pm.length} Permissions management actions, not reported separately: ${pm.slice(0, 10).join(', ')}${pm.length > 10 ? ', …' : ''}`,
-        detail: { permissionsManagement: pm.slice(0, MAX_NAMES), permissionsManagementCount: pm.length },
-      },
-      serviceUsageEvidence(facts.audit, entry.service, ctx),
-      ...common,
-    ],
-  };
+  return [
+    {
+      kind: 'note',
+      summary: `${title ? `${title}: ` : ''}${entry.why}`,
+      detail: { service: entry.service, actions: end - start },
+    },
+    ...groupEvidence(statements, index, subset, subset.size, `every ${entry.service} action`),
+    {
+      kind: 'note',
+      summary: `includes ${pm.length} Permissions management actions, not reported separately: ${pm.slice(0, 10).join(', ')}${pm.length > 10 ? ', …' : ''}`,
+      detail: { permissionsManagement: pm.slice(0, MAX_NAMES), permissionsManagementCount: pm.length },
+    },
+    serviceUsageEvidence(facts.audit, entry.service, ctx),
+    ...common,
+  ];
 }
 
 export const rootLevelScope: Rule = {

@@ -25,10 +25,11 @@
  * Write or Permissions management and the identity's environment is
  * production or unknown.
  */
-import { unusedActionNames, type ServiceFacts } from '../../analyse/granted-vs-used.js';
+import { unusedNamesOf, type ServiceFacts } from '../../analyse/granted-vs-used.js';
 import type { AccessLevel } from '../../model/domain.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import type { Evidence, Severity } from '../../model/finding.js';
+import { lazyEvidence } from '../lazy-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { isProductionRisk } from '../severity.js';
 import { environmentEvidence, statementsEvidence, WRITE_LEVELS } from './credential-facts.js';
@@ -124,14 +125,9 @@ const byDanger = (a: UnusedService, b: UnusedService) =>
 
 function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleContext, numbers: string): FindingDraft {
   const { audit } = facts;
-  const { window, catalog } = ctx;
-  const threshold = ctx.config.thresholds.unusedPermissionRatio;
+  const { window } = ctx;
   const granted = audit.granted.actions;
   const production = isProductionRisk(facts.environment.environment);
-  const ordered = [...all].sort(byDanger);
-  // Only the listed services are named: naming every unused action of an administrator is wasted work.
-  const listed = ordered.slice(0, MAX_SERVICES).map((s) => ({ ...s, names: unusedActionNames(facts.usage.unused, s.service.service, catalog) }));
-  const rest = ordered.slice(MAX_SERVICES);
   const unusedWrites = all.reduce((n, s) => n + s.unusedWrites, 0);
   const severity: Severity = unusedWrites > 0 && production ? 'medium' : 'low';
 
@@ -145,6 +141,19 @@ function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleConte
     `uses ${count(audit.used.actions)} of ${count(granted)} granted actions (${finePct(audit.used.actions / granted)}); ` +
     `${count(audit.unused.actions)} unused in ${window.days} days across ${count(all.length)} service${all.length === 1 ? '' : 's'} (${levels})` +
     (audit.unknown.actions ? `; ${count(audit.unknown.actions)} unknown` : '');
+  // The evidence (every listed service named, the statements behind them) is built when read (lazy-evidence.ts).
+  return lazyEvidence({ severity, title, granular: 'UnusedShare' }, () => shareEvidence(all, unusedWrites, facts, ctx, numbers));
+}
+
+function shareEvidence(all: UnusedService[], unusedWrites: number, facts: IdentityFacts, ctx: RuleContext, numbers: string): Evidence[] {
+  const { audit } = facts;
+  const { window, catalog } = ctx;
+  const threshold = ctx.config.thresholds.unusedPermissionRatio;
+  const granted = audit.granted.actions;
+  const ordered = [...all].sort(byDanger);
+  // Only the listed services are named: naming every unused action of an administrator is wasted work.
+  const listed = ordered.slice(0, MAX_SERVICES).map((s) => ({ ...s, names: unusedNamesOf(s.service, facts.usage.unused, catalog) }));
+  const rest = ordered.slice(MAX_SERVICES);
 
   const summary: Evidence = {
     kind: 'usage',
@@ -190,19 +199,14 @@ function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleConte
       ]
     : [];
 
-  return {
-    severity,
-    title,
-    granular: 'UnusedShare',
-    evidence: [
-      summary,
-      ...listed.map((s) => serviceEvidence(s, ctx)),
-      ...restEvidence,
-      ...statementsEvidence(facts.grant, catalog, listed.flatMap((s) => writeIndicesOf(s.names, catalog)), 'unused Write/Permissions management', STATEMENTS),
-      ...(unusedWrites > 0 ? [environmentEvidence(facts)] : []),
-      ...unknownEvidence,
-    ],
-  };
+  return [
+    summary,
+    ...listed.map((s) => serviceEvidence(s, ctx)),
+    ...restEvidence,
+    ...statementsEvidence(facts.grant, catalog, listed.flatMap((s) => writeIndicesOf(s.names, catalog)), 'unused Write/Permissions management', STATEMENTS),
+    ...(unusedWrites > 0 ? [environmentEvidence(facts)] : []),
+    ...unknownEvidence,
+  ];
 }
 
 function serviceEvidence(s: UnusedService & { names: string[] }, ctx: RuleContext): Evidence {
