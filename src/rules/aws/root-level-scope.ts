@@ -264,6 +264,18 @@ function wideIndex(grant: EffectiveGrant, catalog: AwsActionCatalog): WideIndex 
 }
 
 /**
+ * wideIndex of the grant whose evidence was built last: an identity's
+ * findings are read together (a report lists them one after the other, a
+ * suggestion reads them all), so one entry serves them and nothing is kept
+ * per identity.
+ */
+function lastWideIndex(grant: EffectiveGrant, catalog: AwsActionCatalog): WideIndex {
+  if (lastIndex?.grant !== grant) lastIndex = { grant, index: wideIndex(grant, catalog) };
+  return lastIndex.index;
+}
+let lastIndex: { grant: EffectiveGrant; index: WideIndex } | undefined;
+
+/**
  * The statements behind the wide actions, by document, each with the wide
  * actions it covers: only group findings (rules 1 and 2) need these.
  */
@@ -377,7 +389,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
   const index = wideIndex(grant, catalog);
   // Evidence is built when read (lazy-evidence.ts), from the index worked out again then: nothing per finding is kept meanwhile.
   const evidence = (make: (index: WideIndex, common: Evidence[]) => Evidence[]) => () =>
-    make(wideIndex(grant, catalog), [environmentEvidence(facts), ...incompleteGrantEvidence(grant)]);
+    make(lastWideIndex(grant, catalog), [environmentEvidence(facts), ...incompleteGrantEvidence(grant)]);
 
   // 1. Everything (or all but a few), on every resource: one finding absorbs the rest.
   const wideCount = index.wide.size;
