@@ -309,17 +309,24 @@ const everything = (catalog: AwsActionCatalog): Subset => ({ size: catalog.size,
 const serviceRange = (start: number, end: number): Subset => ({ size: end - start, count: (set) => set.countRange(start, end) });
 
 /** Evidence for a group of actions: statements widest first, then boundary and deny statements, then conditions. */
-function groupEvidence(statements: readonly IndexedStatement[], index: WideIndex, subset: Subset, held: number, what: string): Evidence[] {
-  const out: Evidence[] = [];
+/** The statements a group finding shows, per role (widest first), and how many more apply. */
+function groupSelection(statements: readonly IndexedStatement[], subset: Subset, held: number) {
   const entries = statements
     .map((entry) => ({ entry, covered: subset.count(entry.actions) }))
     .filter((e) => e.covered > 0)
     .sort((a, b) => b.covered - a.covered || a.entry.policyHash.localeCompare(b.entry.policyHash) || a.entry.statementIndex - b.entry.statementIndex);
-  for (const role of ['allow', 'boundary', 'deny'] as const) {
+  return (['allow', 'boundary', 'deny'] as const).map((role) => {
     const ofRole = entries.filter((e) => e.entry.role === role);
     const covering = ofRole.filter((e) => e.covered === held);
     // Allow statements that cover the whole group say it all; otherwise show every contributor.
     const shown = (role === 'allow' && covering.length > 0 ? covering : ofRole).slice(0, MAX_STATEMENTS);
+    return { role, shown, rest: ofRole.length - shown.length };
+  });
+}
+
+function groupEvidence(statements: readonly IndexedStatement[], index: WideIndex, subset: Subset, held: number, what: string): Evidence[] {
+  const out: Evidence[] = [];
+  for (const { role, shown, rest } of groupSelection(statements, subset, held)) {
     for (const { entry, covered } of shown) {
       const part =
         role === 'deny'
@@ -329,7 +336,6 @@ function groupEvidence(statements: readonly IndexedStatement[], index: WideIndex
             : `${covered} of these ${held} actions`;
       for (const s of sourcesOf(entry)) out.push(wideStatementEvidence(s, part, { actionsCovered: covered }));
     }
-    const rest = ofRole.length - shown.length;
     if (rest > 0) {
       out.push({ kind: 'note', summary: `${rest} more ${role} statements also apply to some of these actions`, detail: { role, moreStatements: rest } });
     }
@@ -345,12 +351,38 @@ function groupEvidence(statements: readonly IndexedStatement[], index: WideIndex
   return out;
 }
 
+/** The statements a single-action finding cites, in its evidence's order: wide Allows, wide boundary Allows, Denies that may refuse some requests. */
+function citedStatements(scope: WideScope): { statement: GrantingStatement; refuses: boolean }[] {
+  const cite = (list: GrantingStatement[], refuses: boolean) => list.slice(0, MAX_STATEMENTS).map((statement) => ({ statement, refuses }));
+  return [...cite(scope.allows, false), ...cite(scope.boundary, false), ...cite(scope.denies, true)];
+}
+
 function singleEvidence(scope: WideScope, key: string): Evidence[] {
-  return [
-    ...scope.allows.slice(0, MAX_STATEMENTS).map((s) => wideStatementEvidence(s, key)),
-    ...scope.boundary.slice(0, MAX_STATEMENTS).map((s) => wideStatementEvidence(s, key)),
-    ...scope.denies.slice(0, MAX_STATEMENTS).map((s) => wideStatementEvidence(s, `${key} for some requests`)),
-  ];
+  return citedStatements(scope).map(({ statement, refuses }) => wideStatementEvidence(statement, refuses ? `${key} for some requests` : key));
+}
+
+/**
+ * The policies the statement evidence of one of this rule's findings cites,
+ * in order, worked out without building the evidence (its granular part
+ * says which finding: `Action::*`, `Action::*-except`, `Action::<service>:*`
+ * or one action); undefined for a granular part this rule does not make.
+ * For planners asking which policy a finding rests on.
+ */
+export function rootLevelCitations(facts: IdentityFacts, granular: string | undefined, catalog: AwsActionCatalog): { policyName: string; policyArn?: string }[] | undefined {
+  if (!granular?.startsWith('Action::')) return undefined;
+  const what = granular.slice('Action::'.length);
+  const index = lastWideIndex(facts.grant, catalog);
+  const cite = (statements: GrantingStatement[]) => statements.map((s) => ({ policyName: s.policyName, policyArn: s.policyArn }));
+  const group = (subset: Subset, held: number) =>
+    cite(groupSelection(indexedStatements(index), subset, held).flatMap(({ shown }) => shown.flatMap(({ entry }) => sourcesOf(entry))));
+  if (what === '*' || what === '*-except') return group(everything(catalog), index.wide.size);
+  if (what.endsWith(':*')) {
+    const svc = catalog.service(what.slice(0, -2));
+    return svc ? group(serviceRange(svc.start, svc.end), svc.end - svc.start) : undefined;
+  }
+  const i = catalog.indexOf(what);
+  if (i === undefined || catalog.keyAt(i) !== what) return undefined;
+  return cite(citedStatements(wideScope(index, i)).map(({ statement }) => statement));
 }
 
 

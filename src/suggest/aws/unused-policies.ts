@@ -11,6 +11,7 @@ import { ActionSet } from '../../catalog/action-set.js';
 import { printable } from '../../config/patterns.js';
 import type { PolicyAttachment } from '../../model/domain.js';
 import type { Finding } from '../../model/finding.js';
+import { rootLevelCitations } from '../../rules/aws/root-level-scope.js';
 import { evidenceOf } from '../../rules/lazy-evidence.js';
 import type { IdentityFacts } from '../../rules/rule.js';
 import { quotedEvidence, withOpenFindings, type SuggestContext } from '../context.js';
@@ -56,25 +57,28 @@ function policyReaches(ctx: SuggestContext, grant: EffectiveGrant, attachments: 
  * policy: removing it removes their grounds. (An unused-share finding is a
  * ratio over all policies; removing one cannot be said to resolve it.)
  */
-function restingOn(findings: Finding[], attachment: PolicyAttachment): Finding[] {
+function restingOn(findings: Finding[], attachment: PolicyAttachment, facts: IdentityFacts, ctx: SuggestContext): Finding[] {
   return findings.filter((f) => {
     if (f.ruleId !== 'aws.root-level-scope') return false;
-    const cited = citedPolicies(f);
+    const cited = citedPolicies(f, facts, ctx);
     return cited.length > 0 && cited.every((p) => p.name === attachment.policyName && p.arn === attachment.policyArn);
   });
 }
 
 /**
  * The policy behind each policy-statement evidence item of a finding. An
- * identity's findings are asked about each of its policies: the evidence is
- * built once per finding for this, and not kept (rules/lazy-evidence.ts).
+ * identity's findings are asked about each of its policies, so this is kept
+ * per finding; the rule says it without building the evidence (a finding
+ * of another shape builds it once for this, and does not keep it).
  */
-function citedPolicies(f: Finding): { name: unknown; arn: unknown }[] {
+function citedPolicies(f: Finding, facts: IdentityFacts, ctx: SuggestContext): { name: unknown; arn: unknown }[] {
   let cited = citedByFinding.get(f);
   if (!cited) {
-    cited = evidenceOf(f)
-      .filter((e) => e.kind === 'policy-statement')
-      .map((e) => ({ name: e.detail?.policyName, arn: e.detail?.policyArn ?? undefined }));
+    cited =
+      rootLevelCitations(facts, f.granular, ctx.rules.catalog)?.map((c) => ({ name: c.policyName, arn: c.policyArn })) ??
+      evidenceOf(f)
+        .filter((e) => e.kind === 'policy-statement')
+        .map((e) => ({ name: e.detail?.policyName, arn: e.detail?.policyArn ?? undefined }));
     citedByFinding.set(f, cited);
   }
   return cited;
@@ -103,7 +107,7 @@ export function unusedPolicies(ctx: SuggestContext): PlannedSuggestion[] {
       if (!reach || reach.denies || reach.count === 0) continue;
       touched ??= usedServices(facts, ctx).unionWith(facts.usage.used);
       if (reach.allows.intersects(touched)) continue;
-      const resolved = restingOn(findings, attachment);
+      const resolved = restingOn(findings, attachment, facts, ctx);
       if (!resolved.length) continue;
 
       const removal = removeHeldPolicies(identity, [attachment], (a) => documentName('saved-inline', a.policyName));
