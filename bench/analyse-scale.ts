@@ -4,10 +4,11 @@
  * object — for 5,000, 10,000, 25,000 and 50,000 principals over 100
  * accounts (half production, half staging) sharing 5,000 distinct policies
  * (bench/analyse-grants.ts's synthesis), a tenth of them with 90 days of
- * usage. Each size runs in its own process, so its peak RSS is its own;
- * writing the scan to SQLite is set-up and not timed. Each phase (reading
- * the scan, grants, granted vs used, every rule, graph build and closure,
- * suggestions, the report model) is timed on its own, CPU and wall.
+ * usage. Each size's scan is written to SQLite by one process (set-up, not
+ * timed) and audited by another, so the peak RSS is the audit's own. Each
+ * phase (reading the scan, grants, granted vs used, every rule, graph build
+ * and closure, suggestions, the report model) is timed on its own, CPU and
+ * wall.
  * Target: 50,000 principals under 20 s and 2 GiB peak RSS, and cost linear
  * in principals (CPU per principal at 50k within 2x of 5k's).
  */
@@ -47,15 +48,13 @@ interface Figures {
   phases: PhaseTime[];
 }
 
-async function measure(principals: number): Promise<Figures> {
+const accountIds = Array.from({ length: ACCOUNTS }, (_, i) => workloadAccount(i));
+const window = windowEndingAt(AS_OF, 90);
+
+/** Set-up, in a process of its own: the scan written to `file`, so the audit's process holds nothing of the synthesis. */
+async function prepare(principals: number, file: string): Promise<void> {
   const catalog = await loadAwsActionCatalog();
-  const accountIds = Array.from({ length: ACCOUNTS }, (_, i) => workloadAccount(i));
-  const config = parseConfig(
-    `environments:\n  accounts:\n${accountIds.map((id, i) => `    - { id: "${id}", environment: ${i % 2 ? 'staging' : 'production'} }`).join('\n')}\n`,
-    'bench-scale.yaml',
-  );
   const workload = synthesiseWorkload(catalog, { principals, policies: POLICIES, accounts: ACCOUNTS });
-  const window = windowEndingAt(AS_OF, 90);
   const days = Array.from({ length: 90 }, (_, d) => new Date(Date.parse(`${window.from}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10));
   const usage: UsageDay[] = [];
   for (let p = 0; p < workload.identities.length; p += 10) {
@@ -65,44 +64,50 @@ async function measure(principals: number): Promise<Figures> {
     }
   }
   const snapshot = workloadSnapshot(workload, 'bench:scale', AS_OF.toISOString(), accountIds.map((accountId) => ({ provider: 'aws', accountId, tags: {} })), usage);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'keywarden-bench-scale-'));
-  try {
-    const store = openStore(path.join(dir, 'bench.db'));
-    const cloudTrailDays = accountIds.flatMap((accountId) => days.map((day) => ({ accountId, region: 'us-east-1', day })));
-    const scanId = store.writeScan(snapshot, { cloudTrailDays });
-    const suggestions = reportSuggestions(store, config);
-    let edges = 0;
-    const clock = new PhaseClock();
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    const report = buildAuditReport(store, catalog, {
-      scanId,
-      window,
-      config,
-      rules: ALL_RULES,
-      toolVersion: 'bench',
-      timer: clock,
-      suggest: (facts, findings) => {
-        edges = facts.context.reach?.graph.edgeCount ?? 0;
-        return suggestions.build(facts, findings);
-      },
-    });
-    const seconds = (performance.now() - started) / 1000;
-    const used = process.cpuUsage(cpu);
-    store.close();
-    return {
-      principals,
-      seconds,
-      cpuSeconds: (used.user + used.system) / 1e6,
-      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-      findings: report.findings.length,
-      suggestions: report.suggestions?.length ?? 0,
-      edges,
-      phases: clock.phases(),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const store = openStore(file);
+  store.writeScan(snapshot, { cloudTrailDays: accountIds.flatMap((accountId) => days.map((day) => ({ accountId, region: 'us-east-1', day }))) });
+  store.close();
+}
+
+/** The audit of the prepared scan, as `keywarden audit` runs it on a stored scan. */
+async function measure(principals: number, file: string): Promise<Figures> {
+  const catalog = await loadAwsActionCatalog();
+  const config = parseConfig(
+    `environments:\n  accounts:\n${accountIds.map((id, i) => `    - { id: "${id}", environment: ${i % 2 ? 'staging' : 'production'} }`).join('\n')}\n`,
+    'bench-scale.yaml',
+  );
+  const store = openStore(file);
+  const scanId = store.latestScan('aws')!.id;
+  const suggestions = reportSuggestions(store, config);
+  let edges = 0;
+  const clock = new PhaseClock();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const report = buildAuditReport(store, catalog, {
+    scanId,
+    window,
+    config,
+    rules: ALL_RULES,
+    toolVersion: 'bench',
+    timer: clock,
+    suggest: (facts, findings) => {
+      edges = facts.context.reach?.graph.edgeCount ?? 0;
+      return suggestions.build(facts, findings);
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  store.close();
+  return {
+    principals,
+    seconds,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    findings: report.findings.length,
+    suggestions: report.suggestions?.length ?? 0,
+    edges,
+    phases: clock.phases(),
+  };
 }
 
 /** Phases below this share of every size's CPU time are summed into one line. */
@@ -123,14 +128,21 @@ function printPhases(rows: Figures[]): void {
 function runAll(): boolean {
   const rows: Figures[] = [];
   let failedAt: number | undefined;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'keywarden-bench-scale-'));
   for (const size of SIZES) {
+    const file = path.join(dir, `scan-${size}.db`);
+    const run = (env: Record<string, string>, heapMb?: number) =>
+      spawnSync(process.execPath, [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), '--import', 'tsx', fileURLToPath(import.meta.url)], {
+        env: { ...process.env, ...env, SCALE_DB: file },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 1 << 20,
+      });
+    const prepared = run({ SCALE_PREPARE: String(size) });
+    if (prepared.status !== 0) throw new Error(`preparing ${size} principals failed (exit ${prepared.status ?? prepared.signal})`);
     // The heap is capped at the RSS target: a size over it fails here rather than swapping a shared machine.
-    const child = spawnSync(process.execPath, [`--max-old-space-size=${TARGET_RSS_MB}`, '--import', 'tsx', fileURLToPath(import.meta.url)], {
-      env: { ...process.env, SCALE_ONE: String(size) },
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 20,
-    });
+    const child = run({ SCALE_ONE: String(size) }, TARGET_RSS_MB);
+    rmSync(file, { force: true });
     const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
     if (child.status !== 0 || !line) {
       // Larger sizes would fail too: stop, and show what was measured.
@@ -140,6 +152,7 @@ function runAll(): boolean {
     }
     rows.push(JSON.parse(line) as Figures);
   }
+  rmSync(dir, { recursive: true, force: true });
   if (!rows.length) return false;
   console.log('  principals | wall s | CPU s | peak RSS MB | s per 1k | findings | suggestions | reach edges');
   for (const r of rows) {
@@ -163,9 +176,13 @@ function runAll(): boolean {
 }
 
 export async function main(): Promise<{ ok: boolean }> {
-  // A child measures one size and hands its figures to the parent as one JSON line.
+  // Children prepare one size's scan, or measure its audit and hand the figures to the parent as one JSON line.
+  if (process.env.SCALE_PREPARE) {
+    await prepare(Number(process.env.SCALE_PREPARE), process.env.SCALE_DB!);
+    return { ok: true };
+  }
   if (process.env.SCALE_ONE) {
-    console.log(JSON.stringify(await measure(Number(process.env.SCALE_ONE))));
+    console.log(JSON.stringify(await measure(Number(process.env.SCALE_ONE), process.env.SCALE_DB!)));
     return { ok: true };
   }
   return { ok: runAll() };

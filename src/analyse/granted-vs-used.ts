@@ -192,21 +192,23 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
     }
   }
 
-  // Granted actions with evidence of use, by service.
-  const used = ActionSet.empty(catalog.size);
+  // Granted actions with evidence of use, by service. Most identities of a large audit used nothing and
+  // Access Advisor tracked nothing: they share the catalog's empty set (never written to) instead of one each.
+  const used = actionUse.size ? ActionSet.empty(catalog.size) : catalog.none();
   for (const key of actionUse.keys()) {
     const index = catalog.indexOf(key);
     if (index !== undefined && grant.actions.has(index)) used.add(index);
   }
   // What each kind of source can call unused, as sets over the whole catalog (cheap word operations);
   // each service then takes the one that applies to it.
-  const trackedUnused = tracked.intersect(grant.actions).subtractWith(used);
+  const trackedUnused = tracked.isEmpty() ? catalog.none() : tracked.intersect(grant.actions).subtractWith(used);
   const trailAndTrackedUnused = input.cloudTrailCoversWindow
     ? grant.actions.intersect(input.managementActions).subtractWith(used).unionWith(trackedUnused)
     : trackedUnused;
   let allUnused: ActionSet | undefined;
-  // Only services granted to the identity are walked below; the union starts as the common case.
-  const unusedAll = trailAndTrackedUnused.clone();
+  // Only services granted to the identity are walked below; the union starts as the common case, copied
+  // only when some service takes another set (the common case's set is then still read by later services).
+  let unusedAll = trailAndTrackedUnused;
 
   const services: ServiceFacts[] = [];
   const totals = { granted: 0, unrestricted: 0, used: 0, unused: 0, unknown: 0 };
@@ -232,7 +234,10 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
           : trailAndTrackedUnused;
 
     // Most services take the identity-wide set; the exceptions are copied into the union by hand.
-    if (unusedSet !== trailAndTrackedUnused) unusedAll.assignRange(unusedSet, range.start, range.end);
+    if (unusedSet !== trailAndTrackedUnused) {
+      if (unusedAll === trailAndTrackedUnused) unusedAll = trailAndTrackedUnused.clone();
+      unusedAll.assignRange(unusedSet, range.start, range.end);
+    }
     const observed = (aaListsService ? 2 : 0) + (input.cloudTrailSeen ? 1 : 0);
     const line = (): ServiceFacts => {
       const usedActions = used.countRange(range.start, range.end) ? usedActionsIn(range, used, actionUse, deniedCalls, grant, catalog) : NONE;

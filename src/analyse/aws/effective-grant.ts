@@ -393,7 +393,8 @@ function combine(catalog: AwsActionCatalog, held: readonly HeldPolicy[], boundar
     boundaryScoped = actions.subtract(boundaryUnrestricted);
   }
   const partiallyDenied = denyPartial ? actions.intersect(denyPartial) : catalog.none();
-  return { actions, unrestricted, partiallyDenied, boundaryScoped };
+  // Often everything granted is unrestricted: one set for both (neither is ever written to once made).
+  return { actions, unrestricted: unrestricted.equals(actions) ? actions : unrestricted, partiallyDenied, boundaryScoped };
 }
 
 /**

@@ -228,7 +228,7 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   const boundary = grant.hasBoundary ? grant.statements('boundary').filter(reaches) : [];
   const reach = unionOf(allows, size).intersectWith(grant.actions);
   if (grant.hasBoundary) reach.intersectWith(unionOf(boundary, size));
-  if (reach.isEmpty()) return { reach, conditioned: reach, statements: [] };
+  if (reach.isEmpty()) return { reach: ctx.catalog.none(), conditioned: ctx.catalog.none(), statements: [] };
   // Conditioned: no unconditioned reaching Allow, or no unconditioned reaching
   // boundary Allow. Worked out in place (reach minus the safe set): one set
   // fewer to allocate per identity.
@@ -254,7 +254,12 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   add(byDocument('deny', denies), deniedOf);
   // Evidence ties are broken by this order: the one walking actions in index order met the statements in.
   statements.sort((a, b) => a.witness - b.witness || ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.position - b.position);
-  return { reach, conditioned, statements };
+  // Kept for the audit: when it reaches production with everything it holds, unconditionally, it shares existing sets.
+  return {
+    reach: reach.equals(grant.actions) ? grant.actions : reach,
+    conditioned: conditioned.isEmpty() ? ctx.catalog.none() : conditioned,
+    statements,
+  };
 }
 
 // ---------------------------------------------------------------- by environment
