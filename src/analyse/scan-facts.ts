@@ -171,7 +171,7 @@ export function scanFacts(
       lastUse: lastUses(store),
       // Built on first use: audits that run no reach rule never pay for the graph.
       get reach() {
-        return (reach ??= buildAwsReach(identities, catalog, timer));
+        return (reach ??= buildAwsReach(identities, catalog, { timer }));
       },
     },
   };
