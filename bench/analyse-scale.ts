@@ -22,8 +22,10 @@ import { windowEndingAt } from '../src/analyse/window.js';
 import { loadAwsActionCatalog } from '../src/catalog/aws-actions.js';
 import { parseConfig } from '../src/config/index.js';
 import type { UsageDay } from '../src/model/domain.js';
+import type { Finding } from '../src/model/finding.js';
 import { ALL_RULES } from '../src/rules/index.js';
 import { openStore } from '../src/store/index.js';
+import { evidenceOf } from '../src/rules/lazy-evidence.js';
 import { reportSuggestions } from '../src/suggest/report-suggestions.js';
 import { PhaseClock, type PhaseTime } from '../src/util/phase-clock.js';
 import { synthesiseWorkload, workloadAccount, workloadSnapshot } from './analyse-grants.js';
@@ -34,6 +36,8 @@ const ACCOUNTS = 100;
 const POLICIES = 5_000;
 const TARGET_SECONDS = 20;
 const TARGET_RSS_MB = 2048;
+/** The audit's heap cap: the RSS target unless SCALE_HEAP_MB lifts it, to see how far the larger sizes are. */
+const HEAP_MB = Number(process.env.SCALE_HEAP_MB ?? TARGET_RSS_MB);
 const LINEARITY = 2;
 const AS_OF = new Date('2026-11-15T12:00:00Z');
 
@@ -46,6 +50,9 @@ interface Figures {
   suggestions: number;
   edges: number;
   phases: PhaseTime[];
+  /** CPU seconds to build every finding's evidence once, one finding at a time, as a report writer reads it (not in `seconds`). */
+  evidenceCpuSeconds: number;
+  evidenceItems: number;
 }
 
 const accountIds = Array.from({ length: ACCOUNTS }, (_, i) => workloadAccount(i));
@@ -98,6 +105,11 @@ async function measure(principals: number, file: string): Promise<Figures> {
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   store.close();
+  // Findings build their evidence when read (src/rules/lazy-evidence.ts): what writing every finding of the report adds.
+  const evidenceCpu = process.cpuUsage();
+  let items = 0;
+  for (const f of report.findings) items += evidenceOf(f as Finding).length;
+  const evidence = process.cpuUsage(evidenceCpu);
   return {
     principals,
     seconds,
@@ -107,6 +119,8 @@ async function measure(principals: number, file: string): Promise<Figures> {
     suggestions: report.suggestions?.length ?? 0,
     edges,
     phases: clock.phases(),
+    evidenceCpuSeconds: (evidence.user + evidence.system) / 1e6,
+    evidenceItems: items,
   };
 }
 
@@ -141,12 +155,12 @@ function runAll(): boolean {
     const prepared = run({ SCALE_PREPARE: String(size) });
     if (prepared.status !== 0) throw new Error(`preparing ${size} principals failed (exit ${prepared.status ?? prepared.signal})`);
     // The heap is capped at the RSS target: a size over it fails here rather than swapping a shared machine.
-    const child = run({ SCALE_ONE: String(size) }, TARGET_RSS_MB);
+    const child = run({ SCALE_ONE: String(size) }, HEAP_MB);
     rmSync(file, { force: true });
     const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
     if (child.status !== 0 || !line) {
       // Larger sizes would fail too: stop, and show what was measured.
-      console.log(`  ${size} principals: failed (exit ${child.status ?? child.signal}; heap capped at ${TARGET_RSS_MB} MB)`);
+      console.log(`  ${size} principals: failed (exit ${child.status ?? child.signal}; heap capped at ${HEAP_MB} MB)`);
       failedAt = size;
       break;
     }
@@ -154,11 +168,12 @@ function runAll(): boolean {
   }
   rmSync(dir, { recursive: true, force: true });
   if (!rows.length) return false;
-  console.log('  principals | wall s | CPU s | peak RSS MB | s per 1k | findings | suggestions | reach edges');
+  console.log('  principals | wall s | CPU s | peak RSS MB | s per 1k | findings | suggestions | reach edges | evidence CPU s (not in the audit)');
   for (const r of rows) {
     console.log(
       `  ${String(r.principals).padStart(10)} | ${r.seconds.toFixed(2).padStart(6)} | ${r.cpuSeconds.toFixed(2).padStart(5)} | ${String(r.peakRssMb).padStart(11)} | ` +
-        `${((r.seconds / r.principals) * 1000).toFixed(3).padStart(8)} | ${String(r.findings).padStart(8)} | ${String(r.suggestions).padStart(11)} | ${r.edges}`,
+        `${((r.seconds / r.principals) * 1000).toFixed(3).padStart(8)} | ${String(r.findings).padStart(8)} | ${String(r.suggestions).padStart(11)} | ` +
+        `${String(r.edges).padStart(11)} | ${r.evidenceCpuSeconds.toFixed(2)}`,
     );
   }
   printPhases(rows);

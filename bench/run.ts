@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const benches = ['cloudtrail-ingest.ts', 'analyse-grants.ts', 'analyse-audit.ts', 'analyse-scale.ts', 'reach-graph.ts', 'html-report.ts', 'suggestions.ts', 'collect-aws.ts', 'gcp-audit.ts'];
+const benches = ['cloudtrail-ingest.ts', 'analyse-grants.ts', 'analyse-audit.ts', 'analyse-scale.ts', 'usage-history.ts', 'reach-graph.ts', 'html-report.ts', 'suggestions.ts', 'collect-aws.ts', 'gcp-audit.ts'];
 const only = process.argv.slice(2);
 let failed = 0;
 for (const bench of benches) {

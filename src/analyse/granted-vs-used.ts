@@ -176,8 +176,9 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
   // report from a job that completed well before the window ends still shows use, but its silence
   // says nothing about the days after the job.
   const aaServices = new Set<string>();
-  const tracked = ActionSet.empty(catalog.size);
   const aa = input.accessAdvisor;
+  // Written to only with a report to read; without one it is the catalog's shared empty set.
+  const tracked = aa ? ActionSet.empty(catalog.size) : catalog.none();
   const aaSpeaksForWindow = aa !== undefined && accessAdvisorCoversWindow(aa, window);
   for (const svc of aa?.services ?? []) {
     const ns = lower(svc.namespace);

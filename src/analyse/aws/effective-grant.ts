@@ -111,13 +111,16 @@ interface HeldPolicy {
   /** Its Allow and Deny statements with their source, made once: every holder of the attachment shares them. */
   allows: readonly HeldStatement[];
   denies: readonly HeldStatement[];
+  /** Some Allow statement (not NotAction) names an action the catalog does not know. */
+  namesUnknown: boolean;
 }
 
 function heldPolicy(source: GrantSource, policy: ExpandedPolicy): HeldPolicy {
   const allows: HeldStatement[] = [];
   const denies: HeldStatement[] = [];
   for (const statement of policy.statements) (statement.effect === 'Deny' ? denies : allows).push({ source, statement });
-  return { source, policy, allows, denies };
+  const namesUnknown = policy.statements.some((s) => s.effect === 'Allow' && !s.notAction && s.unknownPatterns.length > 0);
+  return { source, policy, allows, denies, namesUnknown };
 }
 
 /** What makes two attachments the same source: identities attaching a policy the same way share one GrantSource. */
@@ -293,6 +296,8 @@ export class EffectiveGrant {
   }
 
   private findUnknownActions(): UnknownActionGrant[] {
+    // Almost every policy names only catalog actions: nothing to look for then.
+    if (!this.held.some((p) => p.namesUnknown)) return [];
     const fullDenies = [...this.held, ...this.boundaries].flatMap(({ policy }) =>
       policy.statements.filter((s) => s.effect === 'Deny' && s.unrestricted),
     );

@@ -74,7 +74,13 @@ interface WideScope {
 }
 
 /** Resource `*` or NotResource (every resource but some): what makes a statement root-level in scope. */
-const isWide = (s: { resources?: string[]; notResources?: string[] }): boolean => s.notResources !== undefined || (s.resources?.includes('*') ?? false);
+/** Resource `*` or NotResource, once per statement: every identity holding it asks, several times per audit. */
+function isWide(s: ExpandedStatement): boolean {
+  let wide = wideStatements.get(s);
+  if (wide === undefined) wideStatements.set(s, (wide = s.notResources !== undefined || (s.resources?.includes('*') ?? false)));
+  return wide;
+}
+const wideStatements = new WeakMap<ExpandedStatement, boolean>();
 const unconditioned = (s: ExpandedStatement): boolean => s.condition === undefined;
 
 // ---------------------------------------------------------------- evidence
@@ -419,9 +425,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
 
   const env = facts.environment.environment;
   const index = wideIndex(grant, catalog);
-  // Evidence is built when read (lazy-evidence.ts), from the index worked out again then: nothing per finding is kept meanwhile.
-  const evidence = (make: (index: WideIndex, common: Evidence[]) => Evidence[]) => () =>
-    make(lastWideIndex(grant, catalog), [environmentEvidence(facts), ...incompleteGrantEvidence(grant)]);
+  const evidence = (make: EvidenceMaker) => evidenceBuilder(facts, catalog, make);
 
   // 1. Everything (or all but a few), on every resource: one finding absorbs the rest.
   const wideCount = index.wide.size;
@@ -438,12 +442,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     return [
       lazyEvidence(
         { severity: rootScopeSeverity(env, conditioned), granular: complete ? 'Action::*' : 'Action::*-except', title: `${title}${conditioned ? CONDITIONED : ''}` },
-        evidence((index, common) => [
-          ...groupEvidence(indexedStatements(index), index, everything(catalog), wideCount, complete ? 'every action (*)' : `all ${wideCount.toLocaleString('en-US')} of these actions`),
-          ...(complete ? [] : [missingEvidence(catalog, index.wide)]),
-          identityUsageEvidence(facts.audit, ctx),
-          ...common,
-        ]),
+        evidence(everythingEvidence(facts, ctx, wideCount, complete)),
       ),
     ];
   }
@@ -466,7 +465,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
           granular: `Action::${entry.service}:*`,
           title: `Holds all of ${entry.service} (${entry.service}:*, ${svc.end - svc.start} actions) on every resource${conditioned ? CONDITIONED : ''}`,
         },
-        evidence((index, common) => serviceEvidence(entry, svc.start, svc.end, index, indexedStatements(index), subset, facts, ctx, common)),
+        evidence(wholeServiceEvidence(facts, ctx, entry, svc.start, svc.end)),
       ),
     );
   }
@@ -482,7 +481,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     findings.push(
       lazyEvidence(
         { severity: rootScopeSeverity(env, conditioned), granular: text.granular, title: conditioned ? text.pmConditioned : text.pm },
-        evidence((index, common) => [...singleEvidence(wideScope(index, i), key), actionUsageEvidence(facts, key, ctx), ...common]),
+        evidence(actionEvidence(facts, ctx, i, key)),
       ),
     );
   });
@@ -499,16 +498,44 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     findings.push(
       lazyEvidence(
         { severity: rootScopeSeverity(env, conditioned), granular: text.granular, title: conditioned ? text.rootConditioned : text.root },
-        evidence((index, common) => [
-          { kind: 'note', summary: `${action.key}: ${entry.why}`, detail: { action: action.key, accessLevel: action.accessLevel } },
-          ...singleEvidence(wideScope(index, i), action.key),
-          actionUsageEvidence(facts, action.key, ctx),
-          ...common,
-        ]),
+        evidence(actionEvidence(facts, ctx, i, action.key, { kind: 'note', summary: `${action.key}: ${entry.why}`, detail: { action: action.key, accessLevel: action.accessLevel } })),
       ),
     );
   }
   return findings;
+}
+
+type EvidenceMaker = (index: WideIndex, common: Evidence[]) => Evidence[];
+
+/**
+ * A finding's evidence, built when read (lazy-evidence.ts) from the index
+ * worked out again then. Made outside `check`, whose scope holds the index:
+ * a closure made there would keep it (and the rest of that scope) alive for
+ * as long as the finding.
+ */
+function evidenceBuilder(facts: IdentityFacts, catalog: AwsActionCatalog, make: EvidenceMaker): () => Evidence[] {
+  return () => make(lastWideIndex(facts.grant, catalog), [environmentEvidence(facts), ...incompleteGrantEvidence(facts.grant)]);
+}
+
+/** Evidence of the everything finding (rule 1). */
+function everythingEvidence(facts: IdentityFacts, ctx: RuleContext, wideCount: number, complete: boolean): EvidenceMaker {
+  const { catalog } = ctx;
+  return (index, common) => [
+    ...groupEvidence(indexedStatements(index), index, everything(catalog), wideCount, complete ? 'every action (*)' : `all ${wideCount.toLocaleString('en-US')} of these actions`),
+    ...(complete ? [] : [missingEvidence(catalog, index.wide)]),
+    identityUsageEvidence(facts.audit, ctx),
+    ...common,
+  ];
+}
+
+/** Evidence of a whole-service finding (rule 2). */
+function wholeServiceEvidence(facts: IdentityFacts, ctx: RuleContext, entry: RootLevelService, start: number, end: number): EvidenceMaker {
+  return (index, common) => serviceEvidence(entry, start, end, index, indexedStatements(index), serviceRange(start, end), facts, ctx, common);
+}
+
+/** Evidence of a single-action finding (rules 3 and 4), from what stays as it is: no closure over `check`'s scope. */
+function actionEvidence(facts: IdentityFacts, ctx: RuleContext, i: number, key: string, note?: Evidence): EvidenceMaker {
+  return (index, common) => [...(note ? [note] : []), ...singleEvidence(wideScope(index, i), key), actionUsageEvidence(facts, key, ctx), ...common];
 }
 
 const CONDITIONED = ' (only under a Condition)';
