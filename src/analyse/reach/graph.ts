@@ -100,6 +100,15 @@ export class ReachGraph {
   /** Per adjacency slot, the record it holds. */
   private slots: Int32Array | undefined;
   private readonly reachCache = new Map<number, Reached[]>();
+  /**
+   * Marks of the current search: a node (or target list) is seen when its
+   * stamp is the search's number. Allocating and clearing an array over all
+   * nodes for each search would make the searches of an audit quadratic.
+   */
+  private seenStamp: Int32Array | undefined;
+  private walkedStamp: Int32Array | undefined;
+  private searches = 0;
+  private searching = false;
   private readonly reachedIndex = new WeakMap<readonly Reached[], Map<number, Reached>>();
 
   /** `timer` times searches over the graph (reachFrom, closure) as 'graph closure'. */
@@ -329,13 +338,25 @@ export class ReachGraph {
       if (cached) return cached;
     }
     this.freeze();
+    // A search started from a stopAt callback gets marks of its own: the shared ones belong to the search that called it.
+    const nested = this.searching;
+    const seen = nested ? new Int32Array(this.nodeList.length) : (this.seenStamp ??= new Int32Array(this.nodeList.length));
+    // A target list walked once has marked every node on it seen: walking it again from another node adds nothing.
+    const walked = nested ? new Int32Array(this.lists.length) : (this.walkedStamp ??= new Int32Array(this.lists.length));
+    const stamp = nested ? 1 : ++this.searches;
+    this.searching = true;
+    try {
+      return this.walk(start, stopAt, seen, walked, stamp);
+    } finally {
+      this.searching = nested;
+    }
+  }
+
+  private walk(start: number, stopAt: ((node: ReachNode) => boolean) | undefined, seen: Int32Array, walked: Int32Array, stamp: number): Reached[] {
     const offsets = this.offsets!;
     const slots = this.slots!;
-    const seen = new Uint8Array(this.nodeList.length);
-    // A target list walked once has marked every node on it seen: walking it again from another node adds nothing.
-    const walked = new Uint8Array(this.lists.length);
     const out: Reached[] = [{ node: start, via: -1, depth: 0 }];
-    seen[start] = 1;
+    seen[start] = stamp;
     for (let head = 0; head < out.length; head++) {
       const { node, depth } = out[head]!;
       if (head > 0 && stopAt?.(this.nodeList[node]!)) continue;
@@ -344,20 +365,20 @@ export class ReachGraph {
         const listIndex = this.recList.at(r);
         if (listIndex < 0) {
           const next = this.recTo.at(r);
-          if (seen[next]) continue;
-          seen[next] = 1;
+          if (seen[next] === stamp) continue;
+          seen[next] = stamp;
           out.push({ node: next, via: this.recStart.at(r), depth: depth + 1 });
           continue;
         }
-        if (walked[listIndex]) continue;
-        walked[listIndex] = 1;
+        if (walked[listIndex] === stamp) continue;
+        walked[listIndex] = stamp;
         const list = this.lists[listIndex]!;
         const skip = this.recSkip.at(r);
         const first = this.recStart.at(r);
         for (let p = 0; p < list.length; p++) {
           const next = list[p]!;
-          if (p === skip || seen[next]) continue;
-          seen[next] = 1;
+          if (p === skip || seen[next] === stamp) continue;
+          seen[next] = stamp;
           out.push({ node: next, via: first + (skip >= 0 && p > skip ? p - 1 : p), depth: depth + 1 });
         }
       }

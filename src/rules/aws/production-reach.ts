@@ -143,6 +143,7 @@ class AccountReaders {
   private readonly reachingOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
   private readonly deniedOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
   private readonly onOf = new WeakMap<ExpandedStatement, string>();
+  private readonly byEnvironmentOf = new WeakMap<ExpandedStatement, Map<Environment, { resources: string[]; everyResource: boolean }>>();
   /** Evidence lines of an Allow held whole, per attachment (HeldStatement) and group. */
   readonly lines = new WeakMap<HeldStatement, (Evidence | undefined)[]>();
 
@@ -170,6 +171,22 @@ class AccountReaders {
   denied(s: ExpandedStatement): ResourceReach[] {
     let found = this.deniedOf.get(s);
     if (!found) this.deniedOf.set(s, (found = (s.resources ?? []).map((r) => resourceReach(r, this.ctx, this.accountId, this.own))));
+    return found;
+  }
+
+  /** An Allow statement's resources by environment (only those it places some in), in statement order, and whether `*` is one. */
+  byEnvironment(s: ExpandedStatement): Map<Environment, { resources: string[]; everyResource: boolean }> {
+    let found = this.byEnvironmentOf.get(s);
+    if (!found) {
+      found = new Map();
+      for (const r of this.placed(s)) {
+        let entry = found.get(r.environment);
+        if (!entry) found.set(r.environment, (entry = { resources: [], everyResource: false }));
+        entry.resources.push(r.resource);
+        if (r.resource === '*') entry.everyResource = true;
+      }
+      this.byEnvironmentOf.set(s, found);
+    }
     return found;
   }
 
@@ -295,15 +312,15 @@ export function environmentReach(facts: IdentityFacts, ctx: RuleContext): Enviro
   const boundary = grant.hasBoundary ? grant.statements('boundary') : [];
   const out: EnvironmentReach[] = [];
   for (const environment of ENVIRONMENT_ORDER) {
-    const placedHere = (h: HeldStatement) => readers.placed(h.statement).filter((r) => r.environment === environment);
-    const reaching = allows.filter((h) => placedHere(h).length > 0);
+    const here = (h: HeldStatement) => readers.byEnvironment(h.statement).get(environment);
+    const reaching = allows.filter((h) => here(h) !== undefined);
     if (!reaching.length) continue;
     const actions = unionOf(reaching, size).intersectWith(grant.actions);
-    if (grant.hasBoundary) actions.intersectWith(unionOf(boundary.filter((h) => placedHere(h).length > 0), size));
+    if (grant.hasBoundary) actions.intersectWith(unionOf(boundary.filter((h) => here(h) !== undefined), size));
     if (actions.isEmpty()) continue;
-    const everywhere = reaching.filter((h) => placedHere(h).some((r) => r.resource === '*'));
+    const everywhere = reaching.filter((h) => here(h)!.everyResource);
     const everyResource = unionOf(everywhere, size).intersectWith(actions);
-    const resources = new Set(reaching.flatMap((h) => placedHere(h).map((r) => r.resource)));
+    const resources = new Set(reaching.flatMap((h) => here(h)!.resources));
     out.push({ environment, actions, everyResource, resources: [...resources] });
   }
   return out;
