@@ -3,20 +3,18 @@
  * effective grants, granted vs used, environments and agents, read from
  * SQLite — for 10,000 principals sharing 2,000 distinct policies (the
  * workload of bench/analyse-grants.ts), with 90 days of usage for a tenth of
- * them; then, reported separately, the full audit with every rule and the
- * report object. Writing the scan to SQLite is set-up and not timed.
+ * them. Writing the scan to SQLite is set-up and not timed. The full audit
+ * (rules, graph, suggestions, report) at scale is bench/analyse-scale.ts's.
  * Target (foundation): analysis under 5 s and under 1 GiB peak RSS.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildAuditReport } from '../src/analyse/audit.js';
 import { scanFacts } from '../src/analyse/scan-facts.js';
 import { windowEndingAt } from '../src/analyse/window.js';
 import { loadAwsActionCatalog } from '../src/catalog/aws-actions.js';
 import { parseConfig } from '../src/config/index.js';
 import type { UsageDay } from '../src/model/domain.js';
-import { ALL_RULES } from '../src/rules/index.js';
 import { openStore } from '../src/store/index.js';
 import { synthesiseWorkload, workloadSnapshot } from './analyse-grants.js';
 import { runIfMain } from './run-main.js';
@@ -53,27 +51,16 @@ export async function main(): Promise<{ seconds: number; peakRssMb: number; ok: 
 
     // The foundation analysis: effective grants, granted vs used, environments, agents.
     const started = performance.now();
-    // Only the count is kept, so the facts can be collected before the full audit rebuilds them.
     const analysed = scanFacts(store, catalog, config, { scanId, window }).context.identities.length;
     const seconds = (performance.now() - started) / 1000;
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const ok = seconds < TARGET_SECONDS && peakRssMb < TARGET_RSS_MB;
 
+    store.close();
     console.log(`  set-up RSS before analysis: ${Math.round(rssBefore / 1e6)} MB; ${analysed} identities analysed`);
     console.log(
       `analyse ${analysed} principals / ${workload.policies.size} policies (grants + granted vs used): ${seconds.toFixed(2)} s, peak RSS ${peakRssMb} MB ` +
         `(target < ${TARGET_SECONDS} s, < 1 GiB)${ok ? '' : ' — OVER TARGET'}`,
-    );
-
-    // Rules and the report object on top (their scale target belongs to the scale issue).
-    const rulesStarted = performance.now();
-    const report = buildAuditReport(store, catalog, { scanId, window, config, rules: ALL_RULES, toolVersion: 'bench' });
-    const rulesSeconds = (performance.now() - rulesStarted) / 1000;
-    store.close();
-
-    console.log(
-      `  full audit incl. ${ALL_RULES.length} rules and the report object (facts rebuilt): ${rulesSeconds.toFixed(2)} s, ${report.findings.length} findings, ` +
-        `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (no target here: rules at scale are the scale issue's)`,
     );
     return { seconds, peakRssMb, ok };
   } finally {

@@ -6,7 +6,7 @@ import type { AwsActionCatalog } from '../catalog/aws-actions.js';
 import type { KeywardenConfig } from '../config/index.js';
 import { SEVERITIES } from '../model/finding.js';
 import { REPORT_SCHEMA_VERSION, REPORT_SERVICES_PER_IDENTITY, type AuditReport, type IdentityAudit, type ServiceUsage } from '../report/json-schema.js';
-import { runRules } from '../rules/engine.js';
+import { runRules, type RuleTally } from '../rules/engine.js';
 import type { Rule } from '../rules/rule.js';
 import type { Store } from '../store/index.js';
 import { withUnusedNames, type ServiceFacts } from './granted-vs-used.js';
@@ -18,6 +18,7 @@ import type { Suggestion } from '../report/json-schema.js';
 import { applySuppressions } from '../suppress/apply.js';
 import type { SuppressionEntry } from '../suppress/suppressions-file.js';
 import type { AuditWindow } from './window.js';
+import { NO_TIMER, type PhaseTimer } from '../util/phase-clock.js';
 
 export interface AuditOptions {
   scanId: number;
@@ -30,17 +31,30 @@ export interface AuditOptions {
   suggest?: (facts: ScanFacts, findings: Finding[]) => Suggestion[];
   /** Suppressions-file entries; expiry is judged against the window's last day. */
   suppressions?: readonly SuppressionEntry[];
+  /** Times each phase (reading, grants, usage, every rule, the graph, suggestions, the report model) for benchmarks. */
+  timer?: PhaseTimer;
 }
 
 export function buildAuditReport(store: Store, catalog: AwsActionCatalog, options: AuditOptions): AuditReport {
-  const { window } = options;
+  const timer = options.timer ?? NO_TIMER;
   const facts = scanFacts(store, catalog, options.config, options);
-  const run = runRules(options.rules, facts.context);
-  const tallies = run.tallies;
+  const run = runRules(options.rules, facts.context, timer);
   // Applied where findings are made, so every report (audit, report, ci) carries them.
-  const findings = applySuppressions(run.findings, options.suppressions ?? [], window.to);
+  const findings = timer.measure('suppressions', () => applySuppressions(run.findings, options.suppressions ?? [], options.window.to));
   // A suppressed finding is an accepted risk: nothing is planned for it.
-  const suggestions = options.suggest?.(facts, findings.filter(isOpen));
+  const suggestions = options.suggest && timer.measure('suggestions', () => options.suggest!(facts, findings.filter(isOpen)));
+  return timer.measure('report model', () => reportOf(facts, run.tallies, findings, suggestions, catalog, options));
+}
+
+function reportOf(
+  facts: ScanFacts,
+  tallies: RuleTally[],
+  findings: Finding[],
+  suggestions: Suggestion[] | undefined,
+  catalog: AwsActionCatalog,
+  options: AuditOptions,
+): AuditReport {
+  const { window } = options;
   const ruleById = new Map(options.rules.map((r) => [r.id, r]));
 
   // AWS services name their unused actions only when reported; GCP audits carry them already.

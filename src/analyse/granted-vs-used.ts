@@ -12,6 +12,7 @@
  */
 import { ActionSet } from '../catalog/action-set.js';
 import type { AwsActionCatalog } from '../catalog/aws-actions.js';
+import { RangeInterner } from '../catalog/range-interner.js';
 import type { AccessAdvisorReport, AccessLevel, Credential, Identity, PolicyAttachment, UsageSource } from '../model/domain.js';
 import type { ActionUsage, CredentialAudit, IdentityAudit, ServiceUsage, UsageStatus } from '../report/json-schema.js';
 import type { AuditWindow } from './window.js';
@@ -62,7 +63,28 @@ export interface IdentityAuditInput {
   /** CloudTrail was ingested for some day of the window in this account. */
   cloudTrailSeen: boolean;
   window: AuditWindow;
+  /**
+   * Shared service lines of one audit (see SharedServiceFacts): a service
+   * nothing of which was used is the same line for every identity holding
+   * the same bits of it. Without it every identity gets its own.
+   */
+  shared?: SharedServiceFacts;
 }
+
+/**
+ * Service lines with no use, one per distinct (service, sources observing it,
+ * granted, unrestricted and unused actions of it), shared by the identities of
+ * one audit. Names and evidence derived from a shared line are then worked out
+ * once per line (unusedNamesOf, withUnusedNames).
+ */
+export class SharedServiceFacts {
+  readonly lines = new RangeInterner<ServiceFacts>();
+}
+
+/** Lines made by a SharedServiceFacts: their unused bits are part of their identity, so names derived from them can be kept on them. */
+const sharedLines = new WeakSet<ServiceFacts>();
+const namesOfShared = new WeakMap<ServiceFacts, string[]>();
+const namedShared = new WeakMap<ServiceFacts, ServiceUsage>();
 
 interface Evidence {
   lastUsed?: string;
@@ -111,9 +133,20 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
   return { ...audit, services: audit.services.map((s) => withUnusedNames(s, unused, input.catalog)) };
 }
 
-/** The service as the report shows it: with up to MAX_UNUSED_LISTED unused actions named. */
+/** The service as the report shows it: with up to MAX_UNUSED_LISTED unused actions named (`unused`: the identity's unused set). */
 export function withUnusedNames(service: ServiceFacts, unused: ActionSet, catalog: AwsActionCatalog): ServiceUsage {
-  return { ...service, unusedActions: unusedActionNames(unused, service.service, catalog) };
+  if (!sharedLines.has(service)) return { ...service, unusedActions: unusedActionNames(unused, service.service, catalog) };
+  let named = namedShared.get(service);
+  if (!named) namedShared.set(service, (named = { ...service, unusedActions: unusedNamesOf(service, unused, catalog) }));
+  return named;
+}
+
+/** unusedActionNames of one of the identity's service lines (`unused`: the identity's unused set); once per shared line. */
+export function unusedNamesOf(service: ServiceFacts, unused: ActionSet, catalog: AwsActionCatalog): string[] {
+  if (!sharedLines.has(service)) return unusedActionNames(unused, service.service, catalog);
+  let names = namesOfShared.get(service);
+  if (!names) namesOfShared.set(service, (names = unusedActionNames(unused, service.service, catalog)));
+  return names;
 }
 
 /** Up to MAX_UNUSED_LISTED unused actions of one service, permissions management and write first. */
@@ -143,8 +176,9 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
   // report from a job that completed well before the window ends still shows use, but its silence
   // says nothing about the days after the job.
   const aaServices = new Set<string>();
-  const tracked = ActionSet.empty(catalog.size);
   const aa = input.accessAdvisor;
+  // Written to only with a report to read; without one it is the catalog's shared empty set.
+  const tracked = aa ? ActionSet.empty(catalog.size) : catalog.none();
   const aaSpeaksForWindow = aa !== undefined && accessAdvisorCoversWindow(aa, window);
   for (const svc of aa?.services ?? []) {
     const ns = lower(svc.namespace);
@@ -159,21 +193,23 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
     }
   }
 
-  // Granted actions with evidence of use, by service.
-  const used = ActionSet.empty(catalog.size);
+  // Granted actions with evidence of use, by service. Most identities of a large audit used nothing and
+  // Access Advisor tracked nothing: they share the catalog's empty set (never written to) instead of one each.
+  const used = actionUse.size ? ActionSet.empty(catalog.size) : catalog.none();
   for (const key of actionUse.keys()) {
     const index = catalog.indexOf(key);
     if (index !== undefined && grant.actions.has(index)) used.add(index);
   }
   // What each kind of source can call unused, as sets over the whole catalog (cheap word operations);
   // each service then takes the one that applies to it.
-  const trackedUnused = tracked.intersect(grant.actions).subtractWith(used);
+  const trackedUnused = tracked.isEmpty() ? catalog.none() : tracked.intersect(grant.actions).subtractWith(used);
   const trailAndTrackedUnused = input.cloudTrailCoversWindow
     ? grant.actions.intersect(input.managementActions).subtractWith(used).unionWith(trackedUnused)
     : trackedUnused;
   let allUnused: ActionSet | undefined;
-  // Only services granted to the identity are walked below; the union starts as the common case.
-  const unusedAll = trailAndTrackedUnused.clone();
+  // Only services granted to the identity are walked below; the union starts as the common case, copied
+  // only when some service takes another set (the common case's set is then still read by later services).
+  let unusedAll = trailAndTrackedUnused;
 
   const services: ServiceFacts[] = [];
   const totals = { granted: 0, unrestricted: 0, used: 0, unused: 0, unknown: 0 };
@@ -198,37 +234,32 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
           ? trackedUnused
           : trailAndTrackedUnused;
 
-    const usedActions = used.countRange(range.start, range.end) ? usedActionsIn(range, used, actionUse, deniedCalls, grant, catalog) : NONE;
-    const { unused, unusedByLevel } = unusedCounts(range, unusedSet, catalog);
     // Most services take the identity-wide set; the exceptions are copied into the union by hand.
-    if (unusedSet !== trailAndTrackedUnused) unusedAll.assignRange(unusedSet, range.start, range.end);
-    const usedCount = usedActions.length;
-    const unknown = summary.granted - usedCount - unused;
-    const status: UsageStatus = svcEvidence || usedCount > 0 ? 'used' : unknown === 0 ? 'unused' : 'unknown';
-    serviceTotals[status]++;
-    totals.granted += summary.granted;
-    totals.unrestricted += summary.unrestricted;
-    totals.used += usedCount;
-    totals.unused += unused;
-    totals.unknown += unknown;
-
-    const observedBy = OBSERVED_BY[(aaListsService ? 2 : 0) + (input.cloudTrailSeen ? 1 : 0)]!;
-    services.push({
-      service: summary.service,
-      name: summary.title,
-      status,
-      observedBy,
-      granted: summary.granted,
-      unrestricted: summary.unrestricted,
-      byAccessLevel: summary.byAccessLevel,
-      used: usedCount,
-      unused,
-      unknown,
-      lastUsed: svcEvidence?.lastUsed,
-      usedActions,
-      unusedActionsOmitted: unused > MAX_UNUSED_LISTED ? unused - MAX_UNUSED_LISTED : undefined,
-      unusedByAccessLevel: unusedByLevel,
-    });
+    if (unusedSet !== trailAndTrackedUnused) {
+      if (unusedAll === trailAndTrackedUnused) unusedAll = trailAndTrackedUnused.clone();
+      unusedAll.assignRange(unusedSet, range.start, range.end);
+    }
+    const observed = (aaListsService ? 2 : 0) + (input.cloudTrailSeen ? 1 : 0);
+    const line = (): ServiceFacts => {
+      const usedActions = used.countRange(range.start, range.end) ? usedActionsIn(range, used, actionUse, deniedCalls, grant, catalog) : NONE;
+      return serviceLine(summary, OBSERVED_BY[observed]!, svcEvidence, usedActions, unusedCounts(range, unusedSet, catalog));
+    };
+    // A service with no use is the same line for every identity holding the same bits of it.
+    const shareable = input.shared && !svcEvidence && used.countRange(range.start, range.end) === 0;
+    const facts = shareable
+      ? input.shared!.lines.intern(range.start * 4 + observed, range.start, range.end, [grant.actions, grant.unrestricted, unusedSet], () => {
+          const made = line();
+          sharedLines.add(made);
+          return made;
+        })
+      : line();
+    serviceTotals[facts.status]++;
+    totals.granted += facts.granted;
+    totals.unrestricted += facts.unrestricted;
+    totals.used += facts.used;
+    totals.unused += facts.unused;
+    totals.unknown += facts.unknown;
+    services.push(facts);
   }
 
   // Granted per access level over the whole grant: the services walked above are exactly the granted ones.
@@ -296,6 +327,35 @@ export function accessAdvisorCoversWindow(report: AccessAdvisorReport, window: A
   const completed = Date.parse(report.completedAt);
   if (Number.isNaN(completed)) return false;
   return completed >= Date.parse(`${window.to}T00:00:00Z`) - ACCESS_ADVISOR_MAX_LAG_DAYS * 86_400_000;
+}
+
+/** One service's line of the audit. */
+function serviceLine(
+  summary: GrantView['services'][number],
+  observedBy: UsageSource[],
+  svcEvidence: Evidence | undefined,
+  usedActions: ActionUsage[],
+  { unused, unusedByLevel }: { unused: number; unusedByLevel: Record<string, number> },
+): ServiceFacts {
+  const usedCount = usedActions.length;
+  const unknown = summary.granted - usedCount - unused;
+  const status: UsageStatus = svcEvidence || usedCount > 0 ? 'used' : unknown === 0 ? 'unused' : 'unknown';
+  return {
+    service: summary.service,
+    name: summary.title,
+    status,
+    observedBy,
+    granted: summary.granted,
+    unrestricted: summary.unrestricted,
+    byAccessLevel: summary.byAccessLevel,
+    used: usedCount,
+    unused,
+    unknown,
+    lastUsed: svcEvidence?.lastUsed,
+    usedActions,
+    unusedActionsOmitted: unused > MAX_UNUSED_LISTED ? unused - MAX_UNUSED_LISTED : undefined,
+    unusedByAccessLevel: unusedByLevel,
+  };
 }
 
 /** Which sources observe a service, shared by every service (index: Access Advisor 2 + CloudTrail 1). */

@@ -7,17 +7,18 @@ import type { AwsActionCatalog } from '../catalog/aws-actions.js';
 import { ActionSet } from '../catalog/action-set.js';
 import { recordedByManagementTrail } from '../catalog/cloudtrail-observability.js';
 import type { KeywardenConfig } from '../config/index.js';
-import type { AccountInfo, CoverageEntry, StoredPolicy, UnmappedEvent } from '../model/domain.js';
+import type { AccountInfo, CoverageEntry, PolicyAttachment, StoredPolicy, UnmappedEvent } from '../model/domain.js';
 import type { RuleContext, IdentityFacts, ReferenceGrant } from '../rules/rule.js';
-import type { ScanRecord, Store } from '../store/index.js';
+import type { ScanRecord, Store, StoredLastUse } from '../store/index.js';
 import { groupBy } from '../util/group-by.js';
 import { attributeAgent } from './agents.js';
 import { EffectiveGrantCalculator, type EffectiveGrant } from './aws/effective-grant.js';
 import { resolveAccounts, resolveResourceEnvironment } from './environment.js';
-import { auditIdentityWithSets, type GrantView, type UsageRow } from './granted-vs-used.js';
+import { auditIdentityWithSets, SharedServiceFacts, type GrantView, type UsageRow } from './granted-vs-used.js';
 import { windowDays, type AuditWindow } from './window.js';
 import { buildAwsReach, type AwsReach } from './reach/index.js';
 import { gcpScanFacts } from './gcp/scan-facts.js';
+import { NO_TIMER, type PhaseTimer } from '../util/phase-clock.js';
 
 export interface ScanFacts {
   scan: ScanRecord;
@@ -59,20 +60,23 @@ export function scanFacts(
   store: Store,
   catalog: AwsActionCatalog,
   config: KeywardenConfig,
-  options: { scanId: number; window: AuditWindow },
+  options: { scanId: number; window: AuditWindow; timer?: PhaseTimer },
 ): ScanFacts {
   const { window } = options;
+  const timer = options.timer ?? NO_TIMER;
   if (store.getScan(options.scanId)?.provider === 'gcp') return gcpFacts(store, catalog, config, options);
-  const contents = store.scanContents(options.scanId);
+  const contents = timer.measure('read scan', () => store.scanContents(options.scanId));
   const dayWindow = { from: window.from, to: window.to };
 
   const policies = new Map<string, StoredPolicy>();
   for (const [hash, document] of contents.policies) policies.set(hash, { hash, document });
   const calculator = new EffectiveGrantCalculator(catalog);
-  const grants = calculator.computeAll(
-    contents.attachments,
-    policies,
-    contents.identities.map((i) => i.arn),
+  const grants = timer.measure('grants', () =>
+    calculator.computeAll(
+      contents.attachments,
+      policies,
+      contents.identities.map((i) => i.arn),
+    ),
   );
 
   // Which window days CloudTrail was ingested for, per account, from all history.
@@ -85,9 +89,11 @@ export function scanFacts(
     set.add(d.day);
   }
 
-  const usageByIdentity: Map<string, UsageRow[]> = groupBy(store.usageFor(dayWindow), (u) => u.identityArn);
-  const userAgents = groupBy(store.userAgents(), (u) => u.identityArn);
-  const resourceEvidence = store.resourceEvidence(dayWindow);
+  const { usageByIdentity, userAgents, resourceEvidence } = timer.measure('read usage', () => ({
+    usageByIdentity: groupBy(store.usageFor(dayWindow), (u) => u.identityArn) as Map<string, UsageRow[]>,
+    userAgents: groupBy(store.userAgents(), (u) => u.identityArn),
+    resourceEvidence: store.resourceEvidence(dayWindow),
+  }));
   const accessAdvisor = new Map(contents.accessAdvisor.map((r) => [r.identityArn, r]));
   const accounts = new Map(contents.accounts.map((a) => [a.accountId, a]));
   const accountEnvironments = resolveAccounts(contents.accounts, config);
@@ -96,39 +102,43 @@ export function scanFacts(
 
   const coverage: CoverageEntry[] = [...contents.coverage];
   const identities: IdentityFacts[] = [];
-  for (const identity of contents.identities) {
-    const grant = grants.get(identity.arn);
-    if (!grant) throw new Error(`no grant computed for ${identity.arn}`);
-    const seenDays = ctDays.get(identity.accountId);
-    const credentials = credentialsByIdentity.get(identity.arn) ?? [];
-    const attachments = attachmentsByIdentity.get(identity.arn) ?? [];
-    const { audit, used, unused } = auditIdentityWithSets({
-      identity,
-      accountAlias: accounts.get(identity.accountId)?.alias,
-      credentials,
-      attachments,
-      grant: grantViewOf(grant),
-      catalog,
-      managementActions: managementActions(catalog),
-      usage: usageByIdentity.get(identity.arn) ?? [],
-      accessAdvisor: accessAdvisor.get(identity.arn),
-      cloudTrailSeen: (seenDays?.size ?? 0) > 0,
-      cloudTrailCoversWindow: seenDays !== undefined && completedDays.every((d) => seenDays.has(d)),
-      window,
-    });
-    for (const message of audit.errors) coverage.push({ scope: identity.arn, source: 'policy', status: 'gap', reason: message });
-    identities.push({
-      identity,
-      account: accounts.get(identity.accountId),
-      environment: accountEnvironments.get(identity.accountId) ?? { environment: 'unknown', how: 'account not in this scan' },
-      agent: attributeAgent(identity, userAgents.get(identity.arn) ?? [], config),
-      audit,
-      grant,
-      usage: { used, unused, resources: resourceEvidence.get(identity.arn) ?? new Map() },
-      attachments,
-      credentials,
-    });
-  }
+  const shared = new SharedServiceFacts();
+  timer.measure('granted vs used', () => {
+    for (const identity of contents.identities) {
+      const grant = grants.get(identity.arn);
+      if (!grant) throw new Error(`no grant computed for ${identity.arn}`);
+      const seenDays = ctDays.get(identity.accountId);
+      const credentials = credentialsByIdentity.get(identity.arn) ?? [];
+      const attachments = attachmentsByIdentity.get(identity.arn) ?? [];
+      const { audit, used, unused } = auditIdentityWithSets({
+        identity,
+        accountAlias: accounts.get(identity.accountId)?.alias,
+        credentials,
+        attachments,
+        grant: grantViewOf(grant),
+        catalog,
+        managementActions: managementActions(catalog),
+        usage: usageByIdentity.get(identity.arn) ?? [],
+        accessAdvisor: accessAdvisor.get(identity.arn),
+        cloudTrailSeen: (seenDays?.size ?? 0) > 0,
+        cloudTrailCoversWindow: seenDays !== undefined && completedDays.every((d) => seenDays.has(d)),
+        window,
+        shared,
+      });
+      for (const message of audit.errors) coverage.push({ scope: identity.arn, source: 'policy', status: 'gap', reason: message });
+      identities.push({
+        identity,
+        account: accounts.get(identity.accountId),
+        environment: accountEnvironments.get(identity.accountId) ?? { environment: 'unknown', how: 'account not in this scan' },
+        agent: attributeAgent(identity, userAgents.get(identity.arn) ?? [], config),
+        audit,
+        grant,
+        usage: { used, unused, resources: resourceEvidence.get(identity.arn) ?? new Map() },
+        attachments,
+        credentials,
+      });
+    }
+  });
 
   for (const account of contents.accounts) {
     const seen = ctDays.get(account.accountId)?.size ?? 0;
@@ -157,13 +167,20 @@ export function scanFacts(
       window,
       resourceEnvironment: (resource) => resolveResourceEnvironment(resource, accountEnvironments, config),
       history: (arn) => store.identityHistory(arn),
-      referenceGrant: (arn) => referenceGrant(store, calculator, arn, contents.scan, window),
+      referenceGrant: referenceGrants(store, calculator, contents.scan, window),
+      lastUse: lastUses(store),
       // Built on first use: audits that run no reach rule never pay for the graph.
       get reach() {
-        return (reach ??= buildAwsReach(identities, catalog));
+        return (reach ??= buildAwsReach(identities, catalog, { timer }));
       },
     },
   };
+}
+
+/** RuleContext.lastUse, read for every identity at once on the first call. */
+function lastUses(store: Store): (arn: string) => StoredLastUse | undefined {
+  let newest: Map<string, StoredLastUse> | undefined;
+  return (arn) => (newest ??= store.newestLastUses()).get(arn);
 }
 
 /** A GCP scan: no AWS identities; service accounts go to the rules as `context.gcp`. */
@@ -184,24 +201,38 @@ function gcpFacts(store: Store, catalog: AwsActionCatalog, config: KeywardenConf
       resourceEnvironment: (resource) => resolveResourceEnvironment(resource, new Map(), config),
       history: (arn) => store.identityHistory(arn),
       referenceGrant: () => undefined,
+      lastUse: lastUses(store),
       gcp: gcp.context,
     },
   };
 }
 
-/** The earliest other complete scan of the identity collected inside the window, with its grant then. */
-function referenceGrant(
+/**
+ * Per identity, the earliest other complete scan of it collected inside the
+ * window, with its grant then. Each candidate scan's identities and
+ * attachments are read once, when the first identity needs them.
+ */
+function referenceGrants(
   store: Store,
   calculator: EffectiveGrantCalculator,
-  arn: string,
   current: ScanRecord,
   window: AuditWindow,
-): ReferenceGrant | undefined {
-  const entry = store
-    .identityHistory(arn)
-    .find((h) => h.scan.id !== current.id && h.scan.collectedAt.slice(0, 10) >= window.from && h.scan.collectedAt <= current.collectedAt);
-  if (!entry) return undefined;
-  const documents = store.policyDocuments(entry.attachments.map((a) => a.policyHash));
-  const policies = new Map([...documents].map(([hash, document]) => [hash, { hash, document }]));
-  return { scan: entry.scan, attachments: entry.attachments, grant: calculator.compute(arn, entry.attachments, policies) };
+): (arn: string) => ReferenceGrant | undefined {
+  let candidates: { scan: ScanRecord; members?: Map<string, PolicyAttachment[]>; policies?: Map<string, StoredPolicy> }[] | undefined;
+  return (arn) => {
+    candidates ??= store
+      .listScans()
+      .filter((scan) => scan.id !== current.id && scan.collectedAt.slice(0, 10) >= window.from && scan.collectedAt <= current.collectedAt)
+      .map((scan) => ({ scan }));
+    for (const candidate of candidates) {
+      candidate.members ??= store.scanAttachments(candidate.scan.id);
+      const attachments = candidate.members.get(arn);
+      if (!attachments) continue;
+      candidate.policies ??= new Map(
+        [...store.policyDocuments(new Set([...candidate.members.values()].flatMap((list) => list.map((a) => a.policyHash))))].map(([hash, document]) => [hash, { hash, document }]),
+      );
+      return { scan: candidate.scan, attachments, grant: calculator.compute(arn, attachments, candidate.policies) };
+    }
+    return undefined;
+  };
 }

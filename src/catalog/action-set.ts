@@ -155,6 +155,46 @@ export class ActionSet {
     return false;
   }
 
+  /** |this ∩ other|, without making the intersection. */
+  countAnd(other: ActionSet): number {
+    this.check(other);
+    const a = this.words;
+    const b = other.words;
+    let n = 0;
+    for (let i = 0; i < a.length; i++) {
+      const both = a[i]! & b[i]!;
+      if (both !== 0) n += popcount32(both);
+    }
+    return n;
+  }
+
+  /** The first `max` members of this ∩ other, ascending, without making the intersection. */
+  firstAnd(other: ActionSet, max: number): number[] {
+    this.check(other);
+    const a = this.words;
+    const b = other.words;
+    const out: number[] = [];
+    for (let i = 0; i < a.length && out.length < max; i++) {
+      let both = a[i]! & b[i]!;
+      while (both !== 0 && out.length < max) {
+        out.push((i << 5) + 31 - Math.clz32(both & -both));
+        both &= both - 1;
+      }
+    }
+    return out;
+  }
+
+  /** True when every action of this ∩ mask is in `other`. */
+  andIsSubsetOf(mask: ActionSet, other: ActionSet): boolean {
+    this.check(mask);
+    this.check(other);
+    const a = this.words;
+    const m = mask.words;
+    const b = other.words;
+    for (let i = 0; i < a.length; i++) if ((a[i]! & m[i]! & ~b[i]!) !== 0) return false;
+    return true;
+  }
+
   /** True when every action in this set is also in `other`. */
   isSubsetOf(other: ActionSet): boolean {
     this.check(other);
@@ -257,6 +297,21 @@ export class ActionSet {
     const w = this.words;
     for (let wi = 0; wi < w.length; wi++) {
       let word = w[wi]!;
+      while (word !== 0) {
+        const bit = 31 - Math.clz32(word & -word);
+        fn((wi << 5) + bit);
+        word &= word - 1;
+      }
+    }
+  }
+
+  /** Calls fn for each member of this ∩ other, ascending, without making the intersection. */
+  forEachAnd(other: ActionSet, fn: (index: number) => void): void {
+    this.check(other);
+    const a = this.words;
+    const b = other.words;
+    for (let wi = 0; wi < a.length; wi++) {
+      let word = a[wi]! & b[wi]!;
       while (word !== 0) {
         const bit = 31 - Math.clz32(word & -word);
         fn((wi << 5) + bit);

@@ -15,7 +15,7 @@ import type { KeywardenConfig } from '../config/index.js';
 import type { AccountInfo, Credential, Identity, PolicyAttachment } from '../model/domain.js';
 import type { Evidence, RuleOutcome, Severity } from '../model/finding.js';
 import type { AuditFacts } from '../analyse/granted-vs-used.js';
-import type { IdentityHistoryEntry, ScanRecord } from '../store/index.js';
+import type { IdentityHistoryEntry, ScanRecord, StoredLastUse } from '../store/index.js';
 import type { GcpRuleContext } from '../analyse/gcp/scan-facts.js';
 
 /** Everything rules may know about one identity. */
@@ -43,6 +43,8 @@ export interface RuleContext {
   resourceEnvironment(resource: string): EnvironmentResolution;
   /** Stored scans of one identity, oldest first (for rules that compare scans). */
   history(identityArn: string): IdentityHistoryEntry[];
+  /** The newest dated last use (RoleLastUsed and the like) any stored complete scan recorded for the identity, this one included. */
+  lastUse(identityArn: string): StoredLastUse | undefined;
   /**
    * The identity as the earliest other stored scan inside the window saw it,
    * with its effective grant then: the reference point for "grants grew".

@@ -1,9 +1,9 @@
 /** An identity across scans, and the newest Access Advisor data per identity. */
 import type Database from 'better-sqlite3';
-import type { Provider } from '../model/domain.js';
+import type { PolicyAttachment, Provider, UsageSource } from '../model/domain.js';
 import { getScan, loadReports, REPORT_COLUMNS } from './read-scans.js';
-import { toAttachment, toIdentity, type AttachmentRow, type IdentityRow, type ReportRow } from './rows.js';
-import type { IdentityHistoryEntry, LatestAccessAdvisor, ScanRecord } from './types.js';
+import { toAttachment, toIdentity, withOptional, type AttachmentRow, type IdentityRow, type ReportRow } from './rows.js';
+import type { IdentityHistoryEntry, LatestAccessAdvisor, ScanRecord, StoredLastUse } from './types.js';
 
 /**
  * Every complete scan that saw the identity, oldest first, with the policies
@@ -30,6 +30,42 @@ export function identityHistory(db: Database.Database, arn: string): IdentityHis
     identity: toIdentity(row),
     attachments: (attachments.get(row.scan_id) ?? []).map(toAttachment),
   }));
+}
+
+/**
+ * Per identity, its newest dated last use recorded in any complete scan
+ * (RoleLastUsed and the like): the latest valid date, the earliest scan
+ * (by collection time) on a tie. One pass over every scan, for rules that
+ * would otherwise read each identity's history on its own.
+ */
+export function newestLastUses(db: Database.Database): Map<string, StoredLastUse> {
+  const rows = db
+    .prepare<[], { arn: string; scan_id: number; at: string; source: UsageSource; region: string | null }>(
+      `SELECT i.arn, i.scan_id, i.last_used_at AS at, i.last_used_source AS source, i.last_used_region AS region
+       FROM identities i JOIN scans s ON s.id = i.scan_id
+       WHERE s.status = 'complete' AND i.last_used_at IS NOT NULL AND i.last_used_source IS NOT NULL
+       ORDER BY s.collected_at, s.id`,
+    )
+    .iterate();
+  const newest = new Map<string, StoredLastUse & { time: number }>();
+  for (const row of rows) {
+    const time = Date.parse(row.at);
+    if (Number.isNaN(time)) continue;
+    const found = newest.get(row.arn);
+    if (found && time <= found.time) continue;
+    newest.set(row.arn, withOptional<StoredLastUse & { time: number }>({ at: row.at, source: row.source, scanId: row.scan_id, time }, { region: row.region }));
+  }
+  return new Map([...newest].map(([arn, { time: _time, ...use }]) => [arn, use]));
+}
+
+/** One identity in one scan: the policies attached to it then (its history entry without the scan record). */
+export function scanAttachments(db: Database.Database, scanId: number): Map<string, PolicyAttachment[]> {
+  const out = new Map<string, PolicyAttachment[]>();
+  for (const { arn } of db.prepare<[number], { arn: string }>('SELECT arn FROM identities WHERE scan_id = ?').iterate(scanId)) out.set(arn, []);
+  for (const row of db.prepare<[number], AttachmentRow>('SELECT * FROM attachments WHERE scan_id = ? ORDER BY rowid').iterate(scanId)) {
+    out.get(row.identity_arn)?.push(toAttachment(row));
+  }
+  return out;
 }
 
 /**

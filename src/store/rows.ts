@@ -23,7 +23,7 @@ import { parseJson } from './json.js';
 import type { ScanRecord } from './types.js';
 
 /** Copies the non-null optional values onto base. */
-function withOptional<T extends object>(base: T, optional: { [K in keyof T]?: T[K] | null }): T {
+export function withOptional<T extends object>(base: T, optional: { [K in keyof T]?: T[K] | null }): T {
   for (const key of Object.keys(optional) as (keyof T)[]) {
     const value = optional[key];
     if (value !== null && value !== undefined) base[key] = value as T[keyof T];

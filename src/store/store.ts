@@ -5,12 +5,12 @@
  * has finished, never with a transaction open across an await.
  */
 import type Database from 'better-sqlite3';
-import type { Provider, Snapshot, UnmappedEvent, UsageDay } from '../model/domain.js';
+import type { PolicyAttachment, Provider, Snapshot, UnmappedEvent, UsageDay } from '../model/domain.js';
 import type { PolicyDocument } from '../model/policy.js';
 import { isBusy, StoreBusyError, StoreError, messageOf } from './errors.js';
 import { schemaVersion } from './migrations.js';
 import { openDatabase } from './open-database.js';
-import { identityHistory, latestAccessAdvisor } from './read-history.js';
+import { identityHistory, latestAccessAdvisor, newestLastUses, scanAttachments } from './read-history.js';
 import { getScan, latestScan, listScans, previousScan, readPolicies, readScanContents } from './read-scans.js';
 import {
   cloudTrailDays,
@@ -30,6 +30,7 @@ import type {
   ScanExtras,
   ScanRecord,
   StoreOptions,
+  StoredLastUse,
   UsageAggregate,
   UserAgentUsage,
 } from './types.js';
@@ -238,6 +239,16 @@ export class Store {
 
   identityHistory(arn: string): IdentityHistoryEntry[] {
     return identityHistory(this.db, arn);
+  }
+
+  /** Per identity, its newest valid last-use date in any complete scan (see read-history.ts). */
+  newestLastUses(): Map<string, StoredLastUse> {
+    return newestLastUses(this.db);
+  }
+
+  /** Every identity of a scan with the policies attached to it then, in stored order. */
+  scanAttachments(scanId: number): Map<string, PolicyAttachment[]> {
+    return scanAttachments(this.db, scanId);
   }
 
   latestAccessAdvisor(provider: Provider, identityArns?: readonly string[]): Map<string, LatestAccessAdvisor> {

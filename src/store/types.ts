@@ -10,6 +10,7 @@ import type {
   Provider,
   ResourceGapDay,
   ResourceUsageDay,
+  UsageSource,
 } from '../model/domain.js';
 import type { PolicyDocument } from '../model/policy.js';
 
@@ -104,6 +105,14 @@ export interface IdentityUsageSummary {
   firstDay: string;
   lastDay: string;
   lastSeen: string;
+}
+
+/** An identity's last use as one stored scan recorded it. */
+export interface StoredLastUse {
+  at: string;
+  source: UsageSource;
+  region?: string;
+  scanId: number;
 }
 
 export interface IdentityHistoryEntry {

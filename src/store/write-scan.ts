@@ -34,6 +34,18 @@ export class ScanWriteError extends Error {
   override readonly name = 'ScanWriteError';
 }
 
+/**
+ * Adds one day of one identity's use of one action to usage_days (parameters:
+ * identity ARN, credential id, action, day, calls, denied calls, last seen):
+ * usage accumulates across scans, so a day seen again adds to it.
+ */
+export const USAGE_UPSERT_SQL = `INSERT INTO usage_days (identity_arn, credential_id, action, day, count, denied, last_seen)
+  VALUES (?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (identity_arn, credential_id, action, day) DO UPDATE SET
+    count = count + excluded.count,
+    denied = denied + excluded.denied,
+    last_seen = max(last_seen, excluded.last_seen)`;
+
 function eachRow<T>(label: string, rows: readonly T[] | undefined, key: (row: T) => unknown, write: (row: T) => void): void {
   if (rows === undefined) return;
   if (!Array.isArray(rows)) throw new ScanWriteError(`${label} is not an array`);
@@ -127,14 +139,7 @@ function prepare(db: Database.Database) {
     coverage: db.prepare(
       'INSERT INTO coverage (scan_id, seq, scope, source, status, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    usage: db.prepare(
-      `INSERT INTO usage_days (identity_arn, credential_id, action, day, count, denied, last_seen)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (identity_arn, credential_id, action, day) DO UPDATE SET
-         count = count + excluded.count,
-         denied = denied + excluded.denied,
-         last_seen = max(last_seen, excluded.last_seen)`,
-    ),
+    usage: db.prepare(USAGE_UPSERT_SQL),
     ingestedBy: db.prepare<[string], { scan_id: number | null; ingested_at: string }>(
       'SELECT scan_id, ingested_at FROM ingested_objects WHERE digest = ?',
     ),

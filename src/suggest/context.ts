@@ -3,7 +3,8 @@
  * usage, credentials), the findings the rules produced, and the stored
  * policy documents (saved for rollbacks, carried into replacements).
  */
-import type { Finding } from '../model/finding.js';
+import type { Evidence, Finding } from '../model/finding.js';
+import { evidenceOf } from '../rules/lazy-evidence.js';
 import { isOpen } from '../model/finding.js';
 import type { PolicyDocument } from '../model/policy.js';
 import type { IdentityFacts, RuleContext } from '../rules/rule.js';
@@ -21,6 +22,21 @@ export interface SuggestContext {
 
 /** One provider's contribution: each builder reads the context and proposes changes. */
 export type SuggestionBuilder = (ctx: SuggestContext) => PlannedSuggestion[];
+
+/**
+ * What a suggestion quotes of its findings: the first `perFinding` evidence
+ * items of each, `max` in all. Findings build their evidence when it is read
+ * (rules/lazy-evidence.ts): only the findings quoted are built, for this call,
+ * and none is kept on its finding.
+ */
+export function quotedEvidence(findings: readonly Finding[], max: number, perFinding = Infinity): Evidence[] {
+  const out: Evidence[] = [];
+  for (const f of findings) {
+    if (out.length >= max) break;
+    out.push(...evidenceOf(f).slice(0, Math.min(perFinding, max - out.length)));
+  }
+  return out;
+}
 
 /** Open findings per identity, built once per context. */
 const openByIdentity = new WeakMap<SuggestContext, Map<string, Finding[]>>();

@@ -3,8 +3,8 @@
  * gives every suggestion its stable id, and renders the report's form.
  * GCP kinds slot in as another entry of BUILDERS.
  */
-import { createHash } from 'node:crypto';
 import type { Provider } from '../model/domain.js';
+import { sha256Hex } from '../util/sha256.js';
 import type { Suggestion, SuggestionStep } from '../report/json-schema.js';
 import { AWS_SUGGESTIONS } from './aws/index.js';
 import { GCP_SUGGESTIONS } from './gcp/index.js';
@@ -20,7 +20,7 @@ export const BUILDERS: Record<Provider, readonly SuggestionBuilder[]> = {
 /** Same kind, same target, same change: same id in every scan, so the next scan can tell new, open and done apart. */
 export function suggestionId(s: Pick<PlannedSuggestion, 'kind' | 'identityArn' | 'credentialId' | 'change'>): string {
   const key = [s.kind, s.identityArn, s.credentialId ?? '', s.change].join('\u0000');
-  return `kw-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+  return `kw-${sha256Hex(key).slice(0, 16)}`;
 }
 
 function renderSteps(steps: PlannedStep[]): SuggestionStep[] {

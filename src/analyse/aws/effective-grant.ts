@@ -11,6 +11,7 @@
 import { ActionSet } from '../../catalog/action-set.js';
 import { actionPatternMatches } from '../../catalog/action-pattern.js';
 import type { AwsActionCatalog, CatalogAction } from '../../catalog/aws-actions.js';
+import { RangeInterner } from '../../catalog/range-interner.js';
 import { ACCESS_LEVELS, type AccessLevel, type AttachmentKind, type PolicyAttachment, type StoredPolicy } from '../../model/domain.js';
 import type { ConditionBlock } from '../../model/policy.js';
 import { PolicyExpander, type ExpandedPolicy, type ExpandedStatement } from './policy-expansion.js';
@@ -107,6 +108,25 @@ interface GrantSets {
 interface HeldPolicy {
   source: GrantSource;
   policy: ExpandedPolicy;
+  /** Its Allow and Deny statements with their source, made once: every holder of the attachment shares them. */
+  allows: readonly HeldStatement[];
+  denies: readonly HeldStatement[];
+  /** Some Allow statement (not NotAction) names an action the catalog does not know. */
+  namesUnknown: boolean;
+}
+
+function heldPolicy(source: GrantSource, policy: ExpandedPolicy): HeldPolicy {
+  const allows: HeldStatement[] = [];
+  const denies: HeldStatement[] = [];
+  for (const statement of policy.statements) (statement.effect === 'Deny' ? denies : allows).push({ source, statement });
+  const namesUnknown = policy.statements.some((s) => s.effect === 'Allow' && !s.notAction && s.unknownPatterns.length > 0);
+  return { source, policy, allows, denies, namesUnknown };
+}
+
+/** What makes two attachments the same source: identities attaching a policy the same way share one GrantSource. */
+function sourceKey(a: PolicyAttachment): string {
+  // JSON keeps names apart whatever characters they hold (names come from the account and may be hostile).
+  return JSON.stringify([a.kind, a.groupName ?? null, a.policyName, a.policyArn ?? null, a.policyHash]);
 }
 
 function sourceOf(attachment: PolicyAttachment): GrantSource {
@@ -172,6 +192,8 @@ export class EffectiveGrant {
     sets: GrantSets,
     /** Policies that could not be read or parsed, named. Non-empty means the grant is incomplete. */
     readonly errors: readonly PolicyError[],
+    /** Service summaries shared by every grant of the calculator holding the same actions of a service. */
+    private readonly summaries?: RangeInterner<ServiceGrantSummary>,
   ) {
     this.sets = sets;
     this.actions = sets.actions;
@@ -221,12 +243,10 @@ export class EffectiveGrant {
    * boundary takes away, so intersect with `actions` where that matters.
    */
   statements(role: HeldStatementRole): HeldStatement[] {
-    const effect = role === 'deny' ? 'Deny' : 'Allow';
     const policies = role === 'allow' ? this.held : role === 'boundary' ? this.boundaries : [...this.held, ...this.boundaries];
     const out: HeldStatement[] = [];
-    for (const { source, policy } of policies) {
-      for (const statement of policy.statements) if (statement.effect === effect) out.push({ source, statement });
-    }
+    // Shared objects: identities holding a policy through the same attachment get the same HeldStatement, so what rules derive from one is kept once.
+    for (const p of policies) for (const h of role === 'deny' ? p.denies : p.allows) out.push(h);
     return out;
   }
 
@@ -276,6 +296,8 @@ export class EffectiveGrant {
   }
 
   private findUnknownActions(): UnknownActionGrant[] {
+    // Almost every policy names only catalog actions: nothing to look for then.
+    if (!this.held.some((p) => p.namesUnknown)) return [];
     const fullDenies = [...this.held, ...this.boundaries].flatMap(({ policy }) =>
       policy.statements.filter((s) => s.effect === 'Deny' && s.unrestricted),
     );
@@ -318,22 +340,27 @@ export class EffectiveGrant {
     const out: ServiceGrantSummary[] = [];
     // Unrestricted is a subset of granted, so its services are a subsequence: walk both in step.
     let u = 0;
+    const bits = [this.actions, this.unrestricted];
     granted.services.forEach((si, k) => {
       while (u < unrestricted.services.length && unrestricted.services[u]! < si) u++;
       const inU = unrestricted.services[u] === si;
       const uCounts = inU ? unrestricted.counts : NO_COUNTS;
       const uAt = inU ? u * LEVELS : 0;
       const range = ranges[si]!;
-      const summary: ServiceGrantSummary = {
-        service: range.service,
-        total: range.end - range.start,
-        granted: sum(granted.counts, k * LEVELS),
-        unrestricted: sum(uCounts, uAt),
-        byAccessLevel: counts(granted.counts, k * LEVELS),
-        unrestrictedByAccessLevel: counts(uCounts, uAt),
+      const make = (): ServiceGrantSummary => {
+        const summary: ServiceGrantSummary = {
+          service: range.service,
+          total: range.end - range.start,
+          granted: sum(granted.counts, k * LEVELS),
+          unrestricted: sum(uCounts, uAt),
+          byAccessLevel: counts(granted.counts, k * LEVELS),
+          unrestrictedByAccessLevel: counts(uCounts, uAt),
+        };
+        if (range.title) summary.title = range.title;
+        return summary;
       };
-      if (range.title) summary.title = range.title;
-      out.push(summary);
+      // The summary of a service depends on the grant's bits in its range alone.
+      out.push(this.summaries ? this.summaries.intern(si, range.start, range.end, bits, make) : make());
     });
     return out; // catalog services are sorted by prefix
   }
@@ -371,7 +398,8 @@ function combine(catalog: AwsActionCatalog, held: readonly HeldPolicy[], boundar
     boundaryScoped = actions.subtract(boundaryUnrestricted);
   }
   const partiallyDenied = denyPartial ? actions.intersect(denyPartial) : catalog.none();
-  return { actions, unrestricted, partiallyDenied, boundaryScoped };
+  // Often everything granted is unrestricted: one set for both (neither is ever written to once made).
+  return { actions, unrestricted: unrestricted.equals(actions) ? actions : unrestricted, partiallyDenied, boundaryScoped };
 }
 
 /**
@@ -381,6 +409,10 @@ function combine(catalog: AwsActionCatalog, held: readonly HeldPolicy[], boundar
 export class EffectiveGrantCalculator {
   readonly expander: PolicyExpander;
   private readonly combinations = new Map<string, GrantSets>();
+  /** One summary per distinct service content across the calculator's grants (see range-interner.ts). */
+  private readonly summaries = new RangeInterner<ServiceGrantSummary>();
+  /** Attachments by sourceKey, with their statements: shared by every identity attaching a policy the same way. */
+  private readonly heldPolicies = new Map<string, HeldPolicy>();
 
   constructor(
     readonly catalog: AwsActionCatalog,
@@ -420,7 +452,10 @@ export class EffectiveGrantCalculator {
         errors.push(error);
         continue;
       }
-      (isBoundary ? boundaries : held).push({ source, policy: expansion.policy });
+      const key = sourceKey(attachment);
+      let entry = this.heldPolicies.get(key);
+      if (!entry || entry.policy !== expansion.policy) this.heldPolicies.set(key, (entry = heldPolicy(source, expansion.policy)));
+      (isBoundary ? boundaries : held).push(entry);
     }
     if (boundaries.length > 1) {
       errors.push({
@@ -428,7 +463,7 @@ export class EffectiveGrantCalculator {
         message: `${boundaries.length} permissions boundaries attached to ${identityArn} (IAM allows one); all are applied`,
       });
     }
-    return new EffectiveGrant(identityArn, this.catalog, held, boundaries, this.setsFor(held, boundaries), errors);
+    return new EffectiveGrant(identityArn, this.catalog, held, boundaries, this.setsFor(held, boundaries), errors, this.summaries);
   }
 
   /**

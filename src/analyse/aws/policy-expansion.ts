@@ -67,6 +67,23 @@ export function countInStatement({ actions, span }: ExpandedStatement, set: Acti
   return n;
 }
 
+/** Whether the statement holds an action that is in both `a` and `b`. */
+export function statementMeets({ actions, span }: ExpandedStatement, a: ActionSet, b: ActionSet): boolean {
+  const s = actions.words;
+  const x = a.words;
+  const y = b.words;
+  for (let w = span.start; w < span.end; w++) if ((s[w]! & x[w]! & y[w]!) !== 0) return true;
+  return false;
+}
+
+/** Whether every action of the statement is in `set` (then what it covers of any subset of `set` is its own business). */
+export function statementWithin({ actions, span }: ExpandedStatement, set: ActionSet): boolean {
+  const a = actions.words;
+  const b = set.words;
+  for (let w = span.start; w < span.end; w++) if ((a[w]! & ~b[w]!) !== 0) return false;
+  return true;
+}
+
 /** The first `max` of the statement's actions that are in `set`, ascending. */
 export function firstInStatement({ actions, span }: ExpandedStatement, set: ActionSet, max: number): number[] {
   const a = actions.words;

@@ -25,10 +25,11 @@ import { globMatches, printable } from '../../config/patterns.js';
 import { actionPatternMatches } from '../../catalog/action-pattern.js';
 import { evaluateForCaller, type CallerFacts } from './conditions.js';
 import { findEscalations, grantTexts, resourcesText, type FoundEscalation } from './escalation.js';
-import { ReachGraph } from './graph.js';
+import { ReachGraph, type TargetList } from './graph.js';
 import { accessOn, actionAccess, type ActionAccess } from './resource-access.js';
 import { principalText, trustedServices, trustStatements, trustText, type TrustPrincipal, type TrustStatement } from './trust-policy.js';
 import { statementEvidence } from '../../rules/evidence.js';
+import { NO_TIMER, type PhaseTimer } from '../../util/phase-clock.js';
 
 export interface ReachPrincipal {
   identity: Identity;
@@ -58,8 +59,22 @@ function callerFacts(i: Identity): CallerFacts {
   return facts;
 }
 
-export function buildAwsReach(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog): AwsReach {
-  const graph = new ReachGraph();
+export interface BuildOptions {
+  /** Times the build ('graph build') and, later, every search over the graph ('graph closure'). */
+  timer?: PhaseTimer;
+  /**
+   * Edges to every user or role of an account as one group each (default);
+   * false adds them one by one, the plain form tests compare groups with.
+   */
+  groups?: boolean;
+}
+
+export function buildAwsReach(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog, options: BuildOptions = {}): AwsReach {
+  const timer = options.timer ?? NO_TIMER;
+  return timer.measure('graph build', () => build(principals, catalog, new ReachGraph(timer), options.groups ?? true));
+}
+
+function build(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog, graph: ReachGraph, groups: boolean): AwsReach {
   const aws = principals.filter((p) => p.identity.provider === 'aws' && p.identity.kind !== 'root');
   for (const { identity } of aws) graph.addNode({ id: identity.arn, kind: 'identity', provider: 'aws', accountId: identity.accountId, label: identity.name });
 
@@ -127,11 +142,20 @@ export function buildAwsReach(principals: readonly ReachPrincipal[], catalog: Aw
 
   const services = new Map([...trusts].map(([arn, statements]) => [arn, trustedServices(statements)]));
   const escalations = new Map<string, FoundEscalation[]>();
+  // The users, and the roles, of each account, as shared target lists for edge groups, made when first needed.
+  const everyone = new Map<string, TargetList>();
+  const everyoneOf = (accountId: string, kind: 'user' | 'role'): TargetList | undefined => {
+    if (!groups) return undefined;
+    const key = `${kind}\u0000${accountId}`;
+    let list = everyone.get(key);
+    if (!list) everyone.set(key, (list = graph.targetList((byAccount.get(accountId) ?? []).filter((o) => o.identity.kind === kind).map((o) => o.identity.arn))));
+    return list;
+  };
   for (const p of aws) {
     const found = findEscalations(p.identity, p.grant, catalog);
     if (!found.length) continue;
     escalations.set(p.identity.arn, found);
-    for (const f of found) addEscalationEdges(graph, p, f, byAccount.get(p.identity.accountId) ?? [], services);
+    for (const f of found) addEscalationEdges(graph, p, f, byAccount.get(p.identity.accountId) ?? [], services, everyoneOf);
   }
   return { graph, escalations };
 }
@@ -216,19 +240,31 @@ function identityDenies(caller: ReachPrincipal, roleArn: string): boolean {
 /** Escalation edges are made once per (identity, method, target): the graph need not look for an earlier one. */
 const UNIQUE = { unique: true };
 
+/**
+ * Whether the access reaches every resource alike: no boundary and no Deny
+ * to weigh, and its first unconditioned Allow is on `*`. accessOn then
+ * grants every resource through that same statement, unconditionally.
+ */
+function coversEveryResource(access: ActionAccess): boolean {
+  if (access.boundary || access.denies.length) return false;
+  const first = access.allows.find((s) => s.conditions.length === 0);
+  return first !== undefined && !first.notResources && (first.resources ?? []).includes('*');
+}
+
 function addEscalationEdges(
   graph: ReachGraph,
   p: ReachPrincipal,
   f: FoundEscalation,
   sameAccount: readonly ReachPrincipal[],
   services: ReadonlyMap<string, Map<string, TrustStatement>>,
+  everyoneOf: (accountId: string, kind: 'user' | 'role') => TargetList | undefined,
 ): void {
   const { method } = f;
   const from = p.identity.arn;
   const why = [`${method.title} (${method.id}): ${method.how}`, ...grantTexts(f.grants)];
-  const roles = sameAccount.filter((o) => o.identity.kind === 'role' && o !== p);
   const service = method.passRole ?? method.existingRole;
   if (service) {
+    const roles = sameAccount.filter((o) => o.identity.kind === 'role' && o !== p);
     let existingConditions: string[] | undefined;
     for (const role of roles) {
       const trusted = services.get(role.identity.arn)?.get(service);
@@ -248,6 +284,12 @@ function addEscalationEdges(
   const becomesOther = method.othersOnly || method.id === 'iam:UpdateAssumeRolePolicy';
   if (becomesOther) {
     const kind = method.target === 'user' ? 'user' : 'role';
+    // Allowed on every user (or role) of the account alike: one group over the account's shared list, not an edge per target.
+    const everyone = coversEveryResource(f.targetAccess) ? everyoneOf(p.identity.accountId, kind) : undefined;
+    if (everyone) {
+      graph.addEdgeGroup({ from, targets: everyone, kind: `escalation:${method.id}`, grantedBy: why, conditions: f.conditions });
+      return;
+    }
     // Grants are shared between targets (one statement allows the method on many), so are their condition lists.
     const conditionsOf = new Map<readonly string[], string[]>();
     for (const other of sameAccount) {

@@ -11,6 +11,7 @@
  * per pair unless asked for.
  */
 import type { ReachHop } from '../../model/finding.js';
+import { NO_TIMER, type PhaseTimer } from '../../util/phase-clock.js';
 
 export type ReachNodeKind = 'identity' | 'capability';
 
@@ -60,28 +61,58 @@ class IntColumn {
   }
 }
 
+/** Nodes an edge group leads to (see `addEdgeGroup`); made by `targetList`, shared by any number of groups. */
+export interface TargetList {
+  readonly index: number;
+}
+
 export class ReachGraph {
   private readonly nodeList: ReachNode[] = [];
   private readonly byId = new Map<string, number>();
   /**
-   * Edges, column by column: a graph of one large account holds millions of
-   * escalation edges (every escalating identity to every user or role it can
-   * take over), so an edge is four numbers and two references to reason lists
-   * its builder shares, and `ReachEdge` objects exist only when asked for.
+   * Edges, as records column by column. A record is one edge, or a group:
+   * one source to every node of a shared target list but itself, with the
+   * same kind and reasons (an identity that may take over every user of its
+   * account). A large account's escalation edges are quadratic in its
+   * principals; as groups they are one record per identity and method, and a
+   * search walks each list once. Edge ids number the edges in the order they
+   * were added, a group's members in list order, as if added one by one;
+   * `ReachEdge` objects exist only when asked for.
    */
-  private readonly edgeFrom = new IntColumn();
-  private readonly edgeTo = new IntColumn();
-  private readonly edgeKind = new IntColumn();
-  private readonly edgeGrantedBy: string[][] = [];
-  private readonly edgeConditions: string[][] = [];
+  private readonly recFrom = new IntColumn();
+  /** The target node, or -1 for a group. */
+  private readonly recTo = new IntColumn();
+  /** For a group: its target list, and the position in it of the source (left out), or -1. */
+  private readonly recList = new IntColumn();
+  private readonly recSkip = new IntColumn();
+  private readonly recKind = new IntColumn();
+  /** The id of the record's first edge. */
+  private readonly recStart = new IntColumn();
+  private readonly recGrantedBy: string[][] = [];
+  private readonly recConditions: string[][] = [];
+  private readonly lists: Int32Array[] = [];
+  private edgeTotal = 0;
   private readonly kindNames: string[] = [];
   private readonly kindIds = new Map<string, number>();
-  /** kind -> (from, to) pair -> edge index, for edges that may be added twice (see `addEdge`). */
+  /** kind -> (from, to) pair -> record index, for edges that may be added twice (see `addEdge`). */
   private readonly edgeKeys = new Map<number, Map<number, number>>();
   private offsets: Int32Array | undefined;
-  private targets: Int32Array | undefined;
-  private edgeOf: Int32Array | undefined;
+  /** Per adjacency slot, the record it holds. */
+  private slots: Int32Array | undefined;
   private readonly reachCache = new Map<number, Reached[]>();
+  /**
+   * Marks of the current search: a node (or target list) is seen when its
+   * stamp is the search's number. Allocating and clearing an array over all
+   * nodes for each search would make the searches of an audit quadratic.
+   */
+  private seenStamp: Int32Array | undefined;
+  private walkedStamp: Int32Array | undefined;
+  private searches = 0;
+  private searching = false;
+  private readonly reachedIndex = new WeakMap<readonly Reached[], Map<number, Reached>>();
+
+  /** `timer` times searches over the graph (reachFrom, closure) as 'graph closure'. */
+  constructor(private readonly timer: PhaseTimer = NO_TIMER) {}
 
   get nodes(): readonly ReachNode[] {
     return this.nodeList;
@@ -89,19 +120,19 @@ export class ReachGraph {
 
   /** Every edge as an object: allocates one per edge, for tests and small graphs; rules use `edgesFrom`. */
   get edges(): readonly ReachEdge[] {
-    return Array.from({ length: this.edgeFrom.length }, (_, i) => this.edgeAt(i));
+    return Array.from({ length: this.edgeTotal }, (_, i) => this.edgeAt(i));
   }
 
   get edgeCount(): number {
-    return this.edgeFrom.length;
+    return this.edgeTotal;
   }
 
   /** Edge count per kind. */
   kindCounts(): Map<string, number> {
     const out = new Map<string, number>();
-    for (let i = 0; i < this.edgeKind.length; i++) {
-      const kind = this.kindNames[this.edgeKind.at(i)]!;
-      out.set(kind, (out.get(kind) ?? 0) + 1);
+    for (let r = 0; r < this.recKind.length; r++) {
+      const kind = this.kindNames[this.recKind.at(r)]!;
+      out.set(kind, (out.get(kind) ?? 0) + this.sizeOf(r));
     }
     return out;
   }
@@ -139,11 +170,7 @@ export class ReachGraph {
     const to = this.byId.get(edge.to);
     if (from === undefined || to === undefined) throw new Error(`reach graph: edge ${edge.kind} between unknown nodes ${edge.from} -> ${edge.to}`);
     if (from === to) return;
-    let kind = this.kindIds.get(edge.kind);
-    if (kind === undefined) {
-      kind = this.kindNames.push(edge.kind) - 1;
-      this.kindIds.set(edge.kind, kind);
-    }
+    const kind = this.kindId(edge.kind);
     if (!options?.unique) {
       const key = from * 2 ** 24 + to;
       let ofKind = this.edgeKeys.get(kind);
@@ -151,20 +178,92 @@ export class ReachGraph {
       const existing = ofKind.get(key);
       if (existing !== undefined) {
         // Copy on write: callers may share one grantedBy list between edges.
-        const grantedBy = this.edgeGrantedBy[existing]!;
+        const grantedBy = this.recGrantedBy[existing]!;
         const added = edge.grantedBy.filter((g) => !grantedBy.includes(g));
-        if (added.length) this.edgeGrantedBy[existing] = [...grantedBy, ...added];
+        if (added.length) this.recGrantedBy[existing] = [...grantedBy, ...added];
         // Either reason suffices, so the hop is only as conditional as its least conditional reason.
-        if (edge.conditions.length === 0) this.edgeConditions[existing] = [];
+        if (edge.conditions.length === 0) this.recConditions[existing] = [];
         return;
       }
-      ofKind.set(key, this.edgeFrom.length);
+      ofKind.set(key, this.recFrom.length);
     }
-    this.edgeFrom.push(from);
-    this.edgeTo.push(to);
-    this.edgeKind.push(kind);
-    this.edgeGrantedBy.push(edge.grantedBy);
-    this.edgeConditions.push(edge.conditions);
+    this.addRecord(from, to, -1, -1, kind, 1, edge.grantedBy, edge.conditions);
+  }
+
+  /** A list of known nodes, in the given order, for edge groups. */
+  targetList(ids: readonly string[]): TargetList {
+    this.assertOpen();
+    const nodes = Int32Array.from(ids, (id) => {
+      const node = this.byId.get(id);
+      if (node === undefined) throw new Error(`reach graph: target list names unknown node ${id}`);
+      return node;
+    });
+    this.lists.push(nodes);
+    return { index: this.lists.length - 1 };
+  }
+
+  /**
+   * One edge from `from` to every node of `targets` but itself, all of one
+   * kind with the same reasons and conditions: the same graph as adding them
+   * one by one, unique, in list order (see the record comment above).
+   */
+  addEdgeGroup(group: { from: string; targets: TargetList; kind: string; grantedBy: string[]; conditions: string[] }): void {
+    this.assertOpen();
+    const from = this.byId.get(group.from);
+    if (from === undefined) throw new Error(`reach graph: edge group ${group.kind} from unknown node ${group.from}`);
+    const list = this.lists[group.targets.index]!;
+    const skip = list.indexOf(from);
+    const size = list.length - (skip >= 0 ? 1 : 0);
+    if (size > 0) this.addRecord(from, -1, group.targets.index, skip, this.kindId(group.kind), size, group.grantedBy, group.conditions);
+  }
+
+  private kindId(name: string): number {
+    let kind = this.kindIds.get(name);
+    if (kind === undefined) {
+      kind = this.kindNames.push(name) - 1;
+      this.kindIds.set(name, kind);
+    }
+    return kind;
+  }
+
+  private addRecord(from: number, to: number, list: number, skip: number, kind: number, size: number, grantedBy: string[], conditions: string[]): void {
+    this.recFrom.push(from);
+    this.recTo.push(to);
+    this.recList.push(list);
+    this.recSkip.push(skip);
+    this.recKind.push(kind);
+    this.recStart.push(this.edgeTotal);
+    this.recGrantedBy.push(grantedBy);
+    this.recConditions.push(conditions);
+    this.edgeTotal += size;
+  }
+
+  /** How many edges a record stands for. */
+  private sizeOf(r: number): number {
+    const list = this.recList.at(r);
+    if (list < 0) return 1;
+    return this.lists[list]!.length - (this.recSkip.at(r) >= 0 ? 1 : 0);
+  }
+
+  /** The record holding edge `id` (records' first ids ascend). */
+  private recordOf(id: number): number {
+    if (id < 0 || id >= this.edgeTotal) throw new RangeError(`reach graph: no edge ${id}`);
+    let lo = 0;
+    let hi = this.recStart.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.recStart.at(mid) <= id) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The target node of the `k`th edge of record `r`. */
+  private targetOf(r: number, k: number): number {
+    const list = this.recList.at(r);
+    if (list < 0) return this.recTo.at(r);
+    const skip = this.recSkip.at(r);
+    return this.lists[list]![skip >= 0 && k >= skip ? k + 1 : k]!;
   }
 
   /**
@@ -175,26 +274,29 @@ export class ReachGraph {
    */
   edgesFrom(id: string, ofKind: (kind: string) => boolean = () => true, limit = Infinity): ReachEdge[] {
     const out: ReachEdge[] = [];
-    this.scanFrom(id, ofKind, (e) => out.push(this.edgeAt(e)) < limit);
+    this.scanFrom(id, ofKind, (r) => {
+      for (let k = 0, size = this.sizeOf(r); k < size; k++) if (out.push(this.edgeAt(this.recStart.at(r) + k)) >= limit) return false;
+      return true;
+    });
     return out;
   }
 
   /** How many edges leave `id` with a kind `ofKind` accepts, without making them objects. */
   countFrom(id: string, ofKind: (kind: string) => boolean): number {
     let n = 0;
-    this.scanFrom(id, ofKind, () => ++n > 0);
+    this.scanFrom(id, ofKind, (r) => (n += this.sizeOf(r)) >= 0);
     return n;
   }
 
-  /** Calls `visit` with each accepted out-edge index of `id` until it returns false. */
-  private scanFrom(id: string, ofKind: (kind: string) => boolean, visit: (edge: number) => boolean): void {
+  /** Calls `visit` with each accepted out-record of `id`, in adjacency order, until it returns false. */
+  private scanFrom(id: string, ofKind: (kind: string) => boolean, visit: (record: number) => boolean): void {
     const node = this.byId.get(id);
     if (node === undefined) return;
     this.freeze();
     const accepted = this.kindNames.map(ofKind);
     for (let k = this.offsets![node]!; k < this.offsets![node + 1]!; k++) {
-      const e = this.edgeOf![k]!;
-      if (accepted[this.edgeKind.at(e)] && !visit(e)) return;
+      const r = this.slots![k]!;
+      if (accepted[this.recKind.at(r)] && !visit(r)) return;
     }
   }
 
@@ -202,25 +304,21 @@ export class ReachGraph {
   freeze(): void {
     if (this.offsets) return;
     const n = this.nodeList.length;
-    const count = this.edgeFrom.length;
+    const count = this.recFrom.length;
     const offsets = new Int32Array(n + 1);
-    for (let i = 0; i < count; i++) offsets[this.edgeFrom.at(i) + 1]!++;
+    for (let r = 0; r < count; r++) offsets[this.recFrom.at(r) + 1]!++;
     for (let i = 0; i < n; i++) offsets[i + 1]! += offsets[i]!;
     const fill = offsets.slice(0, n);
-    const targets = new Int32Array(count);
-    const edgeOf = new Int32Array(count);
+    const slots = new Int32Array(count);
     // Unconditional edges first within each node, so the shortest path prefers them on ties (two passes keep insertion order within each).
     for (const conditional of [false, true]) {
-      for (let i = 0; i < count; i++) {
-        if (this.edgeConditions[i]!.length > 0 !== conditional) continue;
-        const slot = fill[this.edgeFrom.at(i)]!++;
-        targets[slot] = this.edgeTo.at(i);
-        edgeOf[slot] = i;
+      for (let r = 0; r < count; r++) {
+        if (this.recConditions[r]!.length > 0 !== conditional) continue;
+        slots[fill[this.recFrom.at(r)]!++] = r;
       }
     }
     this.offsets = offsets;
-    this.targets = targets;
-    this.edgeOf = edgeOf;
+    this.slots = slots;
   }
 
   /**
@@ -229,6 +327,10 @@ export class ReachGraph {
    * rule looking for the first production node on each path stops there.
    */
   reachFrom(source: string, stopAt?: (node: ReachNode) => boolean): Reached[] {
+    return this.timer.measure('graph closure', () => this.search(source, stopAt));
+  }
+
+  private search(source: string, stopAt?: (node: ReachNode) => boolean): Reached[] {
     const start = this.byId.get(source);
     if (start === undefined) return [];
     if (!stopAt) {
@@ -236,20 +338,49 @@ export class ReachGraph {
       if (cached) return cached;
     }
     this.freeze();
+    // A search started from a stopAt callback gets marks of its own: the shared ones belong to the search that called it.
+    const nested = this.searching;
+    const seen = nested ? new Int32Array(this.nodeList.length) : (this.seenStamp ??= new Int32Array(this.nodeList.length));
+    // A target list walked once has marked every node on it seen: walking it again from another node adds nothing.
+    const walked = nested ? new Int32Array(this.lists.length) : (this.walkedStamp ??= new Int32Array(this.lists.length));
+    const stamp = nested ? 1 : ++this.searches;
+    this.searching = true;
+    try {
+      return this.walk(start, stopAt, seen, walked, stamp);
+    } finally {
+      this.searching = nested;
+    }
+  }
+
+  private walk(start: number, stopAt: ((node: ReachNode) => boolean) | undefined, seen: Int32Array, walked: Int32Array, stamp: number): Reached[] {
     const offsets = this.offsets!;
-    const targets = this.targets!;
-    const edgeOf = this.edgeOf!;
-    const seen = new Uint8Array(this.nodeList.length);
+    const slots = this.slots!;
     const out: Reached[] = [{ node: start, via: -1, depth: 0 }];
-    seen[start] = 1;
+    seen[start] = stamp;
     for (let head = 0; head < out.length; head++) {
       const { node, depth } = out[head]!;
       if (head > 0 && stopAt?.(this.nodeList[node]!)) continue;
       for (let k = offsets[node]!; k < offsets[node + 1]!; k++) {
-        const next = targets[k]!;
-        if (seen[next]) continue;
-        seen[next] = 1;
-        out.push({ node: next, via: edgeOf[k]!, depth: depth + 1 });
+        const r = slots[k]!;
+        const listIndex = this.recList.at(r);
+        if (listIndex < 0) {
+          const next = this.recTo.at(r);
+          if (seen[next] === stamp) continue;
+          seen[next] = stamp;
+          out.push({ node: next, via: this.recStart.at(r), depth: depth + 1 });
+          continue;
+        }
+        if (walked[listIndex] === stamp) continue;
+        walked[listIndex] = stamp;
+        const list = this.lists[listIndex]!;
+        const skip = this.recSkip.at(r);
+        const first = this.recStart.at(r);
+        for (let p = 0; p < list.length; p++) {
+          const next = list[p]!;
+          if (p === skip || seen[next] === stamp) continue;
+          seen[next] = stamp;
+          out.push({ node: next, via: first + (skip >= 0 && p > skip ? p - 1 : p), depth: depth + 1 });
+        }
       }
     }
     if (!stopAt) this.reachCache.set(start, out);
@@ -265,10 +396,33 @@ export class ReachGraph {
    * `reachFrom`.
    */
   closure(): Closure {
+    return this.timer.measure('graph closure', () => this.closeOver());
+  }
+
+  /** Every edge's target, per node, groups spelled out: for the closure, which needs plain adjacency. */
+  private plainAdjacency(): { offsets: Int32Array; targets: Int32Array } {
     this.freeze();
     const n = this.nodeList.length;
-    const offsets = this.offsets!;
-    const targets = this.targets!;
+    const offsets = new Int32Array(n + 1);
+    for (let v = 0; v < n; v++) {
+      let size = 0;
+      for (let k = this.offsets![v]!; k < this.offsets![v + 1]!; k++) size += this.sizeOf(this.slots![k]!);
+      offsets[v + 1] = offsets[v]! + size;
+    }
+    const targets = new Int32Array(offsets[n]!);
+    let at = 0;
+    for (let v = 0; v < n; v++) {
+      for (let k = this.offsets![v]!; k < this.offsets![v + 1]!; k++) {
+        const r = this.slots![k]!;
+        for (let e = 0, size = this.sizeOf(r); e < size; e++) targets[at++] = this.targetOf(r, e);
+      }
+    }
+    return { offsets, targets };
+  }
+
+  private closeOver(): Closure {
+    const n = this.nodeList.length;
+    const { offsets, targets } = this.plainAdjacency();
     const component = stronglyConnected(n, offsets, targets);
     const count = component.count;
     const comp = component.of;
@@ -295,24 +449,27 @@ export class ReachGraph {
 
   /** The hops from the source of `reached` to `target` (one of its entries), in order. */
   pathTo(reached: readonly Reached[], target: Reached): ReachHop[] {
-    const byNode = new Map(reached.map((r) => [r.node, r]));
+    // One index per search result: a rule asks for the path to each of the targets one search found.
+    let byNode = this.reachedIndex.get(reached);
+    if (!byNode) this.reachedIndex.set(reached, (byNode = new Map(reached.map((r) => [r.node, r]))));
     const hops: ReachHop[] = [];
     let at: Reached | undefined = target;
     while (at && at.via >= 0) {
-      const e = this.edgeAt(at.via);
-      hops.push(hopOf(e));
-      at = byNode.get(this.edgeFrom.at(at.via));
+      const r = this.recordOf(at.via);
+      hops.push(hopOf(this.edgeAt(at.via)));
+      at = byNode.get(this.recFrom.at(r));
     }
     return hops.reverse();
   }
 
   edgeAt(index: number): ReachEdge {
+    const r = this.recordOf(index);
     return {
-      from: this.nodeList[this.edgeFrom.at(index)]!.id,
-      to: this.nodeList[this.edgeTo.at(index)]!.id,
-      kind: this.kindNames[this.edgeKind.at(index)]!,
-      grantedBy: this.edgeGrantedBy[index]!,
-      conditions: this.edgeConditions[index]!,
+      from: this.nodeList[this.recFrom.at(r)]!.id,
+      to: this.nodeList[this.targetOf(r, index - this.recStart.at(r))]!.id,
+      kind: this.kindNames[this.recKind.at(r)]!,
+      grantedBy: this.recGrantedBy[r]!,
+      conditions: this.recConditions[r]!,
     };
   }
 

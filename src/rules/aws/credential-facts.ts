@@ -5,7 +5,8 @@
  * CloudTrail calls tie to credentials, and evidence built from the
  * statements that grant something. Pure functions over IdentityFacts.
  */
-import { describeHeldStatement, type EffectiveGrant, type GrantingStatement } from '../../analyse/aws/effective-grant.js';
+import type { EffectiveGrant, GrantingStatement } from '../../analyse/aws/effective-grant.js';
+import { countInStatement, firstInStatement } from '../../analyse/aws/policy-expansion.js';
 import { ActionSet } from '../../catalog/action-set.js';
 import { daysBetween, isInWindow, type AuditWindow } from '../../analyse/window.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
@@ -13,7 +14,7 @@ import { printable } from '../../config/patterns.js';
 import type { AccessLevel, Credential } from '../../model/domain.js';
 import type { Evidence, Severity } from '../../model/finding.js';
 import type { CredentialAudit } from '../../report/json-schema.js';
-import { firstFew } from '../evidence.js';
+import { described, firstFew } from '../evidence.js';
 import type { IdentityFacts } from '../rule.js';
 import { isProductionRisk } from '../severity.js';
 
@@ -215,21 +216,20 @@ export interface StatementGroup {
 
 const EXAMPLES = 5;
 
-/** Distinct Allow statements granting any of `indices`, largest first. */
-export function grantingStatements(grant: EffectiveGrant, catalog: AwsActionCatalog, indices: Iterable<number>): StatementGroup[] {
-  // One set operation per held statement, not a statement scan per action.
-  const wanted = ActionSet.of(catalog.size, indices).intersectWith(grant.actions);
+/** Distinct Allow statements granting any of `indices` (a set, or a list of catalog indices), largest first. */
+export function grantingStatements(grant: EffectiveGrant, catalog: AwsActionCatalog, indices: ActionSet | Iterable<number>): StatementGroup[] {
+  // One count over each held statement's own words, not a statement scan per action.
+  const wanted = (indices instanceof ActionSet ? indices.clone() : ActionSet.of(catalog.size, indices)).intersectWith(grant.actions);
   const groups = new Map<string, StatementGroup>();
   for (const held of grant.statements('allow')) {
-    const covered = held.statement.actions.intersect(wanted);
-    const actions = covered.size;
+    const actions = countInStatement(held.statement, wanted);
     if (actions === 0) continue;
-    const s = describeHeldStatement(held);
-    const key = `${s.kind}\u0000${s.groupName ?? ''}\u0000${s.policyArn ?? s.policyName}\u0000${s.policyHash}\u0000${s.statementIndex}`;
+    const s = described(held);
+    const key = groupKey(s);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { statement: s, actions: 0, examples: [] }));
     g.actions += actions;
-    covered.forEachInRange(0, catalog.size, (i) => (g.examples.length < EXAMPLES ? void g.examples.push(catalog.keyAt(i)) : false));
+    if (g.examples.length < EXAMPLES) g.examples.push(...firstInStatement(held.statement, wanted, EXAMPLES - g.examples.length).map((i) => catalog.keyAt(i)));
   }
   return [...groups.values()].sort(
     (a, b) =>
@@ -290,7 +290,7 @@ export function statementEvidence(group: StatementGroup, what: string): Evidence
 export function statementsEvidence(
   grant: EffectiveGrant,
   catalog: AwsActionCatalog,
-  indices: Iterable<number>,
+  indices: ActionSet | Iterable<number>,
   what: string,
   limit = 5,
 ): Evidence[] {
@@ -306,15 +306,31 @@ export function statementsEvidence(
 
 export const WRITE_LEVELS: readonly AccessLevel[] = ['Write', 'Permissions management'];
 
-/** Catalog indices of the granted Write and Permissions management actions. */
-export function writeActions(facts: IdentityFacts, catalog: AwsActionCatalog): number[] {
-  const out: number[] = [];
-  const sets = WRITE_LEVELS.map((l) => catalog.withAccessLevel(l));
-  facts.grant.actions.forEach((i) => {
-    if (sets.some((s) => s.has(i))) out.push(i);
-  });
-  return out;
+/** The granted Write and Permissions management actions. */
+export function writeActions(facts: IdentityFacts, catalog: AwsActionCatalog): ActionSet {
+  return facts.grant.actions.intersect(writeLevels(catalog));
 }
+
+/** Every Write or Permissions management action of the catalog, once per catalog. */
+function writeLevels(catalog: AwsActionCatalog): ActionSet {
+  let set = writeSets.get(catalog);
+  if (!set) {
+    set = ActionSet.empty(catalog.size);
+    for (const level of WRITE_LEVELS) set.unionWith(catalog.withAccessLevel(level));
+    writeSets.set(catalog, set);
+  }
+  return set;
+}
+const writeSets = new WeakMap<AwsActionCatalog, ActionSet>();
+
+/** What makes two held statements one group: the same statement of the same document, attached the same way. */
+function groupKey(s: GrantingStatement): string {
+  let key = groupKeys.get(s);
+  if (key === undefined) groupKeys.set(s, (key = `${s.kind}\u0000${s.groupName ?? ''}\u0000${s.policyArn ?? s.policyName}\u0000${s.policyHash}\u0000${s.statementIndex}`));
+  return key;
+}
+// Keyed by the described statement, which described() shares between the identities holding an attachment.
+const groupKeys = new WeakMap<GrantingStatement, string>();
 
 /**
  * Severity of something unused on the shared scale: low when the identity
@@ -323,13 +339,20 @@ export function writeActions(facts: IdentityFacts, catalog: AwsActionCatalog): n
  * high when it can also change production (its environment, with unknown
  * weighed as production per severity.ts).
  */
-export function unusedSeverity(facts: IdentityFacts, catalog: AwsActionCatalog): { severity: Severity; evidence: Evidence[] } {
+export function unusedSeverity(facts: IdentityFacts): Severity {
   const levels = facts.audit.granted.byAccessLevel;
   const writes = (levels.Write ?? 0) + (levels['Permissions management'] ?? 0);
   const incomplete = facts.audit.errors.length + facts.audit.granted.unknownActions.length;
   const production = isProductionRisk(facts.environment.environment);
   const writeCapable = writes > 0 || incomplete > 0;
-  const severity: Severity = !writeCapable ? 'low' : production ? 'high' : 'medium';
+  return !writeCapable ? 'low' : production ? 'high' : 'medium';
+}
+
+/** Why unusedSeverity weighs the identity as it does: its environment, what it can write, statements granting that. */
+export function unusedSeverityEvidence(facts: IdentityFacts, catalog: AwsActionCatalog): Evidence[] {
+  const levels = facts.audit.granted.byAccessLevel;
+  const writes = (levels.Write ?? 0) + (levels['Permissions management'] ?? 0);
+  const incomplete = facts.audit.errors.length + facts.audit.granted.unknownActions.length;
   const evidence: Evidence[] = [environmentEvidence(facts)];
   evidence.push({
     kind: 'note',
@@ -346,7 +369,7 @@ export function unusedSeverity(facts: IdentityFacts, catalog: AwsActionCatalog):
     });
   }
   if (writes > 0) evidence.push(...statementsEvidence(facts.grant, catalog, writeActions(facts, catalog), 'Write/Permissions management', 3));
-  return { severity, evidence };
+  return evidence;
 }
 
 /** Days from `iso` to the as-of moment (negative when after it). */

@@ -32,16 +32,17 @@
  * rules cover it) and identities holding nothing; `error` (never pass) when
  * nothing was found but a policy could not be read.
  */
-import type { HeldStatement } from '../../analyse/aws/effective-grant.js';
+import type { GrantingStatement, HeldStatement } from '../../analyse/aws/effective-grant.js';
 import type { Environment } from '../../analyse/environment.js';
-import { countInStatement, firstInStatement, unionOfStatements, type ExpandedStatement } from '../../analyse/aws/policy-expansion.js';
+import { countInStatement, firstInStatement, statementMeets, statementWithin, unionOfStatements, type ExpandedStatement } from '../../analyse/aws/policy-expansion.js';
 import { ActionSet } from '../../catalog/action-set.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import { printable } from '../../config/patterns.js';
 import type { AccessLevel } from '../../model/domain.js';
 import type { Evidence } from '../../model/finding.js';
 import type { IdentityAudit } from '../../report/json-schema.js';
-import { byDocument, environmentEvidence, firstFew, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef } from '../evidence.js';
+import { byDocument, described, environmentEvidence, firstFew, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef } from '../evidence.js';
+import { lazyEvidence } from '../lazy-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { isProductionRisk, lower, reachSeverity } from '../severity.js';
 
@@ -109,8 +110,13 @@ function placedResources(s: { resources?: string[]; notResources?: string[] }, c
 /** A statement document behind some of the reach; what it covers of a group is its own actions ∩ the group. */
 export interface ReachStatement extends IndexedStatementRef {
   resources: ResourceReach[];
-  /** How evidence reads its resources (see onText), once worked out. */
-  on?: string;
+  /**
+   * An Allow every action of which reaches production for this identity (no
+   * Deny or boundary takes any away): what it covers of a group is then the
+   * statement's own business, and its evidence lines are shared by every
+   * identity of the account holding it (see AccountReaders.lines).
+   */
+  whole: boolean;
 }
 
 /**
@@ -126,46 +132,81 @@ export interface ReachIndex {
   statements: ReachStatement[];
 }
 
-type ResourceCache = Map<
-  string,
-  { placed: WeakMap<ExpandedStatement, ResourceReach[]>; reaching: WeakMap<ExpandedStatement, ResourceReach[]>; denied: WeakMap<ExpandedStatement, ResourceReach[]> }
->;
-
 /**
  * A statement's production resources depend only on its text, the identity's
  * account and that account's environment: classified once per statement
- * document and account, not once per identity holding it.
+ * document and account, not once per identity holding it. So do the
+ * evidence lines of an Allow held whole (see ReachStatement.whole).
  */
-const resourceCaches = new WeakMap<RuleContext['resourceEnvironment'], ResourceCache>();
+class AccountReaders {
+  private readonly placedOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
+  private readonly reachingOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
+  private readonly deniedOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
+  private readonly onOf = new WeakMap<ExpandedStatement, string>();
+  private readonly byEnvironmentOf = new WeakMap<ExpandedStatement, Map<Environment, { resources: string[]; everyResource: boolean }>>();
+  /** Evidence lines of an Allow held whole, per attachment (HeldStatement) and group. */
+  readonly lines = new WeakMap<HeldStatement, (Evidence | undefined)[]>();
 
-function resourceReaders(ctx: RuleContext, accountId: string, own: Environment) {
-  let byAccount = resourceCaches.get(ctx.resourceEnvironment);
-  if (!byAccount) resourceCaches.set(ctx.resourceEnvironment, (byAccount = new Map()));
-  const key = `${accountId}\u0000${own}`;
-  let cache = byAccount.get(key);
-  if (!cache) byAccount.set(key, (cache = { placed: new WeakMap(), reaching: new WeakMap(), denied: new WeakMap() }));
-  const { placed, reaching, denied } = cache;
-  const placedOf = (s: ExpandedStatement): ResourceReach[] => {
-    let found = placed.get(s);
-    if (!found) placed.set(s, (found = placedResources(s, ctx, accountId, own)));
+  constructor(
+    private readonly ctx: RuleContext,
+    private readonly accountId: string,
+    private readonly own: Environment,
+  ) {}
+
+  /** Every resource of an Allow statement, placed in its environment. */
+  placed(s: ExpandedStatement): ResourceReach[] {
+    let found = this.placedOf.get(s);
+    if (!found) this.placedOf.set(s, (found = placedResources(s, this.ctx, this.accountId, this.own)));
     return found;
-  };
-  return {
-    /** Every resource of an Allow statement, placed in its environment. */
-    placed: placedOf,
-    /** The production resources of an Allow statement (empty: it reaches none). */
-    reaching(s: ExpandedStatement): ResourceReach[] {
-      let found = reaching.get(s);
-      if (!found) reaching.set(s, (found = placedOf(s).filter((r) => isProductionRisk(r.environment))));
-      return found;
-    },
-    /** A Deny's own resources, each placed. */
-    denied(s: ExpandedStatement): ResourceReach[] {
-      let found = denied.get(s);
-      if (!found) denied.set(s, (found = (s.resources ?? []).map((r) => resourceReach(r, ctx, accountId, own))));
-      return found;
-    },
-  };
+  }
+
+  /** The production resources of an Allow statement (empty: it reaches none). */
+  reaching(s: ExpandedStatement): ResourceReach[] {
+    let found = this.reachingOf.get(s);
+    if (!found) this.reachingOf.set(s, (found = this.placed(s).filter((r) => isProductionRisk(r.environment))));
+    return found;
+  }
+
+  /** A Deny's own resources, each placed. */
+  denied(s: ExpandedStatement): ResourceReach[] {
+    let found = this.deniedOf.get(s);
+    if (!found) this.deniedOf.set(s, (found = (s.resources ?? []).map((r) => resourceReach(r, this.ctx, this.accountId, this.own))));
+    return found;
+  }
+
+  /** An Allow statement's resources by environment (only those it places some in), in statement order, and whether `*` is one. */
+  byEnvironment(s: ExpandedStatement): Map<Environment, { resources: string[]; everyResource: boolean }> {
+    let found = this.byEnvironmentOf.get(s);
+    if (!found) {
+      found = new Map();
+      for (const r of this.placed(s)) {
+        let entry = found.get(r.environment);
+        if (!entry) found.set(r.environment, (entry = { resources: [], everyResource: false }));
+        entry.resources.push(r.resource);
+        if (r.resource === '*') entry.everyResource = true;
+      }
+      this.byEnvironmentOf.set(s, found);
+    }
+    return found;
+  }
+
+  /** How evidence reads an indexed statement's resources (onText). */
+  on(entry: ReachStatement): string {
+    let found = this.onOf.get(entry.statement);
+    if (found === undefined) this.onOf.set(entry.statement, (found = onText(entry.statement, entry.resources)));
+    return found;
+  }
+}
+
+const readersByContext = new WeakMap<RuleContext['resourceEnvironment'], Map<string, AccountReaders>>();
+
+function resourceReaders(ctx: RuleContext, accountId: string, own: Environment): AccountReaders {
+  let byAccount = readersByContext.get(ctx.resourceEnvironment);
+  if (!byAccount) readersByContext.set(ctx.resourceEnvironment, (byAccount = new Map()));
+  const key = `${accountId}\u0000${own}`;
+  let readers = byAccount.get(key);
+  if (!readers) byAccount.set(key, (readers = new AccountReaders(ctx, accountId, own)));
+  return readers;
 }
 
 /** Union of the held statements' action sets (only those `pick` accepts); a fresh set. */
@@ -196,13 +237,15 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   const size = ctx.catalog.size;
   const resources = resourceReaders(ctx, facts.identity.accountId, facts.environment.environment);
   const reaches = (h: HeldStatement) => resources.reaching(h.statement).length > 0;
+  const reachingOf = (s: ExpandedStatement) => resources.reaching(s);
+  const deniedOf = (s: ExpandedStatement) => resources.denied(s);
   // An action reaches production when an Allow naming a production resource
   // grants it and (with a boundary) a boundary Allow naming one lets it through.
   const allows = grant.statements('allow').filter(reaches);
   const boundary = grant.hasBoundary ? grant.statements('boundary').filter(reaches) : [];
   const reach = unionOf(allows, size).intersectWith(grant.actions);
   if (grant.hasBoundary) reach.intersectWith(unionOf(boundary, size));
-  if (reach.isEmpty()) return { reach, conditioned: reach, statements: [] };
+  if (reach.isEmpty()) return { reach: ctx.catalog.none(), conditioned: ctx.catalog.none(), statements: [] };
   // Conditioned: no unconditioned reaching Allow, or no unconditioned reaching
   // boundary Allow. Worked out in place (reach minus the safe set): one set
   // fewer to allocate per identity.
@@ -218,15 +261,22 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   const add = (entries: IndexedStatementRef[], resourcesOf: (s: ExpandedStatement) => ResourceReach[]) => {
     for (const entry of entries) {
       const [witness] = firstInStatement(entry.statement, reach, 1);
-      if (witness !== undefined) statements.push(Object.assign(entry, { resources: resourcesOf(entry.statement), witness }));
+      if (witness === undefined) continue;
+      const whole = entry.role === 'allow' && statementWithin(entry.statement, reach);
+      statements.push(Object.assign(entry, { resources: resourcesOf(entry.statement), whole, witness }));
     }
   };
-  add(byDocument('allow', allows), resources.reaching);
-  add(byDocument('boundary', boundary), resources.reaching);
-  add(byDocument('deny', denies), resources.denied);
+  add(byDocument('allow', allows), reachingOf);
+  add(byDocument('boundary', boundary), reachingOf);
+  add(byDocument('deny', denies), deniedOf);
   // Evidence ties are broken by this order: the one walking actions in index order met the statements in.
   statements.sort((a, b) => a.witness - b.witness || ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.position - b.position);
-  return { reach, conditioned, statements };
+  // Kept for the audit: when it reaches production with everything it holds, unconditionally, it shares existing sets.
+  return {
+    reach: reach.equals(grant.actions) ? grant.actions : reach,
+    conditioned: conditioned.isEmpty() ? ctx.catalog.none() : conditioned,
+    statements,
+  };
 }
 
 // ---------------------------------------------------------------- by environment
@@ -262,15 +312,15 @@ export function environmentReach(facts: IdentityFacts, ctx: RuleContext): Enviro
   const boundary = grant.hasBoundary ? grant.statements('boundary') : [];
   const out: EnvironmentReach[] = [];
   for (const environment of ENVIRONMENT_ORDER) {
-    const placedHere = (h: HeldStatement) => readers.placed(h.statement).filter((r) => r.environment === environment);
-    const reaching = allows.filter((h) => placedHere(h).length > 0);
+    const here = (h: HeldStatement) => readers.byEnvironment(h.statement).get(environment);
+    const reaching = allows.filter((h) => here(h) !== undefined);
     if (!reaching.length) continue;
     const actions = unionOf(reaching, size).intersectWith(grant.actions);
-    if (grant.hasBoundary) actions.intersectWith(unionOf(boundary.filter((h) => placedHere(h).length > 0), size));
+    if (grant.hasBoundary) actions.intersectWith(unionOf(boundary.filter((h) => here(h) !== undefined), size));
     if (actions.isEmpty()) continue;
-    const everywhere = reaching.filter((h) => placedHere(h).some((r) => r.resource === '*'));
+    const everywhere = reaching.filter((h) => here(h)!.everyResource);
     const everyResource = unionOf(everywhere, size).intersectWith(actions);
-    const resources = new Set(reaching.flatMap((h) => placedHere(h).map((r) => r.resource)));
+    const resources = new Set(reaching.flatMap((h) => here(h)!.resources));
     out.push({ environment, actions, everyResource, resources: [...resources] });
   }
   return out;
@@ -343,31 +393,50 @@ function firstMembers(set: ActionSet, max: number): number[] {
   return out;
 }
 
-function groupFinding(
-  group: (typeof GROUPS)[number],
-  actions: ActionSet,
-  index: ReachIndex,
-  usage: UsageIndex,
-  facts: IdentityFacts,
-  ctx: RuleContext,
-): FindingDraft {
+/**
+ * One access level's finding: severity and title from a few set operations;
+ * the evidence (statements, usage) is built when read (lazy-evidence.ts).
+ */
+function groupFinding(g: number, index: ReachIndex, facts: IdentityFacts, ctx: RuleContext): FindingDraft {
+  const group = GROUPS[g]!;
+  const mask = groupMasks(ctx.catalog)[g]!;
+  const count = index.reach.countAnd(mask);
+  const conditioned = index.reach.andIsSubsetOf(mask, index.conditioned);
+  // Production reach is 'unknown' when no reaching resource (of a statement covering some of the group) is known to be production.
+  const environment: Environment = index.statements.some(
+    (e) => e.role === 'allow' && e.resources.some((r) => r.environment === 'production') && statementMeets(e.statement, index.reach, mask),
+  )
+    ? 'production'
+    : 'unknown';
+  const base = reachSeverity(group.level, environment);
+  const label = group.delete ? 'delete (Write)' : group.level;
+  const names = index.reach.firstAnd(mask, 3).map(catalogKeys(ctx.catalog)).join(', ') + (count > 3 ? ', …' : '');
+  return lazyEvidence(
+    {
+      severity: conditioned ? lower(base) : base,
+      granular: group.granular,
+      title: `Can ${group.verb} production: ${count} ${label} action${count === 1 ? '' : 's'} (${names})${conditioned ? ' only under a Condition' : ''}`,
+    },
+    () => groupEvidence(g, facts, ctx),
+  );
+}
+
+function groupEvidence(g: number, facts: IdentityFacts, ctx: RuleContext): Evidence[] {
+  const group = GROUPS[g]!;
+  const index = productionReachIndex(facts, ctx);
+  const actions = index.reach.intersect(groupMasks(ctx.catalog)[g]!);
+  const usage = usageIndex(facts, ctx.catalog);
   const key = catalogKeys(ctx.catalog);
+  const readers = resourceReaders(ctx, facts.identity.accountId, facts.environment.environment);
   const count = actions.size;
   // Only the first MAX_NAMES names are ever shown; the rest are counted.
   const keys = firstMembers(actions, MAX_NAMES).map(key);
   const conditioned = actions.isSubsetOf(index.conditioned);
   const entries = index.statements
-    .map((entry) => ({ entry, covered: countInStatement(entry.statement, actions) }))
+    .map((entry) => ({ entry, covered: entry.whole ? wholeCover(entry.statement, g, ctx.catalog).covered : countInStatement(entry.statement, actions) }))
     .filter((e) => e.covered > 0)
     .sort((a, b) => b.covered - a.covered || a.entry.statementIndex - b.entry.statementIndex);
-  // Production reach is 'unknown' when no reaching resource is known to be production.
-  const environment: Environment = entries.some((e) => e.entry.role === 'allow' && e.entry.resources.some((r) => r.environment === 'production'))
-    ? 'production'
-    : 'unknown';
-  const base = reachSeverity(group.level, environment);
-  const severity = conditioned ? lower(base) : base;
   const label = group.delete ? 'delete (Write)' : group.level;
-  const names = keys.slice(0, 3).join(', ') + (count > 3 ? ', …' : '');
 
   const evidence: Evidence[] = [
     {
@@ -379,18 +448,17 @@ function groupFinding(
   for (const role of ['allow', 'boundary', 'deny'] as const) {
     const ofRole = entries.filter((e) => e.entry.role === role);
     for (const { entry, covered } of ofRole.slice(0, MAX_STATEMENTS)) {
-      const coveredKeys = firstInStatement(entry.statement, actions, MAX_STATEMENT_NAMES).map(key);
-      const what =
-        covered === 1
-          ? coveredKeys[0]!
-          : `${covered} of these actions (${coveredKeys.slice(0, 3).join(', ')}${covered > 3 ? ', …' : ''})`;
-      const phrase = role === 'deny' ? `${what} for some requests` : what;
-      // Shown resources and the `on` text depend on the statement alone: every source and group shares them.
-      const resources = entry.resources.length > MAX_RESOURCES ? entry.resources.slice(0, MAX_RESOURCES) : entry.resources;
-      const on = (entry.on ??= onText(entry.statement, entry.resources));
-      for (const s of sourcesOf(entry)) {
-        evidence.push(statementEvidence(s, phrase, on, { productionResources: resources, actionsCovered: covered, actions: coveredKeys }));
+      if (entry.whole) {
+        // Every identity of the account holding this attachment would say the same: shared lines.
+        for (const held of entry.held) {
+          let lines = readers.lines.get(held);
+          if (!lines) readers.lines.set(held, (lines = []));
+          evidence.push((lines[g] ??= statementLine(described(held), role, entry, covered, wholeCover(entry.statement, g, ctx.catalog).keys, readers)));
+        }
+        continue;
       }
+      const coveredKeys = firstInStatement(entry.statement, actions, MAX_STATEMENT_NAMES).map(key);
+      for (const s of sourcesOf(entry)) evidence.push(statementLine(s, role, entry, covered, coveredKeys, readers));
     }
     if (ofRole.length > MAX_STATEMENTS) {
       evidence.push({ kind: 'note', summary: `${ofRole.length - MAX_STATEMENTS} more ${role} statements apply to some of these actions`, detail: { role } });
@@ -400,13 +468,32 @@ function groupFinding(
     evidence.push({ kind: 'note', summary: 'every grant of these actions on production holds only under a Condition (see the statements): one severity step lower' });
   }
   evidence.push(usageEvidence(usage, actions, count, ctx), environmentEvidence(facts), ...incompleteGrantEvidence(facts.grant));
-  return {
-    severity,
-    granular: group.granular,
-    title: `Can ${group.verb} production: ${count} ${label} action${count === 1 ? '' : 's'} (${names})${conditioned ? ' only under a Condition' : ''}`,
-    evidence,
-  };
+  return evidence;
 }
+
+/** One source of a statement behind a group: what it covers of the group, on which production resources. */
+function statementLine(
+  s: GrantingStatement,
+  role: 'allow' | 'boundary' | 'deny',
+  entry: ReachStatement,
+  covered: number,
+  coveredKeys: string[],
+  readers: AccountReaders,
+): Evidence {
+  const what = covered === 1 ? coveredKeys[0]! : `${covered} of these actions (${coveredKeys.slice(0, 3).join(', ')}${covered > 3 ? ', …' : ''})`;
+  const phrase = role === 'deny' ? `${what} for some requests` : what;
+  const resources = entry.resources.length > MAX_RESOURCES ? entry.resources.slice(0, MAX_RESOURCES) : entry.resources;
+  return statementEvidence(s, phrase, readers.on(entry), { productionResources: resources, actionsCovered: covered, actions: coveredKeys });
+}
+
+/** What an Allow held whole covers of group `g`: its own actions of the group, counted and the first few named; once per statement. */
+function wholeCover(statement: ExpandedStatement, g: number, catalog: AwsActionCatalog): { covered: number; keys: string[] } {
+  let covers = coversOf.get(statement);
+  if (!covers) coversOf.set(statement, (covers = []));
+  const mask = groupMasks(catalog)[g]!;
+  return (covers[g] ??= { covered: countInStatement(statement, mask), keys: firstInStatement(statement, mask, MAX_STATEMENT_NAMES).map(catalogKeys(catalog)) });
+}
+const coversOf = new WeakMap<ExpandedStatement, { covered: number; keys: string[] }[]>();
 
 /** `service:Name` per catalog index, built once: evidence names the same actions over and over. */
 function catalogKeys(catalog: AwsActionCatalog): (i: number) => string {
@@ -449,10 +536,8 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
   if (index.reach.isEmpty()) return [];
   const masks = groupMasks(ctx.catalog);
   const findings: FindingDraft[] = [];
-  let usage: UsageIndex | undefined;
-  GROUPS.forEach((group, g) => {
-    const actions = index.reach.intersect(masks[g]!);
-    if (!actions.isEmpty()) findings.push(groupFinding(group, actions, index, (usage ??= usageIndex(facts, ctx.catalog)), facts, ctx));
+  GROUPS.forEach((_, g) => {
+    if (index.reach.intersects(masks[g]!)) findings.push(groupFinding(g, index, facts, ctx));
   });
   return findings;
 }

@@ -56,6 +56,7 @@ import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
 import type { AuditFacts } from '../../analyse/granted-vs-used.js';
 import { byDocument, described, environmentEvidence, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef } from '../evidence.js';
+import { lazyEvidence } from '../lazy-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { rootScopeSeverity } from '../severity.js';
 
@@ -73,7 +74,13 @@ interface WideScope {
 }
 
 /** Resource `*` or NotResource (every resource but some): what makes a statement root-level in scope. */
-const isWide = (s: { resources?: string[]; notResources?: string[] }): boolean => s.notResources !== undefined || (s.resources?.includes('*') ?? false);
+/** Resource `*` or NotResource, once per statement: every identity holding it asks, several times per audit. */
+function isWide(s: ExpandedStatement): boolean {
+  let wide = wideStatements.get(s);
+  if (wide === undefined) wideStatements.set(s, (wide = s.notResources !== undefined || (s.resources?.includes('*') ?? false)));
+  return wide;
+}
+const wideStatements = new WeakMap<ExpandedStatement, boolean>();
 const unconditioned = (s: ExpandedStatement): boolean => s.condition === undefined;
 
 // ---------------------------------------------------------------- evidence
@@ -219,6 +226,20 @@ function rootLevelCandidates(catalog: AwsActionCatalog): ActionSet {
 }
 const candidateSets = new WeakMap<AwsActionCatalog, ActionSet>();
 
+/** Permissions management actions reported one by one (rule 3): all but the read-named ones. */
+function reportedOneByOne(catalog: AwsActionCatalog): ActionSet {
+  let set = oneByOne.get(catalog);
+  if (!set) {
+    set = ActionSet.empty(catalog.size);
+    catalog.withAccessLevel('Permissions management').forEach((i) => {
+      if (!isReadOnlyName(catalog.actionAt(i).name)) set!.add(i);
+    });
+    oneByOne.set(catalog, set);
+  }
+  return set;
+}
+const oneByOne = new WeakMap<AwsActionCatalog, ActionSet>();
+
 /** Union of the held statements' action sets (only those `pick` accepts); a fresh set. */
 function unionOf(held: readonly HeldStatement[], size: number, pick: (s: ExpandedStatement) => boolean = () => true): ActionSet {
   return unionOfStatements(size, held.map((h) => h.statement).filter(pick));
@@ -247,6 +268,18 @@ function wideIndex(grant: EffectiveGrant, catalog: AwsActionCatalog): WideIndex 
   }
   return { wide, conditioned, allows, boundary, denies };
 }
+
+/**
+ * wideIndex of the grant whose evidence was built last: an identity's
+ * findings are read together (a report lists them one after the other, a
+ * suggestion reads them all), so one entry serves them and nothing is kept
+ * per identity.
+ */
+function lastWideIndex(grant: EffectiveGrant, catalog: AwsActionCatalog): WideIndex {
+  if (lastIndex?.grant !== grant) lastIndex = { grant, index: wideIndex(grant, catalog) };
+  return lastIndex.index;
+}
+let lastIndex: { grant: EffectiveGrant; index: WideIndex } | undefined;
 
 /**
  * The statements behind the wide actions, by document, each with the wide
@@ -282,17 +315,24 @@ const everything = (catalog: AwsActionCatalog): Subset => ({ size: catalog.size,
 const serviceRange = (start: number, end: number): Subset => ({ size: end - start, count: (set) => set.countRange(start, end) });
 
 /** Evidence for a group of actions: statements widest first, then boundary and deny statements, then conditions. */
-function groupEvidence(statements: readonly IndexedStatement[], index: WideIndex, subset: Subset, held: number, what: string): Evidence[] {
-  const out: Evidence[] = [];
+/** The statements a group finding shows, per role (widest first), and how many more apply. */
+function groupSelection(statements: readonly IndexedStatement[], subset: Subset, held: number) {
   const entries = statements
     .map((entry) => ({ entry, covered: subset.count(entry.actions) }))
     .filter((e) => e.covered > 0)
     .sort((a, b) => b.covered - a.covered || a.entry.policyHash.localeCompare(b.entry.policyHash) || a.entry.statementIndex - b.entry.statementIndex);
-  for (const role of ['allow', 'boundary', 'deny'] as const) {
+  return (['allow', 'boundary', 'deny'] as const).map((role) => {
     const ofRole = entries.filter((e) => e.entry.role === role);
     const covering = ofRole.filter((e) => e.covered === held);
     // Allow statements that cover the whole group say it all; otherwise show every contributor.
     const shown = (role === 'allow' && covering.length > 0 ? covering : ofRole).slice(0, MAX_STATEMENTS);
+    return { role, shown, rest: ofRole.length - shown.length };
+  });
+}
+
+function groupEvidence(statements: readonly IndexedStatement[], index: WideIndex, subset: Subset, held: number, what: string): Evidence[] {
+  const out: Evidence[] = [];
+  for (const { role, shown, rest } of groupSelection(statements, subset, held)) {
     for (const { entry, covered } of shown) {
       const part =
         role === 'deny'
@@ -302,7 +342,6 @@ function groupEvidence(statements: readonly IndexedStatement[], index: WideIndex
             : `${covered} of these ${held} actions`;
       for (const s of sourcesOf(entry)) out.push(wideStatementEvidence(s, part, { actionsCovered: covered }));
     }
-    const rest = ofRole.length - shown.length;
     if (rest > 0) {
       out.push({ kind: 'note', summary: `${rest} more ${role} statements also apply to some of these actions`, detail: { role, moreStatements: rest } });
     }
@@ -318,15 +357,40 @@ function groupEvidence(statements: readonly IndexedStatement[], index: WideIndex
   return out;
 }
 
-function singleEvidence(scope: WideScope, key: string): Evidence[] {
-  return [
-    ...scope.allows.slice(0, MAX_STATEMENTS).map((s) => wideStatementEvidence(s, key)),
-    ...scope.boundary.slice(0, MAX_STATEMENTS).map((s) => wideStatementEvidence(s, key)),
-    ...scope.denies.slice(0, MAX_STATEMENTS).map((s) => wideStatementEvidence(s, `${key} for some requests`)),
-  ];
+/** The statements a single-action finding cites, in its evidence's order: wide Allows, wide boundary Allows, Denies that may refuse some requests. */
+function citedStatements(scope: WideScope): { statement: GrantingStatement; refuses: boolean }[] {
+  const cite = (list: GrantingStatement[], refuses: boolean) => list.slice(0, MAX_STATEMENTS).map((statement) => ({ statement, refuses }));
+  return [...cite(scope.allows, false), ...cite(scope.boundary, false), ...cite(scope.denies, true)];
 }
 
-const conditionedSuffix = (conditioned: boolean) => (conditioned ? ' (only under a Condition)' : '');
+function singleEvidence(scope: WideScope, key: string): Evidence[] {
+  return citedStatements(scope).map(({ statement, refuses }) => wideStatementEvidence(statement, refuses ? `${key} for some requests` : key));
+}
+
+/**
+ * The policies the statement evidence of one of this rule's findings cites,
+ * in order, worked out without building the evidence (its granular part
+ * says which finding: `Action::*`, `Action::*-except`, `Action::<service>:*`
+ * or one action); undefined for a granular part this rule does not make.
+ * For planners asking which policy a finding rests on.
+ */
+export function rootLevelCitations(facts: IdentityFacts, granular: string | undefined, catalog: AwsActionCatalog): { policyName: string; policyArn?: string }[] | undefined {
+  if (!granular?.startsWith('Action::')) return undefined;
+  const what = granular.slice('Action::'.length);
+  const index = lastWideIndex(facts.grant, catalog);
+  const cite = (statements: GrantingStatement[]) => statements.map((s) => ({ policyName: s.policyName, policyArn: s.policyArn }));
+  const group = (subset: Subset, held: number) =>
+    cite(groupSelection(indexedStatements(index), subset, held).flatMap(({ shown }) => shown.flatMap(({ entry }) => sourcesOf(entry))));
+  if (what === '*' || what === '*-except') return group(everything(catalog), index.wide.size);
+  if (what.endsWith(':*')) {
+    const svc = catalog.service(what.slice(0, -2));
+    return svc ? group(serviceRange(svc.start, svc.end), svc.end - svc.start) : undefined;
+  }
+  const i = catalog.indexOf(what);
+  if (i === undefined || catalog.keyAt(i) !== what) return undefined;
+  return cite(citedStatements(wideScope(index, i)).map(({ statement }) => statement));
+}
+
 
 /** The actions an identity lacks for a near-total grant, by service, for evidence. */
 function missingEvidence(catalog: AwsActionCatalog, wide: ActionSet): Evidence {
@@ -352,7 +416,7 @@ function missingEvidence(catalog: AwsActionCatalog, wide: ActionSet): Evidence {
 }
 
 function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notApplicable: string } {
-  const { identity, grant, audit } = facts;
+  const { identity, grant } = facts;
   const { catalog } = ctx;
   if (identity.provider !== 'aws') return { notApplicable: 'not an AWS identity' };
   if (identity.kind === 'root') return { notApplicable: 'the account root user is unrestricted by design; the root-credential rules cover it' };
@@ -360,18 +424,15 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
   if (grant.actions.isEmpty()) return grant.errors.length > 0 ? [] : { notApplicable: 'holds no catalog action' };
 
   const env = facts.environment.environment;
-  const common = (): Evidence[] => [environmentEvidence(facts), ...incompleteGrantEvidence(grant)];
   const index = wideIndex(grant, catalog);
-  let statements: IndexedStatement[] | undefined;
-  const indexed = (): IndexedStatement[] => (statements ??= indexedStatements(index));
+  const evidence = (make: EvidenceMaker) => evidenceBuilder(facts, catalog, make);
 
   // 1. Everything (or all but a few), on every resource: one finding absorbs the rest.
   const wideCount = index.wide.size;
   if (wideCount >= catalog.size * (1 - NEAR_ALL_MAX_MISSING_SHARE)) {
-    const all = everything(catalog);
     const conditioned = index.conditioned.size > 0;
     const complete = wideCount === catalog.size;
-    const admin = indexed().some(
+    const admin = indexedStatements(index).some(
       (e) => e.role === 'allow' && e.actions.size === catalog.size && sourcesOf(e).some((s) => isAwsManagedAdminPolicy(s.policyArn)),
     );
     const count = catalog.size.toLocaleString('en-US');
@@ -379,17 +440,10 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
       ? `Holds every AWS action (${count}) on every resource${admin ? ' via AdministratorAccess' : ': equivalent to AdministratorAccess'}`
       : `Holds all but ${(catalog.size - wideCount).toLocaleString('en-US')} of the ${count} AWS actions on every resource`;
     return [
-      {
-        severity: rootScopeSeverity(env, conditioned),
-        granular: complete ? 'Action::*' : 'Action::*-except',
-        title: `${title}${conditionedSuffix(conditioned)}`,
-        evidence: [
-          ...groupEvidence(indexed(), index, all, wideCount, complete ? 'every action (*)' : `all ${wideCount.toLocaleString('en-US')} of these actions`),
-          ...(complete ? [] : [missingEvidence(catalog, index.wide)]),
-          identityUsageEvidence(audit, ctx),
-          ...common(),
-        ],
-      },
+      lazyEvidence(
+        { severity: rootScopeSeverity(env, conditioned), granular: complete ? 'Action::*' : 'Action::*-except', title: `${title}${conditioned ? CONDITIONED : ''}` },
+        evidence(everythingEvidence(facts, ctx, wideCount, complete)),
+      ),
     ];
   }
 
@@ -403,22 +457,33 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     const subset = serviceRange(svc.start, svc.end);
     if (subset.count(index.wide) !== subset.size) continue;
     coveredServices.add(svc.service);
-    findings.push(serviceFinding(entry, svc.start, svc.end, index, indexed(), subset, facts, ctx, common()));
+    const conditioned = subset.count(index.conditioned) > 0;
+    findings.push(
+      lazyEvidence(
+        {
+          severity: rootScopeSeverity(env, conditioned),
+          granular: `Action::${entry.service}:*`,
+          title: `Holds all of ${entry.service} (${entry.service}:*, ${svc.end - svc.start} actions) on every resource${conditioned ? CONDITIONED : ''}`,
+        },
+        evidence(wholeServiceEvidence(facts, ctx, entry, svc.start, svc.end)),
+      ),
+    );
   }
 
   // 3. Permissions management actions, one by one.
   const reported = new Set<number>();
-  catalog.withAccessLevel('Permissions management').intersect(index.wide).forEach((i) => {
-    const action = catalog.actionAt(i);
-    if (coveredServices.has(action.service) || isReadOnlyName(action.name)) return;
-    const scope = wideScope(index, i);
+  reportedOneByOne(catalog).forEachAnd(index.wide, (i) => {
+    if (coveredServices.size > 0 && coveredServices.has(catalog.actionAt(i).service)) return;
+    const key = catalog.keyAt(i);
+    const conditioned = index.conditioned.has(i);
     reported.add(i);
-    findings.push({
-      severity: rootScopeSeverity(env, scope.conditioned),
-      granular: `Action::${action.key}`,
-      title: `Permissions management on every resource: ${action.key}${conditionedSuffix(scope.conditioned)}`,
-      evidence: [...singleEvidence(scope, action.key), actionUsageEvidence(facts, action.key, ctx), ...common()],
-    });
+    const text = actionTexts(key);
+    findings.push(
+      lazyEvidence(
+        { severity: rootScopeSeverity(env, conditioned), granular: text.granular, title: conditioned ? text.pmConditioned : text.pm },
+        evidence(actionEvidence(facts, ctx, i, key)),
+      ),
+    );
   });
 
   // 4. Single root-level actions.
@@ -428,23 +493,67 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     const action = catalog.actionAt(i);
     if (coveredServices.has(action.service)) continue;
     if (!index.wide.has(i)) continue;
-    const scope = wideScope(index, i);
-    findings.push({
-      severity: rootScopeSeverity(env, scope.conditioned),
-      granular: `Action::${action.key}`,
-      title: `${action.key} on every resource${conditionedSuffix(scope.conditioned)}`,
-      evidence: [
-        { kind: 'note', summary: `${action.key}: ${entry.why}`, detail: { action: action.key, accessLevel: action.accessLevel } },
-        ...singleEvidence(scope, action.key),
-        actionUsageEvidence(facts, action.key, ctx),
-        ...common(),
-      ],
-    });
+    const conditioned = index.conditioned.has(i);
+    const text = actionTexts(action.key);
+    findings.push(
+      lazyEvidence(
+        { severity: rootScopeSeverity(env, conditioned), granular: text.granular, title: conditioned ? text.rootConditioned : text.root },
+        evidence(actionEvidence(facts, ctx, i, action.key, { kind: 'note', summary: `${action.key}: ${entry.why}`, detail: { action: action.key, accessLevel: action.accessLevel } })),
+      ),
+    );
   }
   return findings;
 }
 
-function serviceFinding(
+type EvidenceMaker = (index: WideIndex, common: Evidence[]) => Evidence[];
+
+/**
+ * A finding's evidence, built when read (lazy-evidence.ts) from the index
+ * worked out again then. Made outside `check`, whose scope holds the index:
+ * a closure made there would keep it (and the rest of that scope) alive for
+ * as long as the finding.
+ */
+function evidenceBuilder(facts: IdentityFacts, catalog: AwsActionCatalog, make: EvidenceMaker): () => Evidence[] {
+  return () => make(lastWideIndex(facts.grant, catalog), [environmentEvidence(facts), ...incompleteGrantEvidence(facts.grant)]);
+}
+
+/** Evidence of the everything finding (rule 1). */
+function everythingEvidence(facts: IdentityFacts, ctx: RuleContext, wideCount: number, complete: boolean): EvidenceMaker {
+  const { catalog } = ctx;
+  return (index, common) => [
+    ...groupEvidence(indexedStatements(index), index, everything(catalog), wideCount, complete ? 'every action (*)' : `all ${wideCount.toLocaleString('en-US')} of these actions`),
+    ...(complete ? [] : [missingEvidence(catalog, index.wide)]),
+    identityUsageEvidence(facts.audit, ctx),
+    ...common,
+  ];
+}
+
+/** Evidence of a whole-service finding (rule 2). */
+function wholeServiceEvidence(facts: IdentityFacts, ctx: RuleContext, entry: RootLevelService, start: number, end: number): EvidenceMaker {
+  return (index, common) => serviceEvidence(entry, start, end, index, indexedStatements(index), serviceRange(start, end), facts, ctx, common);
+}
+
+/** Evidence of a single-action finding (rules 3 and 4), from what stays as it is: no closure over `check`'s scope. */
+function actionEvidence(facts: IdentityFacts, ctx: RuleContext, i: number, key: string, note?: Evidence): EvidenceMaker {
+  return (index, common) => [...(note ? [note] : []), ...singleEvidence(wideScope(index, i), key), actionUsageEvidence(facts, key, ctx), ...common];
+}
+
+const CONDITIONED = ' (only under a Condition)';
+
+/** Granular part and titles of a single-action finding: the same strings for every identity holding the action. */
+function actionTexts(key: string): { granular: string; pm: string; pmConditioned: string; root: string; rootConditioned: string } {
+  let texts = textsByAction.get(key);
+  if (!texts) {
+    const pm = `Permissions management on every resource: ${key}`;
+    const root = `${key} on every resource`;
+    texts = { granular: `Action::${key}`, pm, pmConditioned: pm + CONDITIONED, root, rootConditioned: root + CONDITIONED };
+    textsByAction.set(key, texts);
+  }
+  return texts;
+}
+const textsByAction = new Map<string, ReturnType<typeof actionTexts>>();
+
+function serviceEvidence(
   entry: RootLevelService,
   start: number,
   end: number,
@@ -454,32 +563,26 @@ function serviceFinding(
   facts: IdentityFacts,
   ctx: RuleContext,
   common: Evidence[],
-): FindingDraft {
+): Evidence[] {
   const { catalog } = ctx;
-  const conditioned = subset.count(index.conditioned) > 0;
   const pm: string[] = [];
   for (let i = start; i < end; i++) if (catalog.accessLevelAt(i) === 'Permissions management') pm.push(catalog.keyAt(i));
   const title = catalog.service(entry.service)?.title;
-  return {
-    severity: rootScopeSeverity(facts.environment.environment, conditioned),
-    granular: `Action::${entry.service}:*`,
-    title: `Holds all of ${entry.service} (${entry.service}:*, ${end - start} actions) on every resource${conditionedSuffix(conditioned)}`,
-    evidence: [
-      {
-        kind: 'note',
-        summary: `${title ? `${title}: ` : ''}${entry.why}`,
-        detail: { service: entry.service, actions: end - start },
-      },
-      ...groupEvidence(statements, index, subset, subset.size, `every ${entry.service} action`),
-      {
-        kind: 'note',
-        summary: `includes ${pm.length} Permissions management actions, not reported separately: ${pm.slice(0, 10).join(', ')}${pm.length > 10 ? ', …' : ''}`,
-        detail: { permissionsManagement: pm.slice(0, MAX_NAMES), permissionsManagementCount: pm.length },
-      },
-      serviceUsageEvidence(facts.audit, entry.service, ctx),
-      ...common,
-    ],
-  };
+  return [
+    {
+      kind: 'note',
+      summary: `${title ? `${title}: ` : ''}${entry.why}`,
+      detail: { service: entry.service, actions: end - start },
+    },
+    ...groupEvidence(statements, index, subset, subset.size, `every ${entry.service} action`),
+    {
+      kind: 'note',
+      summary: `includes ${pm.length} Permissions management actions, not reported separately: ${pm.slice(0, 10).join(', ')}${pm.length > 10 ? ', …' : ''}`,
+      detail: { permissionsManagement: pm.slice(0, MAX_NAMES), permissionsManagementCount: pm.length },
+    },
+    serviceUsageEvidence(facts.audit, entry.service, ctx),
+    ...common,
+  ];
 }
 
 export const rootLevelScope: Rule = {

@@ -64,6 +64,8 @@ function chainFinding(target: ChainTarget, why: string, omitted: number): Findin
 }
 
 const factsIndex = new WeakMap<RuleContext, Map<string, IdentityFacts>>();
+/** Why each node counts as production (or not), per context: every search from an account meets the same nodes. */
+const whyIndex = new WeakMap<RuleContext, Map<string, string | undefined>>();
 
 function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notApplicable: string } {
   const { identity, environment } = facts;
@@ -76,10 +78,12 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
   let factsOf = factsIndex.get(ctx);
   if (!factsOf) factsIndex.set(ctx, (factsOf = new Map(ctx.identities.map((f) => [f.identity.arn, f]))));
   const index = factsOf;
-  const whys = new Map<string, string | undefined>();
+  let whys = whyIndex.get(ctx);
+  if (!whys) whyIndex.set(ctx, (whys = new Map()));
+  const known = whys;
   const why = (node: ReachNode) => {
-    if (!whys.has(node.id)) whys.set(node.id, productionWhy(node, ctx, index));
-    return whys.get(node.id);
+    if (!known.has(node.id)) known.set(node.id, productionWhy(node, ctx, index));
+    return known.get(node.id);
   };
   const targets = chainTargets(ctx.reach, identity.arn, (node) => why(node) !== undefined);
   // Unconditional chains first, then nearest.

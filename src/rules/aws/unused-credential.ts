@@ -30,6 +30,7 @@
 import { isInWindow } from '../../analyse/window.js';
 import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
+import { lazyEvidence } from '../lazy-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import {
   cloudTrailEvidence,
@@ -38,6 +39,7 @@ import {
   credentialUses,
   day,
   unusedSeverity,
+  unusedSeverityEvidence,
   type CredentialUse,
 } from './credential-facts.js';
 
@@ -83,30 +85,36 @@ function judgeUser(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { n
     return unknown.length === 0 ? [] : { notApplicable: unknownReason(unknown) };
   }
 
-  const weight = unused.length > 0 || facts.audit.status === 'unused' ? unusedSeverity(facts, ctx.catalog) : undefined;
-  const ct = cloudTrailEvidence(facts, window);
+  const severity = unused.length > 0 || facts.audit.status === 'unused' ? unusedSeverity(facts) : undefined;
+  // Evidence is built when read (lazy-evidence.ts); what could not be judged on the same identity closes every finding's, so a reviewer sees the whole picture.
+  const weight = () => unusedSeverityEvidence(facts, ctx.catalog);
+  const unknownNote = (): Evidence[] => (unknown.length > 0 ? [{ kind: 'note', summary: unknownReason(unknown) }] : []);
   for (const u of unused) {
     const label = credentialLabel(u.credential);
-    findings.push({
-      severity: weight!.severity,
+    const draft = {
+      severity: severity!,
       title: u.neverUsed
         ? `active ${label} ${printable(u.credential.id)} was never used`
         : `active ${label} ${printable(u.credential.id)} not used since ${day(u.credential.lastUsedAt)} (window ${window.from} to ${window.to})`,
       credentialId: u.credential.id,
       granular: `Credential::${u.credential.id}`,
-      evidence: [credentialEvidence(u.credential, u.audit, u.why), ct, ...others(uses, u), ...weight!.evidence],
-    });
+    };
+    findings.push(
+      lazyEvidence(draft, () => [credentialEvidence(u.credential, u.audit, u.why), cloudTrailEvidence(facts, window), ...others(uses, u), ...weight(), ...unknownNote()]),
+    );
   }
 
   // The user as a whole: nothing used it, and a source could have seen it if something had.
   const userUnused = used.length === 0 && unknown.length === 0 && facts.audit.status !== 'used' && (facts.audit.status === 'unused' || unused.length > 0);
   if (userUnused) {
     const latest = facts.audit.lastUsed;
-    findings.push({
-      severity: weight!.severity,
+    const draft = {
+      severity: severity!,
       title: `user ${printable(facts.identity.name)} not used in the window (${window.from} to ${window.to})${latest ? `; last use seen ${day(latest.at)}` : ''}`,
       granular: 'Identity',
-      evidence: [
+    };
+    findings.push(
+      lazyEvidence(draft, () => [
         {
           kind: 'usage',
           summary: latest
@@ -114,18 +122,15 @@ function judgeUser(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { n
             : `no use of the user recorded by ${facts.audit.usageSources.join(', ') || 'any source'}`,
           detail: { identityStatus: facts.audit.status, lastUsed: latest, usageSources: facts.audit.usageSources },
         },
-        ct,
+        cloudTrailEvidence(facts, window),
         ...uses.map((u) => credentialEvidence(u.credential, u.audit, u.why)),
         ...(uses.length === 0 ? [{ kind: 'note' as const, summary: 'the user has no active access key or console password' }] : []),
-        ...weight!.evidence,
-      ],
-    });
+        ...weight(),
+        ...unknownNote(),
+      ]),
+    );
   }
-  if (findings.length > 0) {
-    // Say what could not be judged on the same identity, so a reviewer sees the whole picture.
-    if (unknown.length > 0) for (const f of findings) f.evidence.push({ kind: 'note', summary: unknownReason(unknown) });
-    return findings;
-  }
+  if (findings.length > 0) return findings;
   if (unknown.length > 0) return { notApplicable: unknownReason(unknown) };
   return {
     notApplicable: `no usage source covers this user: ${facts.audit.usageSources.length ? `only ${facts.audit.usageSources.join(', ')}` : 'no credential report, CloudTrail or Access Advisor data for it'}`,
@@ -145,13 +150,11 @@ function judgeRole(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { n
   const { audit } = facts;
   if (audit.status === 'used') return [];
 
-  // The newest dated use known for the role, from this scan and from every stored scan of it.
+  // The newest dated use known for the role, from this scan and from every stored scan of it (the earliest scan on a tie).
   let newest: { at: string; source: string; detail?: string; scanId?: number } | undefined = audit.lastUsed;
-  for (const entry of ctx.history(facts.identity.arn)) {
-    const at = entry.identity.lastUsed?.at;
-    if (at && !Number.isNaN(Date.parse(at)) && (!newest || Date.parse(at) > Date.parse(newest.at))) {
-      newest = { at, source: entry.identity.lastUsed!.source, detail: entry.identity.lastUsed!.region, scanId: entry.scan.id };
-    }
+  const stored = ctx.lastUse(facts.identity.arn);
+  if (stored && (!newest || Date.parse(stored.at) > Date.parse(newest.at))) {
+    newest = { at: stored.at, source: stored.source, detail: stored.region, scanId: stored.scanId };
   }
   if (newest && (isInWindow(newest.at, window) || Date.parse(newest.at) > Date.parse(window.asOf))) return [];
 
@@ -159,20 +162,17 @@ function judgeRole(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { n
   const olderThanWindow = newest !== undefined;
   if (!silenceObserved && !olderThanWindow) return { notApplicable: 'no usage source covers this role' };
 
-  const weight = unusedSeverity(facts, ctx.catalog);
-  const usage: Evidence = {
+  const usage = (): Evidence => ({
     kind: 'usage',
     summary: newest
       ? `last use seen ${day(newest.at)} per ${newest.source}${newest.scanId !== undefined ? ` (stored scan ${newest.scanId})` : ''}, before the window (${window.from} to ${window.to})`
       : `no use in the window (${window.from} to ${window.to}) seen by ${audit.usageSources.join(', ')}, which observe this role`,
     detail: { lastUsed: newest, identityStatus: audit.status, usageSources: audit.usageSources, window: { from: window.from, to: window.to } },
+  });
+  const draft = {
+    severity: unusedSeverity(facts),
+    title: `role ${printable(facts.identity.name)} not used in the window${newest ? `; last used ${day(newest.at)}` : ''}`,
+    granular: 'Identity',
   };
-  return [
-    {
-      severity: weight.severity,
-      title: `role ${printable(facts.identity.name)} not used in the window${newest ? `; last used ${day(newest.at)}` : ''}`,
-      granular: 'Identity',
-      evidence: [usage, cloudTrailEvidence(facts, window), ...weight.evidence],
-    },
-  ];
+  return [lazyEvidence(draft, () => [usage(), cloudTrailEvidence(facts, window), ...unusedSeverityEvidence(facts, ctx.catalog)])];
 }

@@ -25,10 +25,11 @@
  * Write or Permissions management and the identity's environment is
  * production or unknown.
  */
-import { unusedActionNames, type ServiceFacts } from '../../analyse/granted-vs-used.js';
+import { unusedNamesOf, type ServiceFacts } from '../../analyse/granted-vs-used.js';
 import type { AccessLevel } from '../../model/domain.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import type { Evidence, Severity } from '../../model/finding.js';
+import { lazyEvidence } from '../lazy-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { isProductionRisk } from '../severity.js';
 import { environmentEvidence, statementsEvidence, WRITE_LEVELS } from './credential-facts.js';
@@ -82,7 +83,7 @@ export const unusedPermissions: Rule = {
       };
     }
 
-    const services = audit.services.filter((s) => s.unused > 0).map(unusedService);
+    const services = audit.services.filter((s) => s.unused > 0).map((s) => unusedService(s, ctx.catalog));
     if (services.length === 0) return [];
     return [shareFinding(services, facts, ctx, numbers)];
   }),
@@ -97,41 +98,68 @@ interface UnusedService {
   unusedWrites: number;
   /** 0: unused Permissions management, 1: unused Write, 2: neither. */
   danger: number;
+  /** The service name's place in localeCompare order among the catalog's (the last tie-break of byDanger). */
+  rank: number;
 }
 
-function unusedService(service: ServiceFacts): UnusedService {
-  const byLevel = service.unusedByAccessLevel as Partial<Record<AccessLevel, number>>;
-  const unusedWrites = WRITE_LEVELS.reduce((n, l) => n + (byLevel[l] ?? 0), 0);
-  // Access Advisor listing the service with no access in the window speaks for the whole service.
-  const serviceLevel = service.status === 'unused' && service.observedBy.includes('access-advisor');
-  const danger = byLevel['Permissions management'] ? 0 : byLevel.Write ? 1 : 2;
-  return { service, serviceLevel, byLevel, unusedWrites, danger };
+/**
+ * What this rule reads of a service line, and what it derives from it,
+ * kept on the line: identities holding the same bits of a service share
+ * one line (granted-vs-used.ts), so this is worked out once per line.
+ */
+function unusedService(service: ServiceFacts, catalog: AwsActionCatalog): UnusedService {
+  let found = unusedServices.get(service);
+  if (!found) {
+    const rank = serviceRanks(catalog).get(service.service) ?? -1;
+    const byLevel = service.unusedByAccessLevel as Partial<Record<AccessLevel, number>>;
+    const unusedWrites = WRITE_LEVELS.reduce((n, l) => n + (byLevel[l] ?? 0), 0);
+    // Access Advisor listing the service with no access in the window speaks for the whole service.
+    const serviceLevel = service.status === 'unused' && service.observedBy.includes('access-advisor');
+    const danger = byLevel['Permissions management'] ? 0 : byLevel.Write ? 1 : 2;
+    unusedServices.set(service, (found = { service, serviceLevel, byLevel, unusedWrites, danger, rank }));
+  }
+  return found;
 }
+const unusedServices = new WeakMap<ServiceFacts, UnusedService>();
 
-/** The named unused Write/Permissions management actions of a service (names list those first). */
+/** The named unused Write/Permissions management actions of a service (names list those first); once per names list. */
 function writeIndicesOf(names: readonly string[], catalog: AwsActionCatalog): number[] {
-  const out: number[] = [];
-  for (const key of names) {
-    const i = catalog.indexOf(key);
-    if (i === undefined || !WRITE_LEVELS.includes(catalog.accessLevelAt(i))) break;
-    out.push(i);
+  let out = writeIndices.get(names);
+  if (!out) {
+    out = [];
+    for (const key of names) {
+      const i = catalog.indexOf(key);
+      if (i === undefined || !WRITE_LEVELS.includes(catalog.accessLevelAt(i))) break;
+      out.push(i);
+    }
+    writeIndices.set(names, out);
   }
   return out;
 }
+// Names lists are shared by the identities sharing a service line (unusedNamesOf).
+const writeIndices = new WeakMap<readonly string[], number[]>();
 
-const byDanger = (a: UnusedService, b: UnusedService) =>
-  a.danger - b.danger || b.service.unused - a.service.unused || a.service.service.localeCompare(b.service.service);
+/** Each catalog service's place in localeCompare order of their names (names comparing equal share one), once per catalog. */
+function serviceRanks(catalog: AwsActionCatalog): Map<string, number> {
+  let ranks = ranksByCatalog.get(catalog);
+  if (!ranks) {
+    const sorted = catalog.services().map((s) => s.service).sort((a, b) => a.localeCompare(b));
+    const found = new Map<string, number>();
+    sorted.forEach((name, i) => found.set(name, i > 0 && sorted[i - 1]!.localeCompare(name) === 0 ? found.get(sorted[i - 1]!)! : i));
+    ranksByCatalog.set(catalog, (ranks = found));
+  }
+  return ranks;
+}
+const ranksByCatalog = new WeakMap<AwsActionCatalog, Map<string, number>>();
+
+/** Most dangerous first, then more unused, then by service name (localeCompare order; every line is a catalog service). */
+const byDanger = (a: UnusedService, b: UnusedService) => a.danger - b.danger || b.service.unused - a.service.unused || a.rank - b.rank;
 
 function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleContext, numbers: string): FindingDraft {
   const { audit } = facts;
-  const { window, catalog } = ctx;
-  const threshold = ctx.config.thresholds.unusedPermissionRatio;
+  const { window } = ctx;
   const granted = audit.granted.actions;
   const production = isProductionRisk(facts.environment.environment);
-  const ordered = [...all].sort(byDanger);
-  // Only the listed services are named: naming every unused action of an administrator is wasted work.
-  const listed = ordered.slice(0, MAX_SERVICES).map((s) => ({ ...s, names: unusedActionNames(facts.usage.unused, s.service.service, catalog) }));
-  const rest = ordered.slice(MAX_SERVICES);
   const unusedWrites = all.reduce((n, s) => n + s.unusedWrites, 0);
   const severity: Severity = unusedWrites > 0 && production ? 'medium' : 'low';
 
@@ -145,6 +173,19 @@ function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleConte
     `uses ${count(audit.used.actions)} of ${count(granted)} granted actions (${finePct(audit.used.actions / granted)}); ` +
     `${count(audit.unused.actions)} unused in ${window.days} days across ${count(all.length)} service${all.length === 1 ? '' : 's'} (${levels})` +
     (audit.unknown.actions ? `; ${count(audit.unknown.actions)} unknown` : '');
+  // The evidence (every listed service named, the statements behind them) is built when read (lazy-evidence.ts).
+  return lazyEvidence({ severity, title, granular: 'UnusedShare' }, () => shareEvidence(all, unusedWrites, facts, ctx, numbers));
+}
+
+function shareEvidence(all: UnusedService[], unusedWrites: number, facts: IdentityFacts, ctx: RuleContext, numbers: string): Evidence[] {
+  const { audit } = facts;
+  const { window, catalog } = ctx;
+  const threshold = ctx.config.thresholds.unusedPermissionRatio;
+  const granted = audit.granted.actions;
+  const ordered = [...all].sort(byDanger);
+  // Only the listed services are named: naming every unused action of an administrator is wasted work.
+  const listed = ordered.slice(0, MAX_SERVICES).map((s) => ({ ...s, names: unusedNamesOf(s.service, facts.usage.unused, catalog) }));
+  const rest = ordered.slice(MAX_SERVICES);
 
   const summary: Evidence = {
     kind: 'usage',
@@ -166,15 +207,7 @@ function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleConte
         {
           kind: 'note',
           summary: `… and ${count(rest.length)} more service${rest.length === 1 ? '' : 's'} with ${count(rest.reduce((n, s) => n + s.service.unused, 0))} unused actions`,
-          detail: {
-            services: rest.map((s) => ({
-              service: s.service.service,
-              dataLevel: s.serviceLevel ? 'service-level' : 'action-level',
-              granted: s.service.granted,
-              unused: s.service.unused,
-              unusedByAccessLevel: s.byLevel,
-            })),
-          },
+          detail: { services: rest.map(restEntry) },
         },
       ]
     : [];
@@ -185,27 +218,51 @@ function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleConte
         {
           kind: 'coverage',
           summary: `${unknownServices.length} granted service(s) no source observes, so their use is unknown (not counted as unused): ${unknownServices.slice(0, 15).map((s) => s.service).join(', ')}${unknownServices.length > 15 ? ', …' : ''}`,
-          detail: { services: unknownServices.map((s) => ({ service: s.service, granted: s.granted })) },
+          detail: { services: unknownServices.map(unknownEntry) },
         },
       ]
     : [];
 
-  return {
-    severity,
-    title,
-    granular: 'UnusedShare',
-    evidence: [
-      summary,
-      ...listed.map((s) => serviceEvidence(s, ctx)),
-      ...restEvidence,
-      ...statementsEvidence(facts.grant, catalog, listed.flatMap((s) => writeIndicesOf(s.names, catalog)), 'unused Write/Permissions management', STATEMENTS),
-      ...(unusedWrites > 0 ? [environmentEvidence(facts)] : []),
-      ...unknownEvidence,
-    ],
-  };
+  return [
+    summary,
+    ...listed.map((s) => serviceEvidence(s, ctx)),
+    ...restEvidence,
+    ...statementsEvidence(facts.grant, catalog, listed.flatMap((s) => writeIndicesOf(s.names, catalog)), 'unused Write/Permissions management', STATEMENTS),
+    ...(unusedWrites > 0 ? [environmentEvidence(facts)] : []),
+    ...unknownEvidence,
+  ];
 }
 
+/** A service summed up in the rest of the list; once per line (see unusedService). */
+function restEntry(s: UnusedService): Record<string, unknown> {
+  let entry = restEntries.get(s);
+  if (!entry) {
+    entry = { service: s.service.service, dataLevel: s.serviceLevel ? 'service-level' : 'action-level', granted: s.service.granted, unused: s.service.unused, unusedByAccessLevel: s.byLevel };
+    restEntries.set(s, entry);
+  }
+  return entry;
+}
+const restEntries = new WeakMap<UnusedService, Record<string, unknown>>();
+
+function unknownEntry(s: ServiceFacts): Record<string, unknown> {
+  let entry = unknownEntries.get(s);
+  if (!entry) unknownEntries.set(s, (entry = { service: s.service, granted: s.granted }));
+  return entry;
+}
+const unknownEntries = new WeakMap<ServiceFacts, Record<string, unknown>>();
+
+/**
+ * One listed service: once per line, since a line's names are its own
+ * (unusedNamesOf) and the window is the audit's, as the line is.
+ */
 function serviceEvidence(s: UnusedService & { names: string[] }, ctx: RuleContext): Evidence {
+  let evidence = serviceEvidences.get(s.service);
+  if (!evidence) serviceEvidences.set(s.service, (evidence = listedServiceEvidence(s, ctx)));
+  return evidence;
+}
+const serviceEvidences = new WeakMap<ServiceFacts, Evidence>();
+
+function listedServiceEvidence(s: UnusedService & { names: string[] }, ctx: RuleContext): Evidence {
   const { service, serviceLevel, byLevel, names } = s;
   const { window } = ctx;
   const level = serviceLevel ? 'service-level' : 'action-level';

@@ -9,7 +9,7 @@ import { printable } from '../../config/patterns.js';
 import type { Credential } from '../../model/domain.js';
 import type { Finding } from '../../model/finding.js';
 import type { IdentityFacts } from '../../rules/rule.js';
-import { withOpenFindings, type SuggestContext } from '../context.js';
+import { quotedEvidence, withOpenFindings, type SuggestContext } from '../context.js';
 import type { PlannedStep, PlannedSuggestion } from '../types.js';
 import { iamCli } from './iam-cli.js';
 import { accessKeyArgument, accountGuard, credentialUseText } from './target.js';
@@ -76,7 +76,7 @@ export function unusedAccessKeys(ctx: SuggestContext): PlannedSuggestion[] {
       title: `Deactivate unused ${label}, delete it after ${ctx.observeDays} days`,
       resolves: target.findings.map((f) => f.fingerprint),
       risk: `Low: ${use}. Anything still holding this key will get InvalidClientTokenId after stage 1; reactivating it (rollback) restores it until stage 2.`,
-      evidence: target.findings.flatMap((f) => f.evidence).slice(0, 6),
+      evidence: quotedEvidence(target.findings, 6),
       ...retireKey(target, ctx.observeDays, label),
       documents: [],
       guard: accountGuard(target.facts.identity),
@@ -113,7 +113,7 @@ export function staleAccessKeys(ctx: SuggestContext): PlannedSuggestion[] {
         risk:
           `The consumer breaks if it is not switched to the new key before stage 2 deactivates the old one: ${credentialUseText(auditOf(target), ctx.rules.window.asOf)}.` +
           (agent ? ' This identity is used by an agent or automation: prefer moving it to a role with short-lived credentials over a new long-lived key.' : ''),
-        evidence: target.findings.flatMap((f) => f.evidence).slice(0, 6),
+        evidence: quotedEvidence(target.findings, 6),
         steps: [create, ...retire.steps],
         rollback: retire.rollback,
         inputs: retire.inputs,

@@ -13,7 +13,7 @@ import type { PolicyDocument } from '../../model/policy.js';
 import type { ActionResourceEvidence } from '../../store/index.js';
 import type { IdentityFacts } from '../../rules/rule.js';
 import type { PlannedCommand } from '../command.js';
-import { withOpenFindings, type SuggestContext } from '../context.js';
+import { quotedEvidence, withOpenFindings, type SuggestContext } from '../context.js';
 import type { PlanDocument, PlannedSuggestion } from '../types.js';
 import { iamCli } from './iam-cli.js';
 import { denyStatements, leastPrivilegePolicy, MANAGED_POLICIES_PER_PRINCIPAL, type LeastPrivilegePolicy } from './least-privilege-policy.js';
@@ -139,7 +139,7 @@ export function leastPrivilegeReplacements(ctx: SuggestContext): PlannedSuggesti
         `Anything the ${p.noun} does that was not seen in the window (${ctx.rules.window.from} to ${ctx.rules.window.to}; ` +
         `${facts.audit.unknown.actions} granted actions no source observes) fails with AccessDenied after the swap; ` +
         `the rollback re-attaches the saved policies. ${notes.join(' ')}`.trim(),
-      evidence: findings.flatMap((f) => f.evidence.slice(0, 2)).slice(0, 6),
+      evidence: quotedEvidence(findings, 6, 2),
       steps: [
         {
           stage: 1,

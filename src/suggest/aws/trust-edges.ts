@@ -9,6 +9,7 @@ import { riskEnvironment } from '../../analyse/environment.js';
 import { printable } from '../../config/patterns.js';
 import type { Evidence, Finding, ReachHop } from '../../model/finding.js';
 import { asArray, type PolicyDocument, type PolicyStatement } from '../../model/policy.js';
+import { evidencePending } from '../../rules/lazy-evidence.js';
 import type { IdentityFacts } from '../../rules/rule.js';
 import type { SuggestContext } from '../context.js';
 import { isOpen } from '../../model/finding.js';
@@ -64,7 +65,8 @@ function productionEdges(ctx: SuggestContext): Edge[] {
   const environmentOf = (arn: string) => riskEnvironment((byArn.get(arn)?.environment ?? ctx.rules.resourceEnvironment(arn)).environment);
   const edges = new Map<string, Edge>();
   for (const finding of ctx.findings) {
-    if (!isOpen(finding)) continue;
+    // Evidence not built yet holds no reach path (rules/lazy-evidence.ts): building it here would build all of it.
+    if (!isOpen(finding) || evidencePending(finding)) continue;
     for (const hop of finding.evidence.flatMap(hopsOf)) {
       const role = byArn.get(hop.to);
       if (hop.edge !== 'assume-role' || role?.identity.kind !== 'role' || environmentOf(hop.to) !== 'production' || environmentOf(hop.from) === 'production') continue;

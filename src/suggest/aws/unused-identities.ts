@@ -13,7 +13,7 @@ import type { Identity } from '../../model/domain.js';
 import type { PolicyDocument } from '../../model/policy.js';
 import type { IdentityFacts } from '../../rules/rule.js';
 import type { PlannedCommand } from '../command.js';
-import { openFindingsOf, withOpenFindings, type SuggestContext } from '../context.js';
+import { openFindingsOf, quotedEvidence, withOpenFindings, type SuggestContext } from '../context.js';
 import type { PlanDocument, PlannedSuggestion, RequiredInput } from '../types.js';
 import { iamCli } from './iam-cli.js';
 import { principalCommands, removeHeldPolicies } from './principal-commands.js';
@@ -94,7 +94,7 @@ export function unusedIdentities(ctx: SuggestContext): PlannedSuggestion[] {
       risk:
         `${last ? `Last use seen ${last.at.slice(0, 10)} (${last.source})` : 'No use seen by any source'}, none in the window ${ctx.rules.window.from} to ${ctx.rules.window.to}. ` +
         `Whatever still uses it fails with AccessDenied after stage 1; deleting the quarantine policy (rollback) restores it.${lost}`,
-      evidence: findings.flatMap((f) => f.evidence).slice(0, 6),
+      evidence: quotedEvidence(findings, 6),
       steps: [
         { stage: 1, description: `quarantine: an inline policy denying every action (reversible)`, commands: [p.putInline(QUARANTINE_POLICY_NAME, { document: 'quarantine.json' })] },
         {

@@ -11,8 +11,10 @@ import { ActionSet } from '../../catalog/action-set.js';
 import { printable } from '../../config/patterns.js';
 import type { PolicyAttachment } from '../../model/domain.js';
 import type { Finding } from '../../model/finding.js';
+import { rootLevelCitations } from '../../rules/aws/root-level-scope.js';
+import { evidenceOf } from '../../rules/lazy-evidence.js';
 import type { IdentityFacts } from '../../rules/rule.js';
-import { withOpenFindings, type SuggestContext } from '../context.js';
+import { quotedEvidence, withOpenFindings, type SuggestContext } from '../context.js';
 import type { PlanDocument, PlannedSuggestion } from '../types.js';
 import { removeHeldPolicies } from './principal-commands.js';
 import { REPLACES_RULES } from './least-privilege.js';
@@ -55,13 +57,33 @@ function policyReaches(ctx: SuggestContext, grant: EffectiveGrant, attachments: 
  * policy: removing it removes their grounds. (An unused-share finding is a
  * ratio over all policies; removing one cannot be said to resolve it.)
  */
-function restingOn(findings: Finding[], attachment: PolicyAttachment): Finding[] {
+function restingOn(findings: Finding[], attachment: PolicyAttachment, facts: IdentityFacts, ctx: SuggestContext): Finding[] {
   return findings.filter((f) => {
     if (f.ruleId !== 'aws.root-level-scope') return false;
-    const cited = f.evidence.filter((e) => e.kind === 'policy-statement');
-    return cited.length > 0 && cited.every((e) => e.detail?.policyName === attachment.policyName && (e.detail?.policyArn ?? undefined) === attachment.policyArn);
+    const cited = citedPolicies(f, facts, ctx);
+    return cited.length > 0 && cited.every((p) => p.name === attachment.policyName && p.arn === attachment.policyArn);
   });
 }
+
+/**
+ * The policy behind each policy-statement evidence item of a finding. An
+ * identity's findings are asked about each of its policies, so this is kept
+ * per finding; the rule says it without building the evidence (a finding
+ * of another shape builds it once for this, and does not keep it).
+ */
+function citedPolicies(f: Finding, facts: IdentityFacts, ctx: SuggestContext): { name: unknown; arn: unknown }[] {
+  let cited = citedByFinding.get(f);
+  if (!cited) {
+    cited =
+      rootLevelCitations(facts, f.granular, ctx.rules.catalog)?.map((c) => ({ name: c.policyName, arn: c.policyArn })) ??
+      evidenceOf(f)
+        .filter((e) => e.kind === 'policy-statement')
+        .map((e) => ({ name: e.detail?.policyName, arn: e.detail?.policyArn ?? undefined }));
+    citedByFinding.set(f, cited);
+  }
+  return cited;
+}
+const citedByFinding = new WeakMap<Finding, { name: unknown; arn: unknown }[]>();
 
 function usedServices(facts: IdentityFacts, ctx: SuggestContext): ActionSet {
   const set = ActionSet.empty(ctx.rules.catalog.size);
@@ -85,7 +107,7 @@ export function unusedPolicies(ctx: SuggestContext): PlannedSuggestion[] {
       if (!reach || reach.denies || reach.count === 0) continue;
       touched ??= usedServices(facts, ctx).unionWith(facts.usage.used);
       if (reach.allows.intersects(touched)) continue;
-      const resolved = restingOn(findings, attachment);
+      const resolved = restingOn(findings, attachment, facts, ctx);
       if (!resolved.length) continue;
 
       const removal = removeHeldPolicies(identity, [attachment], (a) => documentName('saved-inline', a.policyName));
@@ -106,7 +128,7 @@ export function unusedPolicies(ctx: SuggestContext): PlannedSuggestion[] {
         risk:
           `None of the ${reach.count} actions it grants was seen used in the window (${ctx.rules.window.from} to ${ctx.rules.window.to}), ` +
           `but ${facts.audit.unknown.actions} of the identity's granted actions are not observed by any source. The rollback puts the policy back as it was.`,
-        evidence: resolved.flatMap((f) => f.evidence.slice(0, 2)).slice(0, 6),
+        evidence: quotedEvidence(resolved, 6, 2),
         steps: [{ stage: 1, description: `remove the ${label} (reversible)`, commands: removal.remove }],
         rollback: [{ stage: 1, description: `put the ${label} back`, commands: removal.restore }],
         documents,

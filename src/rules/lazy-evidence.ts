@@ -1,0 +1,64 @@
+/**
+ * Evidence built when it is first read. An audit of 50,000 principals makes
+ * over a million findings whose evidence (statement lines, usage, names) is
+ * ~200 KB of JSON per principal: built up front it costs most of the audit
+ * and more memory than the whole audit may use, while the rules, the
+ * suppressions, the gate and most suggestions read only a finding's rule,
+ * identity, granular part and severity.
+ *
+ * A finding made with `lazyEvidence` has an ordinary enumerable `evidence`
+ * property, in the same place among its keys: reading it (JSON.stringify,
+ * a spread, a renderer) builds the list once and keeps it, so it reads,
+ * compares and mutates exactly like eager evidence. `evidenceOf` builds it
+ * without keeping it, for a writer that streams findings one at a time.
+ *
+ * Builders must read only what stays as it was when the finding was made
+ * (the scan's facts and indices): they run later, once or several times.
+ * They never build `reach-path` evidence, so report-edges need not build
+ * every finding's evidence to find the paths (checked when one is built).
+ */
+import type { Evidence } from '../model/finding.js';
+
+const pending = new WeakMap<object, () => Evidence[]>();
+
+function build(make: () => Evidence[]): Evidence[] {
+  const evidence = make();
+  if (evidence.some((e) => e.kind === 'reach-path')) throw new Error('lazy evidence: reach paths must be built with the finding (report-edges reads them)');
+  return evidence;
+}
+
+function keep(target: object, evidence: Evidence[]): Evidence[] {
+  pending.delete(target);
+  Object.defineProperty(target, 'evidence', { value: evidence, writable: true, enumerable: true, configurable: true });
+  return evidence;
+}
+
+// Shared accessor functions: a finding costs its builder closure, nothing more.
+function read(this: object): Evidence[] {
+  const make = pending.get(this);
+  return make ? keep(this, build(make)) : [];
+}
+function write(this: object, evidence: Evidence[]): void {
+  keep(this, evidence);
+}
+
+/**
+ * `draft` with `evidence` (its last key) built by `make` on first read. The
+ * engine completes drafts in place, so the finding keeps the accessor.
+ */
+export function lazyEvidence<D extends object>(draft: D, make: () => Evidence[]): D & { evidence: Evidence[] } {
+  pending.set(draft, make);
+  Object.defineProperty(draft, 'evidence', { get: read, set: write, enumerable: true, configurable: true });
+  return draft as D & { evidence: Evidence[] };
+}
+
+/** A finding's evidence, built for this call only when it has not been read yet (for writers that stream findings). */
+export function evidenceOf(finding: { evidence: Evidence[] }): Evidence[] {
+  const make = pending.get(finding);
+  return make ? build(make) : finding.evidence;
+}
+
+/** Whether the finding's evidence has not been built yet (so it holds no reach path: see the module comment). */
+export function evidencePending(finding: object): boolean {
+  return pending.has(finding);
+}
