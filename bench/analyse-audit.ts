@@ -18,6 +18,7 @@ import type { UsageDay } from '../src/model/domain.js';
 import { openStore } from '../src/store/index.js';
 import { synthesiseWorkload, workloadSnapshot } from './analyse-grants.js';
 import { runIfMain } from './run-main.js';
+import { reportFigure } from './figures.js';
 
 const TARGET_SECONDS = 5;
 const TARGET_RSS_MB = 1024;
@@ -62,6 +63,12 @@ export async function main(): Promise<{ seconds: number; peakRssMb: number; ok: 
       `analyse ${analysed} principals / ${workload.policies.size} policies (grants + granted vs used): ${seconds.toFixed(2)} s, peak RSS ${peakRssMb} MB ` +
         `(target < ${TARGET_SECONDS} s, < 1 GiB)${ok ? '' : ' — OVER TARGET'}`,
     );
+    reportFigure({
+      measure: `analysis (grants + granted vs used), ${analysed.toLocaleString('en-US')} principals / ${workload.policies.size.toLocaleString('en-US')} policies`,
+      result: `${seconds.toFixed(2)} s, ${peakRssMb} MB`,
+      target: `< ${TARGET_SECONDS} s, < ${TARGET_RSS_MB} MB`,
+      ok,
+    });
     return { seconds, peakRssMb, ok };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -16,6 +16,7 @@ import type { AccountInfo, PolicyAttachment, Snapshot, StoredPolicy, UsageDay } 
 import type { ConditionBlock, PolicyDocument, PolicyStatement } from '../src/model/policy.js';
 import { prng } from './prng.js';
 import { runIfMain } from './run-main.js';
+import { reportFigure } from './figures.js';
 
 const DEFAULT_PRINCIPALS = Number(process.env.BENCH_PRINCIPALS ?? 10_000);
 const DEFAULT_POLICIES = 2_000;
@@ -212,6 +213,12 @@ export async function main(): Promise<AnalyseGrantsResult> {
     `analyse ${grants.size} principals / ${workload.policies.size} policies: ${seconds.toFixed(2)} s, peak RSS ${peakRssMb} MB ` +
       `(target < ${TARGET_SECONDS} s, < 1 GiB)${ok ? '' : ' — OVER TARGET'}`,
   );
+  reportFigure({
+    measure: `effective grants, ${grants.size.toLocaleString('en-US')} principals / ${workload.policies.size.toLocaleString('en-US')} policies`,
+    result: `${seconds.toFixed(2)} s, ${peakRssMb} MB`,
+    target: `< ${TARGET_SECONDS} s, < ${TARGET_RSS_MB} MB`,
+    ok,
+  });
   return { seconds, peakRssMb, principals: grants.size, policies: workload.policies.size, ok };
 }
 
