@@ -151,11 +151,26 @@ function build(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog,
     if (!list) everyone.set(key, (list = graph.targetList((byAccount.get(accountId) ?? []).filter((o) => o.identity.kind === kind).map((o) => o.identity.arn))));
     return list;
   };
+  // The roles of each account whose trust admits a compute service, in account order, once per (account, service).
+  const trusting = new Map<string, { role: ReachPrincipal; trusted: TrustStatement }[]>();
+  const rolesTrusting = (accountId: string, service: string) => {
+    const key = `${service}\u0000${accountId}`;
+    let list = trusting.get(key);
+    if (!list) {
+      list = [];
+      for (const role of byAccount.get(accountId) ?? []) {
+        const trusted = role.identity.kind === 'role' ? services.get(role.identity.arn)?.get(service) : undefined;
+        if (trusted) list.push({ role, trusted });
+      }
+      trusting.set(key, list);
+    }
+    return list;
+  };
   for (const p of aws) {
     const found = findEscalations(p.identity, p.grant, catalog);
     if (!found.length) continue;
     escalations.set(p.identity.arn, found);
-    for (const f of found) addEscalationEdges(graph, p, f, byAccount.get(p.identity.accountId) ?? [], services, everyoneOf);
+    for (const f of found) addEscalationEdges(graph, p, f, byAccount.get(p.identity.accountId) ?? [], everyoneOf, rolesTrusting);
   }
   return { graph, escalations };
 }
@@ -256,19 +271,17 @@ function addEscalationEdges(
   p: ReachPrincipal,
   f: FoundEscalation,
   sameAccount: readonly ReachPrincipal[],
-  services: ReadonlyMap<string, Map<string, TrustStatement>>,
   everyoneOf: (accountId: string, kind: 'user' | 'role') => TargetList | undefined,
+  rolesTrusting: (accountId: string, service: string) => readonly { role: ReachPrincipal; trusted: TrustStatement }[],
 ): void {
   const { method } = f;
   const from = p.identity.arn;
   const why = [`${method.title} (${method.id}): ${method.how}`, ...grantTexts(f.grants)];
   const service = method.passRole ?? method.existingRole;
   if (service) {
-    const roles = sameAccount.filter((o) => o.identity.kind === 'role' && o !== p);
     let existingConditions: string[] | undefined;
-    for (const role of roles) {
-      const trusted = services.get(role.identity.arn)?.get(service);
-      if (!trusted) continue;
+    for (const { role, trusted } of rolesTrusting(p.identity.accountId, service)) {
+      if (role === p) continue;
       const grantedBy = [...why, trustText(role.identity.arn, trusted, `service ${service}`)];
       if (method.passRole) {
         const pass = f.passRole && accessOn(f.passRole, role.identity.arn);
