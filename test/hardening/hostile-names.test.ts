@@ -26,13 +26,12 @@ import { reportSchema, type AuditReport } from '../../src/report/json-schema.js'
 import { sarifText, type SarifLog } from '../../src/report/sarif.js';
 import { ALL_RULES } from '../../src/rules/index.js';
 import { openStore } from '../../src/store/index.js';
-import { isDocumentArgument, type PlanArgument } from '../../src/suggest/command.js';
 import { documentText } from '../../src/suggest/plan-writer.js';
 import { reportSuggestions } from '../../src/suggest/report-suggestions.js';
 import { scriptName, stagesOf } from '../../src/suggest/script.js';
 import type { SuggestionWithPlan } from '../../src/suggest/types.js';
 import { terminalText } from '../../src/util/terminal-text.js';
-import { installFakeCloudCli, runScript } from '../helpers/fake-cloud-cli.js';
+import { expectPlannedCall, installFakeCloudCli, runScript } from '../helpers/fake-cloud-cli.js';
 import { projectRoot } from '../helpers/fixtures.js';
 import { launchChromium, openReport, type OpenedPage } from '../report/html/browser-harness.js';
 import { validateSarif } from '../report/sarif-validator.js';
@@ -339,7 +338,6 @@ describe('hostile names in every output', () => {
   });
 
   it('shell plans: every hostile value arrives as one argument, byte for byte; documents too; nothing else runs', () => {
-    const expected = (arg: PlanArgument, env: Record<string, string>): string | RegExp => (typeof arg === 'string' ? arg : isDocumentArgument(arg) ? /^file:\/\/.+/ : env[arg.env]!);
     const received: string[] = [];
     let scripts = 0;
     for (const { dir, entries, env: inputs } of plans) {
@@ -363,20 +361,7 @@ describe('hostile names in every output', () => {
             const commands = steps.filter((s) => s.stage === stage).flatMap((s) => s.commands);
             // The guard (account or project check), then exactly the planned commands.
             expect(calls.length).toBe(commands.length + (plan.guard ? 1 : 0));
-            commands.forEach((command, k) => {
-              const call = calls[k + (plan.guard ? 1 : 0)]!;
-              expect(call.argv.length).toBe(command.argv.length - 1);
-              command.argv.slice(1).forEach((arg, i) => {
-                const want = expected(arg, env);
-                if (typeof want === 'string') expect(call.argv[i]).toBe(want);
-                else {
-                  expect(call.argv[i]).toMatch(want);
-                  expect(call.docs.get(i)).toBe(documents.get((arg as { document: string }).document));
-                  received.push(call.docs.get(i)!);
-                }
-              });
-              received.push(...call.argv);
-            });
+            commands.forEach((command, k) => received.push(...expectPlannedCall(calls[k + (plan.guard ? 1 : 0)]!, command, env, documents)));
             expect(readdirSync(cwd)).toEqual([]);
             scripts++;
           }

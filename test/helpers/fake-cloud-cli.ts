@@ -8,6 +8,8 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { expect } from 'vitest';
+import { isDocumentArgument, type PlanArgument } from '../../src/suggest/command.js';
 
 const FAKE = `#!/bin/sh
 n=$(ls "$FAKE_CALLS_DIR" | grep -c '^call-' || true)
@@ -66,3 +68,24 @@ export function runScript(file: string, args: string[], options: { fakeDir: stri
   });
   return { result, calls: readCalls(callsDir), cwd };
 }
+
+/**
+ * Asserts that one planned command arrived at the fake CLI exactly: every
+ * literal argument as written, every variable as the value the script was
+ * given, every document as a file:// whose content is the planned document.
+ * Returns what arrived (arguments and documents), for checks on all of it.
+ */
+export function expectPlannedCall(call: FakeCall, command: { argv: readonly PlanArgument[] }, env: Record<string, string>, documents: ReadonlyMap<string, string>): string[] {
+  expect(call.argv.length).toBe(command.argv.length - 1);
+  const received = [...call.argv];
+  command.argv.slice(1).forEach((arg, i) => {
+    if (typeof arg === 'string') expect(call.argv[i]).toBe(arg);
+    else if (isDocumentArgument(arg)) {
+      expect(call.argv[i]).toMatch(/^file:\/\/.+/);
+      expect(call.docs.get(i)).toBe(documents.get(arg.document));
+      received.push(call.docs.get(i)!);
+    } else expect(call.argv[i]).toBe(env[arg.env]);
+  });
+  return received;
+}
+

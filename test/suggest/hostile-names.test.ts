@@ -9,12 +9,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isDocumentArgument, type PlanArgument } from '../../src/suggest/command.js';
 import { documentText, writePlan } from '../../src/suggest/plan-writer.js';
 import { scriptName, stagesOf } from '../../src/suggest/script.js';
 import { heredocDelimiter, shellQuote } from '../../src/suggest/shell-quote.js';
 import type { SuggestionWithPlan } from '../../src/suggest/types.js';
-import { installFakeCloudCli, runScript as runFake } from '../helpers/fake-cloud-cli.js';
+import { expectPlannedCall, installFakeCloudCli, runScript as runFake } from '../helpers/fake-cloud-cli.js';
 import { AS_OF, PROD } from '../helpers/scenario.js';
 import { suggestionsOf } from './pipeline.js';
 
@@ -76,13 +75,6 @@ function runScript(file: string, args: string[], env: Record<string, string> = {
   return runFake(file, args, { fakeDir: work, work, env: { FAKE_ACCOUNT: PROD, ...env } });
 }
 
-/** What each argument must arrive as: literal text as is, a variable as the value given, a document as its file. */
-function expected(arg: PlanArgument, env: Record<string, string>): string | RegExp {
-  if (typeof arg === 'string') return arg;
-  if (isDocumentArgument(arg)) return /^file:\/\/.+/;
-  return env[arg.env]!;
-}
-
 describe('shellQuote', () => {
   it('round-trips hostile values through a real shell', () => {
     for (const value of [HOSTILE, '', "'", "''", 'a b', '$(x)', '`x`', 'x;y', '\n', '-n', '*', '~']) {
@@ -142,17 +134,8 @@ describe('generated scripts with hostile names', () => {
           expect(calls.length).toBe(commands.length + 1);
           expect(calls[0]!.argv).toEqual(['sts', 'get-caller-identity', '--query', 'Account', '--output', 'text']);
           commands.forEach((command, k) => {
-            const call = calls[k + 1]!;
             expect(command.argv[0]).toBe('aws');
-            expect(call.argv.length).toBe(command.argv.length - 1);
-            command.argv.slice(1).forEach((arg, i) => {
-              const want = expected(arg, env);
-              if (typeof want === 'string') expect(call.argv[i]).toBe(want);
-              else {
-                expect(call.argv[i]).toMatch(want);
-                expect(call.docs.get(i)).toBe(documents.get((arg as { document: string }).document));
-              }
-            });
+            expectPlannedCall(calls[k + 1]!, command, env, documents);
             checked++;
           });
           // Nothing the names contain ran: no file appeared in the working directory.
