@@ -97,6 +97,8 @@ export const AGGREGATE_FIELDS: readonly CloudTrailFieldPath[] = [
   'requestParameters.instanceId',
 ];
 
+const MAX_INTERNED_STRINGS = 100_000;
+
 /** Cell keys pack (action id, day number) into a small integer (V8 Smi, below 2^30). */
 const ACTION_SPACE = 1 << 15; // the AWS catalog has ~18k actions
 const DAY_SPACE = 1 << 15; // days since 1970: until 2059
@@ -195,6 +197,8 @@ export interface IdentityUsage {
   /** Per credential (same index): cellKey(action id, day number) -> usage. Small-integer keys: no per-event key strings. */
   cells: Map<number, UsageDay>[];
   userAgents: Map<string, UserAgentTally>;
+  /** The largest kept agent once the cap is reached (see admitSmallest). */
+  userAgentCap: CapState;
   /** The agent of this identity's previous event: the next one is usually the same, found without hashing. */
   lastUserAgent: string | undefined;
   lastUserAgentTally: UserAgentTally | undefined;
@@ -207,29 +211,43 @@ export interface IdentityUsage {
 /** Day -> calls, per resource, and the calls with no kept resource. */
 export interface ActionResources {
   arns: Map<string, Map<string, number>>;
+  arnCap: CapState;
   unresolved: Map<string, number>;
   overflow: Map<string, number>;
 }
 
 const bump = (days: Map<string, number>, day: string, calls: number) => days.set(day, (days.get(day) ?? 0) + calls);
 
+/** A capped map's largest key, remembered while the map is full and unchanged (undefined: not known yet). */
+interface CapState {
+  largest: string | undefined;
+}
+
 /**
  * Whether a new `key` may join a map capped at `max` keys. A full map keeps
  * its smallest keys, so which ones survive depends only on the keys seen,
  * never on their order: aggregates read in any order or on any number of
  * threads merge into exactly the same result. When `key` displaces the
- * largest kept key, that one is removed and handed to `evict` (which moves
- * its counts to the overflow tally).
+ * largest kept key, that one is removed and returned (the caller moves its
+ * counts to the overflow tally); a refused key returns REFUSED. The largest
+ * key is remembered in `cap`: unique names (object prefixes, KMS keys) are
+ * refused at the cost of one comparison, not a scan of the map.
  */
-function admitSmallest<V>(map: Map<string, V>, key: string, max: number, evict: (key: string, value: V) => void): boolean {
-  if (map.size < max) return true;
-  let largest = '';
-  for (const k of map.keys()) if (k > largest) largest = k;
-  if (key > largest) return false;
-  evict(largest, map.get(largest)!);
+function admitSmallest<V>(map: Map<string, V>, cap: CapState, key: string, max: number): V | undefined | typeof REFUSED {
+  if (map.size < max) return undefined;
+  let largest = cap.largest;
+  if (largest === undefined) {
+    largest = '';
+    for (const k of map.keys()) if (k > largest) largest = k;
+    cap.largest = largest;
+  }
+  if (key > largest) return REFUSED;
+  const evicted = map.get(largest)!;
   map.delete(largest);
-  return true;
+  cap.largest = undefined;
+  return evicted;
 }
+const REFUSED = Symbol('refused');
 
 /** Calls seen from one user agent, and the latest of them (ISO, as eventTime is normalised). */
 interface UserAgentTally {
@@ -251,10 +269,14 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
   readonly unmapped = new Map<string, UnmappedEvent>();
   readonly days = new Map<string, CloudTrailDaySeen>();
   readonly stats: CloudTrailStats = emptyCloudTrailStats();
+  /** Usage cells, kept resources and user agents held: a measure of this aggregate's size, to bound it. */
+  entries = 0;
   // Last-hit caches: consecutive events often share identity, key, action and day.
   private lastIdentity: IdentityUsage | undefined;
   private lastCell: UsageDay | undefined;
   private lastDay: CloudTrailDaySeen | undefined;
+  private lastDayNumber = -1;
+  private lastDayText = '';
   /** Shared string instances, so millions of equal ARNs/agents cost one string each. */
   private readonly strings: Map<string, string>;
   /** Action -> small integer for cell keys (the action strings come memoised from the mapper). */
@@ -294,6 +316,9 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
   private intern(s: string): string {
     const known = this.strings.get(s);
     if (known !== undefined) return known;
+    // A table shared by a whole run would keep every resource name ever seen (most are seen once): bounded, it
+    // still shares the strings that matter (ARNs, agents, days), which recur constantly and are re-interned at once.
+    if (this.strings.size >= MAX_INTERNED_STRINGS) this.strings.clear();
     this.strings.set(s, s);
     return s;
   }
@@ -309,7 +334,12 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
       stats.malformedRecords++;
       return;
     }
-    const day = eventTime.slice(0, 10);
+    // Records come in time order, so the day string of the previous one is nearly always this one's.
+    if (dayNum !== this.lastDayNumber) {
+      this.lastDayNumber = dayNum;
+      this.lastDayText = this.intern(eventTime.slice(0, 10));
+    }
+    const day = this.lastDayText;
     const ui = rec.userIdentity;
     this.seeDay(rec.recipientAccountId ?? ui?.accountId ?? '', rec.awsRegion ?? '', day);
 
@@ -369,27 +399,33 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
 
   /** Counts calls of an action on the given resources (none: not observable), within the per-action cap. */
   private seeResources(identity: IdentityUsage, action: string, day: string, arns: readonly string[], calls: number): void {
+    const tally = this.resourceTally(identity, action);
+    if (arns.length === 0) bump(tally.unresolved, day, calls);
+    for (let i = 0; i < arns.length; i++) this.seeResource(tally, arns[i]!, day, calls);
+  }
+
+  private resourceTally(identity: IdentityUsage, action: string): ActionResources {
     let tally = identity.resources.get(action);
-    if (tally === undefined) identity.resources.set(action, (tally = { arns: new Map(), unresolved: new Map(), overflow: new Map() }));
-    if (arns.length === 0) {
-      bump(tally.unresolved, day, calls);
-      return;
+    if (tally === undefined) {
+      tally = { arns: new Map(), arnCap: { largest: undefined }, unresolved: new Map(), overflow: new Map() };
+      identity.resources.set(action, tally);
     }
-    const overflow = tally.overflow;
-    for (const arn of arns) {
-      let days = tally.arns.get(arn);
-      if (days === undefined) {
-        const evict = (_: string, evicted: Map<string, number>) => {
-          for (const [d, c] of evicted) bump(overflow, d, c);
-        };
-        if (!admitSmallest(tally.arns, arn, MAX_RESOURCES_PER_ACTION, evict)) {
-          bump(overflow, day, calls);
-          continue;
-        }
-        tally.arns.set(this.intern(arn), (days = new Map()));
+    return tally;
+  }
+
+  private seeResource(tally: ActionResources, arn: string, day: string, calls: number): void {
+    let days = tally.arns.get(arn);
+    if (days === undefined) {
+      const evicted = admitSmallest(tally.arns, tally.arnCap, arn, MAX_RESOURCES_PER_ACTION);
+      if (evicted === REFUSED) {
+        bump(tally.overflow, day, calls);
+        return;
       }
-      bump(days, day, calls);
+      if (evicted !== undefined) for (const [d, c] of evicted) bump(tally.overflow, d, c);
+      tally.arns.set(this.intern(arn), (days = new Map()));
+      this.entries++;
     }
+    bump(days, day, calls);
   }
 
   private identity(identityArn: string): IdentityUsage {
@@ -403,6 +439,7 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
         credentials: [],
         cells: [],
         userAgents: new Map(),
+        userAgentCap: { largest: undefined },
         userAgentOverflow: 0,
         resources: new Map(),
         lastUserAgent: undefined,
@@ -437,6 +474,7 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
         lastSeen: eventTime,
       };
       cells.set(key, cell);
+      this.entries++;
     }
     return cell;
   }
@@ -466,15 +504,15 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
     if (tally !== undefined) {
       tally.count += count;
       if (lastSeen > tally.lastSeen) tally.lastSeen = lastSeen;
-    } else if (
-      admitSmallest(identity.userAgents, userAgent, MAX_USER_AGENTS_PER_IDENTITY, (_, evicted) => {
-        identity.userAgentOverflow += evicted.count;
-      })
-    ) {
-      identity.userAgents.set(this.intern(userAgent), (tally = { count, lastSeen }));
     } else {
-      identity.userAgentOverflow += count;
-      return;
+      const evicted = admitSmallest(identity.userAgents, identity.userAgentCap, userAgent, MAX_USER_AGENTS_PER_IDENTITY);
+      if (evicted === REFUSED) {
+        identity.userAgentOverflow += count;
+        return;
+      }
+      if (evicted !== undefined) identity.userAgentOverflow += evicted.count;
+      identity.userAgents.set(this.intern(userAgent), (tally = { count, lastSeen }));
+      this.entries++;
     }
     identity.lastUserAgent = userAgent;
     identity.lastUserAgentTally = tally;
@@ -493,9 +531,9 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
       mine.userAgentOverflow += theirs.userAgentOverflow;
       for (const [userAgent, tally] of theirs.userAgents) this.seeUserAgent(mine, userAgent, tally.count, tally.lastSeen);
       for (const [action, tally] of theirs.resources ?? []) {
-        for (const [arn, days] of tally.arns) for (const [day, calls] of days) this.seeResources(mine, action, day, [arn], calls);
-        for (const [day, calls] of tally.unresolved) this.seeResources(mine, action, day, [], calls);
-        const into = mine.resources.get(action)!;
+        const into = this.resourceTally(mine, action);
+        for (const [arn, days] of tally.arns) for (const [day, calls] of days) this.seeResource(into, arn, day, calls);
+        for (const [day, calls] of tally.unresolved) bump(into.unresolved, day, calls);
         for (const [day, calls] of tally.overflow) bump(into.overflow, day, calls);
       }
     }

@@ -7,14 +7,15 @@
  * file cannot take the worker (and its other files) down.
  */
 import { Readable } from 'node:stream';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { loadCloudTrailActionMapper } from '../../../catalog/cloudtrail-actions.js';
 import { CloudTrailAggregate } from './aggregate.js';
 import { ingestCloudTrailFile } from './ingest.js';
-import { FILES_PER_HANDOVER, type WorkerReply, type WorkerRequest } from './worker-pool.js';
+import type { IngestWorkerData, WorkerReply, WorkerRequest } from './worker-pool.js';
 
 const port = parentPort;
 if (!port) throw new Error('ingest-worker.ts runs only as a worker thread');
+const { maxEntriesBeforeHandover } = workerData as IngestWorkerData;
 const mapper = await loadCloudTrailActionMapper();
 // Strings repeat across files (ARNs, agents): one copy each within a total.
 const interned = new Map<string, string>();
@@ -26,7 +27,7 @@ const awaiting = new Map<number, CloudTrailAggregate>();
 
 const reply = (message: WorkerReply) => port.postMessage(message);
 
-/** Hands the running total to the pool and starts a new one, so a worker never holds more than a few files' counts. */
+/** Hands the running total to the pool and starts a new one, so a worker's memory stays bounded whatever the input. */
 function handOver(final: boolean): void {
   reply({ type: 'total', data: total.data(), ids: inTotal, final });
   total = new CloudTrailAggregate(mapper, interned);
@@ -44,7 +45,7 @@ port.on('message', (request: WorkerRequest) => {
       total.merge(awaiting.get(request.id)!.data());
       awaiting.delete(request.id);
       inTotal.push(request.id);
-      if (inTotal.length >= FILES_PER_HANDOVER) handOver(false);
+      if (total.entries >= maxEntriesBeforeHandover) handOver(false);
       return;
     case 'drop':
       awaiting.delete(request.id);

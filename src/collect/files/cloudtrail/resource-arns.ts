@@ -89,7 +89,7 @@ const isS3Bucket = (arn: string) => /^arn:[^:]+:s3:::[^/]+$/.test(arn);
 
 /** resources[] names S3 objects by their full key: kept as the key's prefix, like a derived one. */
 function normalised(arn: string): string {
-  if (!arn.includes(':s3:::')) return arn;
+  if (arn.length > MAX_RESOURCE_ARN_LENGTH * 4 || !arn.includes(':s3:::')) return arn;
   const m = /^(arn:[^:]+:s3:::[^/]+)\/(.*)$/s.exec(arn);
   return m ? objectPrefix(m[1]!, m[2]!) : arn;
 }
@@ -128,8 +128,10 @@ export function resourceArnsOf(rec: CloudTrailRecordFields): string[] {
   // Runs once per ingested call: plain arrays and string tests, no sets or spreads.
   const arns: string[] = [];
   for (const r of rec.resources ?? []) {
-    if (!isKeepableArn(r.ARN)) continue;
+    // Judged as kept (an object's prefix, not its name): S3 data events name a new object in nearly
+    // every call, and judging each full name would miss the memo every time.
     const arn = normalised(r.ARN);
+    if (!isKeepableArn(arn)) continue;
     if (!arns.includes(arn)) arns.push(arn);
   }
   if (arns.length > 0) {

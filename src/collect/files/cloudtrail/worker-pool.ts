@@ -6,9 +6,12 @@
  * file's facts (digest, records, accounts). The caller decides, in file
  * order, whether the file counts (not a duplicate, not already stored) and
  * tells the worker, which folds kept files into its running total and
- * hands that total over every few files (and at finish): posting every
- * file's aggregate to the main thread cost as much CPU there as the reading
- * saved, and holding totals to the end cost a copy of the result per worker.
+ * hands that total over when it reaches a size (and at finish). The same
+ * identities, actions and days recur file after file, so a total grows far
+ * slower than its files: handing over per file (or every few files) made
+ * the main thread deserialise and merge nearly as much as the workers read,
+ * on a third thread competing for the same cores; an unbounded total would
+ * cost a copy of the whole result per worker.
  *
  * Files go to workers round-robin by sequence, so for a given worker count
  * the result is the same on every run. A worker that dies (out of memory, a
@@ -18,6 +21,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { CloudTrailAggregateData, CloudTrailStats } from './aggregate.js';
+
+/** What a worker is started with. */
+export interface IngestWorkerData {
+  maxEntriesBeforeHandover: number;
+}
 
 /** Messages to a worker. */
 export type WorkerRequest =
@@ -54,8 +62,8 @@ interface PoolWorker {
 
 const ENTRY = new URL('./ingest-worker-entry.mjs', import.meta.url);
 
-/** A worker hands its total over after folding this many kept files. */
-export const FILES_PER_HANDOVER = 8;
+/** A worker hands its total over once it holds this many entries (usage cells, resources, agents: ~0.2 KB each). */
+export const MAX_ENTRIES_BEFORE_HANDOVER = 100_000;
 
 export class CloudTrailWorkerPool {
   private readonly workers: PoolWorker[] = [];
@@ -65,6 +73,7 @@ export class CloudTrailWorkerPool {
   constructor(
     size: number,
     private readonly onTotal: (data: CloudTrailAggregateData) => void,
+    private readonly maxEntriesBeforeHandover = MAX_ENTRIES_BEFORE_HANDOVER,
   ) {
     for (let i = 0; i < size; i++) this.workers.push(this.spawn());
   }
@@ -121,7 +130,7 @@ export class CloudTrailWorkerPool {
   }
 
   private spawn(): PoolWorker {
-    const worker = new Worker(ENTRY);
+    const worker = new Worker(ENTRY, { workerData: { maxEntriesBeforeHandover: this.maxEntriesBeforeHandover } satisfies IngestWorkerData });
     const entry: PoolWorker = { worker, pending: new Map(), kept: new Map() };
     const tell = (request: WorkerRequest) => {
       if (entry.death === undefined) worker.postMessage(request);

@@ -98,6 +98,23 @@ describe('CloudTrail ingest in worker threads', () => {
     await expect(ingestCloudTrailFiles(files.slice(0, 2), { mapper, workers: 2 })).rejects.toThrow(/pass either mapper or workers/);
   });
 
+  it('hands a worker total over once it reaches the size limit, and the totals add up to the files kept', async () => {
+    const totals: CloudTrailAggregateData[] = [];
+    // A limit of one entry: every kept file's counts are handed over on their own.
+    const pool = new CloudTrailWorkerPool(1, (data) => totals.push(data), 1);
+    try {
+      for (const file of files.slice(0, 3)) (await pool.read(file)).keep();
+      expect(await pool.finish()).toEqual([]);
+    } finally {
+      await pool.close();
+    }
+    // Three handovers and the (empty) final one.
+    expect(totals.map((t) => t.stats.events)).toEqual([
+      ...files.slice(0, 3).map((f) => onThisThread.ingested.find((i) => i.location === f)?.events ?? 0),
+      0,
+    ]);
+  });
+
   it('fails the files of a worker that dies, in flight or kept but not handed over, naming them, and goes on with the others', async () => {
     const totals: CloudTrailAggregateData[] = [];
     const pool = new CloudTrailWorkerPool(2, (data) => totals.push(data));

@@ -47,6 +47,15 @@ describe('resourceArnsOf', () => {
     expect(resourceArnsOf(call('sns.amazonaws.com', 'Publish', { topicArn: 'arn:aws:sns:eu-west-1:1:t?token=ghp_' + 'aB3'.repeat(14) }))).toEqual([]);
     expect(resourceArnsOf(call('dynamodb.amazonaws.com', 'GetItem', { tableName: 'a/../b' }))).toEqual([]);
   });
+
+  it('judges an S3 object by the prefix it is kept as: the object name itself is never stored', () => {
+    const token = 'ghp_' + 'aB3'.repeat(14);
+    const named = (key: string) => call('s3.amazonaws.com', 'GetObject', {}, { resources: [{ ARN: `arn:aws:s3:::b/${key}` }] });
+    expect(resourceArnsOf(named(`exports/${token}.csv`))).toEqual(['arn:aws:s3:::b/exports/*']);
+    // A secret-shaped folder is part of what would be kept: refused.
+    expect(resourceArnsOf(named(`${token}/a.csv`))).toEqual([]);
+    expect(resourceArnsOf(named(`logs/${'x'.repeat(5_000)}`))).toEqual([]);
+  });
 });
 
 describe('CloudTrailAggregate resource sample', () => {
