@@ -144,3 +144,22 @@ describeFixtures('acme GCP organisation from gcloud exports', () => {
     expect(report.rules.filter((r) => r.ruleId.startsWith('aws.')).every((r) => r.pass + r.fail + r.error + r.notApplicable === 0)).toBe(true);
   });
 });
+
+describeFixtures('a damaged role in a gcloud export', () => {
+  it('records a roles file with a nameless role as a gap naming the file and entry, and imports everything else', () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'keywarden-gcp-'));
+    try {
+      const org = acmeGcp.organization!;
+      const nameless = { title: 'Deleted by hand', includedPermissions: ['storage.buckets.delete'] };
+      writeGcloudExport(tmp, { ...acmeGcp, organization: { ...org, customRoles: [...(org.customRoles ?? []), nameless] } }, ACME_AS_OF);
+      const { snapshot } = importGcpExportDir(tmp, { alreadyIngested: () => false, predefinedRolesFile: fixture('gcp/predefined-roles.json.gz'), now: () => ACME_AS_OF });
+      const gap = snapshot.coverage.find((c) => c.source === 'custom-roles');
+      expect(gap?.reason).toBe(`${path.join(tmp, 'gcp/organization/roles.json')} could not be read: unexpected content at ${(org.customRoles ?? []).length}.name: expected string`);
+      // The organisation's custom roles are unknown, not silently empty; the projects and their accounts still import.
+      expect(snapshot.gcp!.roles.some((r) => r.source === 'custom')).toBe(false);
+      expect(snapshot.identities.map((i) => i.arn)).toEqual(expect.arrayContaining([CI, BILLING, OLD_ETL]));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
