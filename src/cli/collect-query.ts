@@ -13,7 +13,7 @@ import { athenaSchema, bigquerySchema, type AthenaConfig, type BigQueryConfig, t
 import type { CoverageEntry } from '../model/domain.js';
 import { terminalText } from '../util/terminal-text.js';
 import { COMMERCIAL_REGIONS, cloudTrailTableDdl, createDatabaseDdl, type CloudTrailTableLayout } from '../scale/athena-sql.js';
-import { athenaSource, ensureCloudTrailTable, loadCloudTrailFromAthena, type AthenaSettings, type QueryLoadReport } from '../scale/athena.js';
+import { AthenaSetupError, athenaSource, ensureCloudTrailTable, loadCloudTrailFromAthena, type AthenaSettings, type QueryLoadReport } from '../scale/athena.js';
 import { bigQueryClient, loadAuditLogsFromBigQuery } from '../scale/bigquery.js';
 import { gigabytes, GIB } from '../scale/plan.js';
 import { SqlValueError } from '../scale/sql-text.js';
@@ -166,7 +166,11 @@ export function runCollectAthena(opts: AthenaCommandOptions, io: Io, deps: Query
         }
       }
       const now = deps.now?.() ?? new Date();
-      const report = await loadCloudTrailFromAthena(client, db, { ...settings, window: windowEndingAt(now, opts.window ?? config.thresholds.unusedDays), now, onProgress });
+      const report = await loadCloudTrailFromAthena(client, db, { ...settings, window: windowEndingAt(now, opts.window ?? config.thresholds.unusedDays), now, onProgress }).catch(
+        (error: unknown) => {
+          throw error instanceof AthenaSetupError ? new UserError(error.message) : error;
+        },
+      );
       const s = report.stats;
       return storeLoad(db, 'athena', report, s ? `${s.events} event(s) (${s.attributed} attributed, ${s.denied} denied, ${s.unmapped} unmapped)` : '', io, opts.allowPartial);
     } finally {

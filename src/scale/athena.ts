@@ -67,14 +67,18 @@ const WORKGROUP_LIMIT = /data (usage|scanned) limit|BytesScannedCutoff|bytes sca
  * for scanning too much); the thrown error names the query.
  */
 export async function runAthenaQuery(client: AthenaClient, sql: string, settings: AthenaSettings, onProgress?: (line: string) => void): Promise<AthenaQueryRun> {
-  const started = await client.send(
-    new StartQueryExecutionCommand({
-      QueryString: sql,
-      QueryExecutionContext: { Database: settings.table.database, ...(settings.catalog ? { Catalog: settings.catalog } : {}) },
-      ...(settings.workGroup ? { WorkGroup: settings.workGroup } : {}),
-      ...(settings.outputLocation ? { ResultConfiguration: { OutputLocation: settings.outputLocation } } : {}),
-    }),
-  );
+  const started = await client
+    .send(
+      new StartQueryExecutionCommand({
+        QueryString: sql,
+        QueryExecutionContext: { Database: settings.table.database, ...(settings.catalog ? { Catalog: settings.catalog } : {}) },
+        ...(settings.workGroup ? { WorkGroup: settings.workGroup } : {}),
+        ...(settings.outputLocation ? { ResultConfiguration: { OutputLocation: settings.outputLocation } } : {}),
+      }),
+    )
+    .catch((error: unknown) => {
+      throw setupProblem(error, settings) ?? error;
+    });
   const queryId = started.QueryExecutionId;
   if (!queryId) throw new QueryFailedError('Athena did not return a query execution id', undefined, 'failed');
   const stop = async () => {
@@ -170,6 +174,21 @@ export interface AthenaLoadOptions extends AthenaSettings {
 
 export const athenaSource = (t: AthenaTable) => `athena:${t.database}.${t.table}`;
 
+/** Athena refused the query for a setting the user must change (not a gap in what it could read). */
+export class AthenaSetupError extends Error {
+  override name = 'AthenaSetupError';
+}
+
+/** A workgroup with no result location of its own needs one from keywarden's config: a fix for the user, said as one. */
+function setupProblem(error: unknown, settings: AthenaSettings): AthenaSetupError | undefined {
+  const e = error as { name?: string; message?: string };
+  if (e?.name !== 'InvalidRequestException' || !/no output location/i.test(e.message ?? '')) return undefined;
+  return new AthenaSetupError(
+    `Athena workgroup ${settings.workGroup ?? 'primary'} has no query result location and none was given: ` +
+      `set athena.outputLocation (an S3 URL such as s3://acme-athena-results/keywarden/) or the workgroup's result location (${e.message})`,
+  );
+}
+
 /** Queries the window's open days, folds the result; never throws for a query that fails (a gap instead). */
 export async function loadCloudTrailFromAthena(client: AthenaClient, state: CloudTrailLoadState, options: AthenaLoadOptions): Promise<CloudTrailLoadReport> {
   const source = athenaSource(options.table);
@@ -191,6 +210,7 @@ export async function loadCloudTrailFromAthena(client: AthenaClient, state: Clou
   try {
     run = await runAthenaQuery(client, sql, options, options.onProgress);
   } catch (error) {
+    if (error instanceof AthenaSetupError) throw error;
     return { plan, coverage: [loadGap({ provider: 'aws', engine: 'athena', source, days }, error, describeAwsError)] };
   }
   const folder = new CloudTrailRowFolder(options.mapper ?? (await loadCloudTrailActionMapper()));

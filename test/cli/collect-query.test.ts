@@ -48,6 +48,7 @@ beforeAll(async () => {
   for (const statement of duckDbCloudTrailPrelude({ database: 'acme_logs', table: 'trail' }, files)) await duck.run(statement);
   athena = new FakeAthenaServer({
     script: () => script ?? { states: ['RUNNING', 'SUCCEEDED'], scanned: [2 ** 30] },
+    workGroupsWithoutOutputLocation: ['adhoc'],
     answer: async (sql) => {
       if (!sql.includes('GROUPING SETS')) return { columns: [], rows: [] };
       const rows = await duck.rows(sql);
@@ -150,6 +151,19 @@ describe('keywarden collect athena', () => {
     const { opts, lines, io } = setup(ATHENA_CONFIG + '\n');
     expect(await runCollectAthena({ ...opts, maxScannedGb: 2 }, io, athenaDeps())).toBe(2);
     expect(lines.err).toMatch(/scanned 3\.00 GB, above the maximum of 2\.00 GB/);
+  });
+
+  it('says a workgroup without a result location needs athena.outputLocation: a setting to fix (exit code 3), not a gap', async () => {
+    const config = ATHENA_CONFIG.replace('workgroup: security', 'workgroup: adhoc').replace(/^ {2}outputLocation: .*\n/m, '');
+    const { opts, lines, io } = setup(config + '\n');
+    const refused = runCollectAthena(opts, io, athenaDeps());
+    await expect(refused).rejects.toThrow(
+      /^Athena workgroup adhoc has no query result location and none was given: set athena\.outputLocation .*\(No output location provided\./,
+    );
+    // A UserError: main prints its one line and exits 3 (see the next case).
+    await expect(refused).rejects.toMatchObject({ name: 'UserError', exitCode: 3 });
+    expect(lines.out).toBe('');
+    expect(lines.err).not.toMatch(/warning/);
   });
 
   it('names a bad setting in one line with exit code 3', async () => {

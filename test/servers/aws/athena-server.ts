@@ -37,6 +37,8 @@ export interface AthenaServerOptions {
   /** Rows per page at most, whatever MaxResults says (forces paging). */
   maxPageSize?: number;
   faults?: Omit<Fault, 'account'>[];
+  /** Workgroups with no query result location of their own: a query there must name one, as on AWS. */
+  workGroupsWithoutOutputLocation?: string[];
 }
 
 export interface AthenaRequest {
@@ -118,6 +120,10 @@ export class FakeAthenaServer {
   private async operation(action: string, params: Record<string, unknown>): Promise<unknown> {
     switch (action) {
       case 'StartQueryExecution': {
+        const location = (params.ResultConfiguration as { OutputLocation?: string } | undefined)?.OutputLocation;
+        if (!location && this.options.workGroupsWithoutOutputLocation?.includes(String(params.WorkGroup ?? 'primary'))) {
+          throw new ApiError(400, 'InvalidRequestException', 'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.');
+        }
         const sql = String(params.QueryString ?? '');
         const script = this.options.script?.(sql, this.executions.length) ?? { states: ['RUNNING', 'SUCCEEDED'], scanned: [1_000_000] };
         const execution: Execution = { id: randomUUID(), sql, script, polls: 0, stopped: false, input: params };
