@@ -10,11 +10,13 @@ import { writeGcpExport } from '../collect/gcp/write-export.js';
 import type { RetryOptions } from '../collect/gcp/retry.js';
 import { terminalText } from '../util/terminal-text.js';
 import type { CoverageEntry } from '../model/domain.js';
-import type { Io } from './commands.js';
+import { configFor, type Io } from './commands.js';
 import { EXIT, UserError } from './errors.js';
 
 export interface ExportGcpOptions {
   dir: string;
+  /** The config file (global --config): its gcp.live.requestTimeoutSeconds applies here too. */
+  config?: string;
   organization?: string;
   projects?: string[];
   /** Days of audit logs to read (default 30). */
@@ -47,7 +49,12 @@ export function printGcpGaps(coverage: readonly CoverageEntry[], io: Io): void {
 export async function runExportGcp(options: ExportGcpOptions, io: Io, deps: GcpLiveDeps = {}): Promise<number> {
   if (!options.organization && !options.projects?.length) throw new UserError('export gcp needs --organization organizations/<id> or at least one --project <id>');
   if (options.organization && !/^organizations\/\d+$/.test(options.organization)) throw new UserError(`--organization must look like organizations/123456789012, got ${terminalText(options.organization)}`);
-  const clients = createGcpClients({ authClient: deps.authClient ?? (await defaultAuth()), endpoint: deps.endpoint, requestTimeoutMs: deps.requestTimeoutMs });
+  const timeoutSeconds = configFor({ config: options.config }).gcp?.live?.requestTimeoutSeconds;
+  const clients = createGcpClients({
+    authClient: deps.authClient ?? (await defaultAuth()),
+    endpoint: deps.endpoint,
+    requestTimeoutMs: deps.requestTimeoutMs ?? (timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000),
+  });
   try {
     const now = deps.now?.() ?? new Date();
     const since = new Date(now.getTime() - (options.logDays ?? 30) * 86_400_000).toISOString();

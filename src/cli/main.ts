@@ -189,7 +189,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--project <id>', 'a project id (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--log-days <days>', 'days of Cloud Audit Logs to read (default 30)', positiveInt)
     .action(async (dir: string, opts: { organization?: string; project: string[]; logDays?: number }) => {
-      process.exitCode = await runExportGcp({ dir, organization: opts.organization, projects: opts.project, logDays: opts.logDays }, io);
+      process.exitCode = await runExportGcp({ dir, config: program.opts<GlobalOptions>().config, organization: opts.organization, projects: opts.project, logDays: opts.logDays }, io);
     });
 
   program

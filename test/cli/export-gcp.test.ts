@@ -1,5 +1,5 @@
 /** `keywarden export gcp` against the local API server, then an offline audit of what it wrote. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OAuth2Client } from 'google-auth-library';
@@ -57,6 +57,30 @@ describe('keywarden export gcp', () => {
     expect(snapshot.gcp!.bindings.filter((b) => b.level === 'folder')).toHaveLength(1);
     expect(snapshot.usage.length).toBeGreaterThan(0);
     expect(snapshot.coverage).toContainEqual(expect.objectContaining({ scope: 'gcp:acme-sandbox-ml', source: 'service-accounts', status: 'gap' }));
+  });
+
+  it('takes the request timeout from the config (gcp.live.requestTimeoutSeconds): a hung call is a gap after it', { timeout: 30_000 }, async () => {
+    const hung = await startGcpServer(spec, ACME_AS_OF, { silent: [{ match: /^GET \/v1\/projects\/acme-data-staging\/serviceAccounts$/, kind: 'hang' }] });
+    try {
+      const config = path.join(tmp, 'keywarden.yaml');
+      writeFileSync(config, `gcp:\n  live:\n    organization: organizations/${ORG_ID}\n    requestTimeoutSeconds: 1\n`);
+      let err = '';
+      const started = Date.now();
+      const code = await runExportGcp({ dir: tmp, config, organization: `organizations/${ORG_ID}` }, { out: () => {}, err: (s) => void (err += s) }, {
+        authClient: auth(),
+        endpoint: { host: '127.0.0.1', port: hung.port, protocol: 'http' },
+        retry: { attempts: 2, sleep: async () => {} },
+        now: () => ACME_AS_OF,
+      });
+      const elapsed = Date.now() - started;
+      expect(code).toBe(2);
+      expect(err).toMatch(/warning: gcp:acme-data-staging \[service-accounts\]: .*no answer within the request timeout/);
+      // Two attempts of 1 s each, not of the 30 s default.
+      expect(elapsed).toBeGreaterThanOrEqual(1_800);
+      expect(elapsed).toBeLessThan(15_000);
+    } finally {
+      await hung.close();
+    }
   });
 
   it('refuses to run without a scope, in one line', async () => {
