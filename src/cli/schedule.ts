@@ -47,6 +47,12 @@ function abortableSleep(signal: AbortSignal): (ms: number) => Promise<void> {
 export async function runSchedule(opts: ScheduleOptions, io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
   const config = configFor(opts);
   const schedule = config.schedule ?? DEFAULT_SCHEDULE;
+  // Said now, not at 03:00 on the 1st after three retries.
+  for (const provider of schedule.live) {
+    if (provider === 'aws' ? !config.liveAws : !config.gcp?.live) {
+      throw new UserError(`schedule.live names ${provider}, but the config has no ${provider === 'aws' ? 'liveAws' : 'gcp.live'} section to collect it with`);
+    }
+  }
   const db = openRunsDb(opts, config);
   const controller = new AbortController();
   const now = () => new Date();

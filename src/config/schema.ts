@@ -277,8 +277,10 @@ const scheduleSchema = z.strictObject({
     .trim()
     .refine((tz) => isTimeZone(tz), { error: 'expected an IANA time zone such as Europe/Berlin or UTC' })
     .default('UTC'),
-  /** Export directory each run imports (live sources plug in here later). */
+  /** Export directory each run imports. */
   from: path.optional(),
+  /** Clouds each run collects live (config liveAws / gcp.live), after importing `from`: one scan each. */
+  live: z.array(z.enum(['aws', 'gcp'])).max(2).default([]),
   /** Attempts after a failure, with exponential backoff from retryDelaySeconds. */
   retries: z.number().int().min(0).max(10).default(3),
   retryDelaySeconds: z.number().int().min(1).max(3600).default(60),

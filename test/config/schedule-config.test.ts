@@ -8,6 +8,7 @@ describe('config: schedule and suppressions', () => {
     expect(parseConfig('schedule: {}\n', 'c.yaml').schedule).toEqual({
       audit: '0 3 1 * *',
       timezone: 'UTC',
+      live: [],
       retries: 3,
       retryDelaySeconds: 60,
       retentionMonths: 13,
