@@ -323,6 +323,7 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
     return s;
   }
 
+  /** Folds one record in. Keeps nothing of `rec` but its strings: the reader may refill the same object for the next. */
   add(rec: CloudTrailRecordFields): void {
     const stats = this.stats;
     stats.events++;

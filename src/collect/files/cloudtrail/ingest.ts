@@ -50,10 +50,12 @@ export async function ingestCloudTrailFile(
   const aggregate = new CloudTrailAggregate(mapper, interned);
   const onRecord = (record: CloudTrailRecordFields) => aggregate.add(record);
   const file = locationOf(source);
+  // The aggregate keeps only strings of a record, so the reader may refill one record object.
+  const options = { fields: AGGREGATE_FIELDS, reuse: true };
   const read =
     typeof source === 'string'
-      ? await readCloudTrailFile(source, onRecord, { fields: AGGREGATE_FIELDS })
-      : await readCloudTrailStream(await openSource(source), file, onRecord, { fields: AGGREGATE_FIELDS });
+      ? await readCloudTrailFile(source, onRecord, options)
+      : await readCloudTrailStream(await openSource(source), file, onRecord, options);
   return { file, digest: read.digest, records: read.records, aggregate };
 }
 

@@ -10,7 +10,7 @@ import { open } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { CloudTrailParseError, CloudTrailRecordReader, type CloudTrailFieldPath } from './record-reader.js';
+import { CloudTrailParseError, CloudTrailRecordReader, type CloudTrailRecordReaderOptions } from './record-reader.js';
 import type { CloudTrailRecordFields } from './record-fields.js';
 
 export interface CloudTrailFileRead {
@@ -32,6 +32,9 @@ export class CloudTrailFileError extends Error {
     this.name = 'CloudTrailFileError';
   }
 }
+
+/** What to decode and how to hand records over (see CloudTrailRecordReaderOptions). */
+type ReadOptions = Pick<CloudTrailRecordReaderOptions, 'fields' | 'reuse'>;
 
 const READ_CHUNK = 1 << 20;
 const GUNZIP_CHUNK = 256 << 10;
@@ -56,7 +59,7 @@ async function startsWithGzipMagic(file: string): Promise<boolean> {
 export async function readCloudTrailFile(
   file: string,
   onRecord: (record: CloudTrailRecordFields) => void,
-  options: { fields?: readonly CloudTrailFieldPath[] } = {},
+  options: ReadOptions = {},
 ): Promise<CloudTrailFileRead> {
   let gzip: boolean;
   try {
@@ -75,7 +78,7 @@ export async function readCloudTrailStream(
   input: Readable,
   source: string,
   onRecord: (record: CloudTrailRecordFields) => void,
-  options: { fields?: readonly CloudTrailFieldPath[] } = {},
+  options: ReadOptions = {},
 ): Promise<CloudTrailFileRead> {
   const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let first: IteratorResult<Buffer>;
@@ -101,7 +104,7 @@ async function readCloudTrailInput(
   file: string,
   gzip: boolean,
   onRecord: (record: CloudTrailRecordFields) => void,
-  options: { fields?: readonly CloudTrailFieldPath[] },
+  options: ReadOptions,
 ): Promise<CloudTrailFileRead> {
   const hash = createHash('sha256');
   let storedBytes = 0;
@@ -112,7 +115,7 @@ async function readCloudTrailInput(
       done(null, chunk);
     },
   });
-  const reader = new CloudTrailRecordReader({ source: file, onRecord, ...(options.fields ? { fields: options.fields } : {}) });
+  const reader = new CloudTrailRecordReader({ source: file, onRecord, ...options });
   // Kept aside: when the sink fails, pipeline may reject with the AbortError of a stream it tore down instead.
   let sinkError: unknown;
   const sink = async (source: AsyncIterable<Buffer>): Promise<void> => {

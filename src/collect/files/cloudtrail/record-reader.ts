@@ -206,6 +206,34 @@ export interface CloudTrailRecordReaderOptions {
    * Default: all fields of CloudTrailRecordFields.
    */
   fields?: readonly CloudTrailFieldPath[];
+  /**
+   * Hand every record in the same object, refilled: no allocation per record,
+   * for a consumer that reads each record during onRecord and keeps nothing
+   * of it but its strings.
+   */
+  reuse?: boolean;
+}
+
+interface ReusedRecord {
+  record: CloudTrailRecordFields;
+  identity: CloudTrailUserIdentity;
+  context: NonNullable<CloudTrailUserIdentity['sessionContext']>;
+  issuer: NonNullable<NonNullable<CloudTrailUserIdentity['sessionContext']>['sessionIssuer']>;
+  params: CloudTrailRequestParameters;
+  resources: { ARN: string }[];
+}
+
+function newReusedRecord(): ReusedRecord {
+  const params: Record<string, undefined> = {};
+  for (const f of REQUEST_SLOTS) params[f] = undefined;
+  return {
+    record: { eventTime: undefined, eventSource: undefined, eventName: undefined, eventID: undefined, awsRegion: undefined, recipientAccountId: undefined, errorCode: undefined, userAgent: undefined, sourceIPAddress: undefined, eventType: undefined, userIdentity: undefined, requestParameters: undefined, resources: undefined },
+    identity: { type: undefined, arn: undefined, accountId: undefined, accessKeyId: undefined, principalId: undefined, userName: undefined, invokedBy: undefined, sessionContext: undefined },
+    context: { sessionIssuer: undefined },
+    issuer: { type: undefined, arn: undefined, userName: undefined },
+    params,
+    resources: [],
+  };
 }
 
 export class CloudTrailRecordReader {
@@ -231,6 +259,7 @@ export class CloudTrailRecordReader {
   /** ARNs of the current record's `resources`, when it has that array. */
   private arns: string[] | undefined = undefined;
   private readonly recordKeys: KeyTable;
+  private readonly reuse: boolean;
   private keyEscaped = false;
   private sawBom = false;
   /** Records emitted so far. */
@@ -242,6 +271,7 @@ export class CloudTrailRecordReader {
     this.source = options.source;
     this.onRecord = options.onRecord;
     this.recordKeys = options.fields ? recordKeyTable(new Set(options.fields)) : ALL_FIELDS_TABLE;
+    this.reuse = options.reuse ?? false;
   }
 
   /** Feeds the next chunk; emits every record it completes. */
@@ -449,7 +479,11 @@ export class CloudTrailRecordReader {
     return next;
   }
 
+  /** One record object refilled for every record (see the `reuse` option). */
+  private reused: ReusedRecord | undefined;
+
   private build(): CloudTrailRecordFields {
+    if (this.reuse) return this.refill();
     const v = this.vals;
     const flags = this.flags;
     let userIdentity: CloudTrailUserIdentity | undefined;
@@ -496,6 +530,49 @@ export class CloudTrailRecordReader {
       requestParameters,
       resources: this.arns?.map((ARN) => ({ ARN })),
     };
+  }
+
+  /** The reused record, its members overwritten in place: no allocation per record. */
+  private refill(): CloudTrailRecordFields {
+    const v = this.vals;
+    const flags = this.flags;
+    const r = (this.reused ??= newReusedRecord());
+    const ui = r.identity;
+    ui.type = v[IDENTITY_BASE];
+    ui.arn = v[IDENTITY_BASE + 1];
+    ui.accountId = v[IDENTITY_BASE + 2];
+    ui.accessKeyId = v[IDENTITY_BASE + 3];
+    ui.principalId = v[IDENTITY_BASE + 4];
+    ui.userName = v[IDENTITY_BASE + 5];
+    ui.invokedBy = v[IDENTITY_BASE + 6];
+    ui.sessionContext = flags & HAS_SESSION_CONTEXT ? r.context : undefined;
+    r.context.sessionIssuer = flags & HAS_ISSUER ? r.issuer : undefined;
+    r.issuer.type = v[ISSUER_BASE];
+    r.issuer.arn = v[ISSUER_BASE + 1];
+    r.issuer.userName = v[ISSUER_BASE + 2];
+    const params = r.params as Record<string, string | undefined>;
+    for (let i = 0; i < REQUEST_SLOTS.length; i++) params[REQUEST_SLOTS[i]!] = v[REQUEST_BASE + i];
+    const rec = r.record;
+    rec.eventTime = v[0];
+    rec.eventSource = v[1];
+    rec.eventName = v[2];
+    rec.eventID = v[3];
+    rec.awsRegion = v[4];
+    rec.recipientAccountId = v[5];
+    rec.errorCode = v[6];
+    rec.userAgent = v[7];
+    rec.sourceIPAddress = v[8];
+    rec.eventType = v[9];
+    rec.userIdentity = flags & HAS_IDENTITY ? ui : undefined;
+    rec.requestParameters = flags & HAS_REQUEST_PARAMETERS ? r.params : undefined;
+    if (this.arns === undefined) rec.resources = undefined;
+    else {
+      const list = r.resources;
+      list.length = 0;
+      for (const ARN of this.arns) list.push({ ARN });
+      rec.resources = list;
+    }
+    return rec;
   }
 
   /** Parses `resources` at pos: an array collects the ARN of each object entry; any other value is skipped. */

@@ -5,10 +5,12 @@ import { pickRecordFields, type CloudTrailRecordFields } from '../../../../src/c
 import { describeFixtures, fixture } from '../../../helpers/fixtures.js';
 
 /** Runs the reader over `text` cut into chunks of the given sizes (cycled). */
-function readAll(text: string | Buffer, chunkSizes: number[] = [1 << 16], source = 'test.json'): CloudTrailRecordFields[] {
+function readAll(text: string | Buffer, chunkSizes: number[] = [1 << 16], source = 'test.json', reuse = false): CloudTrailRecordFields[] {
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   const out: CloudTrailRecordFields[] = [];
-  const reader = new CloudTrailRecordReader({ source, onRecord: (r) => out.push(r) });
+  // A reused record is only valid during onRecord: copied (absent members dropped, as in a fresh record).
+  const keep = reuse ? (r: CloudTrailRecordFields) => JSON.parse(JSON.stringify(r)) as CloudTrailRecordFields : (r: CloudTrailRecordFields) => r;
+  const reader = new CloudTrailRecordReader({ source, reuse, onRecord: (r) => out.push(keep(r)) });
   for (let pos = 0, i = 0; pos < bytes.length; i++) {
     const size = chunkSizes[i % chunkSizes.length]!;
     reader.push(bytes.subarray(pos, pos + size));
@@ -133,6 +135,8 @@ describe('CloudTrailRecordReader', () => {
       // tiny and odd chunk sizes split tokens, escapes and multi-byte characters
       const sizes = [1 + Math.floor(r() * 7), 1 + Math.floor(r() * 300), 1 + Math.floor(r() * 3000)];
       expect(readAll(text, sizes), `round ${round} chunked ${sizes.join(',')}`).toEqual(expected);
+      // One record object refilled for every record: the same content, record by record.
+      expect(readAll(text, sizes, 'test.json', true), `round ${round} reused`).toEqual(JSON.parse(JSON.stringify(expected)));
     }
   });
 
