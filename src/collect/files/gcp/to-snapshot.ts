@@ -104,7 +104,17 @@ function denyRulesOf(policies: GcpDenyPolicyWire[] | undefined, attachedTo: stri
 /** `//iam.googleapis.com/projects/p/serviceAccounts/e@p.iam.gserviceaccount.com[/keys/K]` -> email and key id. */
 export function parseServiceAccountResource(name: string | undefined | null): { email: string; keyId?: string } | undefined {
   const m = /serviceAccounts\/([^/]+)(?:\/keys\/([^/]+))?$/.exec(name ?? '');
-  return m ? { email: decodeURIComponent(m[1]!).toLowerCase(), keyId: m[2] } : undefined;
+  const email = m && decodedOrUndefined(m[1]!);
+  return email ? { email: email.toLowerCase(), keyId: m[2] } : undefined;
+}
+
+/** A malformed %-escape names no real account (an email cannot hold one): unreadable, not an error for the whole import. */
+function decodedOrUndefined(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function lastAuthentications(activities: GcpActivityWire[] | undefined, subject: 'service-account' | 'key'): GcpLastAuthentication[] {

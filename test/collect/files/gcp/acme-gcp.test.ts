@@ -5,11 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAuditReport } from '../../../../src/analyse/audit.js';
 import { windowEndingAt } from '../../../../src/analyse/window.js';
 import { loadAwsActionCatalog } from '../../../../src/catalog/aws-actions.js';
 import { importGcpExportDir } from '../../../../src/collect/files/gcp/import-gcp-export.js';
+import { parseServiceAccountResource } from '../../../../src/collect/files/gcp/to-snapshot.js';
 import { parseConfig } from '../../../../src/config/index.js';
 import { reportSchema, type AuditReport } from '../../../../src/report/json-schema.js';
 import { ALL_RULES } from '../../../../src/rules/index.js';
@@ -161,5 +162,16 @@ describeFixtures('a damaged role in a gcloud export', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+describe('service-account resource names', () => {
+  it('reads the email and key id, and takes a malformed %-escape as no account instead of throwing', () => {
+    expect(parseServiceAccountResource('//iam.googleapis.com/projects/p/serviceAccounts/CI%40p.iam.gserviceaccount.com/keys/k1')).toEqual({
+      email: 'ci@p.iam.gserviceaccount.com',
+      keyId: 'k1',
+    });
+    // Found by the hostile-files property test (seed 2107069833): decodeURIComponent threw URIError.
+    expect(parseServiceAccountResource('//iam.googleapis.com/projects/p/serviceAccounts/ci%E0%A4%A@p')).toBeUndefined();
   });
 });
