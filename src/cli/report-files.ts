@@ -9,8 +9,9 @@ import { buildHtmlReport } from '../report/html/page.js';
 import { buildReportIndex, listReports } from '../report/html/index-page.js';
 import type { AuditReport } from '../report/json-schema.js';
 import { toMarkdown } from '../report/markdown.js';
-import { toSarif } from '../report/sarif.js';
-import { writeDatedReport, writeReportFile } from '../report/write.js';
+import { jsonReportContent } from '../report/json-report.js';
+import { sarifContent } from '../report/sarif.js';
+import { writeDatedReport, writeReportFile, type ReportContent } from '../report/write.js';
 import { ALL_RULES } from '../rules/index.js';
 
 export const REPORT_FORMATS = ['json', 'html', 'sarif', 'markdown'] as const;
@@ -27,14 +28,15 @@ export function parseFormats(value: string): ReportFormat[] {
   return [...new Set(names as ReportFormat[])];
 }
 
-function render(format: ReportFormat, report: AuditReport, trends: TrendPoint[] | undefined): string {
+/** Each format's content; JSON and SARIF are written piece by piece, each finding's evidence built for its write only. */
+function render(format: ReportFormat, report: AuditReport, trends: TrendPoint[] | undefined): ReportContent {
   switch (format) {
     case 'json':
-      return JSON.stringify(report, null, 2) + '\n';
+      return jsonReportContent(report);
     case 'html':
       return buildHtmlReport(report, { trends });
     case 'sarif':
-      return JSON.stringify(toSarif(report, ALL_RULES), null, 2) + '\n';
+      return sarifContent(report, ALL_RULES);
     case 'markdown':
       return toMarkdown(report);
   }

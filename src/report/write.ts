@@ -1,32 +1,92 @@
 /** Writes report files under the reports directory, owner-readable only. */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+
+/** A report as text, or as a function writing its text piece by piece (reports too large for one string). */
+export type ReportContent = string | ((out: (text: string) => void) => void);
+
+/** Pieces are gathered up to this many characters before a write. */
+const FLUSH_CHARS = 1 << 20;
+
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+}
+
+/** A fresh owner-only temp file beside `file`, written by `fill`, fsynced, renamed over `file`; removed if anything fails. */
+function atomically(file: string, fill: (tmp: string) => void): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  rmSync(tmp, { force: true });
+  try {
+    fill(tmp);
+    renameSync(tmp, file);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+}
 
 /**
  * Atomic write (temp file, fsync, rename) so a reader, or a run killed
  * half-way, never leaves half a report under the real name. The temp file is
  * created fresh (a killed run with the same pid may have left one, with
- * whatever mode) and owner-only.
+ * whatever mode) and owner-only. Streamed content is written as it comes, in
+ * bounded pieces; if producing it fails half-way, the temp file is removed
+ * and whatever was under the real name stays as it was.
  */
-export function writeReportFile(file: string, content: string): void {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  rmSync(tmp, { force: true });
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeFileSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+export function writeReportFile(file: string, content: ReportContent): void {
+  atomically(file, (tmp) => {
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      if (typeof content === 'string') writeAll(fd, content);
+      else {
+        let pending: string[] = [];
+        let size = 0;
+        content((text) => {
+          pending.push(text);
+          size += text.length;
+          if (size >= FLUSH_CHARS) {
+            writeAll(fd, pending.join(''));
+            pending = [];
+            size = 0;
+          }
+        });
+        writeAll(fd, pending.join(''));
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  });
 }
 
-/** `keywarden-2026-11-15-scan3.json` next to `latest.json`; returns both paths. */
-export function writeDatedReport(dir: string, day: string, scanId: number, ext: string, content: string): string[] {
+/**
+ * `to` made an atomic second name of the finished report `from` (a hard link:
+ * reports are only ever replaced by rename, never rewritten in place, so the
+ * two names cannot drift; a copy where links are not possible).
+ */
+export function duplicateReportFile(from: string, to: string): void {
+  atomically(to, (tmp) => {
+    try {
+      linkSync(from, tmp);
+    } catch {
+      copyFileSync(from, tmp);
+      const fd = openSync(tmp, 'r+');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  });
+}
+
+/** `keywarden-2026-11-15-scan3.json` next to `latest.json`; returns both paths. The content is produced once. */
+export function writeDatedReport(dir: string, day: string, scanId: number, ext: string, content: ReportContent): string[] {
   const dated = path.join(dir, `keywarden-${day}-scan${scanId}.${ext}`);
   const latest = path.join(dir, `latest.${ext}`);
   writeReportFile(dated, content);
-  writeReportFile(latest, content);
+  duplicateReportFile(dated, latest);
   return [dated, latest];
 }

@@ -10,6 +10,7 @@
 import { isOpen, severityRank, SEVERITIES, type Severity } from '../../model/finding.js';
 import { groupBy } from '../../util/group-by.js';
 import type { AuditReport, IdentityAudit, ReportFinding, Suggestion } from '../json-schema.js';
+import { evidenceOf } from '../json-report.js';
 
 /** Items kept of any list inside evidence detail; the rest is counted. */
 export const EVIDENCE_LIST_LIMIT = 10;
@@ -193,7 +194,8 @@ export function pageData(report: AuditReport): { data: PageData; detail: PageDet
     rules: report.rules.map((r) => ({ id: r.ruleId, title: r.title })),
   };
   const detail: PageDetailData = {
-    evidence: report.findings.map((f) => f.evidence.map(pageEvidence)),
+    // Built per finding and not kept (src/rules/lazy-evidence.ts): only the trimmed page copy stays.
+    evidence: report.findings.map((f) => evidenceOf(f).map(pageEvidence)),
     suggestions: (report.suggestions ?? []).map(({ identityArn, ...s }) => ({
       ...s,
       identity: identityIndex(identityArn, s.accountId),
