@@ -10,7 +10,7 @@ import type { Evidence } from '../model/finding.js';
 import { evidenceOf as modelEvidenceOf, evidencePending, lazyEvidence } from '../rules/lazy-evidence.js';
 import { reportSchema, type AuditReport, type ReportFinding } from './json-schema.js';
 import { streamedMap, writeJson, type StreamedArray } from './json-stream.js';
-import type { ReportContent } from './write.js';
+import type { StreamedContent } from './write.js';
 
 /** evidenceOf for a report finding (the report's evidence kinds are strings; the model's are its own). */
 export const evidenceOf = modelEvidenceOf as (finding: { evidence: ReportFinding['evidence'] }) => ReportFinding['evidence'];
@@ -65,7 +65,7 @@ function streamedReport(report: AuditReport): Record<string, unknown> {
 }
 
 /** The JSON report's bytes, exactly `JSON.stringify(report, null, 2) + '\n'`, written piece by piece. */
-export function jsonReportContent(report: AuditReport): ReportContent {
+export function jsonReportContent(report: AuditReport): StreamedContent {
   return (out) => {
     writeJson(streamedReport(report), out, { indent: 2, depth: 2 });
     out('\n');

@@ -32,7 +32,7 @@ export interface JsonStreamOptions {
   indent?: number;
   /** Levels written piece by piece (StreamedArrays always are). */
   depth?: number;
-  /** Applied to every leaf string (e.g. escaping for an HTML script block). */
+  /** Applied to every leaf's JSON and every key's (e.g. escaping for an HTML script block); structure is plain ASCII punctuation. */
   leaf?: (json: string) => string;
 }
 
@@ -67,7 +67,7 @@ export function writeJson(value: unknown, out: (text: string) => void, options: 
     for (const key of Object.keys(v)) {
       const item = (v as Record<string, unknown>)[key];
       if (!serialises(item)) continue;
-      out(`${first ? '{' : ','}${unit ? `\n${inner}` : ''}${JSON.stringify(key)}${colon}`);
+      out(`${first ? '{' : ','}${unit ? `\n${inner}` : ''}${leafOf(JSON.stringify(key))}${colon}`);
       first = false;
       write(item, inner, depth + 1);
     }

@@ -11,7 +11,7 @@ import type { Rule } from '../rules/rule.js';
 import type { AuditReport, ReportFinding } from './json-schema.js';
 import { evidenceOf } from './json-report.js';
 import { streamedMap, writeJson, type StreamedArray } from './json-stream.js';
-import type { ReportContent } from './write.js';
+import type { StreamedContent } from './write.js';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 /** Key of the keywarden fingerprint in `partialFingerprints`; bump the suffix if the fingerprint's meaning changes. */
@@ -135,7 +135,7 @@ export function toSarif(report: AuditReport, rules: readonly RuleMetadata[]): Sa
 }
 
 /** The SARIF log's bytes, exactly `JSON.stringify(toSarif(report, rules), null, 2) + '\n'`, with results made one at a time as they are written. */
-export function sarifContent(report: AuditReport, rules: readonly RuleMetadata[]): ReportContent {
+export function sarifContent(report: AuditReport, rules: readonly RuleMetadata[]): StreamedContent {
   return (out) => {
     writeJson(sarifLog(report, rules, (result) => streamedMap(report.findings, result)), out, { indent: 2, depth: 3 });
     out('\n');

@@ -3,7 +3,9 @@ import { closeSync, copyFileSync, fsyncSync, linkSync, mkdirSync, openSync, rena
 import path from 'node:path';
 
 /** A report as text, or as a function writing its text piece by piece (reports too large for one string). */
-export type ReportContent = string | ((out: (text: string) => void) => void);
+export type ReportContent = string | StreamedContent;
+/** Content written piece by piece: calls `out` with each piece, in order. */
+export type StreamedContent = (out: (text: string) => void) => void;
 
 /** Pieces are gathered up to this many characters before a write. */
 const FLUSH_CHARS = 1 << 20;
@@ -82,9 +84,14 @@ export function duplicateReportFile(from: string, to: string): void {
   });
 }
 
+/** `keywarden-2026-11-15-scan3.json`: a report's dated file name. */
+export function datedReportName(day: string, scanId: number, ext: string): string {
+  return `keywarden-${day}-scan${scanId}.${ext}`;
+}
+
 /** `keywarden-2026-11-15-scan3.json` next to `latest.json`; returns both paths. The content is produced once. */
 export function writeDatedReport(dir: string, day: string, scanId: number, ext: string, content: ReportContent): string[] {
-  const dated = path.join(dir, `keywarden-${day}-scan${scanId}.${ext}`);
+  const dated = path.join(dir, datedReportName(day, scanId, ext));
   const latest = path.join(dir, `latest.${ext}`);
   writeReportFile(dated, content);
   duplicateReportFile(dated, latest);

@@ -10,7 +10,7 @@ import { lineChart } from '../../../src/report/html/charts.js';
 import { escapeHtml, scriptJson } from '../../../src/report/html/escape.js';
 import { buildReportIndex, listReports } from '../../../src/report/html/index-page.js';
 import { buildHtmlReport } from '../../../src/report/html/page.js';
-import { pageData, pageEvidence } from '../../../src/report/html/view-model.js';
+import { pageData, pageEvidence, type PageIdentity } from '../../../src/report/html/view-model.js';
 import type { AuditReport } from '../../../src/report/json-schema.js';
 import { HOSTILE, HOSTILE_ARN, hostileReport, sampleReport } from '../report-fixtures.js';
 
@@ -84,15 +84,15 @@ describe('HTML report page', () => {
     const { data, detail } = pageData(hostile);
     expect(detail.suggestions[0]!.rollback[0]!.commands[0]).toContain(HOSTILE.closeScript);
     expect(detail.evidence).toHaveLength(data.findings.length);
-    expect(data.identities.find((i) => i.arn === HOSTILE_ARN)!.tags).toContainEqual(['note', HOSTILE.lineSeparators]);
+    expect((data.identities.find((i) => i.arn === HOSTILE_ARN) as PageIdentity).tags).toContainEqual(['note', HOSTILE.lineSeparators]);
   });
 
   it('carries each identity\'s granted vs used by resource environment for its page', () => {
     const { data } = pageData(sample);
     const withEnvironments = sample.identities.filter((i) => i.grantedByEnvironment?.length);
     expect(withEnvironments.length).toBeGreaterThan(5);
-    for (const i of withEnvironments) expect(data.identities.find((p) => p.arn === i.arn)!.environments).toEqual(i.grantedByEnvironment);
-    const agent = data.identities.find((i) => i.name === 'staging-agent')!;
+    for (const i of withEnvironments) expect((data.identities.find((p) => p.arn === i.arn) as PageIdentity).environments).toEqual(i.grantedByEnvironment);
+    const agent = data.identities.find((i) => i.name === 'staging-agent') as PageIdentity;
     expect(agent.environments.map((e) => [e.environment, e.granted, e.everyResource])).toEqual([['production', 1, 0], ['staging', 1630, 1630]]);
   });
 
