@@ -26,6 +26,9 @@ import { ALL_RULES } from '../../src/rules/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { reportSuggestions } from '../../src/suggest/report-suggestions.js';
 import { projectRoot } from '../helpers/fixtures.js';
+import { CI_REPORT_FORMATS } from '../../src/cli/ci.js';
+import { renderReport, REPORT_FORMATS } from '../../src/cli/report-files.js';
+import { renderTerminal } from '../../src/report/terminal.js';
 import { ACME_AS_OF, acmeGcp } from '../helpers/acme-gcp.js';
 import { importOrg } from '../helpers/gcp-audit.js';
 import { cli, SAMPLE, SAMPLE_CONFIG, scaledReport } from './report-fixtures.js';
@@ -121,7 +124,7 @@ describe('streamed JSON and SARIF reports', () => {
     }
   });
 
-  it('build each finding\'s evidence for its write and keep none of it', () => {
+  it('build each finding\'s evidence for its write and keep none of it, as do the HTML, Markdown, terminal and `ci` outputs', () => {
     for (const { name, build } of audits) {
       const report = validatedReport(build());
       const lazy = report.findings.filter((f) => evidencePending(f));
@@ -130,6 +133,10 @@ describe('streamed JSON and SARIF reports', () => {
       if (!lazy.length) continue;
       written(jsonReportContent(report));
       written(sarifContent(report, ALL_RULES));
+      // `ci`'s outputs, and the other formats `audit` writes.
+      for (const render of Object.values(CI_REPORT_FORMATS)) written(render(report));
+      for (const format of REPORT_FORMATS) written(renderReport(format, report, undefined, REPORT_FORMATS));
+      renderTerminal(report);
       expect(report.findings.filter((f) => evidencePending(f))).toHaveLength(lazy.length);
       // The value as written still reads as the parsed report, evidence included.
       const plain = findingForWriting(lazy[0]!);
