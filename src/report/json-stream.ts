@@ -36,8 +36,11 @@ export interface JsonStreamOptions {
   leaf?: (json: string) => string;
 }
 
+/** Arrays and plain objects without toJSON are written piece by piece; anything else (a Date, a boxed string, a Map) is JSON.stringify's. */
 function isContainer(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+  if (typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  const proto = Object.getPrototypeOf(value);
+  return Array.isArray(value) || proto === Object.prototype || proto === null;
 }
 
 /** Writes `value` as JSON to `out`; what JSON.stringify would leave out (undefined, functions) is left out the same way. */
@@ -47,11 +50,34 @@ export function writeJson(value: unknown, out: (text: string) => void, options: 
   const leafOf = options.leaf ?? ((s: string) => s);
   const colon = unit ? ': ' : ':';
 
-  /** JSON of a subtree at this indentation, or undefined where JSON.stringify gives none. */
+  /**
+   * JSON of a subtree at this indentation, or undefined where JSON.stringify
+   * gives none. Indented by V8 itself: the value is stringified inside as
+   * many one-item arrays as it is levels deep, and the arrays' own text
+   * sliced off (cheaper than re-indenting every line of a large subtree).
+   */
+  const frames: { prefix: number; suffix: number }[] = [];
+  const frame = (levels: number) => {
+    if (!frames[levels]) {
+      let wrapped: unknown = 0;
+      for (let i = 0; i < levels; i++) wrapped = [wrapped];
+      const text = JSON.stringify(wrapped, null, unit);
+      const at = text.indexOf('0');
+      frames[levels] = { prefix: at, suffix: text.length - at - 1 };
+    }
+    return frames[levels];
+  };
   const leaf = (v: unknown, pad: string): string | undefined => {
-    const json = JSON.stringify(v, null, unit);
-    if (json === undefined) return undefined;
-    return leafOf(unit && pad ? json.replace(/\n/g, `\n${pad}`) : json);
+    if (!unit || !pad) {
+      const json = JSON.stringify(v, null, unit);
+      return json === undefined ? undefined : leafOf(json);
+    }
+    const levels = pad.length / unit.length;
+    let wrapped = v;
+    for (let i = 0; i < levels; i++) wrapped = [wrapped];
+    const text = JSON.stringify(wrapped, null, unit);
+    const { prefix, suffix } = frame(levels);
+    return leafOf(text.slice(prefix, text.length - suffix));
   };
 
   /** Writes v (already known to serialise) at indentation pad. */

@@ -7,12 +7,32 @@ export type ReportContent = string | StreamedContent;
 /** Content written piece by piece: calls `out` with each piece, in order. */
 export type StreamedContent = (out: (text: string) => void) => void;
 
-/** Pieces are gathered up to this many characters before a write. */
-const FLUSH_CHARS = 1 << 20;
+/** Pieces are gathered in a buffer of this many bytes before a write. */
+const BUFFER_BYTES = 4 << 20;
 
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+function writeAll(fd: number, bytes: Buffer, length = bytes.length): void {
+  for (let done = 0; done < length; ) done += writeSync(fd, bytes, done, length - done);
+}
+
+/** Writes pieces of text to `fd` through one reused buffer; `end` writes what is left. */
+function bufferedWriter(fd: number): { write: (text: string) => void; end: () => void } {
+  const buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  let used = 0;
+  const flush = () => {
+    writeAll(fd, buffer, used);
+    used = 0;
+  };
+  return {
+    write(text) {
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+      if (used + text.length * 3 > buffer.length) {
+        flush();
+        if (text.length * 3 > buffer.length) return writeAll(fd, Buffer.from(text, 'utf8'));
+      }
+      used += buffer.write(text, used, 'utf8');
+    },
+    end: flush,
+  };
 }
 
 /** A fresh owner-only temp file beside `file`, written by `fill`, fsynced, renamed over `file`; removed if anything fails. */
@@ -41,20 +61,11 @@ export function writeReportFile(file: string, content: ReportContent): void {
   atomically(file, (tmp) => {
     const fd = openSync(tmp, 'wx', 0o600);
     try {
-      if (typeof content === 'string') writeAll(fd, content);
+      if (typeof content === 'string') writeAll(fd, Buffer.from(content, 'utf8'));
       else {
-        let pending: string[] = [];
-        let size = 0;
-        content((text) => {
-          pending.push(text);
-          size += text.length;
-          if (size >= FLUSH_CHARS) {
-            writeAll(fd, pending.join(''));
-            pending = [];
-            size = 0;
-          }
-        });
-        writeAll(fd, pending.join(''));
+        const writer = bufferedWriter(fd);
+        content(writer.write);
+        writer.end();
       }
       fsyncSync(fd);
     } finally {

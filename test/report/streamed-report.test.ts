@@ -91,7 +91,7 @@ describe('writeJson', () => {
       }),
       { numRuns: 400 },
     );
-    const dated = { at: new Date('2026-11-15T00:00:00Z'), skip: () => 1, list: [undefined, () => 1, {}, []] };
+    const dated = { at: new Date('2026-11-15T00:00:00Z'), skip: () => 1, list: [undefined, () => 1, {}, [], new String('boxed'), new Map([[1, 2]])], bare: Object.assign(Object.create(null), { a: [1] }) };
     expect(jsonText(dated, { indent: 2, depth: 3 })).toBe(JSON.stringify(dated, null, 2));
   });
 
