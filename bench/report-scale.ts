@@ -237,11 +237,42 @@ async function openInChromium(file: string): Promise<BrowserFigures> {
   }
 }
 
+function printSize(r: SizeFigures): void {
+  console.log(
+    `  ${String(r.principals).padStart(10)} | ${String(r.findings).padStart(8)} | ${r.auditSeconds.toFixed(1)} / ${r.auditCpuSeconds.toFixed(1)} / ${r.auditPeakRssMb} | ${r.validateSeconds.toFixed(1)} (${r.validateCpuSeconds.toFixed(1)})`,
+  );
+  for (const f of r.formats) {
+    console.log(
+      `      ${f.format.padEnd(8)} ${f.error ? `FAILED after ${f.seconds.toFixed(1)} s: ${f.error}` : `${f.seconds.toFixed(2)} s / ${f.cpuSeconds.toFixed(2)} s / ${f.peakRssMb} MB (+${f.addedRssMb}) / ${(f.bytes / 1e6).toFixed(1)} MB`}`,
+    );
+  }
+  const total = r.formats.reduce((n, f) => n + f.seconds, 0);
+  console.log(`      all formats ${total.toFixed(1)} s; process peak RSS ${r.peakRssMb} MB`);
+  // What `keywarden audit` with the default formats (json,html) and its terminal summary costs, and the share that is report writing.
+  const cpu = (name: BenchFormat) => r.formats.find((f) => f.format === name)?.cpuSeconds ?? 0;
+  const writing = r.validateCpuSeconds + cpu('json') + cpu('html') + cpu('terminal');
+  console.log(
+    `      keywarden audit (json,html): CPU ${(r.auditCpuSeconds + writing).toFixed(1)} s, of which validating and writing the reports ${writing.toFixed(1)} s ` +
+      `(${((100 * writing) / (r.auditCpuSeconds + writing)).toFixed(0)}%); with sarif too +${cpu('sarif').toFixed(1)} s`,
+  );
+  const b = r.browser;
+  if (b) {
+    console.log(
+      `      HTML in Chromium: interactive ${b.interactiveSeconds.toFixed(2)} s, load event ${b.loadedSeconds.toFixed(2)} s; worst identity's page ${b.firstDetailMs.toFixed(0)} ms, ` +
+        `last identity's ${b.lastDetailMs.toFixed(0)} ms; ${b.limited ? 'limited (summary rows beyond the detail budget)' : 'every identity in full'}${b.errors ? `; ${b.errors} page error(s)` : ''}`,
+    );
+  }
+}
+
 function runAll(): boolean {
   const rows: SizeFigures[] = [];
   const dir = mkdtempSync(path.join(os.tmpdir(), 'keywarden-bench-report-scale-'));
   const script = fileURLToPath(import.meta.url);
   let failedAt: number | undefined;
+  const writers = ONE_STRING ? 'one-string writers (before streaming)' : 'streamed writers';
+  console.log(`  ${writers}; heap capped at ${HEAP_MB} MB`);
+  console.log('  principals | findings | audit wall s / CPU s / peak RSS MB | validate s (CPU) | format: wall s / CPU s / peak RSS MB while writing (+ over RSS before) / size MB');
+  // Each size printed as soon as it is measured: a 50k run takes many minutes.
   for (const size of SIZES) {
     const file = path.join(dir, `scan-${size}.db`);
     const run = (env: Record<string, string>, args: string[] = []) =>
@@ -262,30 +293,9 @@ function runAll(): boolean {
       break;
     }
     rows.push(JSON.parse(line) as SizeFigures);
+    printSize(rows[rows.length - 1]!);
   }
   rmSync(dir, { recursive: true, force: true });
-  const writers = ONE_STRING ? 'one-string writers (before streaming)' : 'streamed writers';
-  console.log(`  ${writers}; heap capped at ${HEAP_MB} MB`);
-  console.log('  principals | findings | audit wall s / CPU s / peak RSS MB | validate s (CPU) | format: wall s / CPU s / peak RSS MB while writing (+ over RSS before) / size MB');
-  for (const r of rows) {
-    console.log(
-      `  ${String(r.principals).padStart(10)} | ${String(r.findings).padStart(8)} | ${r.auditSeconds.toFixed(1)} / ${r.auditCpuSeconds.toFixed(1)} / ${r.auditPeakRssMb} | ${r.validateSeconds.toFixed(1)} (${r.validateCpuSeconds.toFixed(1)})`,
-    );
-    for (const f of r.formats) {
-      console.log(
-        `      ${f.format.padEnd(8)} ${f.error ? `FAILED after ${f.seconds.toFixed(1)} s: ${f.error}` : `${f.seconds.toFixed(2)} s / ${f.cpuSeconds.toFixed(2)} s / ${f.peakRssMb} MB (+${f.addedRssMb}) / ${(f.bytes / 1e6).toFixed(1)} MB`}`,
-      );
-    }
-    const total = r.formats.reduce((n, f) => n + f.seconds, 0);
-    console.log(`      all formats ${total.toFixed(1)} s; process peak RSS ${r.peakRssMb} MB`);
-    const b = r.browser;
-    if (b) {
-      console.log(
-        `      HTML in Chromium: interactive ${b.interactiveSeconds.toFixed(2)} s, load event ${b.loadedSeconds.toFixed(2)} s; worst identity's page ${b.firstDetailMs.toFixed(0)} ms, ` +
-          `last identity's ${b.lastDetailMs.toFixed(0)} ms; ${b.limited ? 'limited (summary rows beyond the detail budget)' : 'every identity in full'}${b.errors ? `; ${b.errors} page error(s)` : ''}`,
-      );
-    }
-  }
   let ok = failedAt === undefined;
   for (const r of rows) {
     const failed = r.formats.filter((f) => f.error);
