@@ -196,11 +196,13 @@ function limitNotice(limit: PageLimit, jsonReport: string | undefined, id: strin
   );
 }
 
-function identitySection(): string {
+/** `notice`: said above the list when it holds summary rows. */
+function identitySection(notice: string): string {
   const selects = IDENTITY_FILTERS.map(([id, label]) => `<label for="${id}">${label}</label><select id="${id}"><option value="">all</option></select>`).join('');
   return (
     '<section id="identities" aria-labelledby="h-identities"><h2 id="h-identities">Identities</h2>' +
     `<div class="filters" role="search" aria-label="Filter identities">${selects}<label for="f-text">Name or ARN</label><input id="f-text" type="search" autocomplete="off"><button type="button" id="f-clear">Clear filters</button></div>` +
+    notice +
     '<p id="result-count" aria-live="polite"></p>' +
     '<noscript><p>The identity table and identity pages need JavaScript; the JSON report has the same data.</p></noscript>' +
     '<table id="identity-table" class="identities"><caption>Identities, worst first (select a column heading to sort)</caption><thead><tr>' +
@@ -240,7 +242,7 @@ function writeHtmlReport(report: AuditReport, options: HtmlReportOptions, out: (
     notice('limit-notice') +
     '<main>' +
     overview(report, data, options) +
-    identitySection().replace('<p id="result-count"', `${notice('limit-notice-list')}<p id="result-count"`) +
+    identitySection(notice('limit-notice-list')) +
     '<section id="identity-detail" aria-live="polite" hidden></section>' +
     '</main>';
   writeHtmlDocument(
