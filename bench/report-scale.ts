@@ -11,8 +11,10 @@
  * (sampled as pieces are written) and how far that rose above the RSS
  * before it, and the file size. The audit itself (analyse-scale's figure)
  * is printed beside, so the whole `keywarden audit` can be read off.
- * REPORT_WRITERS=one-string runs the writers as they were before streaming
- * (JSON.stringify of the schema-parsed report), for comparison.
+ * REPORT_WRITERS=one-string writes JSON and SARIF as before streaming (one
+ * JSON.stringify of the schema-parsed report, which builds and keeps every
+ * finding's evidence), for comparison; HTML is today's page either way (the
+ * figures of the page before its detail budget are in the README).
  * Target (the scale issue): the whole audit of 50,000 principals < 20 s and
  * < 2 GiB peak RSS. Report writing's own share is judged here as: every
  * format written, none failing, and writing adding < 512 MB over the
