@@ -9,11 +9,12 @@ import { judge, type GateVerdict } from '../ci/gate.js';
 import { baselineOf, DEFAULT_BASELINE_FILE, readBaseline, serializeBaseline } from '../ci/baseline-file.js';
 import type { KeywardenConfig } from '../config/index.js';
 import type { Severity } from '../model/finding.js';
-import { reportSchema, type AuditReport, type ReportFinding as Finding } from '../report/json-schema.js';
+import { type AuditReport, type ReportFinding as Finding } from '../report/json-schema.js';
 import { terminalText } from '../util/terminal-text.js';
 import { printable } from '../config/patterns.js';
-import { writeReportFile } from '../report/write.js';
-import { toSarif } from '../report/sarif.js';
+import { writeReportFile, type ReportContent } from '../report/write.js';
+import { sarifContent } from '../report/sarif.js';
+import { evidenceOf, jsonReportContent, validatedReport } from '../report/json-report.js';
 import { toMarkdown } from '../report/markdown.js';
 import { ALL_RULES } from '../rules/index.js';
 import type { Store } from '../store/index.js';
@@ -29,10 +30,10 @@ import { EXIT, UserError } from './errors.js';
  * renderer (SARIF, Markdown) is one more line here.
  */
 export const CI_REPORT_FORMATS = {
-  json: (report: AuditReport) => JSON.stringify(report, null, 2) + '\n',
-  sarif: (report: AuditReport) => JSON.stringify(toSarif(report, ALL_RULES), null, 2) + '\n',
+  json: (report: AuditReport) => jsonReportContent(report),
+  sarif: (report: AuditReport) => sarifContent(report, ALL_RULES),
   markdown: (report: AuditReport) => toMarkdown(report),
-} satisfies Record<string, (report: AuditReport) => string>;
+} satisfies Record<string, (report: AuditReport) => ReportContent>;
 
 export type CiReportFormat = keyof typeof CI_REPORT_FORMATS;
 
@@ -80,7 +81,7 @@ async function auditReport(
     principals: opts.policyPrincipals,
     suppressions,
   });
-  return audit ? reportSchema.parse(mergeReports(audit, planned)) : planned;
+  return audit ? validatedReport(mergeReports(audit, planned)) : planned;
 }
 
 export function runCi(opts: CiOptions, io: Io): Promise<number> {
@@ -133,7 +134,8 @@ function writeRequestedReports(report: AuditReport, opts: CiOptions, io: Io): vo
 }
 
 function findingLine(prefix: string, f: Finding): string {
-  const why = f.evidence[0]?.summary;
+  // Built for this line only: findings do not keep their evidence (src/rules/lazy-evidence.ts).
+  const why = evidenceOf(f)[0]?.summary;
   return (
     `${prefix} ${f.severity.toUpperCase()} ${f.ruleId} ${terminalText(f.identityArn)}${f.granular ? ` [${terminalText(f.granular)}]` : ''}: ${terminalText(f.title)}\n` +
     (why ? `    why: ${printable(why, MAX_WHY_CHARS)}\n` : '') +

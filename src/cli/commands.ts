@@ -8,7 +8,8 @@ import { ExportDirError, importExportDir } from '../collect/files/import-export-
 import { ExportFileError } from '../collect/files/iam/index.js';
 import { gcpExportRoot } from '../collect/files/gcp/read-gcp-export.js';
 import { importGcpInto } from './import-gcp.js';
-import { reportSchema, type AuditReport } from '../report/json-schema.js';
+import type { AuditReport } from '../report/json-schema.js';
+import { validatedReport } from '../report/json-report.js';
 import { renderTerminal } from '../report/terminal.js';
 import { terminalText } from '../util/terminal-text.js';
 import { recordScanSummary, scanTrends } from '../analyse/trends.js';
@@ -133,7 +134,8 @@ export async function buildReport(
   const window = auditWindow(config, opts);
   const catalog = await loadAwsActionCatalog();
   const suggest = reportSuggestions(store, config).build;
-  const report = reportSchema.parse(
+  // Validated without building every finding's evidence: the writers build it one finding at a time.
+  const report = validatedReport(
     buildAuditReport(store, catalog, { scanId, window, config, rules: ALL_RULES, toolVersion: VERSION, suggest, suppressions }),
   );
   // Every report (audit, report, ci, scheduled) leaves its figures for later reports' trend charts.

@@ -5,19 +5,20 @@
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { TrendPoint } from '../analyse/trends.js';
-import { buildHtmlReport } from '../report/html/page.js';
+import { htmlReportContent } from '../report/html/page.js';
 import { buildReportIndex, listReports } from '../report/html/index-page.js';
 import type { AuditReport } from '../report/json-schema.js';
 import { toMarkdown } from '../report/markdown.js';
-import { toSarif } from '../report/sarif.js';
-import { writeDatedReport, writeReportFile } from '../report/write.js';
+import { jsonReportContent } from '../report/json-report.js';
+import { sarifContent } from '../report/sarif.js';
+import { datedReportName, writeDatedReport, writeReportFile, type ReportContent } from '../report/write.js';
 import { ALL_RULES } from '../rules/index.js';
 
 export const REPORT_FORMATS = ['json', 'html', 'sarif', 'markdown'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export const DEFAULT_FORMATS: readonly ReportFormat[] = ['json', 'html'];
 
-const EXTENSION: Record<ReportFormat, string> = { json: 'json', html: 'html', sarif: 'sarif', markdown: 'md' };
+export const REPORT_EXTENSION: Record<ReportFormat, string> = { json: 'json', html: 'html', sarif: 'sarif', markdown: 'md' };
 
 /** Commander parser for `--format json,html,…`. */
 export function parseFormats(value: string): ReportFormat[] {
@@ -27,14 +28,16 @@ export function parseFormats(value: string): ReportFormat[] {
   return [...new Set(names as ReportFormat[])];
 }
 
-function render(format: ReportFormat, report: AuditReport, trends: TrendPoint[] | undefined): string {
+/** Each format's content; JSON and SARIF are written piece by piece, each finding's evidence built for its write only. */
+export function renderReport(format: ReportFormat, report: AuditReport, trends: TrendPoint[] | undefined, formats: readonly ReportFormat[] = [format]): ReportContent {
   switch (format) {
     case 'json':
-      return JSON.stringify(report, null, 2) + '\n';
+      return jsonReportContent(report);
     case 'html':
-      return buildHtmlReport(report, { trends });
+      // A page too large for every identity's detail names the JSON report written beside it.
+      return htmlReportContent(report, { trends, jsonReport: formats.includes('json') ? datedReportName(report.window.to, report.scan.id, 'json') : undefined });
     case 'sarif':
-      return JSON.stringify(toSarif(report, ALL_RULES), null, 2) + '\n';
+      return sarifContent(report, ALL_RULES);
     case 'markdown':
       return toMarkdown(report);
   }
@@ -42,7 +45,7 @@ function render(format: ReportFormat, report: AuditReport, trends: TrendPoint[] 
 
 /** Writes each format (dated + latest) and, with HTML, index.html; returns the paths written. */
 export function writeReports(outDir: string, report: AuditReport, formats: readonly ReportFormat[], trends?: TrendPoint[]): string[] {
-  const files = formats.flatMap((f) => writeDatedReport(outDir, report.window.to, report.scan.id, EXTENSION[f], render(f, report, trends)));
+  const files = formats.flatMap((f) => writeDatedReport(outDir, report.window.to, report.scan.id, REPORT_EXTENSION[f], renderReport(f, report, trends, formats)));
   if (formats.includes('html')) {
     const index = path.join(outDir, 'index.html');
     writeReportFile(index, buildReportIndex(listReports(outDir)));

@@ -9,6 +9,9 @@
 import { isOpen, type Severity } from '../model/finding.js';
 import type { Rule } from '../rules/rule.js';
 import type { AuditReport, ReportFinding } from './json-schema.js';
+import { evidenceOf } from './json-report.js';
+import { streamedMap, writeJson, type StreamedArray } from './json-stream.js';
+import type { StreamedContent } from './write.js';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 /** Key of the keywarden fingerprint in `partialFingerprints`; bump the suffix if the fingerprint's meaning changes. */
@@ -103,7 +106,8 @@ function tallyRule(report: AuditReport, ruleId: string): RuleMetadata {
 
 function result(finding: ReportFinding, ruleIndex: number, names: Map<string, string>): SarifResult {
   const s = finding.suppression;
-  const evidence = finding.evidence[0]?.summary;
+  // Built for this result only: a report's findings do not keep their evidence (src/rules/lazy-evidence.ts).
+  const evidence = evidenceOf(finding)[0]?.summary;
   return {
     ruleId: finding.ruleId,
     ruleIndex,
@@ -127,6 +131,22 @@ function result(finding: ReportFinding, ruleIndex: number, names: Map<string, st
 
 /** The report as a SARIF log: one run, one descriptor per rule id (rules without findings included). */
 export function toSarif(report: AuditReport, rules: readonly RuleMetadata[]): SarifLog {
+  return sarifLog(report, rules, (result) => report.findings.map(result)) as SarifLog;
+}
+
+/** The SARIF log's bytes, exactly `JSON.stringify(toSarif(report, rules), null, 2) + '\n'`, with results made one at a time as they are written. */
+export function sarifContent(report: AuditReport, rules: readonly RuleMetadata[]): StreamedContent {
+  return (out) => {
+    writeJson(sarifLog(report, rules, (result) => streamedMap(report.findings, result)), out, { indent: 2, depth: 3 });
+    out('\n');
+  };
+}
+
+function sarifLog(
+  report: AuditReport,
+  rules: readonly RuleMetadata[],
+  results: (result: (f: ReportFinding) => SarifResult) => SarifResult[] | StreamedArray<SarifResult>,
+): Omit<SarifLog, 'runs'> & { runs: (Omit<SarifLog['runs'][number], 'results'> & { results: SarifResult[] | StreamedArray<SarifResult> })[] } {
   const byId = new Map(rules.map((r) => [r.id, r]));
   const ruleIds = [...new Set([...rules.map((r) => r.id), ...report.rules.map((r) => r.ruleId), ...report.findings.map((f) => f.ruleId)])];
   const descriptors = ruleIds.map((id) => descriptor(byId.get(id) ?? tallyRule(report, id)));
@@ -153,7 +173,7 @@ export function toSarif(report: AuditReport, rules: readonly RuleMetadata[]): Sa
             })),
           },
         ],
-        results: report.findings.map((f) => result(f, ruleIndex.get(f.ruleId) as number, names)),
+        results: results((f) => result(f, ruleIndex.get(f.ruleId) as number, names)),
         properties: {
           scanId: report.scan.id,
           window: report.window,

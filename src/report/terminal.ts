@@ -45,19 +45,22 @@ export function renderTerminal(full: AuditReport, options: TerminalOptions = {})
       `${a.provider === 'gcp' ? 'GCP project ' : ''}${terminalText(a.accountId)}${a.alias ? ` (${terminalText(a.alias)})` : ''}: ${a.identities} identities` +
       (a.provider === 'gcp' ? '' : `, CloudTrail ${a.cloudTrailDays}/${window.days} days`),
   );
-  out.push('accounts:', ...accounts.map((a) => `  ${a}`));
+  out.push('accounts:');
+  for (const a of accounts) out.push(`  ${a}`);
 
   if (options.agentsOnly) out.push('', `showing the ${report.identities.length} agent identities of ${full.identities.length} (--agents-only)`);
-  out.push(...renderFindings(report));
+  // Pushed one by one: a spread of a large audit's lines overflows the call stack.
+  for (const line of renderFindings(report)) out.push(line);
 
   out.push('', `${pad('IDENTITY', 44)} ${pad('ACCOUNT', 14)} ${pad('ENV', 11)} ${pad('KIND', 6)} ${pad('GRANTED vs USED (actions)', 38)} LAST USED`);
   const sorted = [...report.identities].sort(
     (a, b) => (b.unusedRatio ?? -1) - (a.unusedRatio ?? -1) || b.granted.actions - a.granted.actions || a.arn.localeCompare(b.arn),
   );
-  for (const i of sorted) {
+  for (const i of sorted.slice(0, TERMINAL_IDENTITIES)) {
     const name = `${i.agent?.agent ? '[agent] ' : ''}${terminalText(i.name)}`;
     out.push(`${pad(name, 44)} ${pad(terminalText(i.accountId), 14)} ${pad(i.environment?.environment ?? '', 11)} ${pad(i.kind, 6)} ${pad(usageText(i), 38)} ${lastUsedText(i)}`);
   }
+  if (sorted.length > TERMINAL_IDENTITIES) out.push(`… ${sorted.length - TERMINAL_IDENTITIES} more identities (fewer unused grants) in the JSON and HTML reports`);
   const s = report.summary;
   const bySeverity = Object.entries(s.findingsBySeverity).filter(([, n]) => n > 0).map(([sev, n]) => `${n} ${sev}`);
   out.push(
@@ -83,6 +86,13 @@ function suggestionsLine(suggestions: NonNullable<AuditReport['suggestions']>): 
 const MAX_LINES_PER_IDENTITY = 8;
 
 /**
+ * Identities listed in each terminal section (findings, granted vs used): a
+ * summary stays readable at 50,000 principals; the rest are counted and the
+ * JSON and HTML reports list them all.
+ */
+export const TERMINAL_IDENTITIES = 200;
+
+/**
  * Findings worst first, grouped by identity (placed by its worst finding);
  * within an identity, findings of one rule and severity share a line, so a
  * per-action rule does not bury the others.
@@ -97,21 +107,28 @@ function renderFindings(report: AuditReport): string[] {
     groups.set(f.identityArn, list);
   }
   const out = ['', 'FINDINGS (worst first):'];
+  let listed = 0;
   for (const [arn, findings] of groups) {
+    if (++listed > TERMINAL_IDENTITIES) {
+      out.push(`  … ${groups.size - TERMINAL_IDENTITIES} more identities with findings in the JSON and HTML reports`);
+      break;
+    }
     const identity = identities.get(arn);
     const tag = identity?.agent?.agent ? ' [agent]' : '';
     out.push(`  ${terminalText(arn)}${tag}${identity?.environment ? ` (${identity.environment.environment})` : ''}`);
     const lines = new Map<string, AuditReport['findings']>();
     for (const f of findings) {
       const key = `${f.severity}|${f.ruleId}|${suppressionNote(f)}`;
-      lines.set(key, [...(lines.get(key) ?? []), f]);
+      const same = lines.get(key);
+      if (same) same.push(f);
+      else lines.set(key, [f]);
     }
     const rendered = [...lines.values()].map((same) => {
       const [first] = same as [AuditReport['findings'][number]];
       const text = same.length === 1 ? terminalText(first.title) : `${same.length} findings, e.g. ${terminalText(first.title)}`;
       return `    ${first.severity.toUpperCase().padEnd(8)} ${first.ruleId}  ${text}${suppressionNote(first)}`;
     });
-    out.push(...rendered.slice(0, MAX_LINES_PER_IDENTITY));
+    for (const line of rendered.slice(0, MAX_LINES_PER_IDENTITY)) out.push(line);
     if (rendered.length > MAX_LINES_PER_IDENTITY) out.push(`    … ${rendered.length - MAX_LINES_PER_IDENTITY} more lines in the JSON report`);
   }
   return out;

@@ -5,6 +5,7 @@
  * page's JS renders with DOM text APIs only.
  */
 import { createHash } from 'node:crypto';
+import { writeJson } from '../json-stream.js';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -20,7 +21,17 @@ export function escapeHtml(value: string | number): string {
  * treat them as line ends. JSON.parse reads the escapes back unchanged.
  */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeScriptJson(JSON.stringify(value));
+}
+
+/** scriptJson's escaping of JSON text already made (a piece of it: the escapes work character by character). */
+export function escapeScriptJson(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** scriptJson written piece by piece: `value`'s arrays one item at a time (a 50,000-identity page's data is not one string). */
+export function scriptJsonContent(value: unknown): (out: (text: string) => void) => void {
+  return (out) => writeJson(value, out, { depth: 2, leaf: escapeScriptJson });
 }
 
 /** The CSP source expression allowing exactly this inline block, e.g. `'sha256-…'`. */

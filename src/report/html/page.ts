@@ -8,16 +8,22 @@ import { isOpen, SEVERITIES } from '../../model/finding.js';
 import type { AuditReport } from '../json-schema.js';
 import { asset } from './assets.js';
 import { lineChart, stackedBars, type Series } from './charts.js';
-import { htmlDocument } from './document.js';
-import { escapeHtml, scriptJson } from './escape.js';
+import { writeHtmlDocument } from './document.js';
+import { escapeHtml } from './escape.js';
 import { SUMMARY_META, type ReportHeadline } from './index-page.js';
-import { pageData, type PageData, type PageIdentity } from './view-model.js';
+import { pageData, type PageData, type PageLimit, type PageRow } from './view-model.js';
+import { scriptJsonContent } from './escape.js';
+import type { StreamedContent } from '../write.js';
 
 export interface HtmlReportOptions {
   /** Per-scan figures, oldest first, ending with this report's scan. Without them the report shows its own scan only. */
   trends?: TrendPoint[];
   /** Worst identities listed in the overview. */
   worstListed?: number;
+  /** Findings the page carries with evidence (view-model.ts HTML_DETAIL_FINDINGS); identities beyond are summary rows. */
+  detailFindings?: number;
+  /** File name of the JSON report written with this page, named where the page is limited. */
+  jsonReport?: string;
 }
 
 const SEVERITY_LABEL: Record<string, string> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', info: 'Info' };
@@ -86,13 +92,20 @@ function severityCards(report: AuditReport): string {
   );
 }
 
-function byEnvironment(data: PageData): string {
+/** Counted over every finding of the report, also those of identities the page lists as summary rows only. */
+function byEnvironment(report: AuditReport, data: PageData): string {
   const envs = [...new Set(data.identities.map((i) => i.env))].sort();
+  const envOf = new Map(data.identities.map((i) => [i.arn, i.env]));
+  const openBy = new Map<string, Map<string, number>>(envs.map((env) => [env, new Map()]));
+  for (const f of report.findings) {
+    if (!isOpen(f)) continue;
+    const counts = openBy.get(envOf.get(f.identityArn) as string)!;
+    counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  }
   const rows = envs.map((env) => {
-    const ids = new Set(data.identities.flatMap((i, n) => (i.env === env ? [n] : [])));
-    const open = data.findings.filter((f) => ids.has(f.identity) && isOpen(f));
-    const agents = data.identities.filter((i) => i.env === env && i.agent).length;
-    return [escapeHtml(env), String(ids.size), String(agents), ...SEVERITIES.map((s) => String(open.filter((f) => f.severity === s).length))];
+    const ids = data.identities.filter((i) => i.env === env);
+    const agents = ids.filter((i) => i.agent).length;
+    return [escapeHtml(env), String(ids.length), String(agents), ...SEVERITIES.map((s) => String(openBy.get(env)!.get(s) ?? 0))];
   });
   const bars = stackedBars(
     'Granted actions by environment: used, unused, unknown',
@@ -121,7 +134,7 @@ function byEnvironment(data: PageData): string {
 function worstCredentials(data: PageData, limit: number): string {
   const worst = data.identities.map((i, n) => ({ i, n })).filter(({ i }) => i.open > 0).slice(0, limit);
   if (!worst.length) return '<section aria-labelledby="h-worst"><h3 id="h-worst">Worst credentials</h3><p>No open findings.</p></section>';
-  const rows = worst.map(({ i, n }: { i: PageIdentity; n: number }) => [
+  const rows = worst.map(({ i, n }: { i: PageRow; n: number }) => [
     `<a href="#identity-${n}">${escapeHtml(i.name)}</a>${i.agent ? ' <span class="tag-agent">agent</span>' : ''}`,
     escapeHtml(i.alias ? `${i.account} (${i.alias})` : i.account),
     escapeHtml(i.env),
@@ -155,7 +168,7 @@ function overview(report: AuditReport, data: PageData, options: HtmlReportOption
     '<section id="overview" aria-labelledby="h-overview"><h2 id="h-overview">Overview</h2>' +
     severityCards(report) +
     worstCredentials(data, options.worstListed ?? 10) +
-    byEnvironment(data) +
+    byEnvironment(report, data) +
     (points.length ? trends(points) : '') +
     coverageSection(report) +
     '</section>'
@@ -171,11 +184,25 @@ const IDENTITY_FILTERS: [id: string, label: string][] = [
   ['f-rule', 'Rule'],
 ];
 
-function identitySection(): string {
+/** Said at the top of the page and of the identity list: what this page leaves to the JSON report at scale. */
+function limitNotice(limit: PageLimit, jsonReport: string | undefined, id: string): string {
+  const json = jsonReport ? `the JSON report <code>${escapeHtml(jsonReport)}</code>` : 'the JSON report (<code>--format json</code>)';
+  return (
+    `<p class="alert limit-notice" id="${id}" role="note"><strong>Large report: full detail for the ${limit.detailIdentities} worst identities only.</strong> ` +
+    `This audit has ${limit.identities} identities and ${limit.findings} findings. To stay usable in a browser, this page carries the findings, evidence, ` +
+    `services and suggestions of the ${limit.detailIdentities} identities with the worst open findings (${limit.detailFindings} findings). ` +
+    `The other ${limit.identities - limit.detailIdentities} identities are listed with their counts, worst open severity and rules, and can be filtered and sorted; ` +
+    `their findings and evidence are in ${json}. Counts and charts on this page cover every identity and finding.</p>`
+  );
+}
+
+/** `notice`: said above the list when it holds summary rows. */
+function identitySection(notice: string): string {
   const selects = IDENTITY_FILTERS.map(([id, label]) => `<label for="${id}">${label}</label><select id="${id}"><option value="">all</option></select>`).join('');
   return (
     '<section id="identities" aria-labelledby="h-identities"><h2 id="h-identities">Identities</h2>' +
     `<div class="filters" role="search" aria-label="Filter identities">${selects}<label for="f-text">Name or ARN</label><input id="f-text" type="search" autocomplete="off"><button type="button" id="f-clear">Clear filters</button></div>` +
+    notice +
     '<p id="result-count" aria-live="polite"></p>' +
     '<noscript><p>The identity table and identity pages need JavaScript; the JSON report has the same data.</p></noscript>' +
     '<table id="identity-table" class="identities"><caption>Identities, worst first (select a column heading to sort)</caption><thead><tr>' +
@@ -188,9 +215,22 @@ function identitySection(): string {
   );
 }
 
-/** The whole report as one HTML string. */
+/** The whole report as one HTML string (tests, small reports; the CLI writes htmlReportContent). */
 export function buildHtmlReport(report: AuditReport, options: HtmlReportOptions = {}): string {
-  const { data, detail } = pageData(report);
+  const parts: string[] = [];
+  htmlReportContent(report, options)((s) => parts.push(s));
+  return parts.join('');
+}
+
+/** The HTML report written piece by piece: its data blocks one identity, finding and evidence list at a time. */
+export function htmlReportContent(report: AuditReport, options: HtmlReportOptions = {}): StreamedContent {
+  return (out) => writeHtmlReport(report, options, out);
+}
+
+function writeHtmlReport(report: AuditReport, options: HtmlReportOptions, out: (text: string) => void): void {
+  const { data, detail } = pageData(report, options.detailFindings);
+  if (data.limited && options.jsonReport) data.limited.jsonReport = options.jsonReport;
+  const notice = (id: string) => (data.limited ? limitNotice(data.limited, options.jsonReport, id) : '');
   const title = `keywarden report: scan ${report.scan.id}, ${report.window.from} to ${report.window.to}`;
   const header =
     `<header><h1>keywarden: machine credentials audit</h1><p class="meta">Scan ${report.scan.id} of ${escapeHtml(report.scan.source)}, collected ${escapeHtml(report.scan.collectedAt)} · ` +
@@ -199,20 +239,24 @@ export function buildHtmlReport(report: AuditReport, options: HtmlReportOptions 
   const body =
     header +
     coverageAlert(report) +
+    notice('limit-notice') +
     '<main>' +
     overview(report, data, options) +
-    identitySection() +
+    identitySection(notice('limit-notice-list')) +
     '<section id="identity-detail" aria-live="polite" hidden></section>' +
     '</main>';
-  return htmlDocument({
-    title,
-    css: asset('report.css'),
-    body,
-    script: asset('report.js'),
-    data: { 'kw-data': scriptJson(data) },
-    lateData: { 'kw-detail': scriptJson(detail) },
-    meta: { [SUMMARY_META]: JSON.stringify(headline(report)) },
-  });
+  writeHtmlDocument(
+    {
+      title,
+      css: asset('report.css'),
+      body,
+      script: asset('report.js'),
+      data: { 'kw-data': scriptJsonContent(data) },
+      lateData: { 'kw-detail': scriptJsonContent(detail) },
+      meta: { [SUMMARY_META]: JSON.stringify(headline(report)) },
+    },
+    out,
+  );
 }
 
 export function headline(report: AuditReport): ReportHeadline {

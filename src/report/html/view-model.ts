@@ -10,13 +10,27 @@
 import { isOpen, severityRank, SEVERITIES, type Severity } from '../../model/finding.js';
 import { groupBy } from '../../util/group-by.js';
 import type { AuditReport, IdentityAudit, ReportFinding, Suggestion } from '../json-schema.js';
+import { evidenceOf } from '../json-report.js';
+
+/**
+ * Findings the page carries with their evidence, at most: identities are
+ * taken worst first while their findings fit (the worst always does). The
+ * other identities are listed as summary rows (counts, severities and rules
+ * for the filters, no findings, evidence, services or suggestions), and the
+ * page says so and points at the JSON report. Every finding with its page
+ * evidence costs ~3.5 KB of page: a 50,000-principal audit with ~27
+ * findings each would be gigabytes otherwise (its page is 78 MB with the
+ * budget, interactive in Chromium in ~2 s: bench/report-scale.ts).
+ */
+export const HTML_DETAIL_FINDINGS = 25_000;
 
 /** Items kept of any list inside evidence detail; the rest is counted. */
 export const EVIDENCE_LIST_LIMIT = 10;
 /** Characters kept of an evidence summary. */
 export const EVIDENCE_SUMMARY_LIMIT = 300;
 
-export interface PageIdentity {
+/** What the identity table, filters and overview read of every identity. */
+export interface PageRow {
   arn: string;
   name: string;
   kind: string;
@@ -24,18 +38,35 @@ export interface PageIdentity {
   account: string;
   alias?: string;
   env: string;
-  envHow?: string;
   agent: boolean;
-  agentReasons: string[];
   status: string;
   lastUsed?: { at: string; source: string };
-  tags: [string, string][];
-  credentials: IdentityAudit['credentials'];
-  policies: IdentityAudit['policies'];
   granted: number;
   used: number;
   unused: number;
   unknown: number;
+  /** Worst severity among open findings, '' when none are open. */
+  worst: Severity | '';
+  open: number;
+  suppressed: number;
+}
+
+/** An identity beyond the page's detail budget: its row, and what its findings' filters need. */
+export interface PageSummaryRow extends PageRow {
+  summaryOnly: true;
+  /** Rule ids of its findings (the rule filter). */
+  rules: string[];
+  /** Severities of its open findings (the severity filter). */
+  openSeverities: Severity[];
+}
+
+/** An identity with everything its page shows. */
+export interface PageIdentity extends PageRow {
+  envHow?: string;
+  agentReasons: string[];
+  tags: [string, string][];
+  credentials: IdentityAudit['credentials'];
+  policies: IdentityAudit['policies'];
   unrestricted: number;
   /** Per access level: granted, used, and unused in the listed services. */
   levels: { level: string; granted: number; used: number; unused: number }[];
@@ -44,10 +75,6 @@ export interface PageIdentity {
   /** Granted vs used by the environment of the resources granted on (already bounded in the JSON report). */
   environments: NonNullable<IdentityAudit['grantedByEnvironment']>;
   errors: string[];
-  /** Worst severity among open findings, '' when none are open. */
-  worst: Severity | '';
-  open: number;
-  suppressed: number;
 }
 
 export interface PageFinding {
@@ -67,9 +94,22 @@ export interface PageSuggestion extends Omit<Suggestion, 'identityArn'> {
 
 export interface PageData {
   scanId: number;
-  identities: PageIdentity[];
+  identities: (PageIdentity | PageSummaryRow)[];
+  /** Findings of the identities with full detail. */
   findings: PageFinding[];
   rules: { id: string; title: string }[];
+  /** Present when the report was too large for every identity's detail (HTML_DETAIL_FINDINGS). */
+  limited?: PageLimit;
+}
+
+export interface PageLimit {
+  identities: number;
+  findings: number;
+  /** Identities with full detail: the first this many of `identities` (worst first). */
+  detailIdentities: number;
+  detailFindings: number;
+  /** File name of the JSON report beside the page, when one was written with it. */
+  jsonReport?: string;
 }
 
 /** Read on the first identity page: `evidence[n]` belongs to `findings[n]`. */
@@ -79,8 +119,8 @@ export interface PageDetailData {
 }
 
 /** Open findings weigh by severity; more open findings, then more unused grants, break ties. */
-function compareIdentities(a: PageIdentity, b: PageIdentity): number {
-  const rank = (i: PageIdentity) => (i.worst ? severityRank(i.worst) : 0);
+function compareIdentities(a: PageRow, b: PageRow): number {
+  const rank = (i: PageRow) => (i.worst ? severityRank(i.worst) : 0);
   return rank(b) - rank(a) || b.open - a.open || b.unused - a.unused || a.arn.localeCompare(b.arn);
 }
 
@@ -108,7 +148,7 @@ export function trimDetail(detail: Record<string, unknown> | undefined): Record<
   );
 }
 
-function pageIdentity(i: IdentityAudit, findings: ReportFinding[]): PageIdentity {
+function pageRow(i: IdentityAudit, findings: ReportFinding[]): PageRow {
   const open = findings.filter(isOpen);
   const worst = SEVERITIES.find((s) => open.some((f) => f.severity === s)) ?? '';
   return {
@@ -119,18 +159,37 @@ function pageIdentity(i: IdentityAudit, findings: ReportFinding[]): PageIdentity
     account: i.accountId,
     alias: i.accountAlias,
     env: i.environment?.environment ?? 'unknown',
-    envHow: i.environment?.how,
     agent: i.agent?.agent ?? false,
-    agentReasons: i.agent?.reasons ?? [],
     status: i.status,
     lastUsed: i.lastUsed && { at: i.lastUsed.at, source: i.lastUsed.source },
-    tags: Object.entries(i.tags),
-    credentials: i.credentials,
-    policies: i.policies,
     granted: i.granted.actions,
     used: i.used.actions,
     unused: i.unused.actions,
     unknown: i.unknown.actions,
+    worst,
+    open: open.length,
+    suppressed: findings.length - open.length,
+  };
+}
+
+function summaryRow(row: PageRow, findings: ReportFinding[]): PageSummaryRow {
+  const open = findings.filter(isOpen);
+  return {
+    ...row,
+    summaryOnly: true,
+    rules: [...new Set(findings.map((f) => f.ruleId))].sort(),
+    openSeverities: SEVERITIES.filter((s) => open.some((f) => f.severity === s)),
+  };
+}
+
+function pageIdentity(i: IdentityAudit, row: PageRow): PageIdentity {
+  return {
+    ...row,
+    envHow: i.environment?.how,
+    agentReasons: i.agent?.reasons ?? [],
+    tags: Object.entries(i.tags),
+    credentials: i.credentials,
+    policies: i.policies,
     unrestricted: i.granted.unrestricted,
     levels: accessLevels(i),
     services: i.services.map((s) => ({
@@ -145,9 +204,6 @@ function pageIdentity(i: IdentityAudit, findings: ReportFinding[]): PageIdentity
     servicesOmitted: i.servicesOmitted,
     environments: i.grantedByEnvironment ?? [],
     errors: i.errors,
-    worst,
-    open: open.length,
-    suppressed: findings.length - open.length,
   };
 }
 
@@ -159,29 +215,54 @@ export function pageEvidence(e: Evidence): Evidence {
   return { ...e, summary, detail: trimDetail(e.detail) };
 }
 
-export function pageData(report: AuditReport): { data: PageData; detail: PageDetailData } {
+const ORPHAN: Omit<IdentityAudit, 'arn' | 'accountId'> = {
+  provider: 'aws', kind: 'unknown', name: '', tags: {}, status: 'unknown', usageSources: [], credentials: [], policies: [],
+  granted: { actions: 0, unrestricted: 0, services: 0, byAccessLevel: {}, unknownActions: [], partialDenies: 0 },
+  used: { actions: 0, services: 0 }, unused: { actions: 0, services: 0 }, unknown: { actions: 0, services: 0 },
+  usedRatio: null, unusedRatio: null, deniedCalls: [], services: [], errors: ['not in this scan\'s identities'],
+};
+
+/**
+ * The page's data. Identities worst first; those whose findings fit in
+ * `detailFindings` (worst first, the worst always) carry everything, the
+ * rest are summary rows; findings, evidence and suggestions only of the
+ * former. `limited` says how many of each when any identity was cut.
+ */
+export function pageData(report: AuditReport, detailFindings = HTML_DETAIL_FINDINGS): { data: PageData; detail: PageDetailData } {
   const findingsByArn = groupBy(report.findings, (f) => f.identityArn);
-  const identities = report.identities.map((i) => pageIdentity(i, findingsByArn.get(i.arn) ?? [])).sort(compareIdentities);
+  const ranked = report.identities
+    .map((audit) => ({ audit, row: pageRow(audit, findingsByArn.get(audit.arn) ?? []) }))
+    .sort((a, b) => compareIdentities(a.row, b.row));
+  // A finding or suggestion about an identity the report does not list still shows, under a placeholder (after the others).
+  const listed = new Set(report.identities.map((i) => i.arn));
+  const orphanArns = new Map<string, string>();
+  for (const { identityArn, accountId } of [...report.findings, ...(report.suggestions ?? [])]) {
+    if (!listed.has(identityArn) && !orphanArns.has(identityArn)) orphanArns.set(identityArn, accountId);
+  }
+  const orphans = [...orphanArns].map(([arn, accountId]) => {
+    const audit: IdentityAudit = { ...ORPHAN, arn, accountId, name: arn };
+    return { audit, row: pageRow(audit, findingsByArn.get(arn) ?? []) };
+  });
+  const all = [...ranked, ...orphans];
+  let budget = detailFindings;
+  let cut = all.length;
+  for (let n = 0; n < all.length; n++) {
+    const count = findingsByArn.get(all[n]!.audit.arn)?.length ?? 0;
+    if (n > 0 && count > budget) {
+      cut = n;
+      break;
+    }
+    budget -= count;
+  }
+  const identities = all.map(({ audit, row }, n) => (n < cut ? pageIdentity(audit, row) : summaryRow(row, findingsByArn.get(audit.arn) ?? [])));
   const indexOf = new Map(identities.map((i, n) => [i.arn, n]));
-  // A finding or suggestion about an identity the report does not list still shows, under a placeholder.
-  const placeholder = (arn: string, accountId: string): number => {
-    const orphan = pageIdentity(
-      { arn, provider: 'aws', accountId, kind: 'unknown', name: arn, tags: {}, status: 'unknown', usageSources: [], credentials: [], policies: [],
-        granted: { actions: 0, unrestricted: 0, services: 0, byAccessLevel: {}, unknownActions: [], partialDenies: 0 },
-        used: { actions: 0, services: 0 }, unused: { actions: 0, services: 0 }, unknown: { actions: 0, services: 0 },
-        usedRatio: null, unusedRatio: null, deniedCalls: [], services: [], errors: ['not in this scan\'s identities'] },
-      findingsByArn.get(arn) ?? [],
-    );
-    identities.push(orphan);
-    indexOf.set(arn, identities.length - 1);
-    return identities.length - 1;
-  };
-  const identityIndex = (arn: string, accountId: string) => indexOf.get(arn) ?? placeholder(arn, accountId);
+  const detailed = (arn: string) => (indexOf.get(arn) as number) < cut;
+  const shown = report.findings.filter((f) => detailed(f.identityArn));
   const data: PageData = {
     scanId: report.scan.id,
     identities,
-    findings: report.findings.map((f) => ({
-      identity: identityIndex(f.identityArn, f.accountId),
+    findings: shown.map((f) => ({
+      identity: indexOf.get(f.identityArn) as number,
       ruleId: f.ruleId,
       severity: f.severity,
       title: f.title,
@@ -191,14 +272,16 @@ export function pageData(report: AuditReport): { data: PageData; detail: PageDet
       suppression: f.suppression,
     })),
     rules: report.rules.map((r) => ({ id: r.ruleId, title: r.title })),
+    ...(cut < all.length && {
+      limited: { identities: all.length, findings: report.findings.length, detailIdentities: cut, detailFindings: shown.length },
+    }),
   };
   const detail: PageDetailData = {
-    evidence: report.findings.map((f) => f.evidence.map(pageEvidence)),
-    suggestions: (report.suggestions ?? []).map(({ identityArn, ...s }) => ({
-      ...s,
-      identity: identityIndex(identityArn, s.accountId),
-      evidence: s.evidence.map(pageEvidence),
-    })),
+    // Built per finding and not kept (src/rules/lazy-evidence.ts): only the trimmed page copy stays.
+    evidence: shown.map((f) => evidenceOf(f).map(pageEvidence)),
+    suggestions: (report.suggestions ?? [])
+      .filter((s) => detailed(s.identityArn))
+      .map(({ identityArn, ...s }) => ({ ...s, identity: indexOf.get(identityArn) as number, evidence: s.evidence.map(pageEvidence) })),
   };
   return { data, detail };
 }

@@ -10,6 +10,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isOpen } from '../../../src/model/finding.js';
 import { buildHtmlReport } from '../../../src/report/html/page.js';
+import { pageData } from '../../../src/report/html/view-model.js';
 import { reportSchema, type AuditReport } from '../../../src/report/json-schema.js';
 import { cli, HOSTILE, HOSTILE_ARN, hostileReport, sampleAuditArgs, scaledReport } from '../report-fixtures.js';
 import { launchChromium, openReport, screenshot, type OpenedPage } from './browser-harness.js';
@@ -19,6 +20,8 @@ let reports: string;
 let sample: AuditReport;
 let hostile: AuditReport;
 let browser: Browser;
+let large: AuditReport;
+const LIMITED_JSON = 'keywarden-2026-11-15-scan1.json';
 const opened: OpenedPage[] = [];
 
 beforeAll(async () => {
@@ -33,6 +36,8 @@ beforeAll(async () => {
   hostile = hostileReport(sample);
   writeFileSync(path.join(tmp, 'hostile.html'), buildHtmlReport(hostile));
   writeFileSync(path.join(tmp, 'large.html'), buildHtmlReport(scaledReport(sample, 2000)));
+  large = scaledReport(sample, 2000);
+  writeFileSync(path.join(tmp, 'limited.html'), buildHtmlReport(large, { detailFindings: 500, jsonReport: LIMITED_JSON }));
   browser = await launchChromium();
 }, 120_000);
 
@@ -203,6 +208,36 @@ describe('HTML report in Chromium', () => {
     await page.selectOption('#f-account', '100000000002');
     // Accounts cycle every 25 and environments every 5: account 2 is staging in every case.
     expect(await page.locator('#result-count').textContent()).toBe('80 of 2000 identities match the filters');
+    await expectClean(o);
+  });
+
+  it('beyond its detail budget: says so, filters every identity by rule and severity, and a summary identity\'s page points at the JSON report', async () => {
+    const o = await open(path.join(tmp, 'limited.html'));
+    const { page } = o;
+    const { limited } = pageData(large, 500).data;
+    expect(await page.locator('#limit-notice').textContent()).toContain(`full detail for the ${limited!.detailIdentities} worst identities only`);
+    expect(await page.locator('#limit-notice').textContent()).toContain(LIMITED_JSON);
+    expect(await page.locator('#limit-notice-list').isVisible()).toBe(true);
+    expect(await page.locator('#result-count').textContent()).toBe('2000 identities');
+    // Filters see every identity's findings, those shown as summary rows included.
+    const rule = 'aws.unused-permissions';
+    const withRule = new Set(large.findings.filter((f) => f.ruleId === rule).map((f) => f.identityArn)).size;
+    expect(withRule).toBeGreaterThan(limited!.detailIdentities);
+    await page.selectOption('#f-rule', rule);
+    expect(await page.locator('#result-count').textContent()).toBe(`${withRule} of 2000 identities match the filters`);
+    await page.selectOption('#f-rule', '');
+    const critical = new Set(large.findings.filter((f) => f.severity === 'critical' && isOpen(f)).map((f) => f.identityArn)).size;
+    await page.selectOption('#f-severity', 'critical');
+    expect(await page.locator('#result-count').textContent()).toBe(`${critical} of 2000 identities match the filters`);
+    // The worst identity has its findings and evidence; the last one is a summary row.
+    await page.evaluate(`location.hash = '#identity-0'`);
+    await page.waitForSelector('#detail-title');
+    expect(await page.locator('#identity-detail article.finding').count()).toBeGreaterThan(0);
+    await page.evaluate(`location.hash = '#identity-1999'`);
+    await page.waitForSelector('#summary-only');
+    expect(await page.locator('#summary-only').textContent()).toContain(`the JSON report ${LIMITED_JSON}`);
+    expect(await page.locator('#identity-detail article.finding').count()).toBe(0);
+    await screenshot(page, 'limited-summary-identity.png');
     await expectClean(o);
   });
 

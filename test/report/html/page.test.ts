@@ -7,12 +7,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrendPoint } from '../../../src/analyse/trends.js';
 import { lineChart } from '../../../src/report/html/charts.js';
-import { escapeHtml, scriptJson } from '../../../src/report/html/escape.js';
+import { escapeHtml, scriptJson, scriptJsonContent } from '../../../src/report/html/escape.js';
 import { buildReportIndex, listReports } from '../../../src/report/html/index-page.js';
 import { buildHtmlReport } from '../../../src/report/html/page.js';
-import { pageData, pageEvidence } from '../../../src/report/html/view-model.js';
+import { pageData, pageEvidence, type PageIdentity, type PageSummaryRow } from '../../../src/report/html/view-model.js';
+import { isOpen } from '../../../src/model/finding.js';
 import type { AuditReport } from '../../../src/report/json-schema.js';
-import { HOSTILE, HOSTILE_ARN, hostileReport, sampleReport } from '../report-fixtures.js';
+import { HOSTILE, HOSTILE_ARN, hostileReport, sampleReport, scaledReport } from '../report-fixtures.js';
 
 let sample: AuditReport;
 let hostile: AuditReport;
@@ -84,15 +85,15 @@ describe('HTML report page', () => {
     const { data, detail } = pageData(hostile);
     expect(detail.suggestions[0]!.rollback[0]!.commands[0]).toContain(HOSTILE.closeScript);
     expect(detail.evidence).toHaveLength(data.findings.length);
-    expect(data.identities.find((i) => i.arn === HOSTILE_ARN)!.tags).toContainEqual(['note', HOSTILE.lineSeparators]);
+    expect((data.identities.find((i) => i.arn === HOSTILE_ARN) as PageIdentity).tags).toContainEqual(['note', HOSTILE.lineSeparators]);
   });
 
   it('carries each identity\'s granted vs used by resource environment for its page', () => {
     const { data } = pageData(sample);
     const withEnvironments = sample.identities.filter((i) => i.grantedByEnvironment?.length);
     expect(withEnvironments.length).toBeGreaterThan(5);
-    for (const i of withEnvironments) expect(data.identities.find((p) => p.arn === i.arn)!.environments).toEqual(i.grantedByEnvironment);
-    const agent = data.identities.find((i) => i.name === 'staging-agent')!;
+    for (const i of withEnvironments) expect((data.identities.find((p) => p.arn === i.arn) as PageIdentity).environments).toEqual(i.grantedByEnvironment);
+    const agent = data.identities.find((i) => i.name === 'staging-agent') as PageIdentity;
     expect(agent.environments.map((e) => [e.environment, e.granted, e.everyResource])).toEqual([['production', 1, 0], ['staging', 1630, 1630]]);
   });
 
@@ -163,5 +164,69 @@ describe('HTML report page', () => {
     expect(index).not.toContain('<script');
     expect(inlineBlocks(index).csp).toContain("script-src 'none'");
     expect(index).toContain('incomplete');
+  });
+});
+
+describe('HTML report beyond its detail budget', () => {
+  const JSON_NAME = 'keywarden-2026-11-15-scan1.json';
+  let large: AuditReport;
+  beforeAll(() => {
+    large = scaledReport(sample, 2000);
+  });
+
+  it('carries every identity, full detail for the worst within the findings budget, summary rows for the rest', () => {
+    const { data, detail } = pageData(large, 500);
+    const limited = data.limited!;
+    expect(limited).toMatchObject({ identities: 2000, findings: large.findings.length });
+    expect(data.identities).toHaveLength(2000);
+    expect(limited.detailFindings).toBeLessThanOrEqual(500);
+    expect(limited.detailIdentities).toBeGreaterThan(10);
+    const full = data.identities.slice(0, limited.detailIdentities);
+    const rows = data.identities.slice(limited.detailIdentities) as PageSummaryRow[];
+    expect(full.every((i) => !('summaryOnly' in i))).toBe(true);
+    expect(rows.every((i) => i.summaryOnly)).toBe(true);
+    // Worst first: no summary row is worse than the last identity in full.
+    const rank = (i: { worst: string }) => ['', 'info', 'low', 'medium', 'high', 'critical'].indexOf(i.worst);
+    expect(Math.max(...rows.map(rank))).toBeLessThanOrEqual(rank(full[full.length - 1]!));
+    // Findings, evidence (and suggestions) only of those in full; every finding of theirs.
+    expect(data.findings).toHaveLength(limited.detailFindings);
+    expect(detail.evidence).toHaveLength(limited.detailFindings);
+    expect(data.findings.every((f) => f.identity < limited.detailIdentities)).toBe(true);
+    const fullArns = new Set(full.map((i) => i.arn));
+    expect(large.findings.filter((f) => fullArns.has(f.identityArn))).toHaveLength(limited.detailFindings);
+    // A summary row carries what the filters need: its rules and open severities, from every finding of its identity.
+    for (const row of rows.slice(0, 50)) {
+      const own = large.findings.filter((f) => f.identityArn === row.arn);
+      expect(row.rules).toEqual([...new Set(own.map((f) => f.ruleId))].sort());
+      expect(row.open).toBe(own.filter(isOpen).length);
+      expect(new Set(row.openSeverities)).toEqual(new Set(own.filter(isOpen).map((f) => f.severity)));
+    }
+  });
+
+  it('says so at the top and above the identity list, naming the JSON report; counts and charts still cover everything', () => {
+    const limitedHtml = buildHtmlReport(large, { detailFindings: 500, jsonReport: JSON_NAME });
+    const whole = buildHtmlReport(large);
+    expect(whole).not.toContain('<p class="alert limit-notice"');
+    const notices = [...limitedHtml.matchAll(/<p class="alert limit-notice" id="([^"]+)"[^>]*>([\s\S]*?)<\/p>/g)];
+    expect(notices.map((m) => m[1])).toEqual(['limit-notice', 'limit-notice-list']);
+    const { limited } = pageData(large, 500).data;
+    expect(notices[0]![2]).toContain(`full detail for the ${limited!.detailIdentities} worst identities only`);
+    expect(notices[0]![2]).toContain(`<code>${JSON_NAME}</code>`);
+    expect(notices[0]![2]).toContain(`${2000 - limited!.detailIdentities} identities are listed with their counts`);
+    const section = (html: string, id: string) => new RegExp(`<section aria-labelledby="${id}">[\\s\\S]*?</section>`).exec(html)![0];
+    for (const id of ['h-env', 'h-worst']) expect(section(limitedHtml, id)).toBe(section(whole, id));
+    expect(/<ul class="cards"[\s\S]*?<\/ul>/.exec(limitedHtml)![0]).toBe(/<ul class="cards"[\s\S]*?<\/ul>/.exec(whole)![0]);
+    expect(buildHtmlReport(large, { detailFindings: 500 })).toContain('the JSON report (<code>--format json</code>)');
+  });
+
+  it('streams its data blocks as exactly scriptJson would write them', () => {
+    for (const report of [hostile, large]) {
+      const { data, detail } = pageData(report, 500);
+      for (const value of [data, detail]) {
+        const parts: string[] = [];
+        scriptJsonContent(value)((s) => parts.push(s));
+        expect(parts.join('') === scriptJson(value)).toBe(true);
+      }
+    }
   });
 });

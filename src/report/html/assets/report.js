@@ -70,6 +70,11 @@
       if (isOpen(f)) addTo('severity', f.severity, i);
       addTo('rule', f.ruleId, i);
     });
+    // A summary row (a report too large for every identity's detail) carries what its findings' filters need.
+    if (id.summaryOnly) {
+      id.openSeverities.forEach(function (sev) { addTo('severity', sev, i); });
+      id.rules.forEach(function (rule) { addTo('rule', rule, i); });
+    }
     haystack[i] = (id.name + '\n' + id.arn).toLowerCase();
   });
 
@@ -381,8 +386,36 @@
       stepsBlock('Steps', s.steps), stepsBlock('Rollback', s.rollback), replacement);
   }
 
+  /** An identity beyond the page's detail budget: what the page knows, and where the rest is. */
+  function renderSummaryOnly(id) {
+    var limit = data.limited;
+    detail.replaceChildren(
+      el('p', null, el('a', { href: '#identities' }, '← All identities')),
+      el('h2', { className: 'wrap', id: 'detail-title', tabIndex: -1 }, id.name, id.agent ? [' ', el('span', { className: 'tag-agent' }, 'agent')] : null),
+      el('p', { className: 'alert limit-notice', id: 'summary-only' },
+        el('strong', null, 'Summary only. '),
+        'This report has ' + limit.identities + ' identities; to stay usable in a browser it carries full detail for the ' + limit.detailIdentities +
+        ' with the worst open findings. The findings, evidence, services, credentials and suggestions of this identity are in ',
+        limit.jsonReport ? ['the JSON report ', el('code', null, limit.jsonReport)] : 'the JSON report (--format json)',
+        ', under its ARN.'),
+      dl([
+        ['ARN', el('span', { className: 'mono wrap' }, id.arn)],
+        ['Kind', id.provider + ' ' + id.kind],
+        ['Account', id.alias ? id.account + ' (' + id.alias + ')' : id.account],
+        ['Environment', id.env],
+        ['Agent', id.agent ? 'yes' : 'not attributed to an agent'],
+        ['Used in window', id.status + (id.lastUsed ? ', last ' + id.lastUsed.at + ' (' + id.lastUsed.source + ')' : '')],
+        ['Granted actions', id.granted + ': ' + id.used + ' used, ' + id.unused + ' unused, ' + id.unknown + ' unknown'],
+        ['Findings', id.open + ' open (worst: ' + (id.worst || 'none') + '), ' + id.suppressed + ' suppressed'],
+        ['Open severities', id.openSeverities.join(', ')],
+        ['Rules', id.rules.length ? el('ul', null, id.rules.map(function (r) { return el('li', null, LABELS.rule(r)); })) : 'none'],
+      ]));
+    document.title = id.name + ' · keywarden report';
+  }
+
   function renderDetail(n) {
     var id = ids[n];
+    if (id.summaryOnly) { renderSummaryOnly(id); return; }
     var info = details();
     var findings = findingsOf[n];
     var suggestions = suggestionsOf[n].map(function (k) { return info.suggestions[k]; });
