@@ -12,6 +12,7 @@ import type { GcpLiveDeps } from '../src/cli/export-gcp.js';
 import type { KeywardenConfig, ScheduleConfig } from '../src/config/index.js';
 import type { AuditReport } from '../src/report/json-schema.js';
 import { isOpen } from '../src/model/finding.js';
+import { jsonReportContent } from '../src/report/json-report.js';
 import { writeDatedReport } from '../src/report/write.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { pruneOlderThan } from './retention.js';
@@ -65,7 +66,7 @@ export async function auditJob(kind: RunKind, signal: AbortSignal, ctx: AuditJob
     const reports: AuditReport[] = [];
     for (const id of scans) {
       const report = await buildReport(store, ctx.config, id, { asOf: ctx.now() });
-      writeDatedReport(ctx.config.reports ?? 'reports', report.window.to, id, 'json', JSON.stringify(report, null, 2) + '\n');
+      writeDatedReport(ctx.config.reports ?? 'reports', report.window.to, id, 'json', jsonReportContent(report));
       reports.push(report);
     }
     const pruned = await pruneOlderThan(ctx.db, { months: ctx.schedule.retentionMonths, now: ctx.now(), shouldStop: () => signal.aborted });
