@@ -58,6 +58,22 @@ export function evidenceOf(finding: { evidence: Evidence[] }): Evidence[] {
   return make ? build(make) : finding.evidence;
 }
 
+/**
+ * `{ ...finding, ...extra }` with the same keys in the same order, but whose
+ * evidence, if not built yet, stays to be built (a spread reads it, so it
+ * would build and keep every copied finding's evidence).
+ */
+export function withFields<F extends object, E extends object>(finding: F, extra: E): F & E {
+  const make = pending.get(finding);
+  if (!make) return { ...finding, ...extra };
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(finding)) {
+    if (key === 'evidence') lazyEvidence(copy, make);
+    else copy[key] = (finding as Record<string, unknown>)[key];
+  }
+  return Object.assign(copy, extra) as F & E;
+}
+
 /** Whether the finding's evidence has not been built yet (so it holds no reach path: see the module comment). */
 export function evidencePending(finding: object): boolean {
   return pending.has(finding);

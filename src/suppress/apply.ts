@@ -6,6 +6,7 @@
 import { globMatches } from '../config/patterns.js';
 import type { Finding, FindingSuppression } from '../model/finding.js';
 import type { SuppressionEntry } from './suppressions-file.js';
+import { withFields } from '../rules/lazy-evidence.js';
 
 export function matches(entry: SuppressionEntry, finding: Pick<Finding, 'ruleId' | 'identityArn' | 'granular'>): boolean {
   if (!globMatches(entry.rule, finding.ruleId)) return false;
@@ -41,6 +42,6 @@ export function applySuppressions<F extends Finding>(findings: readonly F[], ent
   if (entries.length === 0) return [...findings];
   return findings.map((f) => {
     const suppression = suppressionFor(f, entries, asOfDay);
-    return suppression ? { ...f, suppression } : f;
+    return suppression ? withFields(f, { suppression }) : f;
   });
 }

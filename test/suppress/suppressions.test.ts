@@ -3,6 +3,7 @@ import { applySuppressions, isExpired, matches } from '../../src/suppress/apply.
 import { parseSuppressions, type SuppressionEntry } from '../../src/suppress/suppressions-file.js';
 import { isOpen, type Finding } from '../../src/model/finding.js';
 import { fingerprint } from '../../src/rules/engine.js';
+import { evidencePending, lazyEvidence } from '../../src/rules/lazy-evidence.js';
 
 function finding(ruleId: string, identityArn: string, granular?: string): Finding {
   return { ruleId, identityArn, granular, severity: 'high', accountId: '111111111111', title: 't', evidence: [], fingerprint: fingerprint({ ruleId, identityArn, granular }) };
@@ -50,6 +51,20 @@ describe('suppression matching', () => {
     // A live entry wins over an expired one listed first.
     const [c] = applySuppressions([passRole], [entries[0]!, entry({ reason: 'renewed', source: 'f#3' })], '2026-11-15');
     expect(c!.suppression).toMatchObject({ reason: 'renewed', expired: false });
+  });
+});
+
+describe('suppressed copies of findings with evidence not built yet', () => {
+  it('leave it to be built: same keys and JSON as a spread, evidence built only when read', () => {
+    let builds = 0;
+    const { evidence: _e, ...draft } = finding('aws.root-level-scope', 'arn:aws:iam::111111111111:role/ci', 'Action::iam:PassRole');
+    const lazy = () => lazyEvidence({ ...draft }, (): Finding['evidence'] => (builds++, [{ kind: 'note', summary: 'built' }]));
+    const [suppressed] = applySuppressions([lazy()], [entry({ reason: 'ok' })], '2026-11-15');
+    expect(builds).toBe(0);
+    expect(evidencePending(suppressed!)).toBe(true);
+    expect(Object.keys(suppressed!)).toEqual([...Object.keys(lazy()), 'suppression']);
+    expect(JSON.stringify(suppressed)).toBe(JSON.stringify({ ...lazy(), suppression: suppressed!.suppression }));
+    expect(builds).toBe(2);
   });
 });
 
