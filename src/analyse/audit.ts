@@ -88,6 +88,9 @@ function reportOf(
     summary.unknownActions += i.unknown.actions;
   }
 
+  // One pass, not a scan of every identity per account (quadratic: 100 accounts x 50,000 identities).
+  const perAccount = new Map<string, number>();
+  for (const i of identities) perAccount.set(i.accountId, (perAccount.get(i.accountId) ?? 0) + 1);
   const reachEdges = reachEdgesOf(findings);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -99,7 +102,7 @@ function reportOf(
       provider: a.provider,
       accountId: a.accountId,
       alias: a.alias,
-      identities: identities.filter((i) => i.accountId === a.accountId).length,
+      identities: perAccount.get(a.accountId) ?? 0,
       cloudTrailDays: facts.cloudTrailDays.get(a.accountId) ?? 0,
     })),
     // 'partial' (e.g. CloudTrail history still shorter than the window) is shown, but only a gap is incomplete.
