@@ -155,6 +155,26 @@ export function unusedActionNames(unused: ActionSet, service: string, catalog: A
   return range ? listUnused(range, unused, catalog) : NONE;
 }
 
+/**
+ * One service's line of an identity's audit. A module function, not a closure in the loop over services:
+ * tsx names every named closure as it is made (Object.defineProperty), which per identity and service adds up.
+ */
+function serviceFactsLine(
+  summary: GrantView['services'][number],
+  range: { start: number; end: number },
+  observed: number,
+  svcEvidence: Evidence | undefined,
+  used: ActionSet,
+  unusedSet: ActionSet,
+  actionUse: Map<string, Evidence>,
+  deniedCalls: Map<string, number>,
+  grant: GrantView,
+  catalog: AwsActionCatalog,
+): ServiceFacts {
+  const usedActions = used.countRange(range.start, range.end) ? usedActionsIn(range, used, actionUse, deniedCalls, grant, catalog) : NONE;
+  return serviceLine(summary, OBSERVED_BY[observed]!, svcEvidence, usedActions, unusedCounts(range, unusedSet, catalog));
+}
+
 export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageSets {
   const { identity, window, catalog, grant } = input;
   const inWindow = (at: string | undefined) => at !== undefined && isInWindow(at, window);
@@ -240,19 +260,15 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
       unusedAll.assignRange(unusedSet, range.start, range.end);
     }
     const observed = (aaListsService ? 2 : 0) + (input.cloudTrailSeen ? 1 : 0);
-    const line = (): ServiceFacts => {
-      const usedActions = used.countRange(range.start, range.end) ? usedActionsIn(range, used, actionUse, deniedCalls, grant, catalog) : NONE;
-      return serviceLine(summary, OBSERVED_BY[observed]!, svcEvidence, usedActions, unusedCounts(range, unusedSet, catalog));
-    };
     // A service with no use is the same line for every identity holding the same bits of it.
     const shareable = input.shared && !svcEvidence && used.countRange(range.start, range.end) === 0;
     const facts = shareable
       ? input.shared!.lines.intern(range.start * 4 + observed, range.start, range.end, [grant.actions, grant.unrestricted, unusedSet], () => {
-          const made = line();
+          const made = serviceFactsLine(summary, range, observed, svcEvidence, used, unusedSet, actionUse, deniedCalls, grant, catalog);
           sharedLines.add(made);
           return made;
         })
-      : line();
+      : serviceFactsLine(summary, range, observed, svcEvidence, used, unusedSet, actionUse, deniedCalls, grant, catalog);
     serviceTotals[facts.status]++;
     totals.granted += facts.granted;
     totals.unrestricted += facts.unrestricted;

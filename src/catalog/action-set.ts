@@ -327,4 +327,32 @@ export class ActionSet {
   }
 }
 
+/**
+ * The empty set shared by everything that holds nothing (no use, no boundary,
+ * no partial deny: most identities of a large audit), so each costs no set
+ * of its own. Whatever would add a member throws instead of filling the set
+ * for every holder: clone it to get a set to fill.
+ */
+export class SharedEmptyActionSet extends ActionSet {
+  private refuse(): never {
+    throw new Error('ActionSet: the shared empty set cannot be filled; clone it or start from ActionSet.empty()');
+  }
+
+  override add(_index: number): this {
+    return this.refuse();
+  }
+
+  override addRange(_start: number, _end: number): this {
+    return this.refuse();
+  }
+
+  override unionWith(_other: ActionSet): this {
+    return this.refuse();
+  }
+
+  override assignRange(_other: ActionSet, _start: number, _end: number): this {
+    return this.refuse();
+  }
+}
+
 export { popcount32 };

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ACCESS_LEVELS, type AccessLevel } from '../model/domain.js';
-import { ActionSet } from './action-set.js';
+import { ActionSet, SharedEmptyActionSet } from './action-set.js';
 import { wildcardMatch } from '../util/glob.js';
 import { ServiceTallier, type ServiceTally } from './service-tally.js';
 
@@ -85,6 +85,7 @@ export class AwsActionCatalog {
   private readonly levelSets: ActionSet[];
   private readonly tallier: ServiceTallier;
   private allSet: ActionSet | undefined;
+  private emptySet: ActionSet | undefined;
   private keys: string[] | undefined;
 
   /**
@@ -145,10 +146,13 @@ export class AwsActionCatalog {
     return this.tallier.tally(set);
   }
 
-  /** The empty set (shared instance: clone before mutating). */
-  /** A new empty set over this catalog (never a shared one: callers may fill it). */
+  /**
+   * The empty set, one instance per catalog: adding to it throws (see
+   * SharedEmptyActionSet); ActionSet.empty(size) makes a set to fill.
+   */
   none(): ActionSet {
-    return ActionSet.empty(this.size);
+    this.emptySet ??= new SharedEmptyActionSet(this.size);
+    return this.emptySet;
   }
 
   actionAt(index: number): CatalogAction {

@@ -11,15 +11,23 @@
  */
 import { SEVERITIES, type Finding } from '../model/finding.js';
 
+/**
+ * localeCompare with no arguments is, by ECMA-402, the compare function of a
+ * default Intl.Collator; made once, the same comparison costs a tenth (the
+ * method builds its collator per call). Distinct granular parts grow with
+ * identities (one chain per escalating identity): tens of thousands at 50,000.
+ */
+const collator = new Intl.Collator();
+
 /** Rank of each distinct value in localeCompare order (values that compare equal share one), and how many ranks. */
 function collationRanks(findings: readonly Finding[], valueOf: (f: Finding) => string): { ranks: Map<string, number>; count: number } {
   const seen = new Set<string>();
   for (let i = 0; i < findings.length; i++) seen.add(valueOf(findings[i]!));
-  const distinct = [...seen].sort((a, b) => a.localeCompare(b));
+  const distinct = [...seen].sort(collator.compare);
   const ranks = new Map<string, number>();
   let rank = 0;
   for (let i = 0; i < distinct.length; i++) {
-    if (i > 0 && distinct[i - 1]!.localeCompare(distinct[i]!) !== 0) rank++;
+    if (i > 0 && collator.compare(distinct[i - 1]!, distinct[i]!) !== 0) rank++;
     ranks.set(distinct[i]!, rank);
   }
   return { ranks, count: rank + 1 };

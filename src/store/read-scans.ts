@@ -88,13 +88,20 @@ export function loadReports(db: Database.Database, reports: ReportRow[]): Access
 export const REPORT_COLUMNS = 'id, scan_id, identity_arn, job_id, granularity, completed_at';
 
 export function readPolicies(db: Database.Database, hashes: Iterable<string>): Map<string, PolicyDocument> {
-  const rows = db
-    .prepare<[string], { hash: string; document: string }>(
-      'SELECT hash, document FROM policies WHERE hash IN (SELECT value FROM json_each(?))',
-    )
-    .all(JSON.stringify([...hashes]));
+  const rows = policiesStatement(db).all(JSON.stringify([...hashes]));
   return new Map(rows.map((r) => [r.hash, JSON.parse(r.document) as PolicyDocument]));
 }
+
+/** Prepared once per connection: planners read documents one at a time, thousands of times per audit. */
+function policiesStatement(db: Database.Database): Database.Statement<[string], { hash: string; document: string }> {
+  let statement = policiesStatements.get(db);
+  if (!statement) {
+    statement = db.prepare<[string], { hash: string; document: string }>('SELECT hash, document FROM policies WHERE hash IN (SELECT value FROM json_each(?))');
+    policiesStatements.set(db, statement);
+  }
+  return statement;
+}
+const policiesStatements = new WeakMap<Database.Database, Database.Statement<[string], { hash: string; document: string }>>();
 
 export function readScanContents(db: Database.Database, scan: ScanRecord): ScanContents {
   const id = scan.id;

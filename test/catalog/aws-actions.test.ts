@@ -160,6 +160,23 @@ describe('ActionSet', () => {
     expect(() => a.union(ActionSet.empty(64))).toThrow(/capacity mismatch/);
   });
 
+  it('none() is one empty set per catalog that refuses members; its copies and operations on it are ordinary sets', () => {
+    const none = catalog.none();
+    expect(catalog.none()).toBe(none);
+    const s3 = catalog.service('s3')!;
+    expect(() => none.add(s3.start)).toThrow(/shared empty set cannot be filled/);
+    expect(() => none.addRange(s3.start, s3.end)).toThrow(/shared empty set/);
+    expect(() => none.unionWith(catalog.all())).toThrow(/shared empty set/);
+    expect(() => none.assignRange(catalog.all(), s3.start, s3.end)).toThrow(/shared empty set/);
+    // Operations that cannot add a member leave it empty, as on any empty set.
+    none.intersectWith(catalog.all()).subtractWith(catalog.all()).delete(s3.start);
+    const filled = none.clone().addRange(s3.start, s3.end);
+    expect(filled.size).toBe(s3.end - s3.start);
+    expect(none.union(catalog.all()).size).toBe(catalog.size);
+    expect(none.complement().size).toBe(catalog.size);
+    expect(none.isEmpty()).toBe(true);
+  });
+
   it('tally counts per service and access level like a naive count', () => {
     const set = catalog.expandToSet('*:Get*').union(catalog.expandToSet('iam:*')).union(catalog.expandToSet('s3:Put*'));
     const levels = ACCESS_LEVELS.length;

@@ -172,6 +172,31 @@ if (ACCESS_LEVELS.join() !== 'List,Read,Write,Tagging,Permissions management') {
   throw new Error('effective-grant: ACCESS_LEVELS changed; update ServiceGrantSummary counting');
 }
 
+function levelCounts(c: Uint32Array, at: number): AccessLevelCounts {
+  return { List: c[at] ?? 0, Read: c[at + 1] ?? 0, Write: c[at + 2] ?? 0, Tagging: c[at + 3] ?? 0, 'Permissions management': c[at + 4] ?? 0 };
+}
+
+function levelSum(c: Uint32Array, at: number): number {
+  return (c[at] ?? 0) + (c[at + 1] ?? 0) + (c[at + 2] ?? 0) + (c[at + 3] ?? 0) + (c[at + 4] ?? 0);
+}
+
+/**
+ * One service's summary from the tallies of granted (at `gAt`) and unrestricted (at `uAt`) actions. Module
+ * functions rather than closures per service: tsx names each named closure when it is made, per grant and service.
+ */
+function serviceSummary(range: { service: string; title?: string; start: number; end: number }, g: Uint32Array, gAt: number, u: Uint32Array, uAt: number): ServiceGrantSummary {
+  const summary: ServiceGrantSummary = {
+    service: range.service,
+    total: range.end - range.start,
+    granted: levelSum(g, gAt),
+    unrestricted: levelSum(u, uAt),
+    byAccessLevel: levelCounts(g, gAt),
+    unrestrictedByAccessLevel: levelCounts(u, uAt),
+  };
+  if (range.title) summary.title = range.title;
+  return summary;
+}
+
 export class EffectiveGrant {
   /** Actions the principal is granted: allowed, not denied outright, inside the boundary. Do not mutate. */
   readonly actions: ActionSet;
@@ -328,14 +353,6 @@ export class EffectiveGrant {
       : this.unrestricted.isEmpty()
         ? { services: [], counts: new Uint32Array(0) }
         : this.catalog.tally(this.unrestricted);
-    const counts = (c: Uint32Array, at: number): AccessLevelCounts => ({
-      List: c[at] ?? 0,
-      Read: c[at + 1] ?? 0,
-      Write: c[at + 2] ?? 0,
-      Tagging: c[at + 3] ?? 0,
-      'Permissions management': c[at + 4] ?? 0,
-    });
-    const sum = (c: Uint32Array, at: number) => (c[at] ?? 0) + (c[at + 1] ?? 0) + (c[at + 2] ?? 0) + (c[at + 3] ?? 0) + (c[at + 4] ?? 0);
     const ranges = this.catalog.services();
     const out: ServiceGrantSummary[] = [];
     // Unrestricted is a subset of granted, so its services are a subsequence: walk both in step.
@@ -347,20 +364,12 @@ export class EffectiveGrant {
       const uCounts = inU ? unrestricted.counts : NO_COUNTS;
       const uAt = inU ? u * LEVELS : 0;
       const range = ranges[si]!;
-      const make = (): ServiceGrantSummary => {
-        const summary: ServiceGrantSummary = {
-          service: range.service,
-          total: range.end - range.start,
-          granted: sum(granted.counts, k * LEVELS),
-          unrestricted: sum(uCounts, uAt),
-          byAccessLevel: counts(granted.counts, k * LEVELS),
-          unrestrictedByAccessLevel: counts(uCounts, uAt),
-        };
-        if (range.title) summary.title = range.title;
-        return summary;
-      };
       // The summary of a service depends on the grant's bits in its range alone.
-      out.push(this.summaries ? this.summaries.intern(si, range.start, range.end, bits, make) : make());
+      out.push(
+        this.summaries
+          ? this.summaries.intern(si, range.start, range.end, bits, () => serviceSummary(range, granted.counts, k * LEVELS, uCounts, uAt))
+          : serviceSummary(range, granted.counts, k * LEVELS, uCounts, uAt),
+      );
     });
     return out; // catalog services are sorted by prefix
   }

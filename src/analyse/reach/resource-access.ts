@@ -67,12 +67,17 @@ function substitute(pattern: string, principal: Principal, unresolved: Set<strin
   return missing ? undefined : out;
 }
 
+// Helpers below are module functions rather than named closures per call: tsx names each named closure as it is
+// made (Object.defineProperty), and these run per (caller, action) of the reach graph.
+function substituteAll(list: string[] | undefined, principal: Principal, unresolved: Set<string>): string[] | undefined {
+  return list?.map((p) => substitute(p, principal, unresolved)).filter((p): p is string => p !== undefined);
+}
+
 function scoped(statement: GrantingStatement, principal: Principal): ScopedStatement {
   const unresolved = new Set<string>();
-  const sub = (list: string[] | undefined) => list?.map((p) => substitute(p, principal, unresolved)).filter((p): p is string => p !== undefined);
   const out: ScopedStatement = { statement, conditions: [] };
-  const resources = sub(statement.resources);
-  const notResources = sub(statement.notResources);
+  const resources = substituteAll(statement.resources, principal, unresolved);
+  const notResources = substituteAll(statement.notResources, principal, unresolved);
   if (resources) out.resources = resources;
   if (notResources) out.notResources = notResources;
   if (statement.condition) out.conditions.push(conditionText(statement.condition));
@@ -165,28 +170,33 @@ export function accessOn(access: ActionAccess, resource: string): AccessGrant | 
  * resource the Allow pattern could name.
  */
 export function accessOnAny(access: ActionAccess, wanted: (pattern: string) => boolean): AccessGrant | undefined {
-  const usable = (s: ScopedStatement) => (s.notResources ? wanted('*') : (s.resources ?? []).some((p) => wanted(literal(p))));
-  const allows = access.allows.filter(usable);
+  const allows = access.allows.filter((s) => usableFor(s, wanted));
   if (!allows.length) return undefined;
   let boundary: ScopedStatement[] = [];
   if (access.boundary) {
-    boundary = access.boundary.filter(usable);
+    boundary = access.boundary.filter((s) => usableFor(s, wanted));
     if (!boundary.length) return undefined;
   }
   const allowPatterns = allows.flatMap((s) => (s.notResources ? ['*'] : (s.resources ?? []).filter((p) => wanted(literal(p)))));
-  const coversAll = (d: ScopedStatement) => !d.notResources && allowPatterns.every((p) => (d.resources ?? []).some((dp) => resourceMatches(dp, p)));
-  const denies = access.denies.filter(coversAll);
+  const denies = access.denies.filter((d) => !d.notResources && allowPatterns.every((p) => (d.resources ?? []).some((dp) => resourceMatches(dp, p))));
   if (denies.some((d) => d.conditions.length === 0)) return undefined;
   return combine(allows, boundary, denies);
 }
 
+function usableFor(s: ScopedStatement, wanted: (pattern: string) => boolean): boolean {
+  return s.notResources ? wanted('*') : (s.resources ?? []).some((p) => wanted(literal(p)));
+}
+
+function leastConditioned(list: ScopedStatement[]): ScopedStatement | undefined {
+  return list.find((s) => s.conditions.length === 0) ?? list[0];
+}
+
 /** Either allow suffices, so the grant is only as conditional as its least conditional allow; the boundary and denies add theirs. */
 function combine(allows: ScopedStatement[], boundary: ScopedStatement[], denies: ScopedStatement[]): AccessGrant {
-  const pick = (list: ScopedStatement[]) => list.find((s) => s.conditions.length === 0) ?? list[0];
   const conditions: string[] = [];
-  const allow = pick(allows)!;
+  const allow = leastConditioned(allows)!;
   conditions.push(...allow.conditions);
-  const through = pick(boundary);
+  const through = leastConditioned(boundary);
   if (through) conditions.push(...through.conditions.map((c) => `(boundary) ${c}`));
   for (const d of denies) conditions.push(`not (${d.conditions.join(' and ')}) (a conditioned Deny)`);
   return { allowedBy: [allow.statement, ...(through ? [through.statement] : [])], conditions };

@@ -144,6 +144,8 @@ class AccountReaders {
   private readonly deniedOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
   private readonly onOf = new WeakMap<ExpandedStatement, string>();
   private readonly byEnvironmentOf = new WeakMap<ExpandedStatement, Map<Environment, { resources: string[]; everyResource: boolean }>>();
+  /** `*` placed in this account: shared by every statement naming only `*` (read-only, like every cached list here). */
+  private everyResource: ResourceReach[] | undefined;
   /** Evidence lines of an Allow held whole, per attachment (HeldStatement) and group. */
   readonly lines = new WeakMap<HeldStatement, (Evidence | undefined)[]>();
 
@@ -156,14 +158,22 @@ class AccountReaders {
   /** Every resource of an Allow statement, placed in its environment. */
   placed(s: ExpandedStatement): ResourceReach[] {
     let found = this.placedOf.get(s);
-    if (!found) this.placedOf.set(s, (found = placedResources(s, this.ctx, this.accountId, this.own)));
+    if (!found) {
+      // Most statements name `*`: one placing (and its text) per account, not one per statement held there.
+      found = !s.notResources && s.resources?.length === 1 && s.resources[0] === '*' ? (this.everyResource ??= placedResources(s, this.ctx, this.accountId, this.own)) : placedResources(s, this.ctx, this.accountId, this.own);
+      this.placedOf.set(s, found);
+    }
     return found;
   }
 
-  /** The production resources of an Allow statement (empty: it reaches none). */
+  /** The production resources of an Allow statement (empty: it reaches none); the placed list itself when all are. */
   reaching(s: ExpandedStatement): ResourceReach[] {
     let found = this.reachingOf.get(s);
-    if (!found) this.reachingOf.set(s, (found = this.placed(s).filter((r) => isProductionRisk(r.environment))));
+    if (!found) {
+      const placed = this.placed(s);
+      found = placed.every((r) => isProductionRisk(r.environment)) ? placed : placed.filter((r) => isProductionRisk(r.environment));
+      this.reachingOf.set(s, found);
+    }
     return found;
   }
 

@@ -205,6 +205,8 @@ interface WideIndex {
   boundary: HeldStatement[];
   /** Resource-scoped, NotResource or conditioned Deny statements (held and boundary), as deniesFor lists them. */
   denies: HeldStatement[];
+  /** indexedStatements of this index, made on first use: every finding of the identity reads the same. */
+  statements?: IndexedStatement[];
 }
 
 /** Permissions management, the root-level services and the root-level actions: what rules 2-4 can report. */
@@ -286,6 +288,10 @@ let lastIndex: { grant: EffectiveGrant; index: WideIndex } | undefined;
  * actions it covers: only group findings (rules 1 and 2) need these.
  */
 function indexedStatements(index: WideIndex): IndexedStatement[] {
+  return (index.statements ??= statementsBehind(index));
+}
+
+function statementsBehind(index: WideIndex): IndexedStatement[] {
   const out: IndexedStatement[] = [];
   const add = (entries: IndexedStatementRef[]) => {
     for (const entry of entries) {
@@ -301,8 +307,12 @@ function indexedStatements(index: WideIndex): IndexedStatement[] {
 
 /** How one wide action is held, for a single-action finding. */
 function wideScope(index: WideIndex, i: number): WideScope {
-  const covering = (list: readonly HeldStatement[]) => list.filter((h) => h.statement.actions.has(i)).map(described);
-  return { conditioned: index.conditioned.has(i), allows: covering(index.allows), boundary: covering(index.boundary), denies: covering(index.denies) };
+  return { conditioned: index.conditioned.has(i), allows: covering(index.allows, i), boundary: covering(index.boundary, i), denies: covering(index.denies, i) };
+}
+
+// Helpers at module level rather than closures per call: tsx names each named closure as it is made (Object.defineProperty), per finding here.
+function covering(list: readonly HeldStatement[], i: number): GrantingStatement[] {
+  return list.filter((h) => h.statement.actions.has(i)).map(described);
 }
 
 /** A subset of the catalog: everything, or one service's index range. */
@@ -359,8 +369,11 @@ function groupEvidence(statements: readonly IndexedStatement[], index: WideIndex
 
 /** The statements a single-action finding cites, in its evidence's order: wide Allows, wide boundary Allows, Denies that may refuse some requests. */
 function citedStatements(scope: WideScope): { statement: GrantingStatement; refuses: boolean }[] {
-  const cite = (list: GrantingStatement[], refuses: boolean) => list.slice(0, MAX_STATEMENTS).map((statement) => ({ statement, refuses }));
-  return [...cite(scope.allows, false), ...cite(scope.boundary, false), ...cite(scope.denies, true)];
+  return [...citing(scope.allows, false), ...citing(scope.boundary, false), ...citing(scope.denies, true)];
+}
+
+function citing(list: GrantingStatement[], refuses: boolean): { statement: GrantingStatement; refuses: boolean }[] {
+  return list.slice(0, MAX_STATEMENTS).map((statement) => ({ statement, refuses }));
 }
 
 function singleEvidence(scope: WideScope, key: string): Evidence[] {
@@ -378,17 +391,22 @@ export function rootLevelCitations(facts: IdentityFacts, granular: string | unde
   if (!granular?.startsWith('Action::')) return undefined;
   const what = granular.slice('Action::'.length);
   const index = lastWideIndex(facts.grant, catalog);
-  const cite = (statements: GrantingStatement[]) => statements.map((s) => ({ policyName: s.policyName, policyArn: s.policyArn }));
-  const group = (subset: Subset, held: number) =>
-    cite(groupSelection(indexedStatements(index), subset, held).flatMap(({ shown }) => shown.flatMap(({ entry }) => sourcesOf(entry))));
-  if (what === '*' || what === '*-except') return group(everything(catalog), index.wide.size);
+  if (what === '*' || what === '*-except') return groupCitations(index, everything(catalog), index.wide.size);
   if (what.endsWith(':*')) {
     const svc = catalog.service(what.slice(0, -2));
-    return svc ? group(serviceRange(svc.start, svc.end), svc.end - svc.start) : undefined;
+    return svc ? groupCitations(index, serviceRange(svc.start, svc.end), svc.end - svc.start) : undefined;
   }
   const i = catalog.indexOf(what);
   if (i === undefined || catalog.keyAt(i) !== what) return undefined;
-  return cite(citedStatements(wideScope(index, i)).map(({ statement }) => statement));
+  return policiesOf(citedStatements(wideScope(index, i)).map(({ statement }) => statement));
+}
+
+function groupCitations(index: WideIndex, subset: Subset, held: number): { policyName: string; policyArn?: string }[] {
+  return policiesOf(groupSelection(indexedStatements(index), subset, held).flatMap(({ shown }) => shown.flatMap(({ entry }) => sourcesOf(entry))));
+}
+
+function policiesOf(statements: GrantingStatement[]): { policyName: string; policyArn?: string }[] {
+  return statements.map((s) => ({ policyName: s.policyName, policyArn: s.policyArn }));
 }
 
 
