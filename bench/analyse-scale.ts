@@ -12,10 +12,6 @@
  * Target: 50,000 principals under 20 s and 2 GiB peak RSS, and cost linear
  * in principals (CPU per principal at 50k within 2x of 5k's).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAuditReport } from '../src/analyse/audit.js';
 import { windowEndingAt } from '../src/analyse/window.js';
@@ -31,6 +27,7 @@ import { PhaseClock, type PhaseTime } from '../src/util/phase-clock.js';
 import { synthesiseWorkload, workloadAccount, workloadSnapshot } from './analyse-grants.js';
 import { runIfMain } from './run-main.js';
 import { reportFigure } from './figures.js';
+import { measureInChildren } from './scale-children.js';
 
 const SIZES = (process.env.SCALE_SIZES ?? '5000,10000,25000,50000').split(',').map(Number);
 const ACCOUNTS = 100;
@@ -141,33 +138,17 @@ function printPhases(rows: Figures[]): void {
 }
 
 function runAll(): boolean {
-  const rows: Figures[] = [];
-  let failedAt: number | undefined;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'keywarden-bench-scale-'));
-  for (const size of SIZES) {
-    const file = path.join(dir, `scan-${size}.db`);
-    const run = (env: Record<string, string>, heapMb?: number) =>
-      spawnSync(process.execPath, [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), '--import', 'tsx', fileURLToPath(import.meta.url)], {
-        env: { ...process.env, ...env, SCALE_DB: file },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-        maxBuffer: 1 << 20,
-      });
-    const prepared = run({ SCALE_PREPARE: String(size) });
-    if (prepared.status !== 0) throw new Error(`preparing ${size} principals failed (exit ${prepared.status ?? prepared.signal})`);
-    // The heap is capped at the RSS target: a size over it fails here rather than swapping a shared machine.
-    const child = run({ SCALE_ONE: String(size) }, HEAP_MB);
-    rmSync(file, { force: true });
-    const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
-    if (child.status !== 0 || !line) {
-      // Larger sizes would fail too: stop, and show what was measured.
-      console.log(`  ${size} principals: failed (exit ${child.status ?? child.signal}; heap capped at ${HEAP_MB} MB)`);
-      failedAt = size;
-      break;
-    }
-    rows.push(JSON.parse(line) as Figures);
-  }
-  rmSync(dir, { recursive: true, force: true });
+  // The heap is capped at the RSS target: a size over it fails rather than swapping a shared machine.
+  const { rows, failedAt } = measureInChildren<Figures>(
+    {
+      script: fileURLToPath(import.meta.url),
+      sizes: SIZES,
+      prepareEnv: (size) => ({ SCALE_PREPARE: String(size) }),
+      measureEnv: (size) => ({ SCALE_ONE: String(size) }),
+      measureArgs: [`--max-old-space-size=${HEAP_MB}`],
+    },
+    HEAP_MB,
+  );
   if (!rows.length) return false;
   console.log('  principals | wall s | CPU s | peak RSS MB | s per 1k | findings | suggestions | reach edges | evidence CPU s (not in the audit)');
   for (const r of rows) {

@@ -20,7 +20,6 @@
  * format written, none failing, and writing adding < 512 MB over the
  * finished report's RSS.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,6 +42,7 @@ import { reportSuggestions } from '../src/suggest/report-suggestions.js';
 import { main as analyseScaleMain } from './analyse-scale.js';
 import { workloadAccount } from './analyse-grants.js';
 import { reportFigure } from './figures.js';
+import { measureInChildren } from './scale-children.js';
 import { runIfMain } from './run-main.js';
 
 const SIZES = (process.env.SCALE_SIZES ?? '5000,10000,25000,50000').split(',').map(Number);
@@ -267,37 +267,21 @@ function printSize(r: SizeFigures): void {
 }
 
 function runAll(): boolean {
-  const rows: SizeFigures[] = [];
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'keywarden-bench-report-scale-'));
-  const script = fileURLToPath(import.meta.url);
-  let failedAt: number | undefined;
   const writers = ONE_STRING ? 'one-string writers (before streaming)' : 'streamed writers';
   console.log(`  ${writers}; heap capped at ${HEAP_MB} MB`);
   console.log('  principals | findings | audit wall s / CPU s / peak RSS MB | validate s (CPU) | format: wall s / CPU s / peak RSS MB while writing (+ over RSS before) / size MB');
   // Each size printed as soon as it is measured: a 50k run takes many minutes.
-  for (const size of SIZES) {
-    const file = path.join(dir, `scan-${size}.db`);
-    const run = (env: Record<string, string>, args: string[] = []) =>
-      spawnSync(process.execPath, [...args, '--import', 'tsx', script], {
-        env: { ...process.env, ...env, SCALE_DB: file },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-        maxBuffer: 1 << 20,
-      });
-    const prepared = run({ REPORT_SCALE_PREPARE: String(size) });
-    if (prepared.status !== 0) throw new Error(`preparing ${size} principals failed (exit ${prepared.status ?? prepared.signal})`);
-    const child = run({ REPORT_SCALE_ONE: String(size) }, [`--max-old-space-size=${HEAP_MB}`, '--expose-gc']);
-    rmSync(file, { force: true });
-    const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
-    if (child.status !== 0 || !line) {
-      console.log(`  ${size} principals: failed (exit ${child.status ?? child.signal}; heap capped at ${HEAP_MB} MB)`);
-      failedAt = size;
-      break;
-    }
-    rows.push(JSON.parse(line) as SizeFigures);
-    printSize(rows[rows.length - 1]!);
-  }
-  rmSync(dir, { recursive: true, force: true });
+  const { rows, failedAt } = measureInChildren<SizeFigures>(
+    {
+      script: fileURLToPath(import.meta.url),
+      sizes: SIZES,
+      prepareEnv: (size) => ({ REPORT_SCALE_PREPARE: String(size) }),
+      measureEnv: (size) => ({ REPORT_SCALE_ONE: String(size) }),
+      measureArgs: [`--max-old-space-size=${HEAP_MB}`, '--expose-gc'],
+      onFigures: printSize,
+    },
+    HEAP_MB,
+  );
   let ok = failedAt === undefined;
   for (const r of rows) {
     const failed = r.formats.filter((f) => f.error);
