@@ -14,6 +14,7 @@ import { EffectiveGrantCalculator, type EffectiveGrant } from '../src/analyse/aw
 import { loadAwsActionCatalog, type AwsActionCatalog } from '../src/catalog/aws-actions.js';
 import type { AccountInfo, PolicyAttachment, Snapshot, StoredPolicy, UsageDay } from '../src/model/domain.js';
 import type { ConditionBlock, PolicyDocument, PolicyStatement } from '../src/model/policy.js';
+import { parseConfig, type KeywardenConfig } from '../src/config/index.js';
 import { prng } from './prng.js';
 import { runIfMain } from './run-main.js';
 import { reportFigure } from './figures.js';
@@ -119,6 +120,14 @@ export function workloadSnapshot(workload: Workload, source: string, collectedAt
 }
 
 /** The workload's account ids: 111122223333 first, then 100000000001, 100000000002, … */
+/** The config the scale workload is audited with: the 100 accounts alternate production and staging. */
+export function workloadConfig(accountIds: readonly string[]): KeywardenConfig {
+  return parseConfig(
+    `environments:\n  accounts:\n${accountIds.map((id, i) => `    - { id: "${id}", environment: ${i % 2 ? 'staging' : 'production'} }`).join('\n')}\n`,
+    'bench-scale.yaml',
+  );
+}
+
 export function workloadAccount(i: number): string {
   return i === 0 ? '111122223333' : String(100_000_000_000 + i);
 }

@@ -16,7 +16,6 @@ import { fileURLToPath } from 'node:url';
 import { buildAuditReport } from '../src/analyse/audit.js';
 import { windowEndingAt } from '../src/analyse/window.js';
 import { loadAwsActionCatalog } from '../src/catalog/aws-actions.js';
-import { parseConfig } from '../src/config/index.js';
 import type { UsageDay } from '../src/model/domain.js';
 import type { Finding } from '../src/model/finding.js';
 import { ALL_RULES } from '../src/rules/index.js';
@@ -24,7 +23,7 @@ import { openStore } from '../src/store/index.js';
 import { evidenceOf } from '../src/rules/lazy-evidence.js';
 import { reportSuggestions } from '../src/suggest/report-suggestions.js';
 import { PhaseClock, type PhaseTime } from '../src/util/phase-clock.js';
-import { synthesiseWorkload, workloadAccount, workloadSnapshot } from './analyse-grants.js';
+import { synthesiseWorkload, workloadAccount, workloadConfig, workloadSnapshot } from './analyse-grants.js';
 import { runIfMain } from './run-main.js';
 import { reportFigure } from './figures.js';
 import { measureInChildren } from './scale-children.js';
@@ -77,10 +76,7 @@ async function prepare(principals: number, file: string): Promise<void> {
 /** The audit of the prepared scan, as `keywarden audit` runs it on a stored scan. */
 async function measure(principals: number, file: string): Promise<Figures> {
   const catalog = await loadAwsActionCatalog();
-  const config = parseConfig(
-    `environments:\n  accounts:\n${accountIds.map((id, i) => `    - { id: "${id}", environment: ${i % 2 ? 'staging' : 'production'} }`).join('\n')}\n`,
-    'bench-scale.yaml',
-  );
+  const config = workloadConfig(accountIds);
   const store = openStore(file);
   const scanId = store.latestScan('aws')!.id;
   const suggestions = reportSuggestions(store, config);

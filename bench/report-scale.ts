@@ -28,7 +28,6 @@ import { buildAuditReport } from '../src/analyse/audit.js';
 import { windowEndingAt } from '../src/analyse/window.js';
 import { loadAwsActionCatalog } from '../src/catalog/aws-actions.js';
 import { renderReport, REPORT_EXTENSION } from '../src/cli/report-files.js';
-import { parseConfig } from '../src/config/index.js';
 import { reportSchema, type AuditReport } from '../src/report/json-schema.js';
 import { validatedReport } from '../src/report/json-report.js';
 import { buildHtmlReport } from '../src/report/html/page.js';
@@ -40,7 +39,7 @@ import { ALL_RULES } from '../src/rules/index.js';
 import { openStore } from '../src/store/index.js';
 import { reportSuggestions } from '../src/suggest/report-suggestions.js';
 import { main as analyseScaleMain } from './analyse-scale.js';
-import { workloadAccount } from './analyse-grants.js';
+import { workloadAccount, workloadConfig } from './analyse-grants.js';
 import { reportFigure } from './figures.js';
 import { measureInChildren } from './scale-children.js';
 import { runIfMain } from './run-main.js';
@@ -149,10 +148,7 @@ function writeFormat(format: BenchFormat, report: AuditReport, dir: string): For
 async function measure(principals: number, file: string): Promise<SizeFigures> {
   const accountIds = Array.from({ length: ACCOUNTS }, (_, i) => workloadAccount(i));
   const catalog = await loadAwsActionCatalog();
-  const config = parseConfig(
-    `environments:\n  accounts:\n${accountIds.map((id, i) => `    - { id: "${id}", environment: ${i % 2 ? 'staging' : 'production'} }`).join('\n')}\n`,
-    'bench-scale.yaml',
-  );
+  const config = workloadConfig(accountIds);
   const store = openStore(file);
   const scanId = store.latestScan('aws')!.id;
   const suggest = reportSuggestions(store, config).build;
