@@ -1,5 +1,5 @@
 /** Writes report files under the reports directory, owner-readable only. */
-import { closeSync, copyFileSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /** A report as text, or as a function writing its text piece by piece (reports too large for one string). */
@@ -38,6 +38,7 @@ function bufferedWriter(fd: number): { write: (text: string) => void; end: () =>
 /** A fresh owner-only temp file beside `file`, written by `fill`, fsynced, renamed over `file`; removed if anything fails. */
 function atomically(file: string, fill: (tmp: string) => void): void {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  removeDeadRunsTemps(file);
   const tmp = `${file}.${process.pid}.tmp`;
   rmSync(tmp, { force: true });
   try {
@@ -46,6 +47,36 @@ function atomically(file: string, fill: (tmp: string) => void): void {
   } catch (error) {
     rmSync(tmp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Temp files of `file` left by runs that were killed (SIGKILL, out of
+ * memory, power loss): a report at scale is gigabytes, and each such run
+ * would leave one. A temp file whose process still runs is another writer's.
+ */
+function removeDeadRunsTemps(file: string): void {
+  const prefix = `${path.basename(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(path.dirname(file));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length));
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isRunning(pid)) rmSync(path.join(path.dirname(file), name), { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

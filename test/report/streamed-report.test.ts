@@ -5,6 +5,7 @@
  * evidence built for its write and not kept, and atomic when writing fails
  * half-way.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -222,5 +223,18 @@ describe('a failure half-way through a streamed report', () => {
     expect(readFileSync(file, 'utf8')).toBe('fresh\n');
     expect(readdirSync(dir)).toEqual(['r.json']);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('removes the temp files of runs that no longer exist, and leaves a running writer\'s alone', () => {
+    const dir = path.join(tmp, 'dead-runs');
+    const file = path.join(dir, 'latest.json');
+    writeReportFile(file, 'x');
+    // A pid that surely ran and ended: a child that has exited.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(`${file}.${dead}.tmp`, 'half a report a killed run left');
+    writeFileSync(`${file}.${process.ppid}.tmp`, 'another writer, still running');
+    writeFileSync(path.join(dir, `other.json.${dead}.tmp`), 'another report\'s: not this write\'s to clean');
+    writeReportFile(file, 'fresh\n');
+    expect(readdirSync(dir).sort()).toEqual(['latest.json', `latest.json.${process.ppid}.tmp`, `other.json.${dead}.tmp`]);
   });
 });
