@@ -10,7 +10,6 @@ import { collectGcpInto } from '../src/cli/collect-gcp.js';
 import { buildReport, importInto, latestScanId, type Io } from '../src/cli/commands.js';
 import type { GcpLiveDeps } from '../src/cli/export-gcp.js';
 import type { KeywardenConfig, ScheduleConfig } from '../src/config/index.js';
-import type { AuditReport } from '../src/report/json-schema.js';
 import { isOpen } from '../src/model/finding.js';
 import { jsonReportContent } from '../src/report/json-report.js';
 import { writeDatedReport } from '../src/report/write.js';
@@ -62,36 +61,27 @@ export async function auditJob(kind: RunKind, signal: AbortSignal, ctx: AuditJob
       const complete = scans.every((id) => store.scanContents(id).coverage.every((c) => c.status !== 'gap'));
       return { outcome: complete ? 'ok' : 'incomplete', scanId, coverageComplete: complete };
     }
-    // One report per scan (each cloud's scan is audited on its own, as `keywarden audit --provider` does).
-    const reports: AuditReport[] = [];
+    // One report per scan (each cloud's scan is audited on its own, as `keywarden audit --provider` does),
+    // counted as it is written: a large estate's report is not kept while the next is built.
+    const counts = { identities: 0, findings: 0, openFindings: 0, findingsBySeverity: {} as Record<string, number> };
+    let complete = true;
     for (const id of scans) {
       const report = await buildReport(store, ctx.config, id, { asOf: ctx.now() });
       writeDatedReport(ctx.config.reports ?? 'reports', report.window.to, id, 'json', jsonReportContent(report));
-      reports.push(report);
+      complete &&= report.coverage.complete;
+      counts.identities += report.summary.identities;
+      counts.findings += report.findings.length;
+      counts.openFindings += report.findings.filter(isOpen).length;
+      for (const [severity, n] of Object.entries(report.summary.findingsBySeverity)) counts.findingsBySeverity[severity] = (counts.findingsBySeverity[severity] ?? 0) + n;
     }
     const pruned = await pruneOlderThan(ctx.db, { months: ctx.schedule.retentionMonths, now: ctx.now(), shouldStop: () => signal.aborted });
-    const complete = reports.every((r) => r.coverage.complete);
-    const sum = (of: (r: AuditReport) => number) => reports.reduce((n, r) => n + of(r), 0);
     return {
       outcome: signal.aborted ? 'aborted' : complete ? 'ok' : 'incomplete',
       scanId,
       coverageComplete: complete,
-      counts: {
-        identities: sum((r) => r.summary.identities),
-        findings: sum((r) => r.findings.length),
-        openFindings: sum((r) => r.findings.filter(isOpen).length),
-        findingsBySeverity: sumBySeverity(reports.map((r) => r.summary.findingsBySeverity)),
-        prunedScans: pruned.scans,
-        prunedUsageRows: pruned.usageRows,
-      },
+      counts: { ...counts, prunedScans: pruned.scans, prunedUsageRows: pruned.usageRows },
     };
   } finally {
     store.close();
   }
-}
-
-function sumBySeverity<T extends Record<string, number>>(tallies: T[]): T {
-  const total = { ...tallies[0]! };
-  for (const tally of tallies.slice(1)) for (const [k, v] of Object.entries(tally)) (total as Record<string, number>)[k] = ((total as Record<string, number>)[k] ?? 0) + v;
-  return total;
 }
