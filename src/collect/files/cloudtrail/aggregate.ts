@@ -1,8 +1,9 @@
 /**
- * Folds CloudTrail records into per-day usage aggregates. One aggregator per
- * file keeps ingest all-or-nothing per file (a file that fails half way is
- * discarded, not half counted) and is plain data, so it can later be built
- * in a worker thread and merged in the main one.
+ * Folds CloudTrail records into per-day usage aggregates: per file (a file
+ * that fails half way is discarded, not half counted) or, in a worker thread,
+ * a running total of many files (see ingest-worker.ts for how a failed file
+ * is taken back out). Plain data, so a worker's total can be posted to the
+ * main thread and merged there.
  *
  * Attribution rules:
  * - AssumedRole: the role (`sessionContext.sessionIssuer.arn`), not the
@@ -281,6 +282,8 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
   private readonly strings: Map<string, string>;
   /** Action -> small integer for cell keys (the action strings come memoised from the mapper). */
   private readonly actionIds = new Map<string, number>();
+  /** Accounts events were delivered for since beginFile() (or since this aggregate began). */
+  private fileAccounts = new Set<string>();
 
   constructor(
     private readonly mapper: CloudTrailActionMapper,
@@ -321,6 +324,21 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
     if (this.strings.size >= MAX_INTERNED_STRINGS) this.strings.clear();
     this.strings.set(s, s);
     return s;
+  }
+
+  /**
+   * Starts counting another file into this aggregate (a running total): from
+   * here, accountsOfFile() names that file's accounts.
+   */
+  beginFile(): void {
+    this.fileAccounts = new Set();
+    // The day cache is where accounts are noticed: a hit would skip the file's first account.
+    this.lastDay = undefined;
+  }
+
+  /** Accounts the events since beginFile() (or this aggregate's start) were delivered for. */
+  accountsOfFile(): string[] {
+    return [...this.fileAccounts];
   }
 
   /** Folds one record in. Keeps nothing of `rec` but its strings: the reader may refill the same object for the next. */
@@ -492,6 +510,7 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
     if (seen) seen.events++;
     else this.days.set(key, (seen = { accountId: this.intern(accountId), region: this.intern(region), day: this.intern(day), events: 1 }));
     this.lastDay = seen;
+    this.fileAccounts.add(seen.accountId);
   }
 
   private seeUserAgent(identity: IdentityUsage, userAgent: string, count: number, lastSeen: string): void {

@@ -11,6 +11,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import type { CoverageEntry, IngestedObject, ResourceGapDay, ResourceUsageDay, UnmappedEvent, UsageDay } from '../../../model/domain.js';
 import { loadCloudTrailActionMapper, type CloudTrailActionMapper } from '../../../catalog/cloudtrail-actions.js';
 import {
@@ -24,7 +26,7 @@ import {
 import { accountIdFromCloudTrailPath } from './discover.js';
 import { CloudTrailFileError, readCloudTrailFile, readCloudTrailStream } from './read-file.js';
 import type { CloudTrailRecordFields } from './record-fields.js';
-import { CloudTrailWorkerPool, type WorkerFileFacts } from './worker-pool.js';
+import { CloudTrailWorkerPool, type CountedFile } from './worker-pool.js';
 
 export interface CloudTrailFileResult {
   file: string;
@@ -120,94 +122,110 @@ export async function ingestCloudTrailFiles(
   const interned = new Map<string, string>();
   const total = new CloudTrailAggregate(mapper, interned);
   const seenDigests = new Set<string>();
-  const ingested: IngestedObject[] = [];
-  const failed: FailedFile[] = [];
-  const partials: CoverageEntry[] = [];
-  const filesByAccount = new Map<string, number>();
+  /** By file index, so gaps come in file order however the files finish. */
+  const failed = new Map<number, FailedFile>();
+  /** The files that count, by index: their digest, then what counting them added. */
+  const kept = new Map<number, { digest: string; counted?: CountedFile }>();
   let alreadyIngestedFiles = 0;
   let done = 0;
 
   // Workers load the catalog mapper themselves: a caller's own mapper cannot be posted to them.
   if (options.mapper && options.workers) throw new Error('ingestCloudTrailFiles: worker threads use the catalog mapper; pass either mapper or workers');
   const workers = options.mapper ? 0 : (options.workers ?? defaultWorkerCount(files.length));
-  const pool = workers > 0 ? new CloudTrailWorkerPool(workers, (data) => total.merge(data)) : undefined;
+  const pool = workers > 0 ? new CloudTrailWorkerPool(workers, (data) => total.merge(data), concurrency + 1) : undefined;
   const settle = (file: string | CloudTrailSource): Promise<FileRead | Error> =>
-    (pool ? readInWorker(pool, file, mapper, total, interned) : readHere(file, mapper, total, interned)).catch((err: unknown) =>
+    (pool ? readForWorker(pool, file, mapper, total, interned) : readHere(file, mapper, total, interned)).catch((err: unknown) =>
       err instanceof Error ? err : new Error(`${locationOf(file)}: ${String(err)}`),
     );
-  const fail = (file: string, message: string) => {
+  const fail = (index: number, message: string) => {
+    const file = locationOf(files[index]!);
     const reason = oneLine(message.startsWith(file) ? message : `${file}: ${message}`);
-    failed.push({ file, reason, accountId: accountIdFromCloudTrailPath(file) });
-    return reason;
+    failed.set(index, { file, reason, accountId: accountIdFromCloudTrailPath(file) });
+    options.onFile?.({ file, done, total: files.length, error: reason });
   };
 
-  // A small window of files in flight; whether a file counts is decided strictly in file order.
+  // A small window of files being read; whether a file counts is decided strictly in file order.
   const inFlight: Promise<FileRead | Error>[] = [];
   let next = 0;
   const window = concurrency * Math.max(1, workers);
-  // Facts of the files that count (not the reads themselves: they hold a file's whole aggregate).
-  const kept = new Map<string, { digest: string; records: number; accounts: string[]; partial?: CoverageEntry }>();
+  const counting: Promise<void>[] = [];
   try {
     while (next < files.length && inFlight.length < window) inFlight.push(settle(files[next++]!));
     for (let i = 0; i < files.length; i++) {
       const file = locationOf(files[i]!);
       const result = await inFlight.shift()!;
       if (next < files.length) inFlight.push(settle(files[next++]!));
-      done++;
       if (result instanceof Error) {
-        const reason = fail(file, result.message);
-        options.onFile?.({ file, done, total: files.length, error: reason });
+        done++;
+        fail(i, result.message);
         continue;
       }
-      options.onFile?.({ file, done, total: files.length, records: result.records, digest: result.digest });
       if (seenDigests.has(result.digest) || alreadyIngested(result.digest)) {
-        result.drop();
         alreadyIngestedFiles++;
+        done++;
+        options.onFile?.({ file, done, total: files.length, digest: result.digest });
         continue;
       }
       seenDigests.add(result.digest);
-      result.keep();
-      const malformed = result.stats.malformedRecords;
-      kept.set(file, {
-        digest: result.digest,
-        records: result.records,
-        accounts: result.accounts,
-        ...(malformed > 0
-          ? {
-              partial: {
-                scope: file,
-                source: 'cloudtrail',
-                status: 'partial',
-                reason: `${file}: ${malformed} of ${result.records} records lack a readable eventTime, eventSource or eventName and were not counted`,
-                detail: { file, malformedRecords: malformed },
-              },
-            }
-          : {}),
-      });
+      const entry: { digest: string; counted?: CountedFile } = { digest: result.digest };
+      kept.set(i, entry);
+      counting.push(
+        result.keep().then(
+          (counted) => {
+            entry.counted = counted;
+            done++;
+            options.onFile?.({ file, done, total: files.length, records: counted.records, digest: result.digest });
+          },
+          (err: Error) => {
+            kept.delete(i);
+            done++;
+            fail(i, err.message);
+          },
+        ),
+      );
+      // Bytes sent ahead of the workers are held until counted: no more than they can take.
+      await pool?.slot();
     }
+    await Promise.all(counting);
     if (pool) {
       const lost = await pool.finish();
-      // A worker that died took the counts of the files it had kept: they are gaps after all.
+      // A worker that died took the counts of the files it had counted: they are gaps after all.
+      const indexOf = new Map([...kept.keys()].map((i) => [locationOf(files[i]!), i]));
       for (const { location, reason } of lost) {
-        kept.delete(location);
-        fail(location, reason);
+        const i = indexOf.get(location)!;
+        kept.delete(i);
+        fail(i, reason);
       }
     }
   } finally {
     await pool?.close();
   }
-  for (const [file, { digest, records, accounts, partial }] of kept) {
+  const ingested: IngestedObject[] = [];
+  const partials: CoverageEntry[] = [];
+  const filesByAccount = new Map<string, number>();
+  for (const [i, { digest, counted }] of [...kept].sort(([a], [b]) => a - b)) {
+    const file = locationOf(files[i]!);
+    const { records, malformedRecords, accounts } = counted!;
     ingested.push({ digest, location: file, events: records });
-    if (partial) partials.push(partial);
+    if (malformedRecords > 0) {
+      partials.push({
+        scope: file,
+        source: 'cloudtrail',
+        status: 'partial',
+        reason: `${file}: ${malformedRecords} of ${records} records lack a readable eventTime, eventSource or eventName and were not counted`,
+        detail: { file, malformedRecords },
+      });
+    }
     for (const account of accounts) filesByAccount.set(account, (filesByAccount.get(account) ?? 0) + 1);
   }
+  const failures = [...failed].sort(([a], [b]) => a - b).map(([, f]) => f);
 
   const daysSeen = total.daysSeen();
   return {
     usage: total.usageDays(),
     unmapped: total.unmappedEvents(),
     ingested,
-    coverage: [...coverageEntries(files.length, daysSeen, failed, filesByAccount), ...partials],
+    coverage: [...coverageEntries(files.length, daysSeen, failures, filesByAccount), ...partials],
     daysSeen,
     userAgents: total.identityUserAgents(),
     resourceUsage: total.resourceUsage(),
@@ -215,14 +233,18 @@ export async function ingestCloudTrailFiles(
       ...total.stats,
       files: files.length,
       ingestedFiles: ingested.length,
-      failedFiles: failed.length,
+      failedFiles: failures.length,
       alreadyIngestedFiles,
     },
   };
 }
 
-/** One file read, wherever that happened (here or in a worker): keep() folds it into the run's total, drop() forgets it. */
-type FileRead = WorkerFileFacts;
+/** One file's stored bytes, judged by their digest before anything is counted; keep() counts them into the run's total. */
+interface FileRead {
+  digest: string;
+  /** Rejects (naming the file) when it cannot be read to the end; then none of it is counted. */
+  keep(): Promise<CountedFile>;
+}
 
 /** Below this many files, starting workers (~0.2 s each) costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 8;
@@ -237,6 +259,7 @@ function defaultWorkerCount(files: number): number {
   return files >= MIN_FILES_FOR_WORKERS ? Math.min(os.availableParallelism(), 8) : 0;
 }
 
+/** Reads a file on this thread into its own aggregate (the digest comes with the read); kept, it is merged. */
 async function readHere(
   source: string | CloudTrailSource,
   mapper: CloudTrailActionMapper,
@@ -246,58 +269,75 @@ async function readHere(
   const { digest, records, aggregate } = await ingestCloudTrailFile(source, mapper, interned);
   return {
     digest,
-    records,
-    stats: aggregate.stats,
-    accounts: [...new Set([...aggregate.days.values()].map((d) => d.accountId))],
-    keep: () => total.merge(aggregate.data()),
-    drop: () => undefined,
+    keep: async () => {
+      total.merge(aggregate.data());
+      return { records, malformedRecords: aggregate.stats.malformedRecords, accounts: aggregate.accountsOfFile() };
+    },
   };
 }
 
 /**
- * Objects larger than this (stored bytes) are streamed on this thread instead
- * of being held whole for a worker. CloudTrail objects are rarely over a
- * few MB; the cap keeps memory flat whatever a bucket holds.
+ * Files and objects larger than this (stored bytes) are streamed on this
+ * thread instead of being held whole for a worker. CloudTrail delivers a
+ * file per region every few minutes, rarely over a few MB; the cap keeps
+ * memory flat whatever a bucket or directory holds.
  */
-const MAX_OBJECT_BYTES_FOR_WORKER = 32 << 20;
+const MAX_BYTES_FOR_WORKER = 32 << 20;
 
-/** A local file is read by the worker itself; an object's bytes are fetched here and moved to it. */
-async function readInWorker(
+/** Fetches a file's stored bytes here, hashes them, and hands them to a worker if the file counts. */
+async function readForWorker(
   pool: CloudTrailWorkerPool,
   source: string | CloudTrailSource,
   mapper: CloudTrailActionMapper,
   total: CloudTrailAggregate,
   interned: Map<string, string>,
 ): Promise<FileRead> {
-  if (typeof source === 'string') return pool.read(source);
-  const stream = await openSource(source);
+  const location = locationOf(source);
+  const bytes = typeof source === 'string' ? await fileBytes(source) : await objectBytes(source);
+  if (bytes === undefined) return readHere(source, mapper, total, interned);
+  if (bytes instanceof Readable) return readHere({ location, open: async () => bytes }, mapper, total, interned);
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  return { digest, keep: () => pool.count(location, bytes, digest, typeof source === 'string') };
+}
+
+/** A local file's bytes, or undefined when it is too large to hold. */
+async function fileBytes(file: string): Promise<Buffer | undefined> {
+  try {
+    if ((await stat(file)).size > MAX_BYTES_FOR_WORKER) return undefined;
+    return await readFile(file);
+  } catch (err) {
+    throw new CloudTrailFileError(file, `cannot read file (${(err as Error).message})`);
+  }
+}
+
+/** An object's bytes, or when it turns out too large to hold, the whole object as a stream (not fetched twice). */
+async function objectBytes(source: CloudTrailSource): Promise<Buffer | Readable> {
+  const iterator = (await openSource(source))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const chunks: Buffer[] = [];
   let size = 0;
-  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  for (;;) {
-    let next: IteratorResult<Buffer>;
+  const nextChunk = async () => {
     try {
-      next = await iterator.next();
+      return await iterator.next();
     } catch (err) {
       throw new CloudTrailFileError(source.location, `cannot read object (${(err as Error).message})`);
     }
-    if (next.done) break;
+  };
+  for (let next = await nextChunk(); !next.done; next = await nextChunk()) {
     const chunk = Buffer.from(next.value);
     chunks.push(chunk);
     size += chunk.length;
-    if (size > MAX_OBJECT_BYTES_FOR_WORKER) {
-      // Too big to hold: what was read so far, then the rest, streamed through this thread.
-      const rest = Readable.from(
+    if (size > MAX_BYTES_FOR_WORKER) {
+      // What was read so far, then the rest.
+      return Readable.from(
         (async function* () {
           yield* chunks;
-          for (let more = await iterator.next(); !more.done; more = await iterator.next()) yield Buffer.from(more.value);
+          for (let more = await nextChunk(); !more.done; more = await nextChunk()) yield Buffer.from(more.value);
         })(),
         { objectMode: false },
       );
-      return readHere({ location: source.location, open: async () => rest }, mapper, total, interned);
     }
   }
-  return pool.read(source.location, new Uint8Array(Buffer.concat(chunks, size)));
+  return Buffer.concat(chunks, size);
 }
 
 function oneLine(message: string): string {

@@ -1,79 +1,93 @@
 /**
- * A small pool of worker threads that read CloudTrail files in parallel.
+ * A small pool of worker threads that count CloudTrail files in parallel.
  * Parsing is CPU-bound JavaScript, so one thread tops out at one core.
  *
- * Each worker reads a file into its own aggregate and reports only the
- * file's facts (digest, records, accounts). The caller decides, in file
- * order, whether the file counts (not a duplicate, not already stored) and
- * tells the worker, which folds kept files into its running total and
- * hands that total over when it reaches a size (and at finish). The same
+ * The caller reads each file's stored bytes and decides, from their sha256,
+ * whether the file counts (not a duplicate, not already stored) before any
+ * parsing: only files that count are sent, and their bytes are moved, not
+ * copied. A worker parses each straight into its running total and hands
+ * that total over when it reaches a size (and at finish). The same
  * identities, actions and days recur file after file, so a total grows far
- * slower than its files: handing over per file (or every few files) made
- * the main thread deserialise and merge nearly as much as the workers read,
- * on a third thread competing for the same cores; an unbounded total would
- * cost a copy of the whole result per worker.
+ * slower than its files; parsing into it, instead of into a per-file
+ * aggregate merged afterwards, saves the merge and most of the garbage.
+ * Handing over per file made the main thread deserialise and merge nearly as
+ * much as the workers read; an unbounded total would cost a copy of the
+ * whole result per worker.
  *
- * Files go to workers round-robin by sequence, so for a given worker count
- * the result is the same on every run. A worker that dies (out of memory, a
- * native crash) fails its files in flight at once, and at finish() the
- * files it had kept but not yet handed over are reported lost, naming them:
+ * A file goes to the worker with the fewest files waiting, so a slow file
+ * does not hold the others up. Which worker counts a file does not change the
+ * result: aggregates merge into the same totals in any grouping and order
+ * (see admitSmallest in aggregate.ts). A worker that dies (out of memory, a
+ * native crash) fails its files in flight at once, and at finish() the files
+ * it had counted but not yet handed over are reported lost, naming them:
  * nothing it read is counted half.
  */
 import { Worker } from 'node:worker_threads';
-import type { CloudTrailAggregateData, CloudTrailStats } from './aggregate.js';
+import type { CloudTrailAggregateData } from './aggregate.js';
 
 /** What a worker is started with. */
 export interface IngestWorkerData {
   maxEntriesBeforeHandover: number;
+  maxRetainedBytesBeforeHandover: number;
 }
 
 /** Messages to a worker. */
 export type WorkerRequest =
-  | { type: 'read'; id: number; location: string; bytes?: Uint8Array }
-  | { type: 'keep' | 'drop'; id: number }
+  /** `local`: the bytes are a local file's, which the worker can read again instead of keeping them. */
+  | { type: 'count'; id: number; location: string; bytes: Uint8Array; digest: string; local: boolean }
   | { type: 'finish' };
+
+/** What counting one file added. */
+export interface CountedFile {
+  records: number;
+  /** Records lacking a readable eventTime, eventSource or eventName (not counted). */
+  malformedRecords: number;
+  /** Accounts the file's events were delivered for. */
+  accounts: string[];
+}
 
 /** Messages from a worker. */
 export type WorkerReply =
-  | { type: 'read'; id: number; digest: string; records: number; stats: CloudTrailStats; accounts: string[] }
+  | ({ type: 'counted'; id: number } & CountedFile)
   | { type: 'failed'; id: number; error: string }
-  /** The worker's running total, holding the kept files `ids`; `final` answers finish. */
-  | { type: 'total'; data: CloudTrailAggregateData; ids: number[]; final: boolean };
-
-/** What a worker reports of one file it read; its aggregate stays in the worker until kept or dropped. */
-export interface WorkerFileFacts {
-  digest: string;
-  records: number;
-  stats: CloudTrailStats;
-  /** Accounts the file's events were delivered for. */
-  accounts: string[];
-  keep(): void;
-  drop(): void;
-}
+  /** The worker's running total, holding the counted files `ids`; `final` answers finish. */
+  | { type: 'total'; data: CloudTrailAggregateData; ids: number[]; final: boolean }
+  /** The worker's counts are no longer known (see ingest-worker.ts): it takes nothing more. */
+  | { type: 'stopped'; reason: string };
 
 interface PoolWorker {
   worker: Worker;
-  pending: Map<number, { resolve: (r: WorkerFileFacts) => void; reject: (e: Error) => void; location: string }>;
-  /** Files this worker kept whose counts it has not handed over yet, by request id. */
-  kept: Map<number, string>;
+  pending: Map<number, { resolve: (r: CountedFile) => void; reject: (e: Error) => void; location: string }>;
+  /** Files this worker counted whose counts it has not handed over yet, by request id. */
+  counted: Map<number, string>;
   finished?: () => void;
   death?: string;
 }
 
 const ENTRY = new URL('./ingest-worker-entry.mjs', import.meta.url);
 
-/** A worker hands its total over once it holds this many entries (usage cells, resources, agents: ~0.2 KB each). */
+/** A worker hands its total over once it holds this many entries (usage cells, resources, agents: ~0.2 KB each)... */
 export const MAX_ENTRIES_BEFORE_HANDOVER = 100_000;
+/** ...or keeps this many stored bytes of the objects in it (to take a failed file back out, see ingest-worker.ts). */
+export const MAX_RETAINED_BYTES_BEFORE_HANDOVER = 16 << 20;
 
 export class CloudTrailWorkerPool {
   private readonly workers: PoolWorker[] = [];
   private nextId = 0;
+  private readonly slotWaiters: (() => void)[] = [];
 
-  /** `onTotal` receives each worker total handed over: the counts of kept files, to merge. */
+  /**
+   * `onTotal` receives each worker total handed over: the counts of counted files, to merge.
+   * `maxWaitingPerWorker` bounds the files (and their bytes) sent ahead of a worker.
+   */
   constructor(
     size: number,
     private readonly onTotal: (data: CloudTrailAggregateData) => void,
-    private readonly maxEntriesBeforeHandover = MAX_ENTRIES_BEFORE_HANDOVER,
+    private readonly maxWaitingPerWorker = 3,
+    private readonly limits: IngestWorkerData = {
+      maxEntriesBeforeHandover: MAX_ENTRIES_BEFORE_HANDOVER,
+      maxRetainedBytesBeforeHandover: MAX_RETAINED_BYTES_BEFORE_HANDOVER,
+    },
   ) {
     for (let i = 0; i < size; i++) this.workers.push(this.spawn());
   }
@@ -83,22 +97,35 @@ export class CloudTrailWorkerPool {
     return this.live().length;
   }
 
-  /** Reads one file (or an object's stored bytes) in a worker. Rejects with an Error naming it when it cannot be read to the end. */
-  read(location: string, bytes?: Uint8Array): Promise<WorkerFileFacts> {
+  /** Resolves once some worker has fewer than maxWaitingPerWorker files waiting (or none is left to wait for). */
+  async slot(): Promise<void> {
+    while (this.live().length > 0 && this.live().every((w) => w.pending.size >= this.maxWaitingPerWorker)) {
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    }
+  }
+
+  /**
+   * Counts a file's stored bytes (gzip or plain JSON) in a worker. Resolves with what
+   * it added; rejects with an Error naming the file when it cannot be read to the end,
+   * and then none of it is counted.
+   */
+  count(location: string, bytes: Uint8Array, digest: string, local: boolean): Promise<CountedFile> {
     const id = this.nextId++;
     const live = this.live();
     if (live.length === 0) return Promise.reject(new Error(`${location}: no CloudTrail ingest worker is left running`));
-    const target = live[id % live.length]!;
-    return new Promise<WorkerFileFacts>((resolve, reject) => {
+    // The least busy worker; among equals, the next in turn.
+    let target = live[id % live.length]!;
+    for (const w of live) if (w.pending.size < target.pending.size) target = w;
+    return new Promise<CountedFile>((resolve, reject) => {
       target.pending.set(id, { resolve, reject, location });
-      const request: WorkerRequest = { type: 'read', id, location, ...(bytes ? { bytes } : {}) };
+      const request: WorkerRequest = { type: 'count', id, location, bytes, digest, local };
       // Whole buffers are moved, not copied: the caller has no further use for them.
-      const whole = bytes !== undefined && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
       target.worker.postMessage(request, whole ? [bytes.buffer as ArrayBuffer] : []);
     });
   }
 
-  /** Collects every live worker's last total; returns the kept files whose counts died with a worker, and why. */
+  /** Collects every live worker's last total; returns the counted files whose counts died with a worker, and why. */
   async finish(): Promise<{ location: string; reason: string }[]> {
     await Promise.all(
       this.live().map(
@@ -114,7 +141,7 @@ export class CloudTrailWorkerPool {
     return this.workers
       .filter((w) => w.death !== undefined)
       .flatMap((w) =>
-        [...w.kept.values()].map((location) => ({
+        [...w.counted.values()].map((location) => ({
           location,
           reason: `${location}: the ingest worker that read it stopped (${w.death}) before handing over its counts`,
         })),
@@ -129,44 +156,43 @@ export class CloudTrailWorkerPool {
     return this.workers.filter((w) => w.death === undefined);
   }
 
+  private wakeSlotWaiters(): void {
+    for (const wake of this.slotWaiters.splice(0)) wake();
+  }
+
   private spawn(): PoolWorker {
-    const worker = new Worker(ENTRY, { workerData: { maxEntriesBeforeHandover: this.maxEntriesBeforeHandover } satisfies IngestWorkerData });
-    const entry: PoolWorker = { worker, pending: new Map(), kept: new Map() };
-    const tell = (request: WorkerRequest) => {
-      if (entry.death === undefined) worker.postMessage(request);
-    };
+    const worker = new Worker(ENTRY, { workerData: this.limits });
+    const entry: PoolWorker = { worker, pending: new Map(), counted: new Map() };
     worker.on('message', (reply: WorkerReply) => {
+      if (reply.type === 'stopped') {
+        die(reply.reason);
+        void worker.terminate();
+        return;
+      }
       if (reply.type === 'total') {
         this.onTotal(reply.data);
-        for (const id of reply.ids) entry.kept.delete(id);
+        for (const id of reply.ids) entry.counted.delete(id);
         if (reply.final) entry.finished?.();
         return;
       }
       const job = entry.pending.get(reply.id);
       if (!job) return;
       entry.pending.delete(reply.id);
+      this.wakeSlotWaiters();
       if (reply.type === 'failed') {
         job.reject(new Error(reply.error));
         return;
       }
-      const { id, digest, records, stats, accounts } = reply;
-      job.resolve({
-        digest,
-        records,
-        stats,
-        accounts,
-        keep: () => {
-          entry.kept.set(id, job.location);
-          tell({ type: 'keep', id });
-        },
-        drop: () => tell({ type: 'drop', id }),
-      });
+      const { id, records, malformedRecords, accounts } = reply;
+      entry.counted.set(id, job.location);
+      job.resolve({ records, malformedRecords, accounts });
     });
     const die = (why: string) => {
       if (entry.death !== undefined) return;
       entry.death = why;
       for (const job of entry.pending.values()) job.reject(new Error(`${job.location}: the ingest worker reading it stopped (${why})`));
       entry.pending.clear();
+      this.wakeSlotWaiters();
     };
     worker.on('error', (err) => die(err.message));
     worker.on('exit', (code) => die(`exit code ${code}`));

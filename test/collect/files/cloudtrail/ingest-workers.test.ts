@@ -3,10 +3,12 @@
  * coverage, bookkeeping and gaps as reading on the main thread, for local
  * files and for streamed objects, including files that cannot be read.
  */
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   discoverCloudTrailFiles,
@@ -19,6 +21,21 @@ import { loadCloudTrailActionMapper } from '../../../../src/catalog/cloudtrail-a
 import { CloudTrailWorkerPool } from '../../../../src/collect/files/cloudtrail/worker-pool.js';
 
 const SAMPLE = path.resolve('samples/acme/cloudtrail');
+/** Counts a local file in the pool, as ingest does: its bytes and their digest. */
+const countIn = (pool: CloudTrailWorkerPool, file: string, local = true) => {
+  const bytes = readFileSync(file);
+  return pool.count(file, bytes, createHash('sha256').update(bytes).digest('hex'), local);
+};
+/** Local files as objects (S3): streamed in small chunks, as a network body arrives. */
+const asObject = (file: string): CloudTrailSource => ({
+  location: file,
+  open: async () => {
+    const bytes = readFileSync(file);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 4096) chunks.push(bytes.subarray(i, i + 4096));
+    return Readable.from(chunks);
+  },
+});
 let tmp: string;
 let files: string[];
 let damaged: { truncated: string; malformed: string };
@@ -67,13 +84,9 @@ describe('CloudTrail ingest in worker threads', () => {
     let opened = 0;
     const sources: CloudTrailSource[] = files.map((file) => ({
       location: file,
-      open: async () => {
+      open: () => {
         opened++;
-        // Small chunks, as a network body arrives.
-        const bytes = readFileSync(file);
-        const chunks: Buffer[] = [];
-        for (let i = 0; i < bytes.length; i += 4096) chunks.push(bytes.subarray(i, i + 4096));
-        return Readable.from(chunks);
+        return asObject(file).open();
       },
     }));
     const failing: CloudTrailSource = {
@@ -99,20 +112,67 @@ describe('CloudTrail ingest in worker threads', () => {
   });
 
   it('hands a worker total over once it reaches the size limit, and the totals add up to the files kept', async () => {
+    const eventsOf = (f: string) => onThisThread.ingested.find((i) => i.location === f)?.events ?? 0;
+    for (const { local, ...limits } of [
+      { maxEntriesBeforeHandover: 1, maxRetainedBytesBeforeHandover: 1 << 30, local: true },
+      // Bytes are kept (and so limited) for objects only: a local file can be read again.
+      { maxEntriesBeforeHandover: 1 << 30, maxRetainedBytesBeforeHandover: 1, local: false },
+    ]) {
+      const totals: CloudTrailAggregateData[] = [];
+      // A limit of one entry (or one byte): every file's counts are handed over on their own.
+      const pool = new CloudTrailWorkerPool(1, (data) => totals.push(data), 3, limits);
+      try {
+        for (const file of files.slice(0, 3)) await countIn(pool, file, local);
+        expect(await pool.finish()).toEqual([]);
+      } finally {
+        await pool.close();
+      }
+      // Three handovers and the (empty) final one.
+      expect(totals.map((t) => t.stats.events)).toEqual([...files.slice(0, 3).map(eventsOf), 0]);
+    }
+  });
+
+  it('takes a file that fails half way back out of the running total: the counts are those of the other files', async () => {
+    // Valid gzip, hundreds of valid records, then JSON that breaks: records were counted before the failure.
+    const largest = [...onThisThread.ingested].sort((a, b) => b.events - a.events)[0]!.location;
+    const records = JSON.parse(gunzipSync(readFileSync(largest)).toString('utf8')).Records as unknown[];
+    expect(records.length).toBeGreaterThan(10);
+    const text = JSON.stringify({ Records: records });
+    const brokenLate = path.join(tmp, 'AWSLogs', '111111111111', 'CloudTrail', 'us-east-1', '2026', '11', '14', 'broken-late.json.gz');
+    writeFileSync(brokenLate, gzipSync(text.slice(0, -2) + ',{"eventName": oops}]}'));
+    const withBroken = [...files.slice(0, 6), brokenLate, ...files.slice(6)];
+    // Local files are read again to recount them; objects' bytes were kept for it.
+    for (const [workers, sources] of [[1, withBroken], [2, withBroken], [2, withBroken.map(asObject)]] as const) {
+      const result = await ingestCloudTrailFiles(sources, { workers });
+      expect(result.coverage.find((c) => c.scope === brokenLate)).toMatchObject({ status: 'gap', reason: expect.stringMatching(/broken-late\.json\.gz: invalid CloudTrail JSON at byte \d+/) });
+      expect(result.usage).toEqual(onThisThread.usage);
+      expect(result.resourceUsage).toEqual(onThisThread.resourceUsage);
+      expect(result.userAgents).toEqual(onThisThread.userAgents);
+      expect(result.stats.events).toBe(onThisThread.stats.events);
+      expect(result.ingested).toEqual(onThisThread.ingested);
+    }
+  });
+
+  it('reports the counted files lost when one of them changed on disk before a failed file made it recount them', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'changed-'));
+    const changing = path.join(dir, 'changing.json.gz');
+    const broken = path.join(dir, 'broken.json');
+    copyFileSync(files[0]!, changing);
+    writeFileSync(broken, '{"Records": [{"eventName": }]}');
     const totals: CloudTrailAggregateData[] = [];
-    // A limit of one entry: every kept file's counts are handed over on their own.
-    const pool = new CloudTrailWorkerPool(1, (data) => totals.push(data), 1);
+    const pool = new CloudTrailWorkerPool(1, (data) => totals.push(data));
     try {
-      for (const file of files.slice(0, 3)) (await pool.read(file)).keep();
-      expect(await pool.finish()).toEqual([]);
+      await countIn(pool, changing);
+      // Rotated or rewritten meanwhile: its counts can no longer be rebuilt from it.
+      copyFileSync(files[1]!, changing);
+      await expect(countIn(pool, broken)).rejects.toThrow(/broken\.json: invalid CloudTrail JSON/);
+      const lost = await pool.finish();
+      expect(lost).toEqual([{ location: changing, reason: expect.stringContaining(`${changing}: the ingest worker that read it stopped`) }]);
+      expect(lost[0]!.reason).toContain('changed while it was being ingested');
+      expect(totals).toEqual([]);
     } finally {
       await pool.close();
     }
-    // Three handovers and the (empty) final one.
-    expect(totals.map((t) => t.stats.events)).toEqual([
-      ...files.slice(0, 3).map((f) => onThisThread.ingested.find((i) => i.location === f)?.events ?? 0),
-      0,
-    ]);
   });
 
   it('fails the files of a worker that dies, in flight or kept but not handed over, naming them, and goes on with the others', async () => {
@@ -120,24 +180,23 @@ describe('CloudTrail ingest in worker threads', () => {
     const pool = new CloudTrailWorkerPool(2, (data) => totals.push(data));
     const workers = (pool as unknown as { workers: { worker: import('node:worker_threads').Worker }[] }).workers;
     try {
-      // Round-robin: reads 0 and 2 go to the first worker, 1 and 3 to the second.
-      const kept = await pool.read(files[0]!);
-      const keptByVictim = await pool.read(files[1]!);
-      kept.keep();
-      keptByVictim.keep();
-      await pool.read(files[2]!).then((f) => f.drop());
-      const inFlight = pool.read(files[3]!);
+      // Idle workers take turns: files 0 and 2 go to the first worker, 1 and 3 to the second.
+      const count = (file: string) => countIn(pool, file);
+      await count(files[0]!);
+      await count(files[1]!);
+      await count(files[2]!);
+      const inFlight = count(files[3]!);
       await workers[1]!.worker.terminate();
       await expect(inFlight).rejects.toThrow(`${files[3]}: the ingest worker reading it stopped`);
       expect(pool.size).toBe(1);
-      (await pool.read(files[4]!)).keep();
+      await count(files[4]!);
 
       const lost = await pool.finish();
       expect(lost).toEqual([{ location: files[1], reason: expect.stringContaining(`${files[1]}: the ingest worker that read it stopped`) }]);
       expect(totals).toHaveLength(1);
-      // The survivor's total holds exactly its two kept files.
-      const events = [files[0]!, files[4]!].map((f) => onThisThread.ingested.find((i) => i.location === f)?.events ?? 0);
-      expect(totals[0]!.stats.events).toBe(events[0]! + events[1]!);
+      // The survivor's total holds exactly its three files.
+      const events = [files[0]!, files[2]!, files[4]!].map((f) => onThisThread.ingested.find((i) => i.location === f)?.events ?? 0);
+      expect(totals[0]!.stats.events).toBe(events[0]! + events[1]! + events[2]!);
     } finally {
       await pool.close();
     }
