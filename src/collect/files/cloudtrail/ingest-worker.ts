@@ -15,9 +15,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
-import { gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { loadCloudTrailActionMapper } from '../../../catalog/cloudtrail-actions.js';
 import { AGGREGATE_FIELDS, CloudTrailAggregate } from './aggregate.js';
 import { ingestCloudTrailFile } from './ingest.js';
@@ -40,7 +39,7 @@ interface Input {
   /** A local file: read again when needed, rather than kept. */
   local: boolean;
   bytes: Buffer | undefined;
-  json?: Promise<Buffer | undefined>;
+  json?: Promise<Buffer[] | undefined>;
 }
 /** The files counted into `total` since the last handover (to rebuild it without one). */
 let inTotal: Input[] = [];
@@ -102,16 +101,34 @@ function handOver(final: boolean): void {
   interned.clear();
 }
 
-/** Largest decompressed file parsed whole; anything larger streams through its own aggregate. */
+/** Largest decompressed file held whole; anything larger streams through its own aggregate. */
 const MAX_WHOLE_JSON_BYTES = 256 << 20;
+/** Large output chunks: each is a round trip to the thread pool (the default 16 KB made hundreds per file). */
 const GUNZIP_CHUNK = 1 << 20;
-const gunzipAsync = promisify(gunzip);
 
-/** The file's JSON, or undefined when it is not there to have whole (corrupt or truncated gzip, or too large). */
-function decompressed(bytes: Buffer): Promise<Buffer | undefined> {
-  if (!(bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b)) return Promise.resolve(bytes);
-  // Large output chunks: each chunk is a round trip to the thread pool (the default 16 KB made hundreds per file).
-  return gunzipAsync(bytes, { chunkSize: GUNZIP_CHUNK, maxOutputLength: MAX_WHOLE_JSON_BYTES }).catch(() => undefined);
+/**
+ * The file's JSON in chunks, or undefined when it is not there to have whole
+ * (corrupt or truncated gzip, or too large). Chunks, not one buffer: the
+ * reader takes them as they are, and joining them was a copy of every byte.
+ */
+function decompressed(bytes: Buffer): Promise<Buffer[] | undefined> {
+  if (!(bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b)) return Promise.resolve([bytes]);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
+    gunzip.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MAX_WHOLE_JSON_BYTES) {
+        gunzip.destroy();
+        resolve(undefined);
+      }
+    });
+    gunzip.on('end', () => resolve(chunks));
+    gunzip.on('error', () => resolve(undefined));
+    gunzip.end(bytes);
+  });
 }
 
 /** Counts one file into `total`; on failure the total is as if the file had never been sent. */
@@ -130,7 +147,7 @@ async function countInto(input: Input): Promise<CountedFile> {
     onRecord: (record) => total.add(record),
   });
   try {
-    reader.push(json);
+    for (const chunk of json) reader.push(chunk);
     reader.end();
   } catch (err) {
     await rebuildWithout(input);

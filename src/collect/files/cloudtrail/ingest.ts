@@ -186,9 +186,11 @@ export async function ingestCloudTrailFiles(
       // Bytes sent ahead of the workers are held until counted: no more than they can take.
       await pool?.slot();
     }
+    // Each worker hands its last total over as soon as it has counted its files (its replies come
+    // first), so the main thread merges the first while the other is still counting.
+    const lost = pool ? await pool.finish() : [];
     await Promise.all(counting);
     if (pool) {
-      const lost = await pool.finish();
       // A worker that died took the counts of the files it had counted: they are gaps after all.
       const indexOf = new Map([...kept.keys()].map((i) => [locationOf(files[i]!), i]));
       for (const { location, reason } of lost) {
