@@ -74,7 +74,7 @@ export interface CloudTrailIngestOptions {
   alreadyIngested?: (digest: string) => boolean;
   /** Defaults to the catalog-backed mapper. Reads on this thread only (workers load the catalog mapper). */
   mapper?: CloudTrailActionMapper;
-  /** Files read at once per thread (reading one while the next decompresses). Default 2. */
+  /** Files read ahead per thread (one is read and decompressed while another is parsed). Default 2. */
   concurrency?: number;
   /**
    * Worker threads that read files in parallel (0: read on this thread).

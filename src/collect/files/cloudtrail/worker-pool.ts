@@ -67,7 +67,7 @@ interface PoolWorker {
 const ENTRY = new URL('./ingest-worker-entry.mjs', import.meta.url);
 
 /** A worker hands its total over once it holds this many entries (usage cells, resources, agents: ~0.2 KB each)... */
-export const MAX_ENTRIES_BEFORE_HANDOVER = 100_000;
+export const MAX_ENTRIES_BEFORE_HANDOVER = 250_000;
 /** ...or keeps this many stored bytes of the objects in it (to take a failed file back out, see ingest-worker.ts). */
 export const MAX_RETAINED_BYTES_BEFORE_HANDOVER = 16 << 20;
 
