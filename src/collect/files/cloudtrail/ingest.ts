@@ -26,6 +26,7 @@ import {
 import { accountIdFromCloudTrailPath } from './discover.js';
 import { CloudTrailFileError, readCloudTrailFile, readCloudTrailStream } from './read-file.js';
 import type { CloudTrailRecordFields } from './record-fields.js';
+import { ingestWorkerEntry } from './worker-entry.js';
 import { CloudTrailWorkerPool, type CountedFile } from './worker-pool.js';
 
 export interface CloudTrailFileResult {
@@ -132,7 +133,10 @@ export async function ingestCloudTrailFiles(
   // Workers load the catalog mapper themselves: a caller's own mapper cannot be posted to them.
   if (options.mapper && options.workers) throw new Error('ingestCloudTrailFiles: worker threads use the catalog mapper; pass either mapper or workers');
   const workers = options.mapper ? 0 : (options.workers ?? defaultWorkerCount(files.length));
-  const pool = workers > 0 ? new CloudTrailWorkerPool(workers, (data) => total.merge(data), concurrency + 1) : undefined;
+  const pool =
+    workers > 0
+      ? new CloudTrailWorkerPool(workers, (data) => total.merge(data), concurrency + 1, undefined, await ingestWorkerEntry())
+      : undefined;
   const settle = (file: string | CloudTrailSource): Promise<FileRead | Error> =>
     (pool ? readForWorker(pool, file, mapper, total, interned) : readHere(file, mapper, total, interned)).catch((err: unknown) =>
       err instanceof Error ? err : new Error(`${locationOf(file)}: ${String(err)}`),

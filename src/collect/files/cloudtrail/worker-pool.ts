@@ -24,6 +24,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { CloudTrailAggregateData } from './aggregate.js';
+import { TSX_WORKER_ENTRY } from './worker-entry.js';
 
 /** What a worker is started with. */
 export interface IngestWorkerData {
@@ -64,8 +65,6 @@ interface PoolWorker {
   death?: string;
 }
 
-const ENTRY = new URL('./ingest-worker-entry.mjs', import.meta.url);
-
 /** A worker hands its total over once it holds this many entries (usage cells, resources, agents: ~0.2 KB each)... */
 export const MAX_ENTRIES_BEFORE_HANDOVER = 250_000;
 /** ...or keeps this many stored bytes of the objects in it (to take a failed file back out, see ingest-worker.ts). */
@@ -88,6 +87,8 @@ export class CloudTrailWorkerPool {
       maxEntriesBeforeHandover: MAX_ENTRIES_BEFORE_HANDOVER,
       maxRetainedBytesBeforeHandover: MAX_RETAINED_BYTES_BEFORE_HANDOVER,
     },
+    /** The worker script (see worker-entry.ts). */
+    private readonly entry: URL = TSX_WORKER_ENTRY,
   ) {
     for (let i = 0; i < size; i++) this.workers.push(this.spawn());
   }
@@ -161,7 +162,7 @@ export class CloudTrailWorkerPool {
   }
 
   private spawn(): PoolWorker {
-    const worker = new Worker(ENTRY, { workerData: this.limits });
+    const worker = new Worker(this.entry, { workerData: this.limits });
     const entry: PoolWorker = { worker, pending: new Map(), counted: new Map() };
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'stopped') {
