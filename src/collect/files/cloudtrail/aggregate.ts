@@ -592,9 +592,9 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
       const identityArn = identity.identityArn;
       for (const [action, tally] of identity.resources) {
         for (const [resourceArn, byDay] of tally.arns) for (const [day, calls] of byDay) days.push({ identityArn, action, day, resourceArn, calls });
-        for (const day of new Set([...tally.unresolved.keys(), ...tally.overflow.keys()])) {
-          gaps.push({ identityArn, action, day, unresolved: tally.unresolved.get(day) ?? 0, overflow: tally.overflow.get(day) ?? 0 });
-        }
+        const { unresolved, overflow } = tally;
+        for (const [day, calls] of unresolved) gaps.push({ identityArn, action, day, unresolved: calls, overflow: overflow.get(day) ?? 0 });
+        for (const [day, calls] of overflow) if (!unresolved.has(day)) gaps.push({ identityArn, action, day, unresolved: 0, overflow: calls });
       }
     }
     const order = (a: { identityArn: string; action: string; day: string }, b: typeof a) =>
