@@ -62,6 +62,8 @@ interface PoolWorker {
   /** Files this worker counted whose counts it has not handed over yet, by request id. */
   counted: Map<number, string>;
   finished?: () => void;
+  /** Handed its last total over and was stopped: its exit is no death. */
+  retired?: boolean;
   death?: string;
 }
 
@@ -154,7 +156,7 @@ export class CloudTrailWorkerPool {
   }
 
   private live(): PoolWorker[] {
-    return this.workers.filter((w) => w.death === undefined);
+    return this.workers.filter((w) => w.death === undefined && !w.retired);
   }
 
   private wakeSlotWaiters(): void {
@@ -173,7 +175,12 @@ export class CloudTrailWorkerPool {
       if (reply.type === 'total') {
         this.onTotal(reply.data);
         for (const id of reply.ids) entry.counted.delete(id);
-        if (reply.final) entry.finished?.();
+        if (reply.final) {
+          // Its heap (a total's worth) is freed before the main thread builds the result.
+          entry.retired = true;
+          void worker.terminate();
+          entry.finished?.();
+        }
         return;
       }
       const job = entry.pending.get(reply.id);
@@ -189,7 +196,7 @@ export class CloudTrailWorkerPool {
       job.resolve({ records, malformedRecords, accounts });
     });
     const die = (why: string) => {
-      if (entry.death !== undefined) return;
+      if (entry.death !== undefined || entry.retired) return;
       entry.death = why;
       for (const job of entry.pending.values()) job.reject(new Error(`${job.location}: the ingest worker reading it stopped (${why})`));
       entry.pending.clear();
