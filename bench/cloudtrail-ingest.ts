@@ -20,7 +20,6 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ingestCloudTrailFiles } from '../src/collect/files/cloudtrail/ingest.js';
-import { duckdbCloudTrailCounts } from './duckdb-cloudtrail.js';
 import { reportFigure } from './figures.js';
 import { prng } from './prng.js';
 
@@ -441,6 +440,8 @@ export async function main(): Promise<{ events: number; workers: number; eventsP
  * counts must be equal, and keywarden's rate is printed as a share of DuckDB's.
  */
 async function compareWithDuckDb(keywardenEps: number, counts: [string, number, number][]) {
+  // Loaded here, not at the top: the measured children run this file too, and DuckDB's native library is not keywarden's RSS.
+  const { duckdbCloudTrailCounts } = await import('./duckdb-cloudtrail.js');
   const duck = await duckdbCloudTrailCounts(datasetDir);
   const duckEps = Math.round(duck.events / duck.seconds);
   let differing = counts.length === duck.counts.size ? 0 : Math.abs(counts.length - duck.counts.size);
