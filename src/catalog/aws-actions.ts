@@ -87,6 +87,7 @@ export class AwsActionCatalog {
   private allSet: ActionSet | undefined;
   private emptySet: ActionSet | undefined;
   private keys: string[] | undefined;
+  private indexBySpelling: Map<string, number> | undefined;
 
   /**
    * @param services service prefix -> its actions
@@ -184,7 +185,8 @@ export class AwsActionCatalog {
 
   /** Exact action lookup, case-insensitive (`S3:getobject` finds `s3:GetObject`). */
   indexOf(action: string): number | undefined {
-    return this.indexByKey.get(action.toLowerCase());
+    // The catalog's own spelling first, which is what analysis passes (the graph and the rules ask per principal): no lowercase copy per call.
+    return (this.indexBySpelling ??= new Map(Array.from({ length: this.size }, (_, i) => [this.keyAt(i), i]))).get(action) ?? this.indexByKey.get(action.toLowerCase());
   }
 
   services(): readonly ServiceRange[] {

@@ -50,17 +50,8 @@ export function sourcesOf(entry: IndexedStatementRef): GrantingStatement[] {
   return entry.held.map(described);
 }
 
-/**
- * A held statement as grantsFor would list it, described once: an identity's
- * findings cite the same few statements many times. (Evidence copies what it
- * shows, so sharing the description is safe.)
- */
-export function described(held: HeldStatement): GrantingStatement {
-  let out = descriptions.get(held);
-  if (!out) descriptions.set(held, (out = describeHeldStatement(held)));
-  return out;
-}
-const descriptions = new WeakMap<HeldStatement, GrantingStatement>();
+/** A held statement as grantsFor would list it (described once, shared: evidence copies what it shows). */
+export const described = describeHeldStatement;
 
 /** The first `max` items, comma-separated, saying nothing of the rest. */
 export function firstFew<T>(items: readonly T[], show: (item: T) => string, max = 3): string {

@@ -13,7 +13,7 @@ import {
 import { loadAwsActionCatalog } from '../../src/catalog/aws-actions.js';
 import type { PolicyDocument, PolicyStatement } from '../../src/model/policy.js';
 import type { Severity } from '../../src/model/finding.js';
-import { rootLevelScope } from '../../src/rules/aws/root-level-scope.js';
+import { rootLevelCitations, rootLevelScope } from '../../src/rules/aws/root-level-scope.js';
 import type { RuleEvaluation } from '../../src/rules/rule.js';
 import { PROD, STAGING, scenario, type IdentitySpec, type ScenarioSpec } from '../helpers/scenario.js';
 
@@ -241,6 +241,33 @@ describe('aws.root-level-scope', () => {
     expect(usage('observed-unused').detail).toMatchObject({ status: 'unused' });
     expect(usage('unobserved').detail).toMatchObject({ status: 'unknown' });
     expect(usage('unobserved').summary).toContain('unknown');
+  });
+
+  it('rootLevelCitations names the policies of exactly the statements each finding\'s evidence cites, in order', async () => {
+    const catalog = await loadAwsActionCatalog();
+    const deny = { Effect: 'Deny' as const, Action: ['iam:PutRolePolicy', 'iam:AttachRolePolicy'], Resource: `arn:aws:iam::${PROD}:role/break-glass` };
+    const spec = role(
+      PROD,
+      'many-sources',
+      { name: 'iam-admin', kind: 'managed', arn: `arn:aws:iam::${PROD}:policy/iam-admin`, document: doc(allow(['iam:Put*', 'iam:Attach*', 'sts:AssumeRole', 'kms:PutKeyPolicy', 's3:PutBucketPolicy'])) },
+      inline('put-and-pass', doc(allow(['iam:PutRolePolicy', 'iam:PassRole']), deny)),
+      // More statements citing one action than evidence lists (20 per role): the cap applies alike.
+      ...Array.from({ length: 22 }, (_, n) => inline(`attach-${n}`, doc(allow('iam:AttachRolePolicy', '*', { Sid: `S${n}` })))),
+      { name: 'boundary', kind: 'permissions-boundary', document: doc(allow(['iam:*', 'sts:*', 's3:*'])) },
+    );
+    const near = role(PROD, 'near-admin', inline('power', doc({ Effect: 'Allow', NotAction: ['organizations:*'], Resource: '*' })), inline('extra', doc(allow('iam:CreateUser'))));
+    const wide = role(PROD, 'iam-wide', inline('iam', doc(allow('iam:*'))), inline('put', doc(allow('iam:PutRolePolicy'))));
+    const { context } = await scenario({ identities: [spec, near, wide] });
+    let compared = 0;
+    for (const e of rootLevelScope.evaluate(context)) {
+      const facts = context.identities.find((f) => f.identity.arn === e.identityArn)!;
+      for (const f of e.findings) {
+        const cited = f.evidence.filter((x) => x.kind === 'policy-statement').map((x) => ({ policyName: x.detail!.policyName, policyArn: x.detail!.policyArn ?? undefined }));
+        expect(rootLevelCitations(facts, f.granular, catalog), f.granular).toEqual(cited);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(10);
   });
 
   it('keeps cloud-supplied names as data: quoted in summaries, verbatim in detail', async () => {

@@ -136,10 +136,19 @@ function sourceOf(attachment: PolicyAttachment): GrantSource {
   return source;
 }
 
-/** The statement as grantsFor / boundaryGrantsFor / deniesFor report it. */
-export function describeHeldStatement({ source, statement }: HeldStatement): GrantingStatement {
-  return describeStatement(source, statement);
+/**
+ * The statement as grantsFor / boundaryGrantsFor / deniesFor report it,
+ * described once per held statement and shared (never mutate it): held
+ * statements are shared by every holder of an attachment, and the graph,
+ * the rules and the planners ask for the same few statements per action
+ * of every principal.
+ */
+export function describeHeldStatement(held: HeldStatement): GrantingStatement {
+  let out = descriptions.get(held);
+  if (!out) descriptions.set(held, (out = describeStatement(held.source, held.statement)));
+  return out;
 }
+const descriptions = new WeakMap<HeldStatement, GrantingStatement>();
 
 function describeStatement(source: GrantSource, s: ExpandedStatement): GrantingStatement {
   // Field by field rather than `{ ...source, … }`: V8 takes a slow path for a
@@ -253,8 +262,8 @@ export class EffectiveGrant {
   /** Deny statements covering an action, from any held policy including the boundary. */
   deniesFor(action: number): GrantingStatement[] {
     const out: GrantingStatement[] = [];
-    for (const { source, policy } of [...this.held, ...this.boundaries]) {
-      for (const s of policy.statements) if (s.effect === 'Deny' && s.actions.has(action)) out.push(describeStatement(source, s));
+    for (const policies of [this.held, this.boundaries]) {
+      for (const p of policies) for (const h of p.denies) if (h.statement.actions.has(action)) out.push(describeHeldStatement(h));
     }
     return out;
   }
@@ -314,9 +323,7 @@ export class EffectiveGrant {
 
   private allowsFrom(policies: readonly HeldPolicy[], action: number): GrantingStatement[] {
     const out: GrantingStatement[] = [];
-    for (const { source, policy } of policies) {
-      for (const s of policy.statements) if (s.effect === 'Allow' && s.actions.has(action)) out.push(describeStatement(source, s));
-    }
+    for (const p of policies) for (const h of p.allows) if (h.statement.actions.has(action)) out.push(describeHeldStatement(h));
     return out;
   }
 

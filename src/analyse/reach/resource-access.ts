@@ -73,7 +73,29 @@ function substituteAll(list: string[] | undefined, principal: Principal, unresol
   return list?.map((p) => substitute(p, principal, unresolved)).filter((p): p is string => p !== undefined);
 }
 
+/**
+ * A statement naming no policy variable reads the same for every principal:
+ * scoped once and shared (statements are shared by every holder of a policy,
+ * and the graph scopes each escalation action's statements per principal).
+ */
 function scoped(statement: GrantingStatement, principal: Principal): ScopedStatement {
+  if (namesVariable(statement)) return scopedFor(statement, principal);
+  let out = principalFree.get(statement);
+  if (!out) principalFree.set(statement, (out = scopedFor(statement, principal)));
+  return out;
+}
+const principalFree = new WeakMap<GrantingStatement, ScopedStatement>();
+
+function namesVariable(statement: GrantingStatement): boolean {
+  return hasVariable(statement.resources) || hasVariable(statement.notResources);
+}
+
+function hasVariable(patterns: readonly string[] | undefined): boolean {
+  if (patterns) for (const p of patterns) if (p.includes('${')) return true;
+  return false;
+}
+
+function scopedFor(statement: GrantingStatement, principal: Principal): ScopedStatement {
   const unresolved = new Set<string>();
   const out: ScopedStatement = { statement, conditions: [] };
   const resources = substituteAll(statement.resources, principal, unresolved);

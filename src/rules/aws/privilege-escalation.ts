@@ -19,6 +19,7 @@ import { grantTexts, type ReachEdge } from '../../analyse/reach/index.js';
 import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
 import { environmentEvidence, incompleteGrantEvidence, listText } from '../evidence.js';
+import { lazyEvidence } from '../lazy-evidence.js';
 import { chainSeverity, chainTargets, hopEvidence, reachPathEvidence } from '../reach-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { rootScopeSeverity } from '../severity.js';
@@ -55,20 +56,28 @@ const MAX_TARGETS = 50;
 function directFinding(facts: IdentityFacts, ctx: RuleContext, found: FoundEscalation): FindingDraft {
   const { method } = found;
   const conditioned = found.conditions.length > 0;
+  // Built when read (lazy-evidence.ts): it names graph targets and statements, and holds no reach path.
+  return lazyEvidence(
+    {
+      severity: rootScopeSeverity(facts.environment.environment, conditioned),
+      granular: `Escalation::${method.id}`,
+      title: `Can escalate privileges: ${method.title} (${method.id})${conditioned ? ' under a Condition' : ''}`,
+    },
+    () => directEvidence(facts, ctx, found),
+  );
+}
+
+function directEvidence(facts: IdentityFacts, ctx: RuleContext, found: FoundEscalation): Evidence[] {
+  const { method } = found;
   const evidence: Evidence[] = [
     { kind: 'note', summary: `${method.title}: ${method.how}`, detail: { method: method.id, actions: [...method.actions, ...(method.passRole ? ['iam:PassRole'] : [])], references: method.references } },
     ...grantTexts(found.grants).map((summary, i) => ({ kind: 'policy-statement' as const, summary, detail: { action: found.grants[i]?.action } })),
   ];
-  if (conditioned) evidence.push({ kind: 'note', summary: `holds only if ${found.conditions.join('; ')}: one severity step lower` });
+  if (found.conditions.length > 0) evidence.push({ kind: 'note', summary: `holds only if ${found.conditions.join('; ')}: one severity step lower` });
   const leads = leadsTo(facts, ctx, found);
   if (leads) evidence.push(leads);
   evidence.push(environmentEvidence(facts), ...incompleteGrantEvidence(facts.grant));
-  return {
-    severity: rootScopeSeverity(facts.environment.environment, conditioned),
-    granular: `Escalation::${method.id}`,
-    title: `Can escalate privileges: ${method.title} (${method.id})${conditioned ? ' under a Condition' : ''}`,
-    evidence,
-  };
+  return evidence;
 }
 
 function chainFinding(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] {

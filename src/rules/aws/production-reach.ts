@@ -251,10 +251,15 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   const deniedOf = (s: ExpandedStatement) => resources.denied(s);
   // An action reaches production when an Allow naming a production resource
   // grants it and (with a boundary) a boundary Allow naming one lets it through.
-  const allows = grant.statements('allow').filter(reaches);
-  const boundary = grant.hasBoundary ? grant.statements('boundary').filter(reaches) : [];
-  const reach = unionOf(allows, size).intersectWith(grant.actions);
-  if (grant.hasBoundary) reach.intersectWith(unionOf(boundary, size));
+  const held = grant.statements('allow');
+  const heldBoundary = grant.hasBoundary ? grant.statements('boundary') : [];
+  const allows = held.filter(reaches);
+  const boundary = heldBoundary.filter(reaches);
+  // Every Allow (and boundary Allow) reaching production, as in a production account whose statements name `*`:
+  // the granted actions are all of it (they are covered by those statements together), and no union is needed.
+  const everyStatement = allows.length === held.length && boundary.length === heldBoundary.length;
+  const reach = everyStatement ? grant.actions : unionOf(allows, size).intersectWith(grant.actions);
+  if (!everyStatement && grant.hasBoundary) reach.intersectWith(unionOf(boundary, size));
   if (reach.isEmpty()) return { reach: ctx.catalog.none(), conditioned: ctx.catalog.none(), statements: [] };
   // Conditioned: no unconditioned reaching Allow, or no unconditioned reaching
   // boundary Allow. Worked out in place (reach minus the safe set): one set
@@ -297,6 +302,7 @@ export const ENVIRONMENT_ORDER: readonly Environment[] = ['production', 'staging
 /** Granted actions reaching resources of one environment. */
 export interface EnvironmentReach {
   environment: Environment;
+  // The sets below may be the grant's own (or each other's): read them, never mutate them.
   /** Granted actions an Allow naming a resource of this environment grants (and, with a boundary, a boundary Allow lets through). */
   actions: ActionSet;
   /** Of those, granted on `*` or through NotResource: every resource of the identity's own account. */
@@ -322,17 +328,29 @@ export function environmentReach(facts: IdentityFacts, ctx: RuleContext): Enviro
   const boundary = grant.hasBoundary ? grant.statements('boundary') : [];
   const out: EnvironmentReach[] = [];
   for (const environment of ENVIRONMENT_ORDER) {
-    const here = (h: HeldStatement) => readers.byEnvironment(h.statement).get(environment);
-    const reaching = allows.filter((h) => here(h) !== undefined);
+    const reaching = placedIn(allows, readers, environment);
     if (!reaching.length) continue;
-    const actions = unionOf(reaching, size).intersectWith(grant.actions);
-    if (grant.hasBoundary) actions.intersectWith(unionOf(boundary.filter((h) => here(h) !== undefined), size));
+    const boundaryHere = grant.hasBoundary ? placedIn(boundary, readers, environment) : boundary;
+    // The granted actions are covered by the Allows (and boundary Allows) together: when every one of them places
+    // resources here (an account whose statements all name `*`), the actions here are the grant's own set, unions spared.
+    const everyStatement = reaching.length === allows.length && boundaryHere.length === boundary.length;
+    const actions = everyStatement ? grant.actions : unionOf(reaching, size).intersectWith(grant.actions);
+    if (!everyStatement && grant.hasBoundary) actions.intersectWith(unionOf(boundaryHere, size));
     if (actions.isEmpty()) continue;
-    const everywhere = reaching.filter((h) => here(h)!.everyResource);
-    const everyResource = unionOf(everywhere, size).intersectWith(actions);
-    const resources = new Set(reaching.flatMap((h) => here(h)!.resources));
+    const everywhere = reaching.filter((h) => readers.byEnvironment(h.statement).get(environment)!.everyResource);
+    // Every reaching statement on every resource: all of `actions` (a subset of their union) is.
+    const everyResource = everywhere.length === reaching.length ? actions : unionOf(everywhere, size).intersectWith(actions);
+    const resources = new Set<string>();
+    for (const h of reaching) for (const r of readers.byEnvironment(h.statement).get(environment)!.resources) resources.add(r);
     out.push({ environment, actions, everyResource, resources: [...resources] });
   }
+  return out;
+}
+
+/** The statements placing some resource in `environment`. A module function: tsx names each closure made per call. */
+function placedIn(held: readonly HeldStatement[], readers: AccountReaders, environment: Environment): HeldStatement[] {
+  const out: HeldStatement[] = [];
+  for (const h of held) if (readers.byEnvironment(h.statement).has(environment)) out.push(h);
   return out;
 }
 

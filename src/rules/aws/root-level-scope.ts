@@ -398,7 +398,22 @@ export function rootLevelCitations(facts: IdentityFacts, granular: string | unde
   }
   const i = catalog.indexOf(what);
   if (i === undefined || catalog.keyAt(i) !== what) return undefined;
-  return policiesOf(citedStatements(wideScope(index, i)).map(({ statement }) => statement));
+  return policiesCovering(index, i);
+}
+
+/** The policies of a single-action finding's statement evidence (citedStatements' order and caps), without describing the statements. */
+function policiesCovering(index: WideIndex, i: number): { policyName: string; policyArn?: string }[] {
+  const out: { policyName: string; policyArn?: string }[] = [];
+  for (const list of [index.allows, index.boundary, index.denies]) {
+    let cited = 0;
+    for (const { source, statement } of list) {
+      if (cited === MAX_STATEMENTS) break;
+      if (!statement.actions.has(i)) continue;
+      out.push({ policyName: source.policyName, policyArn: source.policyArn });
+      cited++;
+    }
+  }
+  return out;
 }
 
 function groupCitations(index: WideIndex, subset: Subset, held: number): { policyName: string; policyArn?: string }[] {

@@ -1,0 +1,65 @@
+/**
+ * actionAccess over principals sharing policies: a statement naming no
+ * policy variable is scoped once and shared by every holder, a statement
+ * naming `${aws:username}` is scoped per principal, and what each principal
+ * may do on a resource is the same either way.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EffectiveGrantCalculator } from '../../../src/analyse/aws/effective-grant.js';
+import { accessOn, actionAccess } from '../../../src/analyse/reach/resource-access.js';
+import { loadAwsActionCatalog, type AwsActionCatalog } from '../../../src/catalog/aws-actions.js';
+import type { Identity } from '../../../src/model/domain.js';
+import { doc, principal, type TestPolicy } from '../aws/policy-helpers.js';
+
+let catalog: AwsActionCatalog;
+beforeAll(async () => {
+  catalog = await loadAwsActionCatalog();
+});
+
+const ACCOUNT = '111122223333';
+const user = (name: string): Identity => ({ provider: 'aws', arn: `arn:aws:iam::${ACCOUNT}:user/${name}`, accountId: ACCOUNT, kind: 'user', name, tags: {} });
+
+const ownKeys: TestPolicy = {
+  name: 'own-keys',
+  arn: `arn:aws:iam::${ACCOUNT}:policy/own-keys`,
+  document: doc({ Sid: 'OwnKeys', Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::*:user/${aws:username}' }),
+};
+const ciKeys: TestPolicy = {
+  name: 'ci-keys',
+  arn: `arn:aws:iam::${ACCOUNT}:policy/ci-keys`,
+  document: doc(
+    { Sid: 'CiUsers', Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: `arn:aws:iam::${ACCOUNT}:user/ci-*`, Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } },
+    { Sid: 'NotAdmins', Effect: 'Deny', Action: 'iam:CreateAccessKey', Resource: `arn:aws:iam::${ACCOUNT}:user/ci-admin` },
+  ),
+};
+
+describe('actionAccess shared between holders of a policy', () => {
+  it('shares the scoped statements that name no variable and scopes the others per principal', () => {
+    const calculator = new EffectiveGrantCalculator(catalog);
+    const [alice, bob] = [user('alice'), user('bob')];
+    const grantOf = (who: Identity) => {
+      const p = principal(who.arn, ownKeys, ciKeys);
+      return calculator.compute(who.arn, p.attachments, p.policies);
+    };
+    const a = actionAccess(grantOf(alice), catalog, 'iam:CreateAccessKey', alice)!;
+    const b = actionAccess(grantOf(bob), catalog, 'iam:CreateAccessKey', bob)!;
+
+    const bySid = (access: typeof a, sid: string) => access.allows.find((s) => s.statement.sid === sid)!;
+    expect(bySid(a, 'OwnKeys').resources).toEqual(['arn:aws:iam::*:user/alice']);
+    expect(bySid(b, 'OwnKeys').resources).toEqual(['arn:aws:iam::*:user/bob']);
+    expect(bySid(a, 'CiUsers')).toBe(bySid(b, 'CiUsers'));
+    expect(bySid(a, 'CiUsers')).toEqual({
+      statement: expect.objectContaining({ sid: 'CiUsers', policyName: 'ci-keys' }),
+      resources: [`arn:aws:iam::${ACCOUNT}:user/ci-*`],
+      conditions: [expect.stringContaining('aws:MultiFactorAuthPresent')],
+    });
+    expect(a.denies).toEqual(b.denies);
+
+    // What each may do: its own user unconditionally, CI users only with MFA, never the denied one.
+    expect(accessOn(a, alice.arn)?.conditions).toEqual([]);
+    expect(accessOn(a, bob.arn)).toBeUndefined();
+    expect(accessOn(b, bob.arn)?.conditions).toEqual([]);
+    expect(accessOn(b, `arn:aws:iam::${ACCOUNT}:user/ci-runner`)?.conditions).toEqual([expect.stringContaining('aws:MultiFactorAuthPresent')]);
+    expect(accessOn(a, `arn:aws:iam::${ACCOUNT}:user/ci-admin`)).toBeUndefined();
+  });
+});
