@@ -29,6 +29,7 @@ import type { CloudTrailRecordFields, CloudTrailUserIdentity } from './record-fi
 import type { CloudTrailFieldPath } from './record-reader.js';
 import { redactSecrets } from '../../../util/secrets.js';
 import { resourceArnsOf } from './resource-arns.js';
+import { AGENT_FIELDS, CELL_FIELDS, GAP_FIELDS, RESOURCE_FIELDS, type PackedCloudTrailAggregate } from './packed-aggregate.js';
 
 /** CloudTrail delivered events for this account, region and UTC day. */
 export interface CloudTrailDaySeen {
@@ -538,6 +539,35 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
     identity.lastUserAgentTally = tally;
   }
 
+  /** Adds a worker's total, as rows (see packed-aggregate.ts), into this one: the same result as merge() of the aggregate packed. */
+  mergePacked(p: PackedCloudTrailAggregate): void {
+    const s = p.strings;
+    const { cells, cellCounts, agents, agentCounts, resources, resourceCalls, resourceGaps, resourceGapCalls } = p;
+    for (let k = 0, r = 0; k < cells.length; k += CELL_FIELDS, r += 2) {
+      const day = s[cells[k + 3]!]!;
+      const lastSeen = s[cells[k + 4]!]!;
+      const into = this.cell(this.identity(s[cells[k]!]!), s[cells[k + 1]!]!, s[cells[k + 2]!]!, day, dayNumber(day), lastSeen);
+      into.count += cellCounts[r]!;
+      into.denied += cellCounts[r + 1]!;
+      if (lastSeen > into.lastSeen) into.lastSeen = lastSeen;
+    }
+    for (let i = 0; i < p.agentOverflowIdentities.length; i++) {
+      this.identity(s[p.agentOverflowIdentities[i]!]!).userAgentOverflow += p.agentOverflowCounts[i]!;
+    }
+    for (let k = 0, r = 0; k < agents.length; k += AGENT_FIELDS, r++) {
+      this.seeUserAgent(this.identity(s[agents[k]!]!), s[agents[k + 1]!]!, agentCounts[r]!, s[agents[k + 2]!]!);
+    }
+    for (let k = 0, r = 0; k < resources.length; k += RESOURCE_FIELDS, r++) {
+      const tally = this.resourceTally(this.identity(s[resources[k]!]!), s[resources[k + 1]!]!);
+      this.seeResource(tally, s[resources[k + 2]!]!, s[resources[k + 3]!]!, resourceCalls[r]!);
+    }
+    for (let k = 0, r = 0; k < resourceGaps.length; k += GAP_FIELDS, r++) {
+      const tally = this.resourceTally(this.identity(s[resourceGaps[k]!]!), s[resourceGaps[k + 1]!]!);
+      bump(resourceGaps[k + 3] === 1 ? tally.overflow : tally.unresolved, s[resourceGaps[k + 2]!]!, resourceGapCalls[r]!);
+    }
+    this.mergeTallies(p.unmapped, p.days, p.stats);
+  }
+
   /** Adds another aggregate (e.g. one completed file) into this one. */
   merge(other: CloudTrailAggregateData): void {
     for (const theirs of other.identities.values()) {
@@ -557,17 +587,23 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
         for (const [day, calls] of tally.overflow) bump(into.overflow, day, calls);
       }
     }
-    for (const [key, event] of other.unmapped) {
+    this.mergeTallies(other.unmapped.values(), other.days.values(), other.stats);
+  }
+
+  private mergeTallies(unmapped: Iterable<UnmappedEvent>, days: Iterable<CloudTrailDaySeen>, stats: CloudTrailStats): void {
+    for (const event of unmapped) {
+      const key = event.eventSource + '\u0000' + event.eventName;
       const mine = this.unmapped.get(key);
       if (mine) mine.count += event.count;
       else this.unmapped.set(key, { ...event });
     }
-    for (const [key, seen] of other.days) {
+    for (const seen of days) {
+      const key = seen.accountId + '\u0000' + seen.region + '\u0000' + seen.day;
       const mine = this.days.get(key);
       if (mine) mine.events += seen.events;
       else this.days.set(key, { ...seen });
     }
-    for (const k of Object.keys(this.stats) as (keyof CloudTrailStats)[]) this.stats[k] += other.stats[k];
+    for (const k of Object.keys(this.stats) as (keyof CloudTrailStats)[]) this.stats[k] += stats[k];
   }
 
   /** Just the data, for posting across threads. */

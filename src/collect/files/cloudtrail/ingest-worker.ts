@@ -20,6 +20,7 @@ import { createGunzip } from 'node:zlib';
 import { loadCloudTrailActionMapper } from '../../../catalog/cloudtrail-actions.js';
 import { AGGREGATE_FIELDS, CloudTrailAggregate } from './aggregate.js';
 import { ingestCloudTrailFile } from './ingest.js';
+import { packAggregate, packedBuffers } from './packed-aggregate.js';
 import { CloudTrailRecordReader } from './record-reader.js';
 import type { CountedFile, IngestWorkerData, WorkerReply, WorkerRequest } from './worker-pool.js';
 
@@ -51,7 +52,7 @@ let finishing = false;
 /** Why the total could not be rebuilt, once it could not: then nothing more is counted or handed over. */
 let stopped: string | undefined;
 
-const reply = (message: WorkerReply) => port.postMessage(message);
+const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 port.on('message', (request: WorkerRequest) => {
   if (stopped) return;
@@ -93,7 +94,8 @@ async function countFile(input: Input): Promise<WorkerReply> {
 
 /** Hands the running total to the pool and starts a new one, so a worker's memory stays bounded whatever the input. */
 function handOver(final: boolean): void {
-  reply({ type: 'total', data: total.data(), ids: inTotal.map((i) => i.id), final });
+  const packed = packAggregate(total.data());
+  reply({ type: 'total', packed, ids: inTotal.map((i) => i.id), final }, packedBuffers(packed));
   total = new CloudTrailAggregate(mapper, interned);
   inTotal = [];
   retainedBytes = 0;

@@ -135,7 +135,7 @@ export async function ingestCloudTrailFiles(
   const workers = options.mapper ? 0 : (options.workers ?? defaultWorkerCount(files.length));
   const pool =
     workers > 0
-      ? new CloudTrailWorkerPool(workers, (data) => total.merge(data), concurrency + 1, undefined, await ingestWorkerEntry())
+      ? new CloudTrailWorkerPool(workers, (packed) => total.mergePacked(packed), concurrency + 1, undefined, await ingestWorkerEntry())
       : undefined;
   const settle = (file: string | CloudTrailSource): Promise<FileRead | Error> =>
     (pool ? readForWorker(pool, file, mapper, total, interned) : readHere(file, mapper, total, interned)).catch((err: unknown) =>

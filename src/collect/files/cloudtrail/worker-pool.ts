@@ -23,7 +23,7 @@
  * nothing it read is counted half.
  */
 import { Worker } from 'node:worker_threads';
-import type { CloudTrailAggregateData } from './aggregate.js';
+import type { PackedCloudTrailAggregate } from './packed-aggregate.js';
 import { TSX_WORKER_ENTRY } from './worker-entry.js';
 
 /** What a worker is started with. */
@@ -52,7 +52,7 @@ export type WorkerReply =
   | ({ type: 'counted'; id: number } & CountedFile)
   | { type: 'failed'; id: number; error: string }
   /** The worker's running total, holding the counted files `ids`; `final` answers finish. */
-  | { type: 'total'; data: CloudTrailAggregateData; ids: number[]; final: boolean }
+  | { type: 'total'; packed: PackedCloudTrailAggregate; ids: number[]; final: boolean }
   /** The worker's counts are no longer known (see ingest-worker.ts): it takes nothing more. */
   | { type: 'stopped'; reason: string };
 
@@ -83,7 +83,7 @@ export class CloudTrailWorkerPool {
    */
   constructor(
     size: number,
-    private readonly onTotal: (data: CloudTrailAggregateData) => void,
+    private readonly onTotal: (total: PackedCloudTrailAggregate) => void,
     private readonly maxWaitingPerWorker = 3,
     private readonly limits: IngestWorkerData = {
       maxEntriesBeforeHandover: MAX_ENTRIES_BEFORE_HANDOVER,
@@ -173,7 +173,7 @@ export class CloudTrailWorkerPool {
         return;
       }
       if (reply.type === 'total') {
-        this.onTotal(reply.data);
+        this.onTotal(reply.packed);
         for (const id of reply.ids) entry.counted.delete(id);
         if (reply.final) {
           // Its heap (a total's worth) is freed before the main thread builds the result.

@@ -5,6 +5,7 @@ import {
   isAccessDenied,
   MAX_USER_AGENTS_PER_IDENTITY,
 } from '../../../../src/collect/files/cloudtrail/aggregate.js';
+import { packAggregate } from '../../../../src/collect/files/cloudtrail/packed-aggregate.js';
 import type { CloudTrailRecordFields, CloudTrailUserIdentity } from '../../../../src/collect/files/cloudtrail/record-fields.js';
 
 let mapper: CloudTrailActionMapper;
@@ -231,6 +232,45 @@ describe('CloudTrailAggregate counting', () => {
     expect(merged.identityUserAgents()).toEqual(whole.identityUserAgents());
     expect(merged.stats).toEqual(whole.stats);
     expect(whole.stats).toMatchObject({ events: 201, attributed: 200, unmapped: 1 });
+  });
+});
+
+describe('CloudTrailAggregate packed (a worker total as rows)', () => {
+  it('merges to exactly what merging the aggregate gives, past the resource and user-agent caps', () => {
+    const records: CloudTrailRecordFields[] = [];
+    for (let i = 0; i < 600; i++) {
+      const bucket = `backups-${i % 37}`;
+      records.push(
+        event({
+          eventTime: `2024-08-0${1 + (i % 4)}T1${i % 10}:00:00Z`,
+          eventSource: i % 3 ? 's3.amazonaws.com' : 'ec2.amazonaws.com',
+          eventName: i % 3 ? 'GetObject' : 'DescribeInstances',
+          userIdentity: i % 2 ? iamUser : assumedRole,
+          errorCode: i % 11 === 0 ? 'AccessDenied' : undefined,
+          userAgent: `agent/${Math.floor(i / 2) % 70}`,
+          ...(i % 3 ? { resources: [{ ARN: `arn:aws:s3:::${bucket}/db/${i % 5}/dump.gz` }], requestParameters: { bucketName: bucket, key: `db/${i % 5}/dump.gz` } } : {}),
+        }),
+      );
+    }
+    records.push(event({ eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin' }));
+    const parts = [records.slice(0, 150), records.slice(150, 420), records.slice(420)].map(aggregate);
+    const asGraph = new CloudTrailAggregate(mapper);
+    const asRows = new CloudTrailAggregate(mapper);
+    for (const part of parts) {
+      asGraph.merge(part.data());
+      asRows.mergePacked(structuredClone(packAggregate(part.data())));
+    }
+    // Past both caps, so evictions and overflow are part of what is compared.
+    const resources = asGraph.resourceUsage();
+    expect(resources.gaps.some((g) => g.overflow > 0)).toBe(true);
+    expect(asGraph.identityUserAgents().every((u) => u.overflowEvents > 0)).toBe(true);
+    expect(asRows.usageDays()).toEqual(asGraph.usageDays());
+    expect(asRows.resourceUsage()).toEqual(resources);
+    expect(asRows.identityUserAgents()).toEqual(asGraph.identityUserAgents());
+    expect(asRows.unmappedEvents()).toEqual(asGraph.unmappedEvents());
+    expect(asRows.daysSeen()).toEqual(asGraph.daysSeen());
+    expect(asRows.stats).toEqual(asGraph.stats);
+    expect(asRows.usageDays()).toEqual(aggregate(records).usageDays());
   });
 });
 

@@ -13,12 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   discoverCloudTrailFiles,
   ingestCloudTrailFiles,
-  type CloudTrailAggregateData,
   type CloudTrailIngestResult,
   type CloudTrailSource,
 } from '../../../../src/collect/files/cloudtrail/index.js';
 import { loadCloudTrailActionMapper } from '../../../../src/catalog/cloudtrail-actions.js';
 import { CloudTrailWorkerPool } from '../../../../src/collect/files/cloudtrail/worker-pool.js';
+import type { PackedCloudTrailAggregate } from '../../../../src/collect/files/cloudtrail/packed-aggregate.js';
 
 const SAMPLE = path.resolve('samples/acme/cloudtrail');
 /** Counts a local file in the pool, as ingest does: its bytes and their digest. */
@@ -118,7 +118,7 @@ describe('CloudTrail ingest in worker threads', () => {
       // Bytes are kept (and so limited) for objects only: a local file can be read again.
       { maxEntriesBeforeHandover: 1 << 30, maxRetainedBytesBeforeHandover: 1, local: false },
     ]) {
-      const totals: CloudTrailAggregateData[] = [];
+      const totals: PackedCloudTrailAggregate[] = [];
       // A limit of one entry (or one byte): every file's counts are handed over on their own.
       const pool = new CloudTrailWorkerPool(1, (data) => totals.push(data), 3, limits);
       try {
@@ -159,7 +159,7 @@ describe('CloudTrail ingest in worker threads', () => {
     const broken = path.join(dir, 'broken.json');
     copyFileSync(files[0]!, changing);
     writeFileSync(broken, '{"Records": [{"eventName": }]}');
-    const totals: CloudTrailAggregateData[] = [];
+    const totals: PackedCloudTrailAggregate[] = [];
     const pool = new CloudTrailWorkerPool(1, (data) => totals.push(data));
     try {
       await countIn(pool, changing);
@@ -176,7 +176,7 @@ describe('CloudTrail ingest in worker threads', () => {
   });
 
   it('fails the files of a worker that dies, in flight or kept but not handed over, naming them, and goes on with the others', async () => {
-    const totals: CloudTrailAggregateData[] = [];
+    const totals: PackedCloudTrailAggregate[] = [];
     const pool = new CloudTrailWorkerPool(2, (data) => totals.push(data));
     const workers = (pool as unknown as { workers: { worker: import('node:worker_threads').Worker }[] }).workers;
     try {
