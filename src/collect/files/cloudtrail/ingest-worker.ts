@@ -137,13 +137,18 @@ async function countInto(input: Input): Promise<CountedFile> {
     source: input.location,
     fields: AGGREGATE_FIELDS,
     reuse: true,
-    onRecord: (record) => total.add(record),
+    onRecord: (record) => {
+      touched = true;
+      total.add(record);
+    },
   });
+  let touched = false;
   try {
     reader.push(json);
     reader.end();
   } catch (err) {
-    await rebuildWithout(input);
+    // A file that breaks before its first record (empty, not CloudTrail's) left the total as it was.
+    if (touched) await rebuildWithout(input);
     throw err;
   }
   return { records: reader.records, malformedRecords: total.stats.malformedRecords - before, accounts: total.accountsOfFile() };

@@ -158,7 +158,9 @@ describe('CloudTrail ingest in worker threads', () => {
     const changing = path.join(dir, 'changing.json.gz');
     const broken = path.join(dir, 'broken.json');
     copyFileSync(files[0]!, changing);
-    writeFileSync(broken, '{"Records": [{"eventName": }]}');
+    // One good record, then JSON that breaks: the record was counted, so the total must be rebuilt.
+    const [first] = JSON.parse(gunzipSync(readFileSync(files[0]!)).toString('utf8')).Records as unknown[];
+    writeFileSync(broken, `{"Records": [${JSON.stringify(first)}, {"eventName": }]}`);
     const totals: PackedCloudTrailAggregate[] = [];
     const pool = new CloudTrailWorkerPool(1, (data) => totals.push(data));
     try {
@@ -170,6 +172,26 @@ describe('CloudTrail ingest in worker threads', () => {
       expect(lost).toEqual([{ location: changing, reason: expect.stringContaining(`${changing}: the ingest worker that read it stopped`) }]);
       expect(lost[0]!.reason).toContain('changed while it was being ingested');
       expect(totals).toEqual([]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('recounts nothing for a file that breaks before its first record: the total was not touched', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'early-'));
+    const changing = path.join(dir, 'changing.json.gz');
+    const broken = path.join(dir, 'broken.json');
+    copyFileSync(files[0]!, changing);
+    writeFileSync(broken, '{"Records": [{"eventName": }]}');
+    const totals: PackedCloudTrailAggregate[] = [];
+    const pool = new CloudTrailWorkerPool(1, (data) => totals.push(data));
+    try {
+      await countIn(pool, changing);
+      // Were the total recounted, this file's change would make the worker stop and lose it.
+      copyFileSync(files[1]!, changing);
+      await expect(countIn(pool, broken)).rejects.toThrow(/broken\.json: invalid CloudTrail JSON/);
+      expect(await pool.finish()).toEqual([]);
+      expect(totals.map((t) => t.stats.events)).toEqual([onThisThread.ingested.find((i) => i.location === files[0])?.events ?? 0]);
     } finally {
       await pool.close();
     }
