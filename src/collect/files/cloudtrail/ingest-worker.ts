@@ -148,7 +148,11 @@ async function countInto(input: Input): Promise<CountedFile> {
     reader.end();
   } catch (err) {
     // A file that breaks before its first record (empty, not CloudTrail's) left the total as it was.
-    if (touched) await rebuildWithout(input);
+    if (touched) {
+      await rebuildWithout(input);
+      // Handed over at once, so a next broken file recounts only the files after this one, not all again.
+      if (!stopped) handOver(false);
+    }
     throw err;
   }
   return { records: reader.records, malformedRecords: total.stats.malformedRecords - before, accounts: total.accountsOfFile() };
