@@ -153,14 +153,16 @@ describe('CloudTrail ingest in worker threads', () => {
     }
   });
 
-  it('reports the counted files lost when one of them changed on disk before a failed file made it recount them', async () => {
+  /**
+   * One worker counts a local file, the file is then rewritten on disk, and a
+   * broken file (`brokenJson`) fails in the same worker: what finish() reports lost, and the totals.
+   */
+  async function changeThenBreak(brokenJson: string) {
     const dir = mkdtempSync(path.join(tmp, 'changed-'));
     const changing = path.join(dir, 'changing.json.gz');
     const broken = path.join(dir, 'broken.json');
     copyFileSync(files[0]!, changing);
-    // One good record, then JSON that breaks: the record was counted, so the total must be rebuilt.
-    const [first] = JSON.parse(gunzipSync(readFileSync(files[0]!)).toString('utf8')).Records as unknown[];
-    writeFileSync(broken, `{"Records": [${JSON.stringify(first)}, {"eventName": }]}`);
+    writeFileSync(broken, brokenJson);
     const totals: PackedCloudTrailAggregate[] = [];
     const pool = new CloudTrailWorkerPool(1, (data) => totals.push(data));
     try {
@@ -168,33 +170,26 @@ describe('CloudTrail ingest in worker threads', () => {
       // Rotated or rewritten meanwhile: its counts can no longer be rebuilt from it.
       copyFileSync(files[1]!, changing);
       await expect(countIn(pool, broken)).rejects.toThrow(/broken\.json: invalid CloudTrail JSON/);
-      const lost = await pool.finish();
-      expect(lost).toEqual([{ location: changing, reason: expect.stringContaining(`${changing}: the ingest worker that read it stopped`) }]);
-      expect(lost[0]!.reason).toContain('changed while it was being ingested');
-      expect(totals).toEqual([]);
+      return { changing, lost: await pool.finish(), totals };
     } finally {
       await pool.close();
     }
+  }
+
+  it('reports the counted files lost when one of them changed on disk before a failed file made it recount them', async () => {
+    // One good record, then JSON that breaks: the record was counted, so the total must be rebuilt.
+    const [first] = JSON.parse(gunzipSync(readFileSync(files[0]!)).toString('utf8')).Records as unknown[];
+    const { changing, lost, totals } = await changeThenBreak(`{"Records": [${JSON.stringify(first)}, {"eventName": }]}`);
+    expect(lost).toEqual([{ location: changing, reason: expect.stringContaining(`${changing}: the ingest worker that read it stopped`) }]);
+    expect(lost[0]!.reason).toContain('changed while it was being ingested');
+    expect(totals).toEqual([]);
   });
 
   it('recounts nothing for a file that breaks before its first record: the total was not touched', async () => {
-    const dir = mkdtempSync(path.join(tmp, 'early-'));
-    const changing = path.join(dir, 'changing.json.gz');
-    const broken = path.join(dir, 'broken.json');
-    copyFileSync(files[0]!, changing);
-    writeFileSync(broken, '{"Records": [{"eventName": }]}');
-    const totals: PackedCloudTrailAggregate[] = [];
-    const pool = new CloudTrailWorkerPool(1, (data) => totals.push(data));
-    try {
-      await countIn(pool, changing);
-      // Were the total recounted, this file's change would make the worker stop and lose it.
-      copyFileSync(files[1]!, changing);
-      await expect(countIn(pool, broken)).rejects.toThrow(/broken\.json: invalid CloudTrail JSON/);
-      expect(await pool.finish()).toEqual([]);
-      expect(totals.map((t) => t.stats.events)).toEqual([onThisThread.ingested.find((i) => i.location === files[0])?.events ?? 0]);
-    } finally {
-      await pool.close();
-    }
+    // Were the total recounted, the changed file would make the worker stop and lose it.
+    const { lost, totals } = await changeThenBreak('{"Records": [{"eventName": }]}');
+    expect(lost).toEqual([]);
+    expect(totals.map((t) => t.stats.events)).toEqual([onThisThread.ingested.find((i) => i.location === files[0])?.events ?? 0]);
   });
 
   it('fails the files of a worker that dies, in flight or kept but not handed over, naming them, and goes on with the others', async () => {
