@@ -1,12 +1,14 @@
 /**
  * CloudTrail files -> usage aggregates, coverage and bookkeeping.
  *
- * Each file is read into its own aggregate (ingestCloudTrailFile: file in,
- * plain data out, the unit a worker thread can take over) and merged only
- * when the whole file was read, so a truncated or malformed file is reported
- * as a coverage gap and never half counted. A file whose sha256 was ingested
+ * A file counts whole or not at all: a truncated or malformed file is a
+ * coverage gap and never half counted. On this thread each file is read into
+ * its own aggregate (ingestCloudTrailFile) and merged once read to the end;
+ * with worker threads, this thread reads each file's stored bytes, and a
+ * worker counts them into its running total (see ingest-worker.ts for how a
+ * file failing half way is taken back out). A file whose sha256 was ingested
  * before (or appears twice in one run) is skipped, so re-importing the same
- * logs never double-counts.
+ * logs never double-counts; with workers it is skipped before it is parsed.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -75,7 +77,7 @@ export interface CloudTrailIngestOptions {
   alreadyIngested?: (digest: string) => boolean;
   /** Defaults to the catalog-backed mapper. Reads on this thread only (workers load the catalog mapper). */
   mapper?: CloudTrailActionMapper;
-  /** Files read ahead per thread (one is read and decompressed while another is parsed). Default 2. */
+  /** Files read ahead per thread (with workers: read and hashed here while the workers count others). Default 2. */
   concurrency?: number;
   /**
    * Worker threads that read files in parallel (0: read on this thread).
