@@ -4,10 +4,11 @@
  * hands the total over when it reaches a size and at finish.
  *
  * A file is decompressed whole before any of it is counted, so a truncated
- * or corrupt gzip never touches the total. Invalid JSON is only found while parsing, after
- * some records were counted: the total is then rebuilt from the other files
- * in it: local files read again (and checked against their digest), objects
- * from their bytes, kept until handover for this (and only this).
+ * or corrupt gzip never touches the total. Invalid JSON is only found while
+ * parsing, possibly after some records were counted: the total is then
+ * rebuilt from the other files in it (local files read again and checked
+ * against their digest; objects from their bytes, kept until handover for
+ * this and only this).
  * Failures are posted as messages naming the file, never thrown, so one bad
  * file cannot take the worker (and its other files) down.
  */
@@ -133,6 +134,7 @@ async function countInto(input: Input): Promise<CountedFile> {
   if (json === undefined) return countStreamed(input, bytes);
   const before = total.stats.malformedRecords;
   total.beginFile();
+  let touched = false;
   const reader = new CloudTrailRecordReader({
     source: input.location,
     fields: AGGREGATE_FIELDS,
@@ -142,7 +144,6 @@ async function countInto(input: Input): Promise<CountedFile> {
       total.add(record);
     },
   });
-  let touched = false;
   try {
     reader.push(json);
     reader.end();

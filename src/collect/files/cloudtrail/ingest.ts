@@ -247,7 +247,7 @@ export async function ingestCloudTrailFiles(
   };
 }
 
-/** One file's stored bytes, judged by their digest before anything is counted; keep() counts them into the run's total. */
+/** A file read far enough to know its digest (with workers, not parsed yet); keep() counts it into the run's total. */
 interface FileRead {
   digest: string;
   /** Rejects (naming the file) when it cannot be read to the end; then none of it is counted. */
