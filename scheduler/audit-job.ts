@@ -5,8 +5,7 @@
  * scan's report and prune what is past retention.
  */
 import type Database from 'better-sqlite3';
-import { collectAwsInto, type ClientFactoryMaker } from '../src/cli/collect-aws.js';
-import { collectGcpInto } from '../src/cli/collect-gcp.js';
+import type { ClientFactoryMaker } from '../src/cli/collect-aws.js';
 import { buildReport, importInto, latestScanId, type Io } from '../src/cli/commands.js';
 import type { GcpLiveDeps } from '../src/cli/export-gcp.js';
 import type { KeywardenConfig, ScheduleConfig } from '../src/config/index.js';
@@ -37,11 +36,12 @@ async function collectScans(store: Store, ctx: AuditJobContext): Promise<number[
   const { from, live } = ctx.schedule;
   const scans: number[] = [];
   if (from) scans.push(await importInto(store, from, ctx.io, ctx.config));
+  // Imported when a live source is scheduled (as in commands.ts): `keywarden runs` starts without the cloud SDKs.
   for (const provider of live) {
     scans.push(
       provider === 'aws'
-        ? await collectAwsInto(store, ctx.config, ctx.io, ctx.live?.aws)
-        : (await collectGcpInto(store, ctx.config, ctx.io, ctx.live?.gcp)).scanId,
+        ? await (await import('../src/cli/collect-aws.js')).collectAwsInto(store, ctx.config, ctx.io, ctx.live?.aws)
+        : (await (await import('../src/cli/collect-gcp.js')).collectGcpInto(store, ctx.config, ctx.io, ctx.live?.gcp)).scanId,
     );
   }
   return scans;

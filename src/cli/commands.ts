@@ -18,8 +18,6 @@ import { isBusy } from '../store/errors.js';
 import { openStore, StoreBusyError, StoreError, type Store } from '../store/index.js';
 import { DEFAULT_CONFIG, loadConfig, type KeywardenConfig } from '../config/index.js';
 import { ALL_RULES } from '../rules/index.js';
-import { collectAwsInto } from './collect-aws.js';
-import { collectGcpInto } from './collect-gcp.js';
 import type { GcpLiveDeps } from './export-gcp.js';
 import { loadSuppressions, type SuppressionEntry } from '../suppress/suppressions-file.js';
 import { EXIT, UserError } from './errors.js';
@@ -171,14 +169,15 @@ async function reportFrom(store: Store, config: KeywardenConfig, scanId: number,
 /** `gcpDeps` lets tests point the live GCP clients at a local server. */
 export function runAudit(opts: ReportOptions & { from?: string }, io: Io, gcpDeps?: GcpLiveDeps): Promise<number> {
   return withStore(opts, async (store, config) => {
-    // Live GCP when asked for (--provider gcp), or when it is the only live source configured.
+    // Live GCP when asked for (--provider gcp), or when it is the only live source configured. The live
+    // collectors are imported only here: the cloud SDKs are most of a start-up, and an audit of files needs none.
     const liveGcp = config.gcp?.live && (opts.provider === 'gcp' || (!opts.provider && !config.liveAws));
     const scanId = opts.from
       ? await importInto(store, opts.from, io, config)
       : liveGcp
-        ? (await collectGcpInto(store, config, io, gcpDeps)).scanId
+        ? (await (await import('./collect-gcp.js')).collectGcpInto(store, config, io, gcpDeps)).scanId
         : config.liveAws && opts.provider !== 'gcp'
-          ? await collectAwsInto(store, config, io)
+          ? await (await import('./collect-aws.js')).collectAwsInto(store, config, io)
           : latestScanId(store, opts.provider);
     return reportFrom(store, config, scanId, opts, io);
   });

@@ -9,9 +9,9 @@ import { collectGcp } from '../collect/gcp/collect.js';
 import { writeGcpExport } from '../collect/gcp/write-export.js';
 import type { RetryOptions } from '../collect/gcp/retry.js';
 import { terminalText } from '../util/terminal-text.js';
-import type { CoverageEntry } from '../model/domain.js';
 import { configFor, type Io } from './commands.js';
 import { EXIT, UserError } from './errors.js';
+import { printGcpGaps } from './import-gcp.js';
 
 export interface ExportGcpOptions {
   dir: string;
@@ -42,10 +42,6 @@ export async function defaultAuth(scopes: string[] = SCOPES): Promise<OAuth2Clie
 export type GcpLiveDeps = Partial<GcpClientOptions> & { now?: () => Date; retry?: RetryOptions };
 
 /** Collections from the live APIs print what they could not read, in one line each. */
-export function printGcpGaps(coverage: readonly CoverageEntry[], io: Io): void {
-  for (const gap of coverage.filter((c) => c.status === 'gap')) io.err(`warning: ${terminalText(gap.scope)} [${terminalText(gap.source)}]: ${terminalText(gap.reason ?? 'could not be read')}\n`);
-}
-
 export async function runExportGcp(options: ExportGcpOptions, io: Io, deps: GcpLiveDeps = {}): Promise<number> {
   if (!options.organization && !options.projects?.length) throw new UserError('export gcp needs --organization organizations/<id> or at least one --project <id>');
   if (options.organization && !/^organizations\/\d+$/.test(options.organization)) throw new UserError(`--organization must look like organizations/123456789012, got ${terminalText(options.organization)}`);

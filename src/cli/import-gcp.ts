@@ -2,11 +2,11 @@
 import { GcpRoleFileError } from '../catalog/gcp-roles.js';
 import { importGcpExportDir } from '../collect/files/gcp/import-gcp-export.js';
 import type { KeywardenConfig } from '../config/index.js';
-import type { Snapshot } from '../model/domain.js';
+import type { CoverageEntry, Snapshot } from '../model/domain.js';
 import { StoreBusyError, type ScanExtras, type Store } from '../store/index.js';
-import { printGcpGaps } from './export-gcp.js';
 import type { Io } from './commands.js';
 import { EXIT, UserError } from './errors.js';
+import { terminalText } from '../util/terminal-text.js';
 
 export function importGcpInto(store: Store, dir: string, config: KeywardenConfig, io: Io): number {
   let imported;
@@ -42,4 +42,9 @@ export function writeGcpScan(store: Store, { snapshot, extras }: { snapshot: Sna
       `${gcp.denyRules.length} deny rules, ${gcp.recommendations.length} role recommendations, ${snapshot.usage.length} usage rows from audit logs\n`,
   );
   return scanId;
+}
+
+/** Sources that could not be read, one warning line each (the export and import of a gcloud directory print the same). */
+export function printGcpGaps(coverage: readonly CoverageEntry[], io: Io): void {
+  for (const gap of coverage.filter((c) => c.status === 'gap')) io.err(`warning: ${terminalText(gap.scope)} [${terminalText(gap.source)}]: ${terminalText(gap.reason ?? 'could not be read')}\n`);
 }

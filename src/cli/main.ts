@@ -5,20 +5,26 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT, UserError } from './errors.js';
 import { runAudit, runImport, runReport, listScans } from './commands.js';
-import { runExportGcp } from './export-gcp.js';
 import { reportJsonSchema } from '../report/json-schema.js';
 import { VERSION } from './version.js';
 import { runExplain } from './explain.js';
 import { parseFormats } from './report-files.js';
 import { runPlan } from './plan.js';
-import { runCollectAws, runExportAws } from './collect-aws.js';
-import { runCollectGcp } from './collect-gcp.js';
-import { runAthenaDdl, runCollectAthena, runCollectBigQuery } from './collect-query.js';
 import { configFor } from './commands.js';
 import { ALL_RULES } from '../rules/index.js';
 import { ruleDocsMarkdown, ruleDocsText } from '../report/rule-docs.js';
 import { registerCiCommands, registerScheduleCommands } from './register-automation.js';
 import { terminalLines, terminalText } from '../util/terminal-text.js';
+
+/**
+ * Commands that talk to a cloud load their modules when they run: the AWS and
+ * Google clients are most of what a start-up would otherwise load, and
+ * `--version`, an audit of files, `ci` and `report` need none of them.
+ */
+const awsCommands = () => import('./collect-aws.js');
+const gcpCommands = () => import('./collect-gcp.js');
+const queryCommands = () => import('./collect-query.js');
+const gcpExport = () => import('./export-gcp.js');
 
 
 export function positiveInt(value: string): number {
@@ -108,14 +114,14 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .description('collect IAM, Access Advisor, credential reports and CloudTrail (S3) live, per the config liveAws section')
     .option('--allow-partial', 'exit 0 even when a source could not be read')
     .action(async (opts: { allowPartial?: boolean }) => {
-      process.exitCode = await runCollectAws({ ...program.opts<GlobalOptions>(), ...opts }, io);
+      process.exitCode = await (await awsCommands()).runCollectAws({ ...program.opts<GlobalOptions>(), ...opts }, io);
     });
   collect
     .command('gcp')
     .description('collect a GCP organisation or projects live (config gcp.live, Application Default Credentials) as a new scan')
     .option('--allow-partial', 'exit 0 even when a source could not be read')
     .action(async (opts: { allowPartial?: boolean }) => {
-      process.exitCode = await runCollectGcp({ ...program.opts<GlobalOptions>(), ...opts }, io);
+      process.exitCode = await (await gcpCommands()).runCollectGcp({ ...program.opts<GlobalOptions>(), ...opts }, io);
     });
   collect
     .command('athena')
@@ -130,7 +136,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--create-table', 'create the database and the partition-projected CloudTrail table first when missing (config athena.logs)')
     .option('--allow-partial', 'exit 0 even when the query failed or was refused')
     .action(async (opts) => {
-      process.exitCode = await runCollectAthena({ ...program.opts<GlobalOptions>(), ...opts }, io);
+      process.exitCode = await (await queryCommands()).runCollectAthena({ ...program.opts<GlobalOptions>(), ...opts }, io);
     });
   collect
     .command('bigquery')
@@ -143,7 +149,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--window <days>', 'days of usage to load (default: config thresholds.unusedDays, 90)', positiveInt)
     .option('--allow-partial', 'exit 0 even when the query failed or was refused')
     .action(async (opts) => {
-      process.exitCode = await runCollectBigQuery({ ...program.opts<GlobalOptions>(), ...opts }, io);
+      process.exitCode = await (await queryCommands()).runCollectBigQuery({ ...program.opts<GlobalOptions>(), ...opts }, io);
     });
   program
     .command('athena')
@@ -158,13 +164,13 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--accounts <ids>', 'comma-separated account ids to project (default: config athena.logs.accounts)', list)
     .option('--regions <names>', 'comma-separated regions to project (default: config athena.logs.regions, every commercial region)', list)
     .option('--from <day>', 'first day of the projection, YYYY-MM-DD (default: config athena.logs.fromDay, 2024-01-01)')
-    .action((opts) => {
+    .action(async (opts) => {
       const global = program.opts<GlobalOptions>();
-      process.exitCode = runAthenaDdl({ ...global, ...opts }, io, configFor(global));
+      process.exitCode = (await queryCommands()).runAthenaDdl({ ...global, ...opts }, io, configFor(global));
     });
   const exportCommand = program.command('export').description('write a live collection in the offline export layout (docs/export-layout.md)');
   exportCommand.command('aws').description('collect AWS live (config liveAws) into <dir>').argument('<dir>', 'directory to write (docs/export-layout.md)').action(async (dir: string) => {
-    process.exitCode = await runExportAws({ ...program.opts<GlobalOptions>(), dir }, io);
+    process.exitCode = await (await awsCommands()).runExportAws({ ...program.opts<GlobalOptions>(), dir }, io);
   });
 
   program
@@ -189,7 +195,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--project <id>', 'a project id (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--log-days <days>', 'days of Cloud Audit Logs to read (default 30)', positiveInt)
     .action(async (dir: string, opts: { organization?: string; project: string[]; logDays?: number }) => {
-      process.exitCode = await runExportGcp({ dir, config: program.opts<GlobalOptions>().config, organization: opts.organization, projects: opts.project, logDays: opts.logDays }, io);
+      process.exitCode = await (await gcpExport()).runExportGcp({ dir, config: program.opts<GlobalOptions>().config, organization: opts.organization, projects: opts.project, logDays: opts.logDays }, io);
     });
 
   program
