@@ -1,6 +1,23 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv);
+// Runs the TypeScript CLI with no build step: from a bundle of the sources made at the first
+// start (bin/bundle.js), or through tsx where no bundle can be made.
+import { fileURLToPath } from 'node:url';
+import { bundledCli } from './bundle.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
+
+let cli;
+if (!process.env.KEYWARDEN_NO_BUNDLE) {
+  try {
+    cli = await import((await bundledCli(root)).href);
+  } catch (error) {
+    if (process.argv.includes('--debug')) process.stderr.write(`keywarden: running through tsx, the sources could not be bundled: ${error}\n`);
+  }
+}
+if (!cli) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import('../src/cli/main.ts');
+}
+process.exitCode = await cli.main(process.argv);

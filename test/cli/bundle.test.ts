@@ -1,0 +1,101 @@
+/**
+ * bin/bundle.js: the CLI run from a bundle of its sources. Checked on a small
+ * tree of its own (so the test never writes into the project's cache): the
+ * bundle is named by the sources' content, rebuilt when one changes and
+ * reused otherwise, modules still find files beside their sources, and
+ * commands loaded on demand stay out of the entry chunk.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bundledCli, sourceKey } from '../../bin/bundle.js';
+import { projectRoot } from '../helpers/fixtures.js';
+
+let root: string;
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'keywarden-bundle-'));
+  mkdirSync(path.join(root, 'node_modules'));
+  symlinkSync(path.join(projectRoot, 'node_modules', 'esbuild'), path.join(root, 'node_modules', 'esbuild'));
+  write('src/cli/main.ts', [
+    `import { readFileSync } from 'node:fs';`,
+    `import { greeting } from '../words.js';`,
+    `export async function main(argv: string[]): Promise<string> {`,
+    `  const asset = readFileSync(new URL('./asset.txt', import.meta.url), 'utf8').trim();`,
+    `  if (argv.includes('--later')) return (await import('./later.js')).later();`,
+    `  return greeting() + ' ' + asset;`,
+    `}`,
+  ].join('\n'));
+  write('src/cli/asset.txt', 'from beside the source');
+  write('src/cli/later.ts', `export const later = (): string => 'loaded on demand';`);
+  write('src/words.ts', `export const greeting = (): string => 'hello';`);
+  write('scheduler/job.ts', `export const job = 1;`);
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+function write(file: string, text: string): void {
+  mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+  writeFileSync(path.join(root, file), text);
+}
+
+/** Runs the bundle's main in a fresh Node process (no TypeScript loader), as bin/keywarden.js does. */
+function runBundle(entry: URL, ...args: string[]): string {
+  const script = `const { main } = await import(${JSON.stringify(entry.href)}); process.stdout.write(await main(${JSON.stringify(args)}));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  return run.stdout;
+}
+
+describe('the CLI bundle', () => {
+  it('runs the sources without tsx, finding files beside them, with on-demand modules in chunks of their own', async () => {
+    const entry = await bundledCli(root);
+    expect(runBundle(entry)).toBe('hello from beside the source');
+    expect(runBundle(entry, '--later')).toBe('loaded on demand');
+    const dir = path.dirname(entry.pathname);
+    expect(readFileSync(entry, 'utf8')).not.toContain('loaded on demand');
+    expect(readdirSync(dir).some((f) => f.startsWith('later-') && f.endsWith('.mjs'))).toBe(true);
+    // Source maps, for --debug stack traces.
+    expect(readdirSync(dir)).toContain('main.mjs.map');
+  });
+
+  it('is reused while the sources are the same, and made anew when one changes', async () => {
+    const first = await bundledCli(root);
+    const made = readdirSync(path.dirname(first.pathname));
+    // Touching a file changes nothing: the key is the content.
+    utimesSync(path.join(root, 'src/words.ts'), new Date(), new Date(2030, 0, 1));
+    expect((await bundledCli(root)).href).toBe(first.href);
+    expect(readdirSync(path.dirname(first.pathname))).toEqual(made);
+
+    write('src/words.ts', `export const greeting = (): string => 'hi';`);
+    const second = await bundledCli(root);
+    expect(second.href).not.toBe(first.href);
+    expect(runBundle(second)).toBe('hi from beside the source');
+    // The old bundle stays for a process that may still load a chunk from it.
+    expect(runBundle(first)).toBe('hello from beside the source');
+  });
+
+  it('keys on every source folder of the CLI, the scheduler included', () => {
+    const before = sourceKey(root);
+    write('scheduler/job.ts', `export const job = 2;`);
+    expect(sourceKey(root)).not.toBe(before);
+  });
+
+  it('cannot be made without esbuild (bin/keywarden.js then runs the sources through tsx)', async () => {
+    rmSync(path.join(root, 'node_modules', 'esbuild'));
+    await expect(bundledCli(root)).rejects.toThrow();
+  });
+
+  it('runs the real CLI from the bundle, and through tsx when asked', () => {
+    const bin = path.join(projectRoot, 'bin', 'keywarden.js');
+    const version = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    for (const env of [{}, { KEYWARDEN_NO_BUNDLE: '1' }]) {
+      // --debug says when the bundle could not be made and tsx runs the sources instead.
+      const run = spawnSync(process.execPath, [bin, '--debug', '--version'], { encoding: 'utf8', env: { ...process.env, ...env } });
+      expect(run.stdout.trim()).toBe(version);
+      expect(run.stderr).not.toContain('running through tsx');
+      expect(run.status).toBe(0);
+    }
+  });
+});
