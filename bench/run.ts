@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { figureTable, parseFigure, type Figure } from './figures.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const benches = ['cloudtrail-ingest.ts', 'analyse-grants.ts', 'analyse-audit.ts', 'analyse-scale.ts', 'report-scale.ts', 'usage-history.ts', 'reach-graph.ts', 'html-report.ts', 'suggestions.ts', 'collect-aws.ts', 'gcp-audit.ts'];
+const benches = ['cli-startup.ts', 'cloudtrail-ingest.ts', 'analyse-grants.ts', 'analyse-audit.ts', 'analyse-scale.ts', 'report-scale.ts', 'usage-history.ts', 'reach-graph.ts', 'html-report.ts', 'suggestions.ts', 'collect-aws.ts', 'gcp-audit.ts'];
 const only = process.argv.slice(2);
 const figures: (Figure & { bench: string })[] = [];
 let failed = 0;
