@@ -9,11 +9,14 @@
  * separate chunks, so `--version` still loads no cloud client.
  *
  * Where a bundle cannot be made (no esbuild, a read-only tree), bin/keywarden.js
- * runs the sources through tsx as before. Old bundles are kept: a long-running
- * `keywarden schedule` may still load a command chunk from its own.
+ * runs the sources through tsx as before. Each start marks its bundle used;
+ * making a new one removes the bundles (and ingest worker scripts, see
+ * src/collect/files/cloudtrail/worker-entry.ts) unused for 30 days, so edits
+ * and upgrades do not fill the disk (~3 MB each). A running `keywarden
+ * schedule` has loaded every chunk it needs when it starts.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -40,10 +43,43 @@ export function sourceKey(root) {
  * made first when there is none for them yet. Throws when it cannot be made.
  */
 export async function bundledCli(root) {
-  const dir = path.join(root, 'node_modules', '.cache', 'keywarden', `cli-${sourceKey(root)}`);
+  const cache = path.join(root, 'node_modules', '.cache', 'keywarden');
+  const dir = path.join(cache, `cli-${sourceKey(root)}`);
   const entry = path.join(dir, 'main.mjs');
-  if (!existsSync(entry)) await build(root, dir);
+  if (existsSync(entry)) {
+    markUsed(dir);
+  } else {
+    await build(root, dir);
+    pruneUnused(cache, Date.now() - UNUSED_FOR_MS);
+  }
   return pathToFileURL(entry);
+}
+
+const UNUSED_FOR_MS = 30 * 86_400_000;
+
+/** A bundle's modification time says when it was last used (best effort: a read-only tree keeps its times). */
+export function markUsed(file) {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // Not ours to change: it is not pruned by us either.
+  }
+}
+/** What the cache holds: CLI bundles (folders) and ingest worker scripts, each named by a hash. */
+const CACHED = /^(cli-[0-9a-f]{16}|ingest-worker-[0-9a-f]{16}\.mjs)$/;
+
+/** Removes the cached bundles last used (or made) before `before` (ms). */
+export function pruneUnused(cache, before) {
+  for (const name of readdirSync(cache)) {
+    if (!CACHED.test(name)) continue;
+    const file = path.join(cache, name);
+    try {
+      if (statSync(file).mtimeMs < before) rmSync(file, { recursive: true, force: true });
+    } catch {
+      // Removed by another process meanwhile.
+    }
+  }
 }
 
 async function build(root, dir) {

@@ -52,6 +52,9 @@ export async function runSchedule(opts: ScheduleOptions, io: Io, signals: NodeJS
     if (provider === 'aws' ? !config.liveAws : !config.gcp?.live) {
       throw new UserError(`schedule.live names ${provider}, but the config has no ${provider === 'aws' ? 'liveAws' : 'gcp.live'} section to collect it with`);
     }
+    // Loaded now rather than at the first run, weeks away: by then an upgrade may have replaced (and
+    // pruned) the bundle this process started from (bin/bundle.js).
+    await (provider === 'aws' ? import('./collect-aws.js') : import('./collect-gcp.js'));
   }
   const db = openRunsDb(opts, config);
   const controller = new AbortController();

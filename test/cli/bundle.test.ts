@@ -6,11 +6,11 @@
  * commands loaded on demand stay out of the entry chunk.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bundledCli, sourceKey } from '../../bin/bundle.js';
+import { bundledCli, pruneUnused, sourceKey } from '../../bin/bundle.js';
 import { projectRoot } from '../helpers/fixtures.js';
 
 let root: string;
@@ -74,6 +74,43 @@ describe('the CLI bundle', () => {
     expect(runBundle(second)).toBe('hi from beside the source');
     // The old bundle stays for a process that may still load a chunk from it.
     expect(runBundle(first)).toBe('hello from beside the source');
+  });
+
+  it('marks its bundle used at every start, and a new bundle removes those unused for 30 days', async () => {
+    const cache = path.join(root, 'node_modules', '.cache', 'keywarden');
+    const current = path.dirname((await bundledCli(root)).pathname);
+    const longAgo = new Date(Date.now() - 40 * 86_400_000);
+    const stale = [path.join(cache, 'cli-0123456789abcdef'), path.join(cache, 'ingest-worker-0123456789abcdef.mjs')];
+    mkdirSync(stale[0]!);
+    writeFileSync(stale[1]!, '');
+    const recent = path.join(cache, 'ingest-worker-fedcba9876543210.mjs');
+    writeFileSync(recent, '');
+    // Not keywarden's: never touched, whatever its age.
+    const other = path.join(cache, 'notes.txt');
+    writeFileSync(other, '');
+    for (const file of [...stale, other, current]) utimesSync(file, longAgo, longAgo);
+
+    // Started again: its own bundle is marked used, nothing is made, nothing removed.
+    await bundledCli(root);
+    expect(statSync(current).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    expect(stale.every((f) => existsSync(f))).toBe(true);
+
+    write('src/words.ts', `export const greeting = (): string => 'hi';`);
+    const next = path.dirname((await bundledCli(root)).pathname);
+    expect(stale.some((f) => existsSync(f))).toBe(false);
+    expect([current, next, recent, other].every((f) => existsSync(f))).toBe(true);
+  });
+
+  it('prunes only what was last used before the given time', () => {
+    const cache = path.join(root, 'cache');
+    mkdirSync(cache);
+    const old = path.join(cache, 'cli-aaaaaaaaaaaaaaaa');
+    mkdirSync(old);
+    utimesSync(old, new Date(1_000_000), new Date(1_000_000));
+    pruneUnused(cache, 500_000);
+    expect(existsSync(old)).toBe(true);
+    pruneUnused(cache, 2_000_000);
+    expect(existsSync(old)).toBe(false);
   });
 
   it('keys on every source folder of the CLI, the scheduler included', () => {

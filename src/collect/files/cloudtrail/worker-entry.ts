@@ -7,13 +7,15 @@
  * esbuild (the compiler tsx itself runs, ~20 ms), from the sources as they
  * are now: it can never be stale. The file is named by its content's hash
  * under node_modules/.cache/keywarden, where the packages the bundle leaves
- * out (the action catalog) resolve as from the sources. If that cannot be
+ * out (the action catalog) resolve as from the sources, and pruned with the
+ * CLI's bundles (bin/bundle.js) once unused for 30 days. If that cannot be
  * done (no esbuild, a read-only tree), workers register tsx as before.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { markUsed } from '../../../../bin/bundle.js';
 
 /** The worker through tsx: always works, slower to start. */
 export const TSX_WORKER_ENTRY = new URL('./ingest-worker-entry.mjs', import.meta.url);
@@ -22,6 +24,10 @@ let bundled: Promise<URL | undefined> | undefined;
 
 /** The bundled worker script (built once per process), or the tsx entry when it cannot be built. */
 export async function ingestWorkerEntry(): Promise<URL> {
+  // A long-running process (`keywarden schedule`) starts pools months apart: a script removed meanwhile
+  // (bin/bundle.js prunes those unused for 30 days) is made again.
+  const made = await bundled;
+  if (made && !existsSync(fileURLToPath(made))) bundled = undefined;
   bundled ??= bundleWorker().catch(() => undefined);
   return (await bundled) ?? TSX_WORKER_ENTRY;
 }
@@ -45,7 +51,8 @@ async function bundleWorker(): Promise<URL | undefined> {
   const code = result.outputFiles[0]!.contents;
   const dir = path.join(root, 'node_modules', '.cache', 'keywarden');
   const file = path.join(dir, `ingest-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
-  if (!existsSync(file)) {
+  if (existsSync(file)) markUsed(file);
+  else {
     mkdirSync(dir, { recursive: true });
     // Written aside and renamed: processes starting at once never load a half-written file.
     const temp = `${file}.${process.pid}.tmp`;

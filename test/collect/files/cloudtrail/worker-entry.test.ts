@@ -2,7 +2,7 @@
  * Ingest workers run a bundle of the worker's sources, built in the process
  * that starts them (never a stale copy), and fall back to tsx otherwise.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -21,5 +21,12 @@ describe('ingest worker entry', () => {
     expect(code).not.toMatch(/from ["'][^"']*\.ts["']/);
     // Built once per process.
     expect(await ingestWorkerEntry()).toBe(entry);
+  });
+
+  it('is made again when it was removed since (a long-running process, a pruned cache)', async () => {
+    const entry = await ingestWorkerEntry();
+    rmSync(fileURLToPath(entry));
+    expect((await ingestWorkerEntry()).href).toBe(entry.href);
+    expect(existsSync(fileURLToPath(entry))).toBe(true);
   });
 });
