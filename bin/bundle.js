@@ -66,8 +66,8 @@ export function markUsed(file) {
     // Not ours to change: it is not pruned by us either.
   }
 }
-/** What the cache holds: CLI bundles (folders) and ingest worker scripts, each named by a hash. */
-const CACHED = /^(cli-[0-9a-f]{16}|ingest-worker-[0-9a-f]{16}\.mjs)$/;
+/** What the cache holds: CLI bundles (folders) and ingest worker scripts, each named by a hash, and what a killed build left half-written. */
+const CACHED = /^(cli-[0-9a-f]{16}|ingest-worker-[0-9a-f]{16}\.mjs)(\.\d+\.tmp)?$/;
 
 /** Removes the cached bundles last used (or made) before `before` (ms). */
 export function pruneUnused(cache, before) {

@@ -80,9 +80,11 @@ describe('the CLI bundle', () => {
     const cache = path.join(root, 'node_modules', '.cache', 'keywarden');
     const current = path.dirname((await bundledCli(root)).pathname);
     const longAgo = new Date(Date.now() - 40 * 86_400_000);
-    const stale = [path.join(cache, 'cli-0123456789abcdef'), path.join(cache, 'ingest-worker-0123456789abcdef.mjs')];
+    // Bundles, and a build killed half way.
+    const stale = [path.join(cache, 'cli-0123456789abcdef'), path.join(cache, 'ingest-worker-0123456789abcdef.mjs'), path.join(cache, 'cli-0123456789abcdef.4242.tmp')];
     mkdirSync(stale[0]!);
     writeFileSync(stale[1]!, '');
+    mkdirSync(stale[2]!);
     const recent = path.join(cache, 'ingest-worker-fedcba9876543210.mjs');
     writeFileSync(recent, '');
     // Not keywarden's: never touched, whatever its age.
