@@ -606,8 +606,9 @@ function actionEvidence(facts: IdentityFacts, ctx: RuleContext, i: number, key: 
     // A suggestion quoting the finding reads its first items only: statements are described only as far as it reads.
     out.push(...singleEvidence(wideScope(lastWideStatements(facts.grant), i), key, limit - out.length));
     if (out.length >= limit) return out;
-    const common = commonEvidence(facts);
-    out.push(actionUsageEvidence(facts, key, ctx), ...common);
+    out.push(actionUsageEvidence(facts, key, ctx));
+    if (out.length >= limit) return out;
+    out.push(...commonEvidence(facts));
     return out;
   };
 }
