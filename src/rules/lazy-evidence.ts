@@ -19,10 +19,17 @@
  */
 import type { Evidence } from '../model/finding.js';
 
-const pending = new WeakMap<object, () => Evidence[]>();
+/**
+ * A builder. Given `limit`, it may stop once it has that many items (a
+ * suggestion quoting a finding keeps its first two): what it returns then
+ * starts as the whole list does. Builders that ignore it build everything.
+ */
+type Make = (limit?: number) => Evidence[];
 
-function build(make: () => Evidence[]): Evidence[] {
-  const evidence = make();
+const pending = new WeakMap<object, Make>();
+
+function build(make: Make, limit?: number): Evidence[] {
+  const evidence = make(limit);
   if (evidence.some((e) => e.kind === 'reach-path')) throw new Error('lazy evidence: reach paths must be built with the finding (report-edges reads them)');
   return evidence;
 }
@@ -46,16 +53,21 @@ function write(this: object, evidence: Evidence[]): void {
  * `draft` with `evidence` (its last key) built by `make` on first read. The
  * engine completes drafts in place, so the finding keeps the accessor.
  */
-export function lazyEvidence<D extends object>(draft: D, make: () => Evidence[]): D & { evidence: Evidence[] } {
+export function lazyEvidence<D extends object>(draft: D, make: Make): D & { evidence: Evidence[] } {
   pending.set(draft, make);
   Object.defineProperty(draft, 'evidence', { get: read, set: write, enumerable: true, configurable: true });
   return draft as D & { evidence: Evidence[] };
 }
 
-/** A finding's evidence, built for this call only when it has not been read yet (for writers that stream findings). */
-export function evidenceOf(finding: { evidence: Evidence[] }): Evidence[] {
+/**
+ * A finding's evidence, built for this call only when it has not been read yet
+ * (for writers that stream findings). With `limit`, only the first `limit`
+ * items are needed: a builder may stop there, so the list may be longer or
+ * cut short at `limit`, and its first `limit` items are the whole list's.
+ */
+export function evidenceOf(finding: { evidence: Evidence[] }, limit?: number): Evidence[] {
   const make = pending.get(finding);
-  return make ? build(make) : finding.evidence;
+  return make ? build(make, limit) : finding.evidence;
 }
 
 /**

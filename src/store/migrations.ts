@@ -322,6 +322,31 @@ CREATE TABLE run_lock (
   GCP_TAGS_RECOMMENDATIONS_MIGRATION,
   SCAN_SUMMARIES_MIGRATION,
   QUERY_LOADS_MIGRATION,
+  {
+    id: 11,
+    name: 'suggestions stored in a rowid table',
+    sql: `
+-- Suggestion rows are a few KB of JSON. In a WITHOUT ROWID table (migration 3)
+-- a row over ~1 KB spills into overflow pages, so every suggestion of a scan
+-- cost several page writes; a rowid table keeps a row of up to ~4 KB on its
+-- leaf page, and the (scan_id, id) key lives in its own small index. Rows are
+-- copied as they are: nothing stored is lost or changed.
+CREATE TABLE scan_suggestions_rowid (
+  scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+  id TEXT NOT NULL CHECK (id <> ''),
+  kind TEXT NOT NULL,
+  provider TEXT NOT NULL ${PROVIDER},
+  identity_arn TEXT NOT NULL,
+  resolves TEXT NOT NULL,
+  suggestion TEXT NOT NULL,
+  PRIMARY KEY (scan_id, id)
+) STRICT;
+INSERT INTO scan_suggestions_rowid (scan_id, id, kind, provider, identity_arn, resolves, suggestion)
+  SELECT scan_id, id, kind, provider, identity_arn, resolves, suggestion FROM scan_suggestions ORDER BY scan_id, id;
+DROP TABLE scan_suggestions;
+ALTER TABLE scan_suggestions_rowid RENAME TO scan_suggestions;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

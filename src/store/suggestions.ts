@@ -1,4 +1,4 @@
-/** Suggestions stored per scan (migration 4), replaced as a whole when a scan is reported again. */
+/** Suggestions stored per scan (migration 3; a rowid table since migration 11), replaced as a whole when a scan is reported again. */
 import type Database from 'better-sqlite3';
 import type { Suggestion } from '../report/json-schema.js';
 
@@ -9,8 +9,8 @@ export function saveSuggestions(db: Database.Database, scanId: number, suggestio
   );
   db.transaction(() => {
     remove.run(scanId);
-    // In key order: the table is clustered on (scan_id, id) with rows of a few KB, and ids are hashes, so inserting them
-    // as they come splits pages all over the tree; in order, each row lands at its end.
+    // In key order: ids are hashes, so inserting them as they come would split pages all over the (scan_id, id) index;
+    // in order, each key lands at its end.
     for (const s of [...suggestions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
       // Stored without its status: status is relative to the scan that reads it.
       const { status: _status, ...stored } = s;

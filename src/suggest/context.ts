@@ -26,14 +26,16 @@ export type SuggestionBuilder = (ctx: SuggestContext) => PlannedSuggestion[];
 /**
  * What a suggestion quotes of its findings: the first `perFinding` evidence
  * items of each, `max` in all. Findings build their evidence when it is read
- * (rules/lazy-evidence.ts): only the findings quoted are built, for this call,
- * and none is kept on its finding.
+ * (rules/lazy-evidence.ts): only the findings quoted are built, for this call
+ * and only as far as the items quoted where the builder can stop there, and
+ * none is kept on its finding.
  */
 export function quotedEvidence(findings: readonly Finding[], max: number, perFinding = Infinity): Evidence[] {
   const out: Evidence[] = [];
   for (const f of findings) {
     if (out.length >= max) break;
-    out.push(...evidenceOf(f).slice(0, Math.min(perFinding, max - out.length)));
+    const take = Math.min(perFinding, max - out.length);
+    out.push(...evidenceOf(f, take).slice(0, take));
   }
   return out;
 }

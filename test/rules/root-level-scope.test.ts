@@ -15,6 +15,7 @@ import type { PolicyDocument, PolicyStatement } from '../../src/model/policy.js'
 import type { Severity } from '../../src/model/finding.js';
 import { rootLevelCitations, rootLevelScope } from '../../src/rules/aws/root-level-scope.js';
 import type { RuleEvaluation } from '../../src/rules/rule.js';
+import { evidenceOf } from '../../src/rules/lazy-evidence.js';
 import { PROD, STAGING, scenario, type IdentitySpec, type ScenarioSpec } from '../helpers/scenario.js';
 
 /** An account no config rule names: its environment is unknown, which counts as production. */
@@ -268,6 +269,29 @@ describe('aws.root-level-scope', () => {
       }
     }
     expect(compared).toBeGreaterThan(10);
+  });
+
+  it('builds only the first items a quote reads, and they are the evidence\'s own first items', async () => {
+    const spec = role(
+      PROD,
+      'quoted',
+      inline('put-and-pass', doc(allow(['iam:PutRolePolicy', 'iam:PassRole', 'sts:AssumeRole']))),
+      ...Array.from({ length: 3 }, (_, n) => inline(`put-${n}`, doc(allow('iam:PutRolePolicy', '*', { Sid: `S${n}` })))),
+    );
+    const { context } = await scenario({ identities: [spec, role(PROD, 'iam-wide', inline('iam', doc(allow('iam:*'))))] });
+    let compared = 0;
+    for (const e of rootLevelScope.evaluate(context)) {
+      for (const f of e.findings) {
+        const whole = evidenceOf(f);
+        for (const limit of [0, 1, 2, 3, 5]) {
+          const quoted = evidenceOf(f, limit);
+          expect(quoted.slice(0, limit), `${f.granular} ${limit}`).toEqual(whole.slice(0, limit));
+          expect(quoted.length).toBeGreaterThanOrEqual(Math.min(limit, whole.length));
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(15);
   });
 
   it('keeps cloud-supplied names as data: quoted in summaries, verbatim in detail', async () => {

@@ -70,6 +70,66 @@ describe('schema migrations', () => {
     store.close();
   });
 
+  it('upgrade a version-10 database to rowid-stored suggestions (migration 11) without losing or changing one', () => {
+    const file = tempFile();
+    const v10 = raw(file);
+    applyMigrations(v10, MIGRATIONS.slice(0, 10));
+    expect(v10.pragma('user_version', { simple: true })).toBe(10);
+    const scan = (source: string, at: string) =>
+      Number(
+        v10
+          .prepare(`INSERT INTO scans (provider, source, collected_at, started_at, finished_at, status) VALUES ('aws', ?, ?, ?, ?, 'complete')`)
+          .run(source, at, at, at).lastInsertRowid,
+      );
+    const first = scan('live:prod', '2026-11-01T06:00:00.000Z');
+    const second = scan('live:prod', '2026-11-08T06:00:00.000Z');
+    // What version-10 code wrote: rows of a few KB (the size that spilled to overflow pages) and small ones, in two scans.
+    const row = (scanId: number, n: number) => {
+      const suggestion = {
+        id: `kw-${n.toString(16).padStart(16, '0')}`,
+        kind: 'detach-unused-policy',
+        provider: 'aws',
+        identityArn: `arn:aws:iam::111122223333:role/r${n}`,
+        accountId: '111122223333',
+        title: `Remove managed policy p${n}`,
+        resolves: [`${n}`.padStart(32, 'f')],
+        risk: 'x'.repeat(n % 2 ? 2_800 : 40),
+        evidence: [],
+        steps: [],
+        rollback: [],
+      };
+      return [scanId, suggestion.id, suggestion.kind, 'aws', suggestion.identityArn, JSON.stringify(suggestion.resolves), JSON.stringify(suggestion)] as const;
+    };
+    const insert = v10.prepare('INSERT INTO scan_suggestions (scan_id, id, kind, provider, identity_arn, resolves, suggestion) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const written = [...Array.from({ length: 40 }, (_, n) => row(first, n)), ...Array.from({ length: 25 }, (_, n) => row(second, 100 + n))];
+    for (const r of written) insert.run(...r);
+    const before = v10.prepare('SELECT * FROM scan_suggestions ORDER BY scan_id, id').all();
+    expect(v10.prepare(`SELECT sql FROM sqlite_schema WHERE name = 'scan_suggestions'`).pluck().get()).toMatch(/WITHOUT ROWID/);
+    v10.close();
+
+    const store = openStore(file);
+    expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+    expect(store.suggestions(first)).toEqual(written.slice(0, 40).map((r) => JSON.parse(r[6])));
+    expect(store.suggestions(second)).toHaveLength(25);
+    // A new save replaces one scan's suggestions only, as before.
+    store.saveSuggestions(second, store.suggestions(second).slice(0, 3));
+    expect(store.suggestions(second)).toHaveLength(3);
+    expect(store.suggestions(first)).toHaveLength(40);
+    store.close();
+
+    const db = raw(file);
+    expect(db.prepare(`SELECT sql FROM sqlite_schema WHERE name = 'scan_suggestions'`).pluck().get()).not.toMatch(/WITHOUT ROWID/);
+    expect(db.prepare('SELECT * FROM scan_suggestions WHERE scan_id = ? ORDER BY id').all(first)).toEqual(before.filter((r) => (r as { scan_id: number }).scan_id === first));
+    expect(() => db.prepare('INSERT INTO scan_suggestions (scan_id, id, kind, provider, identity_arn, resolves, suggestion) VALUES (?, ?, ?, ?, ?, ?, ?)').run(...row(first, 0))).toThrow(/UNIQUE/);
+    expect(() => db.prepare('INSERT INTO scan_suggestions (scan_id, id, kind, provider, identity_arn, resolves, suggestion) VALUES (?, ?, ?, ?, ?, ?, ?)').run(...row(99, 0))).toThrow(/FOREIGN KEY/);
+    // Deleting a scan still takes its suggestions with it.
+    db.prepare('DELETE FROM scans WHERE id = ?').run(first);
+    expect(db.prepare('SELECT count(*) FROM scan_suggestions').pluck().get()).toBe(3);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('roll back a failing migration as a whole, leaving the previous version usable', () => {
     const file = tempFile();
     openStore(file).close();

@@ -67,7 +67,6 @@ const MAX_NAMES = 50;
 
 /** How one action is held on every resource: the statements behind it, as grantsFor & co. list them. */
 interface WideScope {
-  conditioned: boolean;
   allows: GrantingStatement[];
   boundary: GrantingStatement[];
   denies: GrantingStatement[];
@@ -247,11 +246,24 @@ function unionOf(held: readonly HeldStatement[], size: number, pick: (s: Expande
   return unionOfStatements(size, held.map((h) => h.statement).filter(pick));
 }
 
+/**
+ * The statements a root-level finding can cite, as grantsFor & co. list them:
+ * all a single-action finding needs (which of them cover its action), so its
+ * evidence and citations are worked out without the sets of a WideIndex.
+ */
+type WideStatements = Pick<WideIndex, 'allows' | 'boundary' | 'denies'>;
+
+function wideStatementsOf(grant: EffectiveGrant): WideStatements {
+  return {
+    allows: grant.statements('allow').filter((h) => isWide(h.statement)),
+    boundary: grant.hasBoundary ? grant.statements('boundary').filter((h) => isWide(h.statement)) : [],
+    denies: grant.statements('deny').filter((h) => !h.statement.unrestricted),
+  };
+}
+
 function wideIndex(grant: EffectiveGrant, catalog: AwsActionCatalog): WideIndex {
   const size = catalog.size;
-  const allows = grant.statements('allow').filter((h) => isWide(h.statement));
-  const boundary = grant.hasBoundary ? grant.statements('boundary').filter((h) => isWide(h.statement)) : [];
-  const denies = grant.statements('deny').filter((h) => !h.statement.unrestricted);
+  const { allows, boundary, denies } = wideStatementsOf(grant);
   // Wide: granted, covered by a wide Allow and (with a boundary) by a wide
   // boundary Allow. Unless that is near-total (rule 1), only the candidates
   // rules 2-4 can report are worth keeping.
@@ -275,13 +287,22 @@ function wideIndex(grant: EffectiveGrant, catalog: AwsActionCatalog): WideIndex 
  * wideIndex of the grant whose evidence was built last: an identity's
  * findings are read together (a report lists them one after the other, a
  * suggestion reads them all), so one entry serves them and nothing is kept
- * per identity.
+ * per identity. Only group findings (rules 1 and 2) need it: single-action
+ * ones read lastWideStatements, which costs no set operation.
  */
 function lastWideIndex(grant: EffectiveGrant, catalog: AwsActionCatalog): WideIndex {
   if (lastIndex?.grant !== grant) lastIndex = { grant, index: wideIndex(grant, catalog) };
   return lastIndex.index;
 }
 let lastIndex: { grant: EffectiveGrant; index: WideIndex } | undefined;
+
+/** wideStatementsOf of the grant last asked about (the WideIndex's own when it is the last one built). */
+function lastWideStatements(grant: EffectiveGrant): WideStatements {
+  if (lastIndex?.grant === grant) return lastIndex.index;
+  if (lastStatements?.grant !== grant) lastStatements = { grant, statements: wideStatementsOf(grant) };
+  return lastStatements.statements;
+}
+let lastStatements: { grant: EffectiveGrant; statements: WideStatements } | undefined;
 
 /**
  * The statements behind the wide actions, by document, each with the wide
@@ -306,8 +327,8 @@ function statementsBehind(index: WideIndex): IndexedStatement[] {
 }
 
 /** How one wide action is held, for a single-action finding. */
-function wideScope(index: WideIndex, i: number): WideScope {
-  return { conditioned: index.conditioned.has(i), allows: covering(index.allows, i), boundary: covering(index.boundary, i), denies: covering(index.denies, i) };
+function wideScope(index: WideStatements, i: number): WideScope {
+  return { allows: covering(index.allows, i), boundary: covering(index.boundary, i), denies: covering(index.denies, i) };
 }
 
 // Helpers at module level rather than closures per call: tsx names each named closure as it is made (Object.defineProperty), per finding here.
@@ -376,8 +397,9 @@ function citing(list: GrantingStatement[], refuses: boolean): { statement: Grant
   return list.slice(0, MAX_STATEMENTS).map((statement) => ({ statement, refuses }));
 }
 
-function singleEvidence(scope: WideScope, key: string): Evidence[] {
-  return citedStatements(scope).map(({ statement, refuses }) => wideStatementEvidence(statement, refuses ? `${key} for some requests` : key));
+function singleEvidence(scope: WideScope, key: string, limit = Infinity): Evidence[] {
+  const cited = citedStatements(scope);
+  return (cited.length > limit ? cited.slice(0, Math.max(0, limit)) : cited).map(({ statement, refuses }) => wideStatementEvidence(statement, refuses ? `${key} for some requests` : key));
 }
 
 /**
@@ -390,19 +412,21 @@ function singleEvidence(scope: WideScope, key: string): Evidence[] {
 export function rootLevelCitations(facts: IdentityFacts, granular: string | undefined, catalog: AwsActionCatalog): { policyName: string; policyArn?: string }[] | undefined {
   if (!granular?.startsWith('Action::')) return undefined;
   const what = granular.slice('Action::'.length);
-  const index = lastWideIndex(facts.grant, catalog);
-  if (what === '*' || what === '*-except') return groupCitations(index, everything(catalog), index.wide.size);
+  if (what === '*' || what === '*-except') {
+    const index = lastWideIndex(facts.grant, catalog);
+    return groupCitations(index, everything(catalog), index.wide.size);
+  }
   if (what.endsWith(':*')) {
     const svc = catalog.service(what.slice(0, -2));
-    return svc ? groupCitations(index, serviceRange(svc.start, svc.end), svc.end - svc.start) : undefined;
+    return svc ? groupCitations(lastWideIndex(facts.grant, catalog), serviceRange(svc.start, svc.end), svc.end - svc.start) : undefined;
   }
   const i = catalog.indexOf(what);
   if (i === undefined || catalog.keyAt(i) !== what) return undefined;
-  return policiesCovering(index, i);
+  return policiesCovering(lastWideStatements(facts.grant), i);
 }
 
 /** The policies of a single-action finding's statement evidence (citedStatements' order and caps), without describing the statements. */
-function policiesCovering(index: WideIndex, i: number): { policyName: string; policyArn?: string }[] {
+function policiesCovering(index: WideStatements, i: number): { policyName: string; policyArn?: string }[] {
   const out: { policyName: string; policyArn?: string }[] = [];
   for (const list of [index.allows, index.boundary, index.denies]) {
     let cited = 0;
@@ -514,7 +538,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     findings.push(
       lazyEvidence(
         { severity: rootScopeSeverity(env, conditioned), granular: text.granular, title: conditioned ? text.pmConditioned : text.pm },
-        evidence(actionEvidence(facts, ctx, i, key)),
+        actionEvidence(facts, ctx, i, key),
       ),
     );
   });
@@ -531,7 +555,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     findings.push(
       lazyEvidence(
         { severity: rootScopeSeverity(env, conditioned), granular: text.granular, title: conditioned ? text.rootConditioned : text.root },
-        evidence(actionEvidence(facts, ctx, i, action.key, { kind: 'note', summary: `${action.key}: ${entry.why}`, detail: { action: action.key, accessLevel: action.accessLevel } })),
+        actionEvidence(facts, ctx, i, action.key, { kind: 'note', summary: `${action.key}: ${entry.why}`, detail: { action: action.key, accessLevel: action.accessLevel } }),
       ),
     );
   }
@@ -541,13 +565,17 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
 type EvidenceMaker = (index: WideIndex, common: Evidence[]) => Evidence[];
 
 /**
- * A finding's evidence, built when read (lazy-evidence.ts) from the index
- * worked out again then. Made outside `check`, whose scope holds the index:
- * a closure made there would keep it (and the rest of that scope) alive for
- * as long as the finding.
+ * A group finding's evidence, built when read (lazy-evidence.ts) from the
+ * index worked out again then. Made outside `check`, whose scope holds the
+ * index: a closure made there would keep it (and the rest of that scope)
+ * alive for as long as the finding.
  */
 function evidenceBuilder(facts: IdentityFacts, catalog: AwsActionCatalog, make: EvidenceMaker): () => Evidence[] {
-  return () => make(lastWideIndex(facts.grant, catalog), [environmentEvidence(facts), ...incompleteGrantEvidence(facts.grant)]);
+  return () => make(lastWideIndex(facts.grant, catalog), commonEvidence(facts));
+}
+
+function commonEvidence(facts: IdentityFacts): Evidence[] {
+  return [environmentEvidence(facts), ...incompleteGrantEvidence(facts.grant)];
 }
 
 /** Evidence of the everything finding (rule 1). */
@@ -566,9 +594,23 @@ function wholeServiceEvidence(facts: IdentityFacts, ctx: RuleContext, entry: Roo
   return (index, common) => serviceEvidence(entry, start, end, index, indexedStatements(index), serviceRange(start, end), facts, ctx, common);
 }
 
-/** Evidence of a single-action finding (rules 3 and 4), from what stays as it is: no closure over `check`'s scope. */
-function actionEvidence(facts: IdentityFacts, ctx: RuleContext, i: number, key: string, note?: Evidence): EvidenceMaker {
-  return (index, common) => [...(note ? [note] : []), ...singleEvidence(wideScope(index, i), key), actionUsageEvidence(facts, key, ctx), ...common];
+/**
+ * The evidence builder of a single-action finding (rules 3 and 4), from what
+ * stays as it is: no closure over `check`'s scope. It reads only which wide
+ * statements cover the action, not the sets of a WideIndex, and is one
+ * closure per finding (there are tens per identity).
+ */
+function actionEvidence(facts: IdentityFacts, ctx: RuleContext, i: number, key: string, note?: Evidence): (limit?: number) => Evidence[] {
+  return (limit = Infinity) => {
+    const out = note ? [note] : [];
+    // A suggestion quoting the finding reads its first items only: statements are described only as far as it reads.
+    out.push(...singleEvidence(wideScope(lastWideStatements(facts.grant), i), key, limit - out.length));
+    if (out.length >= limit) return out;
+    out.push(actionUsageEvidence(facts, key, ctx));
+    if (out.length >= limit) return out;
+    out.push(...commonEvidence(facts));
+    return out;
+  };
 }
 
 const CONDITIONED = ' (only under a Condition)';
