@@ -16,13 +16,22 @@
  * (the scan's facts and indices): they run later, once or several times.
  * They never build `reach-path` evidence, so report-edges need not build
  * every finding's evidence to find the paths (checked when one is built).
+ *
+ * A builder may be asked for the first item only (`firstOnly`: SARIF and
+ * `ci` show a finding's first line, nothing more): it may then return a
+ * list starting with that item, the same item the whole list starts with,
+ * without making the rest. One that ignores the flag returns its whole list,
+ * which starts with the same item too.
  */
 import type { Evidence } from '../model/finding.js';
 
-const pending = new WeakMap<object, () => Evidence[]>();
+/** Builds a finding's evidence; with firstOnly, at least its first item (see the module comment). */
+export type EvidenceMaker = (firstOnly?: boolean) => Evidence[];
 
-function build(make: () => Evidence[]): Evidence[] {
-  const evidence = make();
+const pending = new WeakMap<object, EvidenceMaker>();
+
+function build(make: EvidenceMaker, firstOnly = false): Evidence[] {
+  const evidence = make(firstOnly);
   if (evidence.some((e) => e.kind === 'reach-path')) throw new Error('lazy evidence: reach paths must be built with the finding (report-edges reads them)');
   return evidence;
 }
@@ -46,7 +55,7 @@ function write(this: object, evidence: Evidence[]): void {
  * `draft` with `evidence` (its last key) built by `make` on first read. The
  * engine completes drafts in place, so the finding keeps the accessor.
  */
-export function lazyEvidence<D extends object>(draft: D, make: () => Evidence[]): D & { evidence: Evidence[] } {
+export function lazyEvidence<D extends object>(draft: D, make: EvidenceMaker): D & { evidence: Evidence[] } {
   pending.set(draft, make);
   Object.defineProperty(draft, 'evidence', { get: read, set: write, enumerable: true, configurable: true });
   return draft as D & { evidence: Evidence[] };
@@ -56,6 +65,16 @@ export function lazyEvidence<D extends object>(draft: D, make: () => Evidence[])
 export function evidenceOf(finding: { evidence: Evidence[] }): Evidence[] {
   const make = pending.get(finding);
   return make ? build(make) : finding.evidence;
+}
+
+/**
+ * A finding's first evidence item (undefined when it has none), built alone
+ * when the builder can (see the module comment) and not kept: what
+ * `evidenceOf(finding)[0]` is, without making the rest of the list.
+ */
+export function firstEvidence(finding: { evidence: Evidence[] }): Evidence | undefined {
+  const make = pending.get(finding);
+  return make ? build(make, true)[0] : finding.evidence[0];
 }
 
 /**

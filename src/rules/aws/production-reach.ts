@@ -445,25 +445,18 @@ function groupFinding(g: number, index: ReachIndex, facts: IdentityFacts, ctx: R
       granular: group.granular,
       title: `Can ${group.verb} production: ${count} ${label} action${count === 1 ? '' : 's'} (${names})${conditioned ? ' only under a Condition' : ''}`,
     },
-    () => groupEvidence(g, facts, ctx),
+    (firstOnly) => groupEvidence(g, facts, ctx, firstOnly),
   );
 }
 
-function groupEvidence(g: number, facts: IdentityFacts, ctx: RuleContext): Evidence[] {
+function groupEvidence(g: number, facts: IdentityFacts, ctx: RuleContext, firstOnly = false): Evidence[] {
   const group = GROUPS[g]!;
   const index = productionReachIndex(facts, ctx);
   const actions = index.reach.intersect(groupMasks(ctx.catalog)[g]!);
-  const usage = usageIndex(facts, ctx.catalog);
   const key = catalogKeys(ctx.catalog);
-  const readers = resourceReaders(ctx, facts.identity.accountId, facts.environment.environment);
   const count = actions.size;
   // Only the first MAX_NAMES names are ever shown; the rest are counted.
   const keys = firstMembers(actions, MAX_NAMES).map(key);
-  const conditioned = actions.isSubsetOf(index.conditioned);
-  const entries = index.statements
-    .map((entry) => ({ entry, covered: entry.whole ? wholeCover(entry.statement, g, ctx.catalog).covered : countInStatement(entry.statement, actions) }))
-    .filter((e) => e.covered > 0)
-    .sort((a, b) => b.covered - a.covered || a.entry.statementIndex - b.entry.statementIndex);
   const label = group.delete ? 'delete (Write)' : group.level;
 
   const evidence: Evidence[] = [
@@ -473,6 +466,15 @@ function groupEvidence(g: number, facts: IdentityFacts, ctx: RuleContext): Evide
       detail: { accessLevel: group.level, delete: group.delete ?? false, count, actions: keys },
     },
   ];
+  // Asked for its first line only (SARIF): the statements and usage are most of the work.
+  if (firstOnly) return evidence;
+  const usage = usageIndex(facts, ctx.catalog);
+  const readers = resourceReaders(ctx, facts.identity.accountId, facts.environment.environment);
+  const conditioned = actions.isSubsetOf(index.conditioned);
+  const entries = index.statements
+    .map((entry) => ({ entry, covered: entry.whole ? wholeCover(entry.statement, g, ctx.catalog).covered : countInStatement(entry.statement, actions) }))
+    .filter((e) => e.covered > 0)
+    .sort((a, b) => b.covered - a.covered || a.entry.statementIndex - b.entry.statementIndex);
   for (const role of ['allow', 'boundary', 'deny'] as const) {
     const ofRole = entries.filter((e) => e.entry.role === role);
     for (const { entry, covered } of ofRole.slice(0, MAX_STATEMENTS)) {

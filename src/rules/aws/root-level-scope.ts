@@ -56,7 +56,7 @@ import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
 import type { AuditFacts } from '../../analyse/granted-vs-used.js';
 import { byDocument, described, environmentEvidence, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef } from '../evidence.js';
-import { lazyEvidence } from '../lazy-evidence.js';
+import { lazyEvidence, type EvidenceMaker as LazyEvidenceMaker } from '../lazy-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { rootScopeSeverity } from '../severity.js';
 
@@ -514,7 +514,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     findings.push(
       lazyEvidence(
         { severity: rootScopeSeverity(env, conditioned), granular: text.granular, title: conditioned ? text.pmConditioned : text.pm },
-        evidence(actionEvidence(facts, ctx, i, key)),
+        actionEvidence(facts, ctx, i, key),
       ),
     );
   });
@@ -531,7 +531,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     findings.push(
       lazyEvidence(
         { severity: rootScopeSeverity(env, conditioned), granular: text.granular, title: conditioned ? text.rootConditioned : text.root },
-        evidence(actionEvidence(facts, ctx, i, action.key, { kind: 'note', summary: `${action.key}: ${entry.why}`, detail: { action: action.key, accessLevel: action.accessLevel } })),
+        actionEvidence(facts, ctx, i, action.key, { kind: 'note', summary: `${action.key}: ${entry.why}`, detail: { action: action.key, accessLevel: action.accessLevel } }),
       ),
     );
   }
@@ -566,9 +566,20 @@ function wholeServiceEvidence(facts: IdentityFacts, ctx: RuleContext, entry: Roo
   return (index, common) => serviceEvidence(entry, start, end, index, indexedStatements(index), serviceRange(start, end), facts, ctx, common);
 }
 
-/** Evidence of a single-action finding (rules 3 and 4), from what stays as it is: no closure over `check`'s scope. */
-function actionEvidence(facts: IdentityFacts, ctx: RuleContext, i: number, key: string, note?: Evidence): EvidenceMaker {
-  return (index, common) => [...(note ? [note] : []), ...singleEvidence(wideScope(index, i), key), actionUsageEvidence(facts, key, ctx), ...common];
+/**
+ * Evidence of a single-action finding (rules 3 and 4), built when read from
+ * what stays as it is (no closure over `check`'s scope), as evidenceBuilder
+ * builds the others. Its first line alone (SARIF) is the note, else the
+ * first statement, else the usage line: the rest is not made for it.
+ */
+function actionEvidence(facts: IdentityFacts, ctx: RuleContext, i: number, key: string, note?: Evidence): LazyEvidenceMaker {
+  const { catalog } = ctx;
+  return (firstOnly) => {
+    if (firstOnly && note) return [note];
+    const single = singleEvidence(wideScope(lastWideIndex(facts.grant, catalog), i), key);
+    if (firstOnly) return [single[0] ?? actionUsageEvidence(facts, key, ctx)];
+    return [...(note ? [note] : []), ...single, actionUsageEvidence(facts, key, ctx), environmentEvidence(facts), ...incompleteGrantEvidence(facts.grant)];
+  };
 }
 
 const CONDITIONED = ' (only under a Condition)';

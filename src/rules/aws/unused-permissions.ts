@@ -174,18 +174,14 @@ function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleConte
     `${count(audit.unused.actions)} unused in ${window.days} days across ${count(all.length)} service${all.length === 1 ? '' : 's'} (${levels})` +
     (audit.unknown.actions ? `; ${count(audit.unknown.actions)} unknown` : '');
   // The evidence (every listed service named, the statements behind them) is built when read (lazy-evidence.ts).
-  return lazyEvidence({ severity, title, granular: 'UnusedShare' }, () => shareEvidence(all, unusedWrites, facts, ctx, numbers));
+  return lazyEvidence({ severity, title, granular: 'UnusedShare' }, (firstOnly) => shareEvidence(all, unusedWrites, facts, ctx, numbers, firstOnly));
 }
 
-function shareEvidence(all: UnusedService[], unusedWrites: number, facts: IdentityFacts, ctx: RuleContext, numbers: string): Evidence[] {
+function shareEvidence(all: UnusedService[], unusedWrites: number, facts: IdentityFacts, ctx: RuleContext, numbers: string, firstOnly = false): Evidence[] {
   const { audit } = facts;
   const { window, catalog } = ctx;
   const threshold = ctx.config.thresholds.unusedPermissionRatio;
   const granted = audit.granted.actions;
-  const ordered = [...all].sort(byDanger);
-  // Only the listed services are named: naming every unused action of an administrator is wasted work.
-  const listed = ordered.slice(0, MAX_SERVICES).map((s) => ({ ...s, names: unusedNamesOf(s.service, facts.usage.unused, catalog) }));
-  const rest = ordered.slice(MAX_SERVICES);
 
   const summary: Evidence = {
     kind: 'usage',
@@ -201,6 +197,13 @@ function shareEvidence(all: UnusedService[], unusedWrites: number, facts: Identi
       usageSources: audit.usageSources,
     },
   };
+
+  // Asked for its first line only (SARIF): naming the services' actions and statements is the work.
+  if (firstOnly) return [summary];
+  const ordered = [...all].sort(byDanger);
+  // Only the listed services are named: naming every unused action of an administrator is wasted work.
+  const listed = ordered.slice(0, MAX_SERVICES).map((s) => ({ ...s, names: unusedNamesOf(s.service, facts.usage.unused, catalog) }));
+  const rest = ordered.slice(MAX_SERVICES);
 
   const restEvidence: Evidence[] = rest.length
     ? [
