@@ -8,9 +8,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { reportSchema } from '../../src/report/json-schema.js';
-import { validatedReport } from '../../src/report/json-report.js';
+import { evidenceOf, validatedReport } from '../../src/report/json-report.js';
 import { MISMATCH, SchemaNormalizer } from '../../src/report/schema-conform.js';
-import { evidenceOf, lazyEvidence } from '../../src/rules/lazy-evidence.js';
+import { lazyEvidence } from '../../src/rules/lazy-evidence.js';
 import type { Evidence } from '../../src/model/finding.js';
 
 const item = z.object({

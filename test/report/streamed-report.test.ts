@@ -157,7 +157,7 @@ describe('streamed JSON and SARIF reports', () => {
           rules.add(f.ruleId);
         }
         // The builders that make the first line alone are among those checked.
-        if (name.includes('AWS')) for (const rule of ['aws.production-reach', 'aws.root-level-scope', 'aws.unused-permissions']) expect(rules.has(rule), `${name}: ${rule}`).toBe(true);
+        if (name.includes('AWS')) for (const rule of ['aws.production-reach', 'aws.root-level-scope', 'aws.unused-permissions', 'aws.unused-credential', 'aws.privilege-escalation']) expect(rules.has(rule), `${name}: ${rule}`).toBe(true);
         for (const f of report.findings.filter((f) => !evidencePending(f))) expect(firstEvidence(f)).toBe(f.evidence[0]);
       }
     }
