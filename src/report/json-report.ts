@@ -1,9 +1,11 @@
 /**
  * The JSON report as written: validated against the documented schema
- * (json-schema.ts) without building every finding's evidence, and written
- * piece by piece with each finding's evidence built for its own write and
- * dropped after (src/rules/lazy-evidence.ts), so a 50,000-principal report
- * takes bounded memory and no string near V8's limit.
+ * (json-schema.ts) without building every finding's evidence and without
+ * copying what parse would return unchanged (schema-conform.ts), and written
+ * piece by piece with each finding's evidence built for its own write,
+ * checked in place and dropped after (src/rules/lazy-evidence.ts), so a
+ * 50,000-principal report takes bounded memory and no string near V8's
+ * limit.
  */
 import { z } from 'zod';
 import type { Evidence } from '../model/finding.js';

@@ -122,13 +122,15 @@ export class SchemaNormalizer {
 
   private container(schema: Schema, def: Def, value: unknown): unknown {
     if (typeof value !== 'object' || value === null) return MISMATCH;
-    let known = this.remember ? this.memo.get(schema) : undefined;
+    // Only objects are remembered: a shared subtree is met through its object, and arrays and records are many times more.
+    const remember = this.remember && def.type === 'object';
+    let known = remember ? this.memo.get(schema) : undefined;
     if (known) {
       const hit = known.get(value);
       if (hit !== undefined) return hit;
     }
     const out = def.type === 'array' ? this.array(def.element!, value) : def.type === 'object' ? this.object(schema, value) : this.record(def, value);
-    if (out !== MISMATCH && this.remember) {
+    if (out !== MISMATCH && remember) {
       if (!known) this.memo.set(schema, (known = new WeakMap()));
       known.set(value, out);
     }
