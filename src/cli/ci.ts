@@ -14,7 +14,7 @@ import { terminalText } from '../util/terminal-text.js';
 import { printable } from '../config/patterns.js';
 import { writeReportFile, type ReportContent } from '../report/write.js';
 import { sarifContent } from '../report/sarif.js';
-import { evidenceOf, jsonReportContent, validatedReport } from '../report/json-report.js';
+import { firstEvidence, jsonReportContent, validatedReport } from '../report/json-report.js';
 import { toMarkdown } from '../report/markdown.js';
 import { ALL_RULES } from '../rules/index.js';
 import type { Store } from '../store/index.js';
@@ -135,7 +135,7 @@ function writeRequestedReports(report: AuditReport, opts: CiOptions, io: Io): vo
 
 function findingLine(prefix: string, f: Finding): string {
   // Built for this line only: findings do not keep their evidence (src/rules/lazy-evidence.ts).
-  const why = evidenceOf(f)[0]?.summary;
+  const why = firstEvidence(f)?.summary;
   return (
     `${prefix} ${f.severity.toUpperCase()} ${f.ruleId} ${terminalText(f.identityArn)}${f.granular ? ` [${terminalText(f.granular)}]` : ''}: ${terminalText(f.title)}\n` +
     (why ? `    why: ${printable(why, MAX_WHY_CHARS)}\n` : '') +

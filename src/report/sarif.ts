@@ -9,7 +9,7 @@
 import { isOpen, type Severity } from '../model/finding.js';
 import type { Rule } from '../rules/rule.js';
 import type { AuditReport, ReportFinding } from './json-schema.js';
-import { evidenceOf } from './json-report.js';
+import { firstEvidence } from './json-report.js';
 import { streamedMap, writeJson, type StreamedArray } from './json-stream.js';
 import type { StreamedContent } from './write.js';
 
@@ -106,8 +106,8 @@ function tallyRule(report: AuditReport, ruleId: string): RuleMetadata {
 
 function result(finding: ReportFinding, ruleIndex: number, names: Map<string, string>): SarifResult {
   const s = finding.suppression;
-  // Built for this result only: a report's findings do not keep their evidence (src/rules/lazy-evidence.ts).
-  const evidence = evidenceOf(finding)[0]?.summary;
+  // Built for this result only, and only its first item where the builder can (src/rules/lazy-evidence.ts).
+  const evidence = firstEvidence(finding)?.summary;
   return {
     ruleId: finding.ruleId,
     ruleIndex,

@@ -16,19 +16,28 @@
  * (the scan's facts and indices): they run later, once or several times.
  * They never build `reach-path` evidence, so report-edges need not build
  * every finding's evidence to find the paths (checked when one is built).
+ *
+ * A builder may be asked for the first items only (`limit`, see
+ * EvidenceMaker): SARIF and `ci` show a finding's first line, a suggestion
+ * quotes two. It may then return a list that starts as the whole list does,
+ * without making the rest.
  */
 import type { Evidence } from '../model/finding.js';
 
 /**
  * A builder. Given `limit`, it may stop once it has that many items (a
- * suggestion quoting a finding keeps its first two): what it returns then
- * starts as the whole list does. Builders that ignore it build everything.
+ * suggestion quoting a finding keeps its first two; SARIF and `ci` show the
+ * first): what it returns then starts as the whole list does. Builders that
+ * ignore it build everything.
  */
-type Make = (limit?: number) => Evidence[];
+export type EvidenceMaker = (limit?: number) => Evidence[];
 
-const pending = new WeakMap<object, Make>();
+/** For builders that can make their first item alone: whether that is all `limit` asks for. */
+export const firstOnly = (limit: number | undefined): boolean => limit !== undefined && limit <= 1;
 
-function build(make: Make, limit?: number): Evidence[] {
+const pending = new WeakMap<object, EvidenceMaker>();
+
+function build(make: EvidenceMaker, limit?: number): Evidence[] {
   const evidence = make(limit);
   if (evidence.some((e) => e.kind === 'reach-path')) throw new Error('lazy evidence: reach paths must be built with the finding (report-edges reads them)');
   return evidence;
@@ -53,7 +62,7 @@ function write(this: object, evidence: Evidence[]): void {
  * `draft` with `evidence` (its last key) built by `make` on first read. The
  * engine completes drafts in place, so the finding keeps the accessor.
  */
-export function lazyEvidence<D extends object>(draft: D, make: Make): D & { evidence: Evidence[] } {
+export function lazyEvidence<D extends object>(draft: D, make: EvidenceMaker): D & { evidence: Evidence[] } {
   pending.set(draft, make);
   Object.defineProperty(draft, 'evidence', { get: read, set: write, enumerable: true, configurable: true });
   return draft as D & { evidence: Evidence[] };
@@ -68,6 +77,15 @@ export function lazyEvidence<D extends object>(draft: D, make: Make): D & { evid
 export function evidenceOf(finding: { evidence: Evidence[] }, limit?: number): Evidence[] {
   const make = pending.get(finding);
   return make ? build(make, limit) : finding.evidence;
+}
+
+/**
+ * A finding's first evidence item (undefined when it has none), built alone
+ * when the builder can (see the module comment) and not kept: what
+ * `evidenceOf(finding)[0]` is, without making the rest of the list.
+ */
+export function firstEvidence(finding: { evidence: Evidence[] }): Evidence | undefined {
+  return evidenceOf(finding, 1)[0];
 }
 
 /**

@@ -18,7 +18,7 @@ import { loadAwsActionCatalog } from '../../src/catalog/aws-actions.js';
 import { DEFAULT_CONFIG, loadConfig, type KeywardenConfig } from '../../src/config/index.js';
 import type { Evidence } from '../../src/model/finding.js';
 import { reportSchema, type AuditReport } from '../../src/report/json-schema.js';
-import { findingForWriting, jsonReportContent, validatedReport } from '../../src/report/json-report.js';
+import { evidenceOf, findingForWriting, firstEvidence, jsonReportContent, validatedReport } from '../../src/report/json-report.js';
 import { jsonText, StreamedArray, streamedMap, writeJson } from '../../src/report/json-stream.js';
 import { sarifContent, toSarif } from '../../src/report/sarif.js';
 import { writeDatedReport, writeReportFile, type ReportContent } from '../../src/report/write.js';
@@ -143,6 +143,25 @@ describe('streamed JSON and SARIF reports', () => {
       const plain = findingForWriting(lazy[0]!);
       expect(evidencePending(lazy[0]!)).toBe(true);
       expect(plain.evidence.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('show each finding\'s first evidence line (SARIF, `ci`) or first items (a suggestion\'s quote) without building or keeping the rest: the items the whole list starts with', () => {
+    for (const { name, build } of audits) {
+      for (const report of [build(), validatedReport(build())]) {
+        const lazy = report.findings.filter((f) => evidencePending(f));
+        const rules = new Set<string>();
+        for (const f of lazy) {
+          const whole = evidenceOf(f);
+          expect(firstEvidence(f), `${name}: ${f.ruleId} ${f.granular ?? ''}`).toEqual(whole[0]);
+          for (const limit of [1, 2, 3]) expect(evidenceOf(f, limit).slice(0, limit), `${name}: ${f.ruleId} ${f.granular ?? ''} limit ${limit}`).toEqual(whole.slice(0, limit));
+          expect(evidencePending(f)).toBe(true);
+          rules.add(f.ruleId);
+        }
+        // The builders that make the first line alone are among those checked.
+        if (name.includes('AWS')) for (const rule of ['aws.production-reach', 'aws.root-level-scope', 'aws.unused-permissions', 'aws.unused-credential', 'aws.privilege-escalation']) expect(rules.has(rule), `${name}: ${rule}`).toBe(true);
+        for (const f of report.findings.filter((f) => !evidencePending(f))) expect(firstEvidence(f)).toBe(f.evidence[0]);
+      }
     }
   });
 

@@ -19,7 +19,7 @@ import { grantTexts, type ReachEdge } from '../../analyse/reach/index.js';
 import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
 import { environmentEvidence, incompleteGrantEvidence, listText } from '../evidence.js';
-import { lazyEvidence } from '../lazy-evidence.js';
+import { firstOnly, lazyEvidence } from '../lazy-evidence.js';
 import { chainSeverity, chainTargets, hopEvidence, reachPathEvidence } from '../reach-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { rootScopeSeverity } from '../severity.js';
@@ -63,16 +63,20 @@ function directFinding(facts: IdentityFacts, ctx: RuleContext, found: FoundEscal
       granular: `Escalation::${method.id}`,
       title: `Can escalate privileges: ${method.title} (${method.id})${conditioned ? ' under a Condition' : ''}`,
     },
-    () => directEvidence(facts, ctx, found),
+    (limit) => directEvidence(facts, ctx, found, firstOnly(limit)),
   );
 }
 
-function directEvidence(facts: IdentityFacts, ctx: RuleContext, found: FoundEscalation): Evidence[] {
+function directEvidence(facts: IdentityFacts, ctx: RuleContext, found: FoundEscalation, firstOnly = false): Evidence[] {
   const { method } = found;
-  const evidence: Evidence[] = [
-    { kind: 'note', summary: `${method.title}: ${method.how}`, detail: { method: method.id, actions: [...method.actions, ...(method.passRole ? ['iam:PassRole'] : [])], references: method.references } },
-    ...grantTexts(found.grants).map((summary, i) => ({ kind: 'policy-statement' as const, summary, detail: { action: found.grants[i]?.action } })),
-  ];
+  const first: Evidence = {
+    kind: 'note',
+    summary: `${method.title}: ${method.how}`,
+    detail: { method: method.id, actions: [...method.actions, ...(method.passRole ? ['iam:PassRole'] : [])], references: method.references },
+  };
+  // Asked for its first line only (SARIF).
+  if (firstOnly) return [first];
+  const evidence: Evidence[] = [first, ...grantTexts(found.grants).map((summary, i) => ({ kind: 'policy-statement' as const, summary, detail: { action: found.grants[i]?.action } }))];
   if (found.conditions.length > 0) evidence.push({ kind: 'note', summary: `holds only if ${found.conditions.join('; ')}: one severity step lower` });
   const leads = leadsTo(facts, ctx, found);
   if (leads) evidence.push(leads);

@@ -42,7 +42,7 @@ import type { AccessLevel } from '../../model/domain.js';
 import type { Evidence } from '../../model/finding.js';
 import type { IdentityAudit } from '../../report/json-schema.js';
 import { byDocument, described, environmentEvidence, firstFew, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef } from '../evidence.js';
-import { lazyEvidence } from '../lazy-evidence.js';
+import { firstOnly, lazyEvidence } from '../lazy-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { isProductionRisk, lower, reachSeverity } from '../severity.js';
 
@@ -113,8 +113,10 @@ export interface ReachStatement extends IndexedStatementRef {
   /**
    * An Allow every action of which reaches production for this identity (no
    * Deny or boundary takes any away): what it covers of a group is then the
-   * statement's own business, and its evidence lines are shared by every
-   * identity of the account holding it (see AccountReaders.lines).
+   * statement's own business (counted and named once per statement:
+   * wholeCover). Its evidence lines are made per finding written and dropped
+   * after: kept per attachment, they held ~100 MB per 5,000 principals once
+   * the JSON report was written, and saved no measurable time.
    */
   whole: boolean;
 }
@@ -135,8 +137,7 @@ export interface ReachIndex {
 /**
  * A statement's production resources depend only on its text, the identity's
  * account and that account's environment: classified once per statement
- * document and account, not once per identity holding it. So do the
- * evidence lines of an Allow held whole (see ReachStatement.whole).
+ * document and account, not once per identity holding it.
  */
 class AccountReaders {
   private readonly placedOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
@@ -146,8 +147,6 @@ class AccountReaders {
   private readonly byEnvironmentOf = new WeakMap<ExpandedStatement, Map<Environment, { resources: string[]; everyResource: boolean }>>();
   /** `*` placed in this account: shared by every statement naming only `*` (read-only, like every cached list here). */
   private everyResource: ResourceReach[] | undefined;
-  /** Evidence lines of an Allow held whole, per attachment (HeldStatement) and group. */
-  readonly lines = new WeakMap<HeldStatement, (Evidence | undefined)[]>();
 
   constructor(
     private readonly ctx: RuleContext,
@@ -445,25 +444,18 @@ function groupFinding(g: number, index: ReachIndex, facts: IdentityFacts, ctx: R
       granular: group.granular,
       title: `Can ${group.verb} production: ${count} ${label} action${count === 1 ? '' : 's'} (${names})${conditioned ? ' only under a Condition' : ''}`,
     },
-    () => groupEvidence(g, facts, ctx),
+    (limit) => groupEvidence(g, facts, ctx, firstOnly(limit)),
   );
 }
 
-function groupEvidence(g: number, facts: IdentityFacts, ctx: RuleContext): Evidence[] {
+function groupEvidence(g: number, facts: IdentityFacts, ctx: RuleContext, firstOnly = false): Evidence[] {
   const group = GROUPS[g]!;
   const index = productionReachIndex(facts, ctx);
   const actions = index.reach.intersect(groupMasks(ctx.catalog)[g]!);
-  const usage = usageIndex(facts, ctx.catalog);
   const key = catalogKeys(ctx.catalog);
-  const readers = resourceReaders(ctx, facts.identity.accountId, facts.environment.environment);
   const count = actions.size;
   // Only the first MAX_NAMES names are ever shown; the rest are counted.
   const keys = firstMembers(actions, MAX_NAMES).map(key);
-  const conditioned = actions.isSubsetOf(index.conditioned);
-  const entries = index.statements
-    .map((entry) => ({ entry, covered: entry.whole ? wholeCover(entry.statement, g, ctx.catalog).covered : countInStatement(entry.statement, actions) }))
-    .filter((e) => e.covered > 0)
-    .sort((a, b) => b.covered - a.covered || a.entry.statementIndex - b.entry.statementIndex);
   const label = group.delete ? 'delete (Write)' : group.level;
 
   const evidence: Evidence[] = [
@@ -473,16 +465,22 @@ function groupEvidence(g: number, facts: IdentityFacts, ctx: RuleContext): Evide
       detail: { accessLevel: group.level, delete: group.delete ?? false, count, actions: keys },
     },
   ];
+  // Asked for its first line only (SARIF): the statements and usage are most of the work.
+  if (firstOnly) return evidence;
+  const usage = usageIndex(facts, ctx.catalog);
+  const readers = resourceReaders(ctx, facts.identity.accountId, facts.environment.environment);
+  const conditioned = actions.isSubsetOf(index.conditioned);
+  const entries = index.statements
+    .map((entry) => ({ entry, covered: entry.whole ? wholeCover(entry.statement, g, ctx.catalog).covered : countInStatement(entry.statement, actions) }))
+    .filter((e) => e.covered > 0)
+    .sort((a, b) => b.covered - a.covered || a.entry.statementIndex - b.entry.statementIndex);
   for (const role of ['allow', 'boundary', 'deny'] as const) {
     const ofRole = entries.filter((e) => e.entry.role === role);
     for (const { entry, covered } of ofRole.slice(0, MAX_STATEMENTS)) {
       if (entry.whole) {
-        // Every identity of the account holding this attachment would say the same: shared lines.
-        for (const held of entry.held) {
-          let lines = readers.lines.get(held);
-          if (!lines) readers.lines.set(held, (lines = []));
-          evidence.push((lines[g] ??= statementLine(described(held), role, entry, covered, wholeCover(entry.statement, g, ctx.catalog).keys, readers)));
-        }
+        // Its covered actions are the statement's own: counted and named once per statement (wholeCover).
+        const { keys: wholeKeys } = wholeCover(entry.statement, g, ctx.catalog);
+        for (const held of entry.held) evidence.push(statementLine(described(held), role, entry, covered, wholeKeys, readers));
         continue;
       }
       const coveredKeys = firstInStatement(entry.statement, actions, MAX_STATEMENT_NAMES).map(key);

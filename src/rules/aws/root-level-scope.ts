@@ -56,7 +56,7 @@ import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
 import type { AuditFacts } from '../../analyse/granted-vs-used.js';
 import { byDocument, described, environmentEvidence, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef } from '../evidence.js';
-import { lazyEvidence } from '../lazy-evidence.js';
+import { lazyEvidence, type EvidenceMaker as LazyEvidenceMaker } from '../lazy-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { rootScopeSeverity } from '../severity.js';
 
@@ -598,9 +598,10 @@ function wholeServiceEvidence(facts: IdentityFacts, ctx: RuleContext, entry: Roo
  * The evidence builder of a single-action finding (rules 3 and 4), from what
  * stays as it is: no closure over `check`'s scope. It reads only which wide
  * statements cover the action, not the sets of a WideIndex, and is one
- * closure per finding (there are tens per identity).
+ * closure per finding (there are tens per identity). Asked for its first
+ * items (a suggestion's quote, SARIF's first line), it makes only those.
  */
-function actionEvidence(facts: IdentityFacts, ctx: RuleContext, i: number, key: string, note?: Evidence): (limit?: number) => Evidence[] {
+function actionEvidence(facts: IdentityFacts, ctx: RuleContext, i: number, key: string, note?: Evidence): LazyEvidenceMaker {
   return (limit = Infinity) => {
     const out = note ? [note] : [];
     // A suggestion quoting the finding reads its first items only: statements are described only as far as it reads.

@@ -30,7 +30,7 @@
 import { isInWindow } from '../../analyse/window.js';
 import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
-import { lazyEvidence } from '../lazy-evidence.js';
+import { firstOnly, lazyEvidence } from '../lazy-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import {
   cloudTrailEvidence,
@@ -100,7 +100,11 @@ function judgeUser(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { n
       granular: `Credential::${u.credential.id}`,
     };
     findings.push(
-      lazyEvidence(draft, () => [credentialEvidence(u.credential, u.audit, u.why), cloudTrailEvidence(facts, window), ...others(uses, u), ...weight(), ...unknownNote()]),
+      lazyEvidence(draft, (limit) => {
+        const first = credentialEvidence(u.credential, u.audit, u.why);
+        // Asked for its first line only (SARIF): the rest, the severity's weighing above all, is not made.
+        return firstOnly(limit) ? [first] : [first, cloudTrailEvidence(facts, window), ...others(uses, u), ...weight(), ...unknownNote()];
+      }),
     );
   }
 
@@ -174,5 +178,6 @@ function judgeRole(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { n
     title: `role ${printable(facts.identity.name)} not used in the window${newest ? `; last used ${day(newest.at)}` : ''}`,
     granular: 'Identity',
   };
-  return [lazyEvidence(draft, () => [usage(), cloudTrailEvidence(facts, window), ...unusedSeverityEvidence(facts, ctx.catalog)])];
+  // Asked for its first line only (SARIF), the usage line alone.
+  return [lazyEvidence(draft, (limit) => (firstOnly(limit) ? [usage()] : [usage(), cloudTrailEvidence(facts, window), ...unusedSeverityEvidence(facts, ctx.catalog)]))];
 }
