@@ -202,8 +202,11 @@ describe('CloudTrail ingest in worker threads', () => {
       await count(files[0]!);
       await count(files[1]!);
       await count(files[2]!);
+      // The second worker is told to stop, then sent file 3 (it is still in the pool until it has exited):
+      // the file is in flight on a dying worker. (Sent first, a fast worker could count it before it stopped.)
+      const stopping = workers[1]!.worker.terminate();
       const inFlight = count(files[3]!);
-      await workers[1]!.worker.terminate();
+      await stopping;
       await expect(inFlight).rejects.toThrow(`${files[3]}: the ingest worker reading it stopped`);
       expect(pool.size).toBe(1);
       await count(files[4]!);
