@@ -8,52 +8,24 @@
  * The first start after an edit also builds the bundle; that run is made
  * first and not counted.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runKeywarden, type CliUsage } from './cli-process.js';
 import { reportFigure } from './figures.js';
 import { runIfMain } from './run-main.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(root, 'bin', 'keywarden.js');
 const RUNS = Number(process.env.STARTUP_RUNS ?? 5);
 
-interface Usage {
-  wallMs: number;
-  cpuMs: number;
-  rssMb: number;
-}
-
-/** Runs the CLI in a child that writes its own CPU time and peak RSS to `usageFile` as it exits. */
-function runCli(args: string[], env: Record<string, string>, dir: string): Usage {
-  const usageFile = path.join(dir, 'usage.json');
-  const preload = path.join(dir, 'usage-at-exit.mjs');
-  writeFileSync(
-    preload,
-    `import { writeFileSync } from 'node:fs';\n` +
-      `process.on('exit', () => { const u = process.resourceUsage(); ` +
-      `writeFileSync(${JSON.stringify(usageFile)}, JSON.stringify({ cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, rssMb: u.maxRSS / 1024 })); });\n`,
-  );
-  const started = performance.now();
-  const run = spawnSync(process.execPath, ['--import', pathToFileURL(preload).href, BIN, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-  });
-  const wallMs = performance.now() - started;
-  if (run.status !== 0) throw new Error(`keywarden ${args.join(' ')} exited with ${run.status}: ${run.stderr}`);
-  return { wallMs, ...(JSON.parse(readFileSync(usageFile, 'utf8')) as Omit<Usage, 'wallMs'>) };
-}
+type Usage = Omit<CliUsage, 'stderr'>;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 function measure(label: string, args: (dir: string, run: number) => string[], env: Record<string, string>): Usage {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'keywarden-startup-'));
   try {
-    runCli(args(dir, -1), env, dir);
-    const runs = Array.from({ length: RUNS }, (_, i) => runCli(args(dir, i), env, dir));
+    runKeywarden(args(dir, -1), env, dir);
+    const runs = Array.from({ length: RUNS }, (_, i) => runKeywarden(args(dir, i), env, dir));
     const usage = { wallMs: median(runs.map((r) => r.wallMs)), cpuMs: median(runs.map((r) => r.cpuMs)), rssMb: median(runs.map((r) => r.rssMb)) };
     console.log(`  ${label.padEnd(44)} ${usage.wallMs.toFixed(0).padStart(6)} ms wall ${usage.cpuMs.toFixed(0).padStart(6)} ms CPU ${usage.rssMb.toFixed(0).padStart(5)} MB`);
     return usage;
