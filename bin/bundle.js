@@ -66,6 +66,7 @@ export function markUsed(file) {
     // Not ours to change: it is not pruned by us either.
   }
 }
+
 /** What the cache holds: CLI bundles (folders) and ingest worker scripts, each named by a hash, and what a killed build left half-written. */
 const CACHED = /^(cli-[0-9a-f]{16}|ingest-worker-[0-9a-f]{16}\.mjs)(\.\d+\.tmp)?$/;
 
