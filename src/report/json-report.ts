@@ -20,7 +20,6 @@ export const evidenceOf = modelEvidenceOf as (finding: { evidence: ReportFinding
 /** firstEvidence for a report finding: its first evidence item, the rest not made when the builder can help it (lazy-evidence.ts). */
 export const firstEvidence = modelFirstEvidence as (finding: { evidence: ReportFinding['evidence'] }) => ReportFinding['evidence'][number] | undefined;
 
-
 const findingSchema = reportSchema.shape.findings.element;
 const evidenceListSchema = findingSchema.shape.evidence;
 const FINDING_KEYS = Object.keys(findingSchema.shape);

@@ -65,13 +65,6 @@ const MAX_STATEMENTS = 20;
 /** Action names listed in one evidence item. */
 const MAX_NAMES = 50;
 
-/** How one action is held on every resource: the statements behind it, as grantsFor & co. list them. */
-interface WideScope {
-  allows: GrantingStatement[];
-  boundary: GrantingStatement[];
-  denies: GrantingStatement[];
-}
-
 /** Resource `*` or NotResource (every resource but some): what makes a statement root-level in scope. */
 /** Resource `*` or NotResource, once per statement: every identity holding it asks, several times per audit. */
 function isWide(s: ExpandedStatement): boolean {
@@ -326,14 +319,16 @@ function statementsBehind(index: WideIndex): IndexedStatement[] {
   return out;
 }
 
-/** How one wide action is held, for a single-action finding. */
-function wideScope(index: WideStatements, i: number): WideScope {
-  return { allows: covering(index.allows, i), boundary: covering(index.boundary, i), denies: covering(index.denies, i) };
-}
-
 // Helpers at module level rather than closures per call: tsx names each named closure as it is made (Object.defineProperty), per finding here.
-function covering(list: readonly HeldStatement[], i: number): GrantingStatement[] {
-  return list.filter((h) => h.statement.actions.has(i)).map(described);
+/** The first MAX_STATEMENTS statements of `list` that cover action i, as a single-action finding cites them. */
+function covering(list: readonly HeldStatement[], i: number, refuses: boolean, out: CitedStatement[]): void {
+  let cited = 0;
+  for (const held of list) {
+    if (cited === MAX_STATEMENTS) return;
+    if (!held.statement.actions.has(i)) continue;
+    out.push({ held, refuses });
+    cited++;
+  }
 }
 
 /** A subset of the catalog: everything, or one service's index range. */
@@ -388,18 +383,31 @@ function groupEvidence(statements: readonly IndexedStatement[], index: WideIndex
   return out;
 }
 
-/** The statements a single-action finding cites, in its evidence's order: wide Allows, wide boundary Allows, Denies that may refuse some requests. */
-function citedStatements(scope: WideScope): { statement: GrantingStatement; refuses: boolean }[] {
-  return [...citing(scope.allows, false), ...citing(scope.boundary, false), ...citing(scope.denies, true)];
+interface CitedStatement {
+  held: HeldStatement;
+  /** A Deny that may refuse some requests. */
+  refuses: boolean;
 }
 
-function citing(list: GrantingStatement[], refuses: boolean): { statement: GrantingStatement; refuses: boolean }[] {
-  return list.slice(0, MAX_STATEMENTS).map((statement) => ({ statement, refuses }));
+/**
+ * The statements a single-action finding cites, in its evidence's order: wide
+ * Allows, wide boundary Allows, Denies that may refuse some requests (its
+ * evidence and its citations both, so they always name the same policies).
+ */
+function citedStatements(index: WideStatements, i: number): CitedStatement[] {
+  const out: CitedStatement[] = [];
+  covering(index.allows, i, false, out);
+  covering(index.boundary, i, false, out);
+  covering(index.denies, i, true, out);
+  return out;
 }
 
-function singleEvidence(scope: WideScope, key: string, limit = Infinity): Evidence[] {
-  const cited = citedStatements(scope);
-  return (cited.length > limit ? cited.slice(0, Math.max(0, limit)) : cited).map(({ statement, refuses }) => wideStatementEvidence(statement, refuses ? `${key} for some requests` : key));
+/** The statement evidence of a single-action finding, its first `limit` items only (each statement described as it is shown). */
+function singleEvidence(index: WideStatements, i: number, key: string, limit = Infinity): Evidence[] {
+  const cited = citedStatements(index, i);
+  return (cited.length > limit ? cited.slice(0, Math.max(0, limit)) : cited).map(({ held, refuses }) =>
+    wideStatementEvidence(described(held), refuses ? `${key} for some requests` : key),
+  );
 }
 
 /**
@@ -422,22 +430,8 @@ export function rootLevelCitations(facts: IdentityFacts, granular: string | unde
   }
   const i = catalog.indexOf(what);
   if (i === undefined || catalog.keyAt(i) !== what) return undefined;
-  return policiesCovering(lastWideStatements(facts.grant), i);
-}
-
-/** The policies of a single-action finding's statement evidence (citedStatements' order and caps), without describing the statements. */
-function policiesCovering(index: WideStatements, i: number): { policyName: string; policyArn?: string }[] {
-  const out: { policyName: string; policyArn?: string }[] = [];
-  for (const list of [index.allows, index.boundary, index.denies]) {
-    let cited = 0;
-    for (const { source, statement } of list) {
-      if (cited === MAX_STATEMENTS) break;
-      if (!statement.actions.has(i)) continue;
-      out.push({ policyName: source.policyName, policyArn: source.policyArn });
-      cited++;
-    }
-  }
-  return out;
+  // The statements are not described for this: only their policies are named.
+  return citedStatements(lastWideStatements(facts.grant), i).map(({ held: { source } }) => ({ policyName: source.policyName, policyArn: source.policyArn }));
 }
 
 function groupCitations(index: WideIndex, subset: Subset, held: number): { policyName: string; policyArn?: string }[] {
@@ -447,7 +441,6 @@ function groupCitations(index: WideIndex, subset: Subset, held: number): { polic
 function policiesOf(statements: GrantingStatement[]): { policyName: string; policyArn?: string }[] {
   return statements.map((s) => ({ policyName: s.policyName, policyArn: s.policyArn }));
 }
-
 
 /** The actions an identity lacks for a near-total grant, by service, for evidence. */
 function missingEvidence(catalog: AwsActionCatalog, wide: ActionSet): Evidence {
@@ -605,7 +598,7 @@ function actionEvidence(facts: IdentityFacts, ctx: RuleContext, i: number, key: 
   return (limit = Infinity) => {
     const out = note ? [note] : [];
     // A suggestion quoting the finding reads its first items only: statements are described only as far as it reads.
-    out.push(...singleEvidence(wideScope(lastWideStatements(facts.grant), i), key, limit - out.length));
+    out.push(...singleEvidence(lastWideStatements(facts.grant), i, key, limit - out.length));
     if (out.length >= limit) return out;
     out.push(actionUsageEvidence(facts, key, ctx));
     if (out.length >= limit) return out;
