@@ -29,6 +29,7 @@ import type { CloudTrailRecordFields, CloudTrailUserIdentity } from './record-fi
 import type { CloudTrailFieldPath } from './record-reader.js';
 import { redactSecrets } from '../../../util/secrets.js';
 import { resourceArnsOf } from './resource-arns.js';
+import { KeyedRows } from './keyed-rows.js';
 import { AGENT_FIELDS, CELL_FIELDS, GAP_FIELDS, RESOURCE_FIELDS, type PackedCloudTrailAggregate } from './packed-aggregate.js';
 
 /** CloudTrail delivered events for this account, region and UTC day. */
@@ -101,10 +102,11 @@ export const AGGREGATE_FIELDS: readonly CloudTrailFieldPath[] = [
 
 const MAX_INTERNED_STRINGS = 100_000;
 
-/** Cell keys pack (action id, day number) into a small integer (V8 Smi, below 2^30). */
+/** Cell keys pack (credential number, action id, day number) into one integer (see KeyedRows). */
 const ACTION_SPACE = 1 << 15; // the AWS catalog has ~18k actions
 const DAY_SPACE = 1 << 15; // days since 1970: until 2059
-const cellKey = (action: number, day: number) => action * DAY_SPACE + day;
+/** Cell keys also hold a credential number: below 2^53 with the two spaces above. */
+const MAX_CREDENTIALS = 1 << 23;
 
 /** Days since 1970-01-01 of a `YYYY-MM-DD…` string (already validated), computed without Date. */
 function dayNumber(t: string): number {
@@ -189,15 +191,15 @@ function roleArnFromSessionArn(arn: string): string | undefined {
 }
 
 /**
- * Everything aggregated for one identity. Keeping it together means one map
- * lookup per event finds both its usage cells and its user-agent tally.
+ * Everything aggregated for one identity that is few per identity (its
+ * credentials, user agents and per-action resource tallies). Its counters
+ * live in the aggregate's keyed rows: one map lookup per event finds this.
  */
-export interface IdentityUsage {
+interface IdentityUsage {
   identityArn: string;
-  /** Credential ids seen for this identity (few, so found by scanning), and per credential its cells. */
+  /** Credential ids seen for this identity (few, so found by scanning), and each one's number in the aggregate. */
   credentials: string[];
-  /** Per credential (same index): cellKey(action id, day number) -> usage. Small-integer keys: no per-event key strings. */
-  cells: Map<number, UsageDay>[];
+  credentialNumbers: number[];
   userAgents: Map<string, UserAgentTally>;
   /** The largest kept agent once the cap is reached (see admitSmallest). */
   userAgentCap: CapState;
@@ -206,19 +208,19 @@ export interface IdentityUsage {
   lastUserAgentTally: UserAgentTally | undefined;
   /** Events whose agent was not kept (the identity already had the maximum of distinct agents). */
   userAgentOverflow: number;
-  /** Per action: the resources its successful calls named, per day. */
+  /** Per action: the resources its successful calls named. */
   resources: Map<string, ActionResources>;
 }
 
-/** Day -> calls, per resource, and the calls with no kept resource. */
-export interface ActionResources {
-  arns: Map<string, Map<string, number>>;
+/** The resources one identity's calls of one action named: kept ARNs, each with its number (its days are rows). */
+interface ActionResources {
+  /** This tally's number: gap rows are keyed by it. */
+  number: number;
+  identityArn: string;
+  action: string;
+  arns: Map<string, number>;
   arnCap: CapState;
-  unresolved: Map<string, number>;
-  overflow: Map<string, number>;
 }
-
-const bump = (days: Map<string, number>, day: string, calls: number) => days.set(day, (days.get(day) ?? 0) + calls);
 
 /** A capped map's largest key, remembered while the map is full and unchanged (undefined: not known yet). */
 interface CapState {
@@ -230,10 +232,10 @@ interface CapState {
  * its smallest keys, so which ones survive depends only on the keys seen,
  * never on their order: aggregates read in any order or on any number of
  * threads merge into exactly the same result. When `key` displaces the
- * largest kept key, that one is removed and returned (the caller moves its
- * counts to the overflow tally); a refused key returns REFUSED. The largest
- * key is remembered in `cap`: unique names (object prefixes, KMS keys) are
- * refused at the cost of one comparison, not a scan of the map.
+ * largest kept key, that one is removed and its value returned (the caller
+ * moves its counts to the overflow tally); a refused key returns REFUSED.
+ * The largest key is remembered in `cap`: unique names (object prefixes,
+ * KMS keys) are refused at the cost of one comparison, not a scan of the map.
  */
 function admitSmallest<V>(map: Map<string, V>, cap: CapState, key: string, max: number): V | undefined | typeof REFUSED {
   if (map.size < max) return undefined;
@@ -257,32 +259,61 @@ interface UserAgentTally {
   lastSeen: string;
 }
 
-/** The plain-data part of an aggregate (structured-cloneable, e.g. posted back from a worker thread). */
-export interface CloudTrailAggregateData {
-  identities: Map<string, IdentityUsage>;
-  unmapped: Map<string, UnmappedEvent>;
-  days: Map<string, CloudTrailDaySeen>;
-  stats: CloudTrailStats;
+// Row layouts (see keyed-rows.ts). Cells: count, denied, latest call as a clock (see clockOf).
+const COUNT = 0;
+const DENIED = 1;
+const LAST_SEEN = 2;
+// Resource days: calls, and the next row + 1 of the same resource (0: none), so an evicted resource's days are found.
+const CALLS = 0;
+const NEXT = 1;
+// Gaps, per (tally, day): calls on no resource, and calls on resources over the cap.
+const UNRESOLVED = 0;
+const OVERFLOW = 1;
+
+/**
+ * A normalised eventTime as one number in the same order: minutes since
+ * 1970, times 61 seconds (CloudTrail writes a leap second as :60).
+ */
+function clockOf(eventTime: string, day: number): number {
+  return ((day * 24 + two(eventTime, 11)) * 60 + two(eventTime, 14)) * 61 + two(eventTime, 17);
 }
 
 /** A compact, mergeable per-file (or per-run) aggregate. */
-export class CloudTrailAggregate implements CloudTrailAggregateData {
+export class CloudTrailAggregate {
   readonly identities = new Map<string, IdentityUsage>();
   readonly unmapped = new Map<string, UnmappedEvent>();
   readonly days = new Map<string, CloudTrailDaySeen>();
   readonly stats: CloudTrailStats = emptyCloudTrailStats();
   /** Usage cells, kept resources and user agents held: a measure of this aggregate's size, to bound it. */
   entries = 0;
+  /** Per (credential number, action id, day): see COUNT, DENIED, LAST_SEEN. */
+  private readonly cells = new KeyedRows(3);
+  /** Per (resource number, day): see CALLS, NEXT. */
+  private readonly resourceDays = new KeyedRows(2);
+  /** Per (tally number, day): see UNRESOLVED, OVERFLOW. */
+  private readonly gaps = new KeyedRows(2);
+  /** By credential number: its identity and id. */
+  private readonly credentialIdentities: IdentityUsage[] = [];
+  private readonly credentialIds: string[] = [];
+  /** By resource number: the row + 1 of its latest day (0: none, or evicted). */
+  private readonly resourceHeads: number[] = [];
+  private readonly tallies: ActionResources[] = [];
   // Last-hit caches: consecutive events often share identity, key, action and day.
   private lastIdentity: IdentityUsage | undefined;
-  private lastCell: UsageDay | undefined;
+  private lastCellKey = -1;
+  private lastCellRow = -1;
+  private lastAction = '';
+  private lastActionId = -1;
   private lastDay: CloudTrailDaySeen | undefined;
   private lastDayNumber = -1;
   private lastDayText = '';
   /** Shared string instances, so millions of equal ARNs/agents cost one string each. */
   private readonly strings: Map<string, string>;
-  /** Action -> small integer for cell keys (the action strings come memoised from the mapper). */
+  /** Action <-> small integer for cell keys (the action strings come memoised from the mapper). */
   private readonly actionIds = new Map<string, number>();
+  private readonly actions: string[] = [];
+  /** Day number -> `YYYY-MM-DD`, for the days written out. */
+  private readonly dayTexts = new Map<number, string>();
   /** Accounts events were delivered for since beginFile() (or since this aggregate began). */
   private fileAccounts = new Set<string>();
 
@@ -294,13 +325,34 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
   }
 
   private actionId(action: string): number {
+    if (action === this.lastAction) return this.lastActionId;
     let id = this.actionIds.get(action);
     if (id === undefined) {
-      id = this.actionIds.size;
+      id = this.actions.length;
       if (id >= ACTION_SPACE) throw new Error(`more than ${ACTION_SPACE} distinct IAM actions in one aggregate`);
-      this.actionIds.set(this.intern(action), id);
+      const interned = this.intern(action);
+      this.actionIds.set(interned, id);
+      this.actions.push(interned);
     }
+    this.lastAction = action;
+    this.lastActionId = id;
     return id;
+  }
+
+  private dayText(day: number): string {
+    let text = this.dayTexts.get(day);
+    if (text === undefined) this.dayTexts.set(day, (text = new Date(day * 86_400_000).toISOString().slice(0, 10)));
+    return text;
+  }
+
+  private clockText(clock: number): string {
+    const second = clock % 61;
+    const minutes = (clock - second) / 61;
+    const minute = minutes % 60;
+    const hours = (minutes - minute) / 60;
+    const hour = hours % 24;
+    const pad = (n: number) => (n < 10 ? '0' : '') + n;
+    return `${this.dayText((hours - hour) / 24)}T${pad(hour)}:${pad(minute)}:${pad(second)}Z`;
   }
 
   /** Raw user agent -> the same with secrets redacted (agents repeat, so each is scanned once). */
@@ -394,58 +446,110 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
       return;
     }
 
-    const credentialId = ui?.accessKeyId ?? '';
-    let cell = this.lastCell;
-    if (
-      cell === undefined ||
-      cell.day !== day ||
-      cell.action !== action ||
-      cell.credentialId !== credentialId ||
-      cell.identityArn !== identity.identityArn
-    ) {
-      cell = this.cell(identity, credentialId, action, day, dayNum, eventTime);
-      this.lastCell = cell;
-    }
-    if (eventTime > cell.lastSeen) cell.lastSeen = eventTime;
+    const key = this.cellKey(identity, ui?.accessKeyId ?? '', action, dayNum);
+    const row = key === this.lastCellKey ? this.lastCellRow : this.cellRow(key);
+    this.lastCellKey = key;
+    this.lastCellRow = row;
+    const cell = this.cells.values;
+    const at = row * 3;
+    const clock = clockOf(eventTime, dayNum);
+    if (clock > cell[at + LAST_SEEN]!) cell[at + LAST_SEEN] = clock;
     stats.attributed++;
     if (rec.errorCode !== undefined && rec.errorCode !== '' && isAccessDenied(rec.errorCode)) {
-      cell.denied++;
+      cell[at + DENIED] = cell[at + DENIED]! + 1;
       stats.denied++;
     } else {
-      cell.count++;
-      this.seeResources(identity, cell.action, cell.day, resourceArnsOf(rec), 1);
+      cell[at + COUNT] = cell[at + COUNT]! + 1;
+      this.seeResources(identity, action, dayNum, resourceArnsOf(rec), 1);
     }
   }
 
+  /** A cell's key: (credential number, action id, day), each in its own bits. */
+  private cellKey(identity: IdentityUsage, credentialId: string, action: string, day: number): number {
+    return (this.credentialNumber(identity, credentialId) * ACTION_SPACE + this.actionId(action)) * DAY_SPACE + day;
+  }
+
+  /** The row of a cell's key, added (and counted in entries) on first use. */
+  private cellRow(key: number): number {
+    const before = this.cells.size;
+    const row = this.cells.row(key);
+    if (this.cells.size > before) this.entries++;
+    return row;
+  }
+
+  private credentialNumber(identity: IdentityUsage, credentialId: string): number {
+    const credentials = identity.credentials;
+    let i = 0;
+    while (i < credentials.length && credentials[i] !== credentialId) i++;
+    if (i === credentials.length) {
+      const number = this.credentialIds.length;
+      if (number >= MAX_CREDENTIALS) throw new Error(`more than ${MAX_CREDENTIALS} distinct credentials in one aggregate`);
+      const id = this.intern(credentialId);
+      credentials.push(id);
+      identity.credentialNumbers.push(number);
+      this.credentialIds.push(id);
+      this.credentialIdentities.push(identity);
+    }
+    return identity.credentialNumbers[i]!;
+  }
+
   /** Counts calls of an action on the given resources (none: not observable), within the per-action cap. */
-  private seeResources(identity: IdentityUsage, action: string, day: string, arns: readonly string[], calls: number): void {
+  private seeResources(identity: IdentityUsage, action: string, day: number, arns: readonly string[], calls: number): void {
     const tally = this.resourceTally(identity, action);
-    if (arns.length === 0) bump(tally.unresolved, day, calls);
+    if (arns.length === 0) this.bumpGap(tally, day, UNRESOLVED, calls);
     for (let i = 0; i < arns.length; i++) this.seeResource(tally, arns[i]!, day, calls);
   }
 
   private resourceTally(identity: IdentityUsage, action: string): ActionResources {
     let tally = identity.resources.get(action);
     if (tally === undefined) {
-      tally = { arns: new Map(), arnCap: { largest: undefined }, unresolved: new Map(), overflow: new Map() };
-      identity.resources.set(action, tally);
+      const interned = this.intern(action);
+      tally = { number: this.tallies.length, identityArn: identity.identityArn, action: interned, arns: new Map(), arnCap: { largest: undefined } };
+      this.tallies.push(tally);
+      identity.resources.set(interned, tally);
     }
     return tally;
   }
 
-  private seeResource(tally: ActionResources, arn: string, day: string, calls: number): void {
-    let days = tally.arns.get(arn);
-    if (days === undefined) {
+  private seeResource(tally: ActionResources, arn: string, day: number, calls: number): void {
+    let resource = tally.arns.get(arn);
+    if (resource === undefined) {
       const evicted = admitSmallest(tally.arns, tally.arnCap, arn, MAX_RESOURCES_PER_ACTION);
       if (evicted === REFUSED) {
-        bump(tally.overflow, day, calls);
+        this.bumpGap(tally, day, OVERFLOW, calls);
         return;
       }
-      if (evicted !== undefined) for (const [d, c] of evicted) bump(tally.overflow, d, c);
-      tally.arns.set(this.intern(arn), (days = new Map()));
+      if (evicted !== undefined) this.evictResource(tally, evicted);
+      resource = this.resourceHeads.push(0) - 1;
+      tally.arns.set(this.intern(arn), resource);
       this.entries++;
     }
-    bump(days, day, calls);
+    const rows = this.resourceDays;
+    const before = rows.size;
+    const row = rows.row(resource * DAY_SPACE + day);
+    if (rows.size > before) {
+      rows.values[row * 2 + NEXT] = this.resourceHeads[resource]!;
+      this.resourceHeads[resource] = row + 1;
+    }
+    rows.values[row * 2 + CALLS] = rows.values[row * 2 + CALLS]! + calls;
+  }
+
+  /** A resource displaced by a smaller one: its calls move to the tally's overflow, day by day. */
+  private evictResource(tally: ActionResources, resource: number): void {
+    const rows = this.resourceDays;
+    for (let next = this.resourceHeads[resource]!; next !== 0; ) {
+      const at = (next - 1) * 2;
+      this.bumpGap(tally, rows.keys[next - 1]! % DAY_SPACE, OVERFLOW, rows.values[at + CALLS]!);
+      rows.values[at + CALLS] = 0;
+      next = rows.values[at + NEXT]!;
+    }
+    this.resourceHeads[resource] = 0;
+  }
+
+  private bumpGap(tally: ActionResources, day: number, column: typeof UNRESOLVED | typeof OVERFLOW, calls: number): void {
+    const row = this.gaps.row(tally.number * DAY_SPACE + day);
+    const values = this.gaps.values;
+    values[row * 2 + column] = values[row * 2 + column]! + calls;
   }
 
   private identity(identityArn: string): IdentityUsage {
@@ -457,7 +561,7 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
       identity = {
         identityArn: arn,
         credentials: [],
-        cells: [],
+        credentialNumbers: [],
         userAgents: new Map(),
         userAgentCap: { largest: undefined },
         userAgentOverflow: 0,
@@ -469,34 +573,6 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
     }
     this.lastIdentity = identity;
     return identity;
-  }
-
-  /** The usage cell for a key, created (with interned strings) on first use. */
-  private cell(identity: IdentityUsage, credentialId: string, action: string, day: string, dayNum: number, eventTime: string): UsageDay {
-    const credentials = identity.credentials;
-    let credential = 0;
-    while (credential < credentials.length && credentials[credential] !== credentialId) credential++;
-    if (credential === credentials.length) {
-      credentials.push(this.intern(credentialId));
-      identity.cells.push(new Map());
-    }
-    const cells = identity.cells[credential]!;
-    const key = cellKey(this.actionId(action), dayNum);
-    let cell = cells.get(key);
-    if (cell === undefined) {
-      cell = {
-        identityArn: identity.identityArn,
-        credentialId: credentials[credential]!,
-        action: this.intern(action),
-        day: this.intern(day),
-        count: 0,
-        denied: 0,
-        lastSeen: eventTime,
-      };
-      cells.set(key, cell);
-      this.entries++;
-    }
-    return cell;
   }
 
   private seeDay(accountId: string, region: string, day: string): void {
@@ -539,17 +615,81 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
     identity.lastUserAgentTally = tally;
   }
 
-  /** Adds a worker's total, as rows (see packed-aggregate.ts), into this one: the same result as merge() of the aggregate packed. */
+  /** This aggregate as rows (see packed-aggregate.ts), to post across threads or merge; the aggregate is left as it was. */
+  pack(): PackedCloudTrailAggregate {
+    const strings: string[] = [];
+    const index = new Map<string, number>();
+    const id = (s: string) => {
+      let i = index.get(s);
+      if (i === undefined) index.set(s, (i = strings.push(s) - 1));
+      return i;
+    };
+    const cells = new Int32Array(this.cells.size * CELL_FIELDS);
+    const cellCounts = this.cells.values.slice(0, this.cells.size * 3);
+    this.forEachCell((identity, credentialId, action, day, row) => {
+      const at = row * CELL_FIELDS;
+      cells[at] = id(identity.identityArn);
+      cells[at + 1] = id(credentialId);
+      cells[at + 2] = id(action);
+      cells[at + 3] = day;
+    });
+    const agents: number[] = [];
+    const agentCounts: number[] = [];
+    const overflowIds: number[] = [];
+    const overflowCounts: number[] = [];
+    for (const identity of this.identities.values()) {
+      const who = id(identity.identityArn);
+      for (const [agent, tally] of identity.userAgents) {
+        agents.push(who, id(agent), id(tally.lastSeen));
+        agentCounts.push(tally.count);
+      }
+      if (identity.userAgentOverflow > 0) {
+        overflowIds.push(who);
+        overflowCounts.push(identity.userAgentOverflow);
+      }
+    }
+    const resources: number[] = [];
+    const resourceCalls: number[] = [];
+    this.forEachResourceDay((tally, arn, day, calls) => {
+      resources.push(id(tally.identityArn), id(tally.action), id(arn), day);
+      resourceCalls.push(calls);
+    });
+    const gaps = new Int32Array(this.gaps.size * GAP_FIELDS);
+    this.forEachGap((tally, day, row) => {
+      const at = row * GAP_FIELDS;
+      gaps[at] = id(tally.identityArn);
+      gaps[at + 1] = id(tally.action);
+      gaps[at + 2] = day;
+    });
+    return {
+      strings,
+      cells,
+      cellCounts,
+      agents: Int32Array.from(agents),
+      agentCounts: Float64Array.from(agentCounts),
+      agentOverflowIdentities: Int32Array.from(overflowIds),
+      agentOverflowCounts: Float64Array.from(overflowCounts),
+      resources: Int32Array.from(resources),
+      resourceCalls: Float64Array.from(resourceCalls),
+      resourceGaps: gaps,
+      resourceGapCalls: this.gaps.values.slice(0, this.gaps.size * 2),
+      unmapped: [...this.unmapped.values()],
+      days: [...this.days.values()],
+      stats: this.stats,
+    };
+  }
+
+  /** Adds a worker's total, as rows (see packed-aggregate.ts), into this one: the same result as if its events were added here. */
   mergePacked(p: PackedCloudTrailAggregate): void {
     const s = p.strings;
     const { cells, cellCounts, agents, agentCounts, resources, resourceCalls, resourceGaps, resourceGapCalls } = p;
-    for (let k = 0, r = 0; k < cells.length; k += CELL_FIELDS, r += 2) {
-      const day = s[cells[k + 3]!]!;
-      const lastSeen = s[cells[k + 4]!]!;
-      const into = this.cell(this.identity(s[cells[k]!]!), s[cells[k + 1]!]!, s[cells[k + 2]!]!, day, dayNumber(day), lastSeen);
-      into.count += cellCounts[r]!;
-      into.denied += cellCounts[r + 1]!;
-      if (lastSeen > into.lastSeen) into.lastSeen = lastSeen;
+    for (let k = 0, r = 0; k < cells.length; k += CELL_FIELDS, r += 3) {
+      const row = this.cellRow(this.cellKey(this.identity(s[cells[k]!]!), s[cells[k + 1]!]!, s[cells[k + 2]!]!, cells[k + 3]!));
+      const into = this.cells.values;
+      const at = row * 3;
+      into[at + COUNT] = into[at + COUNT]! + cellCounts[r + COUNT]!;
+      into[at + DENIED] = into[at + DENIED]! + cellCounts[r + DENIED]!;
+      if (cellCounts[r + LAST_SEEN]! > into[at + LAST_SEEN]!) into[at + LAST_SEEN] = cellCounts[r + LAST_SEEN]!;
     }
     for (let i = 0; i < p.agentOverflowIdentities.length; i++) {
       this.identity(s[p.agentOverflowIdentities[i]!]!).userAgentOverflow += p.agentOverflowCounts[i]!;
@@ -559,61 +699,81 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
     }
     for (let k = 0, r = 0; k < resources.length; k += RESOURCE_FIELDS, r++) {
       const tally = this.resourceTally(this.identity(s[resources[k]!]!), s[resources[k + 1]!]!);
-      this.seeResource(tally, s[resources[k + 2]!]!, s[resources[k + 3]!]!, resourceCalls[r]!);
+      this.seeResource(tally, s[resources[k + 2]!]!, resources[k + 3]!, resourceCalls[r]!);
     }
-    for (let k = 0, r = 0; k < resourceGaps.length; k += GAP_FIELDS, r++) {
+    for (let k = 0, r = 0; k < resourceGaps.length; k += GAP_FIELDS, r += 2) {
       const tally = this.resourceTally(this.identity(s[resourceGaps[k]!]!), s[resourceGaps[k + 1]!]!);
-      bump(resourceGaps[k + 3] === 1 ? tally.overflow : tally.unresolved, s[resourceGaps[k + 2]!]!, resourceGapCalls[r]!);
+      const day = resourceGaps[k + 2]!;
+      if (resourceGapCalls[r + UNRESOLVED]! > 0) this.bumpGap(tally, day, UNRESOLVED, resourceGapCalls[r + UNRESOLVED]!);
+      if (resourceGapCalls[r + OVERFLOW]! > 0) this.bumpGap(tally, day, OVERFLOW, resourceGapCalls[r + OVERFLOW]!);
     }
-    this.mergeTallies(p.unmapped, p.days, p.stats);
-  }
-
-  /** Adds another aggregate (e.g. one completed file) into this one. */
-  merge(other: CloudTrailAggregateData): void {
-    for (const theirs of other.identities.values()) {
-      const mine = this.identity(theirs.identityArn);
-      for (const cells of theirs.cells) for (const cell of cells.values()) {
-        const into = this.cell(mine, cell.credentialId, cell.action, cell.day, dayNumber(cell.day), cell.lastSeen);
-        into.count += cell.count;
-        into.denied += cell.denied;
-        if (cell.lastSeen > into.lastSeen) into.lastSeen = cell.lastSeen;
-      }
-      mine.userAgentOverflow += theirs.userAgentOverflow;
-      for (const [userAgent, tally] of theirs.userAgents) this.seeUserAgent(mine, userAgent, tally.count, tally.lastSeen);
-      for (const [action, tally] of theirs.resources ?? []) {
-        const into = this.resourceTally(mine, action);
-        for (const [arn, days] of tally.arns) for (const [day, calls] of days) this.seeResource(into, arn, day, calls);
-        for (const [day, calls] of tally.unresolved) bump(into.unresolved, day, calls);
-        for (const [day, calls] of tally.overflow) bump(into.overflow, day, calls);
-      }
-    }
-    this.mergeTallies(other.unmapped.values(), other.days.values(), other.stats);
-  }
-
-  private mergeTallies(unmapped: Iterable<UnmappedEvent>, days: Iterable<CloudTrailDaySeen>, stats: CloudTrailStats): void {
-    for (const event of unmapped) {
+    for (const event of p.unmapped) {
       const key = event.eventSource + '\u0000' + event.eventName;
       const mine = this.unmapped.get(key);
       if (mine) mine.count += event.count;
       else this.unmapped.set(key, { ...event });
     }
-    for (const seen of days) {
+    for (const seen of p.days) {
       const key = seen.accountId + '\u0000' + seen.region + '\u0000' + seen.day;
       const mine = this.days.get(key);
       if (mine) mine.events += seen.events;
       else this.days.set(key, { ...seen });
     }
-    for (const k of Object.keys(this.stats) as (keyof CloudTrailStats)[]) this.stats[k] += stats[k];
+    for (const k of Object.keys(this.stats) as (keyof CloudTrailStats)[]) this.stats[k] += p.stats[k];
   }
 
-  /** Just the data, for posting across threads. */
-  data(): CloudTrailAggregateData {
-    return { identities: this.identities, unmapped: this.unmapped, days: this.days, stats: this.stats };
+  /** Adds another aggregate (e.g. one completed file) into this one. */
+  merge(other: CloudTrailAggregate): void {
+    this.mergePacked(other.pack());
+  }
+
+  private forEachCell(visit: (identity: IdentityUsage, credentialId: string, action: string, day: number, row: number) => void): void {
+    const { keys, size } = this.cells;
+    for (let row = 0; row < size; row++) {
+      const key = keys[row]!;
+      const day = key % DAY_SPACE;
+      const rest = (key - day) / DAY_SPACE;
+      const action = rest % ACTION_SPACE;
+      const credential = (rest - action) / ACTION_SPACE;
+      visit(this.credentialIdentities[credential]!, this.credentialIds[credential]!, this.actions[action]!, day, row);
+    }
+  }
+
+  /** Every kept resource's calls per day (evicted resources' days are in the gaps). */
+  private forEachResourceDay(visit: (tally: ActionResources, arn: string, day: number, calls: number) => void): void {
+    const { keys, values } = this.resourceDays;
+    for (const tally of this.tallies) {
+      for (const [arn, resource] of tally.arns) {
+        for (let next = this.resourceHeads[resource]!; next !== 0; next = values[(next - 1) * 2 + NEXT]!) {
+          visit(tally, arn, keys[next - 1]! % DAY_SPACE, values[(next - 1) * 2 + CALLS]!);
+        }
+      }
+    }
+  }
+
+  private forEachGap(visit: (tally: ActionResources, day: number, row: number) => void): void {
+    const { keys, size } = this.gaps;
+    for (let row = 0; row < size; row++) {
+      const key = keys[row]!;
+      const day = key % DAY_SPACE;
+      visit(this.tallies[(key - day) / DAY_SPACE]!, day, row);
+    }
   }
 
   usageDays(): UsageDay[] {
     const rows: UsageDay[] = [];
-    for (const identity of this.identities.values()) for (const cells of identity.cells) rows.push(...cells.values());
+    const values = this.cells.values;
+    this.forEachCell((identity, credentialId, action, day, row) => {
+      rows.push({
+        identityArn: identity.identityArn,
+        credentialId,
+        action,
+        day: this.dayText(day),
+        count: values[row * 3 + COUNT]!,
+        denied: values[row * 3 + DENIED]!,
+        lastSeen: this.clockText(values[row * 3 + LAST_SEEN]!),
+      });
+    });
     return rows.sort(
       (a, b) =>
         cmp(a.identityArn, b.identityArn) || cmp(a.day, b.day) || cmp(a.action, b.action) || cmp(a.credentialId, b.credentialId),
@@ -623,16 +783,14 @@ export class CloudTrailAggregate implements CloudTrailAggregateData {
   /** Resource rows and gap rows, sorted like usageDays. */
   resourceUsage(): { days: ResourceUsageDay[]; gaps: ResourceGapDay[] } {
     const days: ResourceUsageDay[] = [];
+    this.forEachResourceDay(({ identityArn, action }, resourceArn, day, calls) => {
+      days.push({ identityArn, action, day: this.dayText(day), resourceArn, calls });
+    });
     const gaps: ResourceGapDay[] = [];
-    for (const identity of this.identities.values()) {
-      const identityArn = identity.identityArn;
-      for (const [action, tally] of identity.resources) {
-        for (const [resourceArn, byDay] of tally.arns) for (const [day, calls] of byDay) days.push({ identityArn, action, day, resourceArn, calls });
-        const { unresolved, overflow } = tally;
-        for (const [day, calls] of unresolved) gaps.push({ identityArn, action, day, unresolved: calls, overflow: overflow.get(day) ?? 0 });
-        for (const [day, calls] of overflow) if (!unresolved.has(day)) gaps.push({ identityArn, action, day, unresolved: 0, overflow: calls });
-      }
-    }
+    const values = this.gaps.values;
+    this.forEachGap(({ identityArn, action }, day, row) => {
+      gaps.push({ identityArn, action, day: this.dayText(day), unresolved: values[row * 2 + UNRESOLVED]!, overflow: values[row * 2 + OVERFLOW]! });
+    });
     const order = (a: { identityArn: string; action: string; day: string }, b: typeof a) =>
       cmp(a.identityArn, b.identityArn) || cmp(a.action, b.action) || cmp(a.day, b.day);
     days.sort((a, b) => order(a, b) || cmp(a.resourceArn, b.resourceArn));

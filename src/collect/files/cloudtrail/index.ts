@@ -17,10 +17,8 @@ export {
   normaliseEventTime,
   MAX_USER_AGENTS_PER_IDENTITY,
   emptyCloudTrailStats,
-  type CloudTrailAggregateData,
   type CloudTrailDaySeen,
   type CloudTrailStats,
-  type IdentityUsage,
   type IdentityUserAgents,
 } from './aggregate.js';
 export { readCloudTrailFile, readCloudTrailStream, CloudTrailFileError, type CloudTrailFileRead } from './read-file.js';

@@ -20,7 +20,7 @@ import { gunzipSync } from 'node:zlib';
 import { loadCloudTrailActionMapper } from '../../../catalog/cloudtrail-actions.js';
 import { AGGREGATE_FIELDS, CloudTrailAggregate } from './aggregate.js';
 import { ingestCloudTrailFile } from './ingest.js';
-import { packAggregate, packedBuffers } from './packed-aggregate.js';
+import { packedBuffers } from './packed-aggregate.js';
 import { CloudTrailRecordReader } from './record-reader.js';
 import type { CountedFile, IngestWorkerData, WorkerReply, WorkerRequest } from './worker-pool.js';
 
@@ -93,7 +93,7 @@ async function countFile(input: Input): Promise<WorkerReply> {
 
 /** Hands the running total to the pool and starts a new one, so a worker's memory stays bounded whatever the input. */
 function handOver(final: boolean): void {
-  const packed = packAggregate(total.data());
+  const packed = total.pack();
   reply({ type: 'total', packed, ids: inTotal.map((i) => i.id), final }, packedBuffers(packed));
   total = new CloudTrailAggregate(mapper, interned);
   inTotal = [];
@@ -169,7 +169,7 @@ async function readAgain(input: Input): Promise<Buffer> {
 async function countStreamed(input: Input, bytes: Buffer): Promise<CountedFile> {
   const source = { location: input.location, open: async () => Readable.from([bytes]) };
   const { records, aggregate } = await ingestCloudTrailFile(source, mapper, interned);
-  total.merge(aggregate.data());
+  total.merge(aggregate);
   return { records, malformedRecords: aggregate.stats.malformedRecords, accounts: aggregate.accountsOfFile() };
 }
 

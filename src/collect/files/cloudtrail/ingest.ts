@@ -20,7 +20,6 @@ import { loadCloudTrailActionMapper, type CloudTrailActionMapper } from '../../.
 import {
   AGGREGATE_FIELDS,
   CloudTrailAggregate,
-  type CloudTrailAggregateData,
   type CloudTrailDaySeen,
   type CloudTrailStats,
   type IdentityUserAgents,
@@ -278,7 +277,7 @@ async function readHere(
   return {
     digest,
     keep: async () => {
-      total.merge(aggregate.data());
+      total.merge(aggregate);
       return { records, malformedRecords: aggregate.stats.malformedRecords, accounts: aggregate.accountsOfFile() };
     },
   };

@@ -5,7 +5,6 @@ import {
   isAccessDenied,
   MAX_USER_AGENTS_PER_IDENTITY,
 } from '../../../../src/collect/files/cloudtrail/aggregate.js';
-import { packAggregate } from '../../../../src/collect/files/cloudtrail/packed-aggregate.js';
 import type { CloudTrailRecordFields, CloudTrailUserIdentity } from '../../../../src/collect/files/cloudtrail/record-fields.js';
 
 let mapper: CloudTrailActionMapper;
@@ -225,7 +224,7 @@ describe('CloudTrailAggregate counting', () => {
     records.push(event({ eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin' }));
     const whole = aggregate(records);
     const merged = aggregate(records.slice(0, 77));
-    merged.merge(aggregate(records.slice(77)).data());
+    merged.merge(aggregate(records.slice(77)));
     expect(merged.usageDays()).toEqual(whole.usageDays());
     expect(merged.unmappedEvents()).toEqual(whole.unmappedEvents());
     expect(merged.daysSeen()).toEqual(whole.daysSeen());
@@ -257,8 +256,8 @@ describe('CloudTrailAggregate packed (a worker total as rows)', () => {
     const asGraph = new CloudTrailAggregate(mapper);
     const asRows = new CloudTrailAggregate(mapper);
     for (const part of parts) {
-      asGraph.merge(part.data());
-      asRows.mergePacked(structuredClone(packAggregate(part.data())));
+      asGraph.merge(part);
+      asRows.mergePacked(structuredClone(part.pack()));
     }
     // Past both caps, so evictions and overflow are part of what is compared.
     const resources = asGraph.resourceUsage();
@@ -274,11 +273,26 @@ describe('CloudTrailAggregate packed (a worker total as rows)', () => {
   });
 });
 
+describe('CloudTrailAggregate call times', () => {
+  it('keeps the latest call time of a cell as CloudTrail wrote it, a leap second and sub-second times included', () => {
+    const agg = aggregate([
+      event({ eventTime: '2016-12-31T23:59:59Z' }),
+      event({ eventTime: '2016-12-31T23:59:60Z' }),
+      event({ eventTime: '2016-12-31T08:00:00Z' }),
+      event({ eventTime: '2016-12-30T23:00:00.123Z' }),
+    ]);
+    expect(agg.usageDays().map((u) => [u.day, u.count, u.lastSeen])).toEqual([
+      ['2016-12-30', 1, '2016-12-30T23:00:00Z'],
+      ['2016-12-31', 3, '2016-12-31T23:59:60Z'],
+    ]);
+  });
+});
+
 describe('CloudTrailAggregate user agents', () => {
   it('keeps the latest call time per user agent, across merges', () => {
     const a = aggregate([event({ userAgent: 'claude-code/1.0.51', eventTime: '2026-11-01T10:00:00Z' }), event({ userAgent: 'claude-code/1.0.51', eventTime: '2026-11-03T09:00:00Z' })]);
     const b = aggregate([event({ userAgent: 'claude-code/1.0.51', eventTime: '2026-11-02T08:00:00Z' })]);
-    a.merge(b.data());
+    a.merge(b);
     expect(a.identityUserAgents()[0]!.userAgents).toEqual([{ userAgent: 'claude-code/1.0.51', count: 3, lastSeen: '2026-11-03T09:00:00Z' }]);
   });
 });

@@ -74,7 +74,7 @@ describe('CloudTrailAggregate resource sample', () => {
     const first = a.resourceUsage();
     expect(new Set(first.days.map((d) => d.resourceArn)).size).toBe(MAX_RESOURCES_PER_ACTION);
     expect(first.gaps).toEqual([{ identityArn: USER, action: 'dynamodb:GetItem', day: '2025-03-09', unresolved: 0, overflow: 5 }]);
-    a.merge(b.data());
+    a.merge(b);
     const merged = a.resourceUsage();
     expect(new Set(merged.days.map((d) => d.resourceArn)).size).toBe(MAX_RESOURCES_PER_ACTION);
     expect(merged.days.some((d) => d.resourceArn.endsWith('denied'))).toBe(false);
