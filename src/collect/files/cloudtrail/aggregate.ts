@@ -357,15 +357,21 @@ export class CloudTrailAggregate {
 
   /** Raw user agent -> the same with secrets redacted (agents repeat, so each is scanned once). */
   private readonly cleanAgents = new Map<string, string>();
+  private lastRawAgent: string | undefined;
+  private lastCleanAgent = '';
 
   /** A user agent is free text the caller chose: a token pasted into it must not be kept. */
   private cleanUserAgent(raw: string): string {
+    // Consecutive events mostly come from one agent: a comparison instead of hashing a fresh 100-byte string.
+    if (raw === this.lastRawAgent) return this.lastCleanAgent;
     let clean = this.cleanAgents.get(raw);
     if (clean === undefined) {
       if (this.cleanAgents.size >= 10_000) this.cleanAgents.clear();
       clean = this.intern(redactSecrets(raw));
       this.cleanAgents.set(raw, clean);
     }
+    this.lastRawAgent = raw;
+    this.lastCleanAgent = clean;
     return clean;
   }
 

@@ -29,21 +29,22 @@ export function partitionOf(region: string): string {
 }
 
 /**
- * Decisions of isKeepableArn, remembered: a trail names the same few
- * resources millions of times, and the secret check is the costly part of
- * ingest otherwise. Bounded: cleared when full.
+ * Decisions of keptArn, remembered: a trail names the same few resources
+ * millions of times, and the secret check is the costly part of ingest
+ * otherwise. The string remembered is returned, so the tallies downstream
+ * compare one instance instead of equal copies. Bounded: cleared when full.
  */
-const keepable = new Map<string, boolean>();
+const keepable = new Map<string, string | false>();
 const KEEPABLE_MEMO_SIZE = 50_000;
 
-/** True when the string can be stored as a resource ARN. */
-export function isKeepableArn(arn: string): boolean {
-  let ok = keepable.get(arn);
-  if (ok === undefined) {
+/** The ARN as kept (one shared instance of it), or undefined when it cannot be stored as a resource ARN. */
+function keptArn(arn: string): string | undefined {
+  let kept = keepable.get(arn);
+  if (kept === undefined) {
     if (keepable.size >= KEEPABLE_MEMO_SIZE) keepable.clear();
-    keepable.set(arn, (ok = judgeArn(arn)));
+    keepable.set(arn, (kept = judgeArn(arn) && arn));
   }
-  return ok;
+  return kept === false ? undefined : kept;
 }
 
 const isClean = (text: string) => redactSecrets(text) === text;
@@ -130,9 +131,8 @@ export function resourceArnsOf(rec: CloudTrailRecordFields): string[] {
   for (const r of rec.resources ?? []) {
     // Judged as kept (an object's prefix, not its name): S3 data events name a new object in nearly
     // every call, and judging each full name would miss the memo every time.
-    const arn = normalised(r.ARN);
-    if (!isKeepableArn(arn)) continue;
-    if (!arns.includes(arn)) arns.push(arn);
+    const arn = keptArn(normalised(r.ARN));
+    if (arn !== undefined && !arns.includes(arn)) arns.push(arn);
   }
   if (arns.length > 0) {
     // S3 data events list the bucket beside the object; an object action is authorised on the object.
@@ -143,6 +143,7 @@ export function resourceArnsOf(rec: CloudTrailRecordFields): string[] {
   const region = rec.awsRegion ?? '';
   const account = rec.recipientAccountId ?? rec.userIdentity?.accountId ?? '';
   if (!params || !derive || !ACCOUNT.test(account) || !/^[a-z0-9-]+$/.test(region)) return [];
-  const arn = derive(params, { partition: partitionOf(region), region, account });
-  return arn !== undefined && isKeepableArn(arn) ? [arn] : [];
+  const derived = derive(params, { partition: partitionOf(region), region, account });
+  const arn = derived === undefined ? undefined : keptArn(derived);
+  return arn === undefined ? [] : [arn];
 }
