@@ -60,18 +60,20 @@ function reportOf(
   // AWS services name their unused actions only when reported; GCP audits carry them already.
   const identities = [
     ...facts.context.identities.map((f) => ({
-      ...f,
-      named: (s: ServiceFacts) => withUnusedNames(s, f.usage.unused, catalog),
-      byEnvironment: () => awsEnvironmentGrants(f, facts.context),
+      ...f.audit,
+      ...reportedServices(f.audit.services, (s) => withUnusedNames(s, f.usage.unused, catalog)),
+      environment: f.environment,
+      agent: f.agent,
+      grantedByEnvironment: awsEnvironmentGrants(f, facts.context),
     })),
-    ...(facts.context.gcp?.identities ?? []).map((f) => ({ ...f, named: (s: ServiceUsage) => s, byEnvironment: () => gcpEnvironmentGrants(f.audit, f.environment) })),
-  ].map((f) => ({
-    ...f.audit,
-    ...reportedServices<ServiceFacts | ServiceUsage>(f.audit.services, f.named as (s: ServiceFacts | ServiceUsage) => ServiceUsage),
-    environment: f.environment,
-    agent: f.agent,
-    grantedByEnvironment: f.byEnvironment(),
-  }));
+    ...(facts.context.gcp?.identities ?? []).map((f) => ({
+      ...f.audit,
+      ...reportedServices<ServiceUsage>(f.audit.services, (s) => s),
+      environment: f.environment,
+      agent: f.agent,
+      grantedByEnvironment: gcpEnvironmentGrants(f.audit, f.environment),
+    })),
+  ];
   // Counted in one pass each, in place: a filtered copy of a million findings per severity, or a spread per identity, costs seconds at scale.
   const findingsBySeverity: Record<string, number> = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
   for (const f of findings) {
@@ -123,20 +125,28 @@ function danger(s: ServiceFacts): number {
   return (levels['Permissions management'] ?? 0) * 1_000_000 + (levels.Write ?? 0) * 1_000 + s.unused;
 }
 
+/** localeCompare's order (the same collator), without resolving one per comparison. */
+const byName = new Intl.Collator().compare;
+
+const hasUse = (s: ServiceFacts) => s.used > 0 || s.status === 'used';
+
 /**
  * The services a report lists for one identity: every one with use, then the
  * most dangerous unused ones; the rest are summed so totals stay exact while
  * an administrator's 400-odd services do not flood the report.
  */
 function reportedServices<S extends ServiceFacts>(services: S[], named: (s: S) => ServiceUsage): Pick<IdentityAudit, 'services' | 'servicesOmitted'> {
-  const withUse = services.filter((s) => s.used > 0 || s.status === 'used');
-  const rest = services.filter((s) => !(s.used > 0 || s.status === 'used')).sort((a, b) => danger(b) - danger(a) || a.service.localeCompare(b.service));
-  const listed = new Set([...withUse, ...rest.slice(0, REPORT_SERVICES_PER_IDENTITY)]);
-  const omitted = services.filter((s) => !listed.has(s));
-  if (!omitted.length) return { services: services.map(named) };
-  const sum = (k: 'granted' | 'used' | 'unused' | 'unknown') => omitted.reduce((n, s) => n + s[k], 0);
+  const unused = services.filter((s) => !hasUse(s));
+  if (unused.length <= REPORT_SERVICES_PER_IDENTITY) return { services: services.map(named) };
+  const ranked = unused.map((s) => ({ s, danger: danger(s) })).sort((a, b) => b.danger - a.danger || byName(a.s.service, b.s.service));
+  const omitted = new Set(ranked.slice(REPORT_SERVICES_PER_IDENTITY).map((r) => r.s));
+  const sum = (k: 'granted' | 'used' | 'unused' | 'unknown') => {
+    let n = 0;
+    for (const s of omitted) n += s[k];
+    return n;
+  };
   return {
-    services: services.filter((s) => listed.has(s)).map(named),
-    servicesOmitted: { services: omitted.length, granted: sum('granted'), used: sum('used'), unused: sum('unused'), unknown: sum('unknown') },
+    services: services.filter((s) => !omitted.has(s)).map(named),
+    servicesOmitted: { services: omitted.size, granted: sum('granted'), used: sum('used'), unused: sum('unused'), unknown: sum('unknown') },
   };
 }
