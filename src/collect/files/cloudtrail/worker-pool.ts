@@ -77,11 +77,13 @@ export const MAX_RETAINED_BYTES_BEFORE_HANDOVER = 16 << 20;
  * ~0.6 KB of short-lived strings per event and a whole file's JSON (up to
  * ~7 MB, outside the heap) per file, all freed by the next scavenge: with
  * the default, each worker held ~32 MB of nursery and several files' JSON
- * waiting for it. At 16 MB, peak RSS of the 1M-event bench fell by ~60 MB
- * for ~3% more CPU in garbage collection (the survivors are few: the
- * totals are typed arrays, see keyed-rows.ts).
+ * waiting for it. Survivors are few (totals are typed arrays, see
+ * keyed-rows.ts), so a small nursery costs little. Measured at 1M events,
+ * 2 workers: 16 MB cut peak RSS from ~330 to ~285 MB at no measurable CPU;
+ * 12 MB to ~260 MB for ~3% more CPU (A/B, one worker pinned per core);
+ * 8 MB gained only ~5 MB more.
  */
-const WORKER_YOUNG_GENERATION_MB = 16;
+const WORKER_YOUNG_GENERATION_MB = 12;
 
 export class CloudTrailWorkerPool {
   private readonly workers: PoolWorker[] = [];
