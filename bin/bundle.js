@@ -23,9 +23,16 @@ import { pathToFileURL } from 'node:url';
 /** Folders holding the CLI's module graph (bin/keywarden.js imports src/cli/main.ts; the scheduler's jobs live in scheduler/). */
 const SOURCE_DIRS = ['src', 'scheduler'];
 
-/** A hash of every source file's path and content, and of the compiler's version: what the bundle is made of. */
+/**
+ * A hash of every source file's path and content, of the compiler's version,
+ * and of where the sources are: the bundle names its source files by
+ * absolute URL (see sourceLocations), so a checkout moved, or another one
+ * sharing node_modules, must not run a bundle that reads the first one's
+ * assets and starts the first one's ingest workers.
+ */
 export function sourceKey(root) {
   const hash = createHash('sha256');
+  hash.update(`root ${path.resolve(root)}\0`);
   const esbuild = JSON.parse(readFileSync(path.join(root, 'node_modules', 'esbuild', 'package.json'), 'utf8'));
   hash.update(`esbuild ${esbuild.version}\0`);
   for (const dir of SOURCE_DIRS) {

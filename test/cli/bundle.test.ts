@@ -6,7 +6,7 @@
  * commands loaded on demand stay out of the entry chunk.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -119,6 +119,16 @@ describe('the CLI bundle', () => {
     const before = sourceKey(root);
     write('scheduler/job.ts', `export const job = 2;`);
     expect(sourceKey(root)).not.toBe(before);
+  });
+
+  it('keys on where the sources are: a copy elsewhere (a moved checkout, a worktree sharing node_modules) gets its own bundle', () => {
+    const copy = mkdtempSync(path.join(os.tmpdir(), 'keywarden-bundle-copy-'));
+    try {
+      cpSync(root, copy, { recursive: true, verbatimSymlinks: true });
+      expect(sourceKey(copy)).not.toBe(sourceKey(root));
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('cannot be made without esbuild (bin/keywarden.js then runs the sources through tsx)', async () => {
