@@ -19,12 +19,21 @@ export interface MethodGrant {
   grant: AccessGrant;
 }
 
+/** A method a principal holds, as the reach graph keeps it for rules and evidence. */
 export interface FoundEscalation {
   method: EscalationMethod;
   /** One per action of the method, then iam:PassRole when the method passes a role. */
   grants: MethodGrant[];
   /** Conditions every grant needs, in words (empty: unconditional). */
   conditions: string[];
+}
+
+/**
+ * A found method with the resource-level access the graph's edges are made
+ * from: needed while the graph is built, not kept after (for thousands of
+ * escalating principals, their statement lists are tens of MB).
+ */
+export interface EscalationAccess extends FoundEscalation {
   /** Access to the method's first action: which resources it names (for graph edges). */
   targetAccess: ActionAccess;
   /** iam:PassRole narrowed to the statements usable for the method's service. */
@@ -74,14 +83,14 @@ function isSelf(pattern: string, principal: Principal): boolean {
 }
 
 /** The escalation methods a principal holds, in catalog order. */
-export function findEscalations(principal: Principal, grant: EffectiveGrant, catalog: AwsActionCatalog): FoundEscalation[] {
+export function findEscalations(principal: Principal, grant: EffectiveGrant, catalog: AwsActionCatalog): EscalationAccess[] {
   const inAccount = (p: string) => patternInAccount(p, principal.accountId);
   const accessCache = new Map<string, ActionAccess | undefined>();
   const access = (action: string) => {
     if (!accessCache.has(action)) accessCache.set(action, actionAccess(grant, catalog, action, principal));
     return accessCache.get(action);
   };
-  const found: FoundEscalation[] = [];
+  const found: EscalationAccess[] = [];
   const needed = methodIndices(catalog);
   for (const [m, method] of ESCALATION_METHODS.entries()) {
     // Most principals hold few methods whole: a method missing an action from the grant is settled by its bits alone.
@@ -129,11 +138,23 @@ const indicesByCatalog = new WeakMap<AwsActionCatalog, (number | undefined)[][]>
 /** `<statement> allows <action> on <resources>` for each statement behind a method's grants. */
 export function grantTexts(grants: readonly MethodGrant[]): string[] {
   const out: string[] = [];
-  for (const g of grants) {
-    for (const s of g.grant.allowedBy) out.push(statementEvidence(s, g.action, resourcesText(s)).summary);
-  }
+  for (const g of grants) for (const s of g.grant.allowedBy) out.push(grantText(s, g.action));
   return out;
 }
+
+/**
+ * `<statement> allows <action> on <resources>`, once per described statement
+ * and action: statements are shared by every holder of a policy, and the
+ * graph names them on the edges of each holder (one text, not one per edge).
+ */
+export function grantText(s: GrantingStatement, action: string): string {
+  let byAction = grantTextCache.get(s);
+  if (!byAction) grantTextCache.set(s, (byAction = new Map()));
+  let text = byAction.get(action);
+  if (text === undefined) byAction.set(action, (text = statementEvidence(s, action, resourcesText(s)).summary));
+  return text;
+}
+const grantTextCache = new WeakMap<GrantingStatement, Map<string, string>>();
 
 export function resourcesText(s: GrantingStatement): string {
   return s.notResources ? `every resource except ${firstResources(s.notResources)}` : firstResources(s.resources ?? []);
