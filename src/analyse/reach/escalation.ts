@@ -12,7 +12,7 @@ import { globMatches, printable } from '../../config/patterns.js';
 import type { Identity } from '../../model/domain.js';
 import { asArray } from '../../model/policy.js';
 import { statementEvidence } from '../../rules/evidence.js';
-import { accessOnAny, actionAccess, patternInAccount, type AccessGrant, type ActionAccess, type ScopedStatement } from './resource-access.js';
+import { accessOnAny, ActionAccessIndex, patternInAccount, type AccessGrant, type ActionAccess, type ScopedStatement } from './resource-access.js';
 
 export interface MethodGrant {
   action: string;
@@ -85,19 +85,17 @@ function isSelf(pattern: string, principal: Principal): boolean {
 /** The escalation methods a principal holds, in catalog order. */
 export function findEscalations(principal: Principal, grant: EffectiveGrant, catalog: AwsActionCatalog): EscalationAccess[] {
   const inAccount = (p: string) => patternInAccount(p, principal.accountId);
-  const accessCache = new Map<string, ActionAccess | undefined>();
-  const access = (action: string) => {
-    if (!accessCache.has(action)) accessCache.set(action, actionAccess(grant, catalog, action, principal));
-    return accessCache.get(action);
-  };
-  const found: EscalationAccess[] = [];
   const needed = methodIndices(catalog);
+  const found: EscalationAccess[] = [];
+  // Made on the first method the grant holds every action of: most principals hold none.
+  let access: ((action: string) => ActionAccess | undefined) | undefined;
   for (const [m, method] of ESCALATION_METHODS.entries()) {
     // Most principals hold few methods whole: a method missing an action from the grant is settled by its bits alone.
     if (!needed[m]!.every((i) => i !== undefined && grant.has(i))) continue;
     const grants: MethodGrant[] = [];
     let targetAccess: ActionAccess | undefined;
     let ok = true;
+    access ??= accessIndex(catalog).of(grant, principal);
     for (const [i, action] of method.actions.entries()) {
       const a = access(action);
       const wanted = i === 0 && method.othersOnly ? (p: string) => inAccount(p) && !isSelf(p, principal) : inAccount;
@@ -123,6 +121,14 @@ export function findEscalations(principal: Principal, grant: EffectiveGrant, cat
   }
   return found;
 }
+
+/** Access to every action of the methods, iam:PassRole included, for one catalog. */
+function accessIndex(catalog: AwsActionCatalog): ActionAccessIndex {
+  let index = accessIndices.get(catalog);
+  if (!index) accessIndices.set(catalog, (index = new ActionAccessIndex(catalog, [...new Set([...ESCALATION_METHODS.flatMap((m) => m.actions), PASS_ROLE])])));
+  return index;
+}
+const accessIndices = new WeakMap<AwsActionCatalog, ActionAccessIndex>();
 
 /** Catalog indices of each method's actions (and iam:PassRole for those passing a role), in ESCALATION_METHODS order; undefined: not in the catalog. */
 function methodIndices(catalog: AwsActionCatalog): (number | undefined)[][] {
