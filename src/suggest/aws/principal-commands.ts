@@ -18,48 +18,34 @@ export interface PrincipalCommands {
 }
 
 /**
- * Classes rather than an object of arrow functions: planners ask for these
+ * A class rather than an object of arrow functions: planners ask for these
  * once per suggestion (tens of thousands at scale), and a closure per method
  * per call costs more than the commands (tsx also names each closure as it
  * is made).
  */
-class RoleCommands implements PrincipalCommands {
-  readonly noun = 'role';
-  constructor(readonly name: string) {}
+class IdentityCommands implements PrincipalCommands {
+  constructor(
+    readonly noun: 'role' | 'user',
+    readonly name: string,
+  ) {}
   attach(PolicyArn: string): PlannedCommand {
-    return iamCli.attachRolePolicy({ RoleName: this.name, PolicyArn });
+    return this.noun === 'role' ? iamCli.attachRolePolicy({ RoleName: this.name, PolicyArn }) : iamCli.attachUserPolicy({ UserName: this.name, PolicyArn });
   }
   detach(PolicyArn: string): PlannedCommand {
-    return iamCli.detachRolePolicy({ RoleName: this.name, PolicyArn });
+    return this.noun === 'role' ? iamCli.detachRolePolicy({ RoleName: this.name, PolicyArn }) : iamCli.detachUserPolicy({ UserName: this.name, PolicyArn });
   }
   putInline(PolicyName: string, PolicyDocument: PlanArgument): PlannedCommand {
-    return iamCli.putRolePolicy({ RoleName: this.name, PolicyName, PolicyDocument });
+    return this.noun === 'role'
+      ? iamCli.putRolePolicy({ RoleName: this.name, PolicyName, PolicyDocument })
+      : iamCli.putUserPolicy({ UserName: this.name, PolicyName, PolicyDocument });
   }
   deleteInline(PolicyName: string): PlannedCommand {
-    return iamCli.deleteRolePolicy({ RoleName: this.name, PolicyName });
-  }
-}
-
-class UserCommands implements PrincipalCommands {
-  readonly noun = 'user';
-  constructor(readonly name: string) {}
-  attach(PolicyArn: string): PlannedCommand {
-    return iamCli.attachUserPolicy({ UserName: this.name, PolicyArn });
-  }
-  detach(PolicyArn: string): PlannedCommand {
-    return iamCli.detachUserPolicy({ UserName: this.name, PolicyArn });
-  }
-  putInline(PolicyName: string, PolicyDocument: PlanArgument): PlannedCommand {
-    return iamCli.putUserPolicy({ UserName: this.name, PolicyName, PolicyDocument });
-  }
-  deleteInline(PolicyName: string): PlannedCommand {
-    return iamCli.deleteUserPolicy({ UserName: this.name, PolicyName });
+    return this.noun === 'role' ? iamCli.deleteRolePolicy({ RoleName: this.name, PolicyName }) : iamCli.deleteUserPolicy({ UserName: this.name, PolicyName });
   }
 }
 
 export function principalCommands(identity: Identity): PrincipalCommands {
-  if (identity.kind === 'role') return new RoleCommands(identity.name);
-  if (identity.kind === 'user') return new UserCommands(identity.name);
+  if (identity.kind === 'role' || identity.kind === 'user') return new IdentityCommands(identity.kind, identity.name);
   throw new Error(`no IAM policy commands for a ${identity.kind} (${identity.arn})`);
 }
 
