@@ -35,7 +35,9 @@ export function reportSuggestions(store: Store, config: KeywardenConfig, options
       const previousScan = store.previousScan(facts.scan.id);
       const previous = previousScan ? store.suggestions(previousScan.id) : undefined;
       store.saveSuggestions(facts.scan.id, current);
-      return withStatus(current, previous, new Set(findings.filter(isOpen).map((f) => f.fingerprint)));
+      // Only a previous scan's suggestions are judged by the open findings: a set of a million fingerprints is not made for nothing.
+      const open = previous?.length ? new Set(findings.filter(isOpen).map((f) => f.fingerprint)) : new Set<string>();
+      return withStatus(current, previous, open);
     },
     plans() {
       if (!options.keepPlans) throw new Error('reportSuggestions: plans were not kept (pass { keepPlans: true })');
