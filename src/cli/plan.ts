@@ -30,7 +30,7 @@ export function runPlan(opts: PlanOptions, io: Io): Promise<number> {
     const scanId = latestScanId(store, opts.provider);
     const window = windowEndingAt(opts.asOf ?? new Date(), opts.window ?? config.thresholds.unusedDays);
     const catalog = await loadAwsActionCatalog();
-    const suggestions = reportSuggestions(store, config);
+    const suggestions = reportSuggestions(store, config, { keepPlans: true });
     buildAuditReport(store, catalog, { scanId, window, config, rules: ALL_RULES, toolVersion: VERSION, suggest: suggestions.build });
     let entries = suggestions.plans();
     if (opts.only !== undefined) {

@@ -58,12 +58,24 @@ export function openFindingsOf(ctx: SuggestContext, identityArn: string): Findin
   return map.get(identityArn) ?? [];
 }
 
-/** Identities with at least one open finding of the rule, paired with those findings. */
+/**
+ * Identities with at least one open finding of the rules, paired with those
+ * findings: worked out once per context and set of rules (several builders
+ * ask for the same rules, and each answer is a pass over every identity).
+ */
 export function withOpenFindings(ctx: SuggestContext, ruleIds: readonly string[]): { facts: IdentityFacts; findings: Finding[] }[] {
-  const out: { facts: IdentityFacts; findings: Finding[] }[] = [];
-  for (const facts of ctx.rules.identities) {
-    const findings = openFindingsOf(ctx, facts.identity.arn).filter((f) => ruleIds.includes(f.ruleId));
-    if (findings.length) out.push({ facts, findings });
+  let byRules = withOpenByContext.get(ctx);
+  if (!byRules) withOpenByContext.set(ctx, (byRules = new Map()));
+  const key = ruleIds.join('\u0000');
+  let out = byRules.get(key);
+  if (!out) {
+    out = [];
+    for (const facts of ctx.rules.identities) {
+      const findings = openFindingsOf(ctx, facts.identity.arn).filter((f) => ruleIds.includes(f.ruleId));
+      if (findings.length) out.push({ facts, findings });
+    }
+    byRules.set(key, out);
   }
   return out;
 }
+const withOpenByContext = new WeakMap<SuggestContext, Map<string, { facts: IdentityFacts; findings: Finding[] }[]>>();

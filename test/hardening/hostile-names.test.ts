@@ -77,7 +77,7 @@ async function plannedEntries(db: string, provider: 'aws' | 'gcp', days: number)
   const store = openStore(db);
   try {
     const config = loadConfig(CONFIG);
-    const suggestions = reportSuggestions(store, config);
+    const suggestions = reportSuggestions(store, config, { keepPlans: true });
     const scanId = store.latestScan(provider)!.id;
     buildAuditReport(store, await loadAwsActionCatalog(), { scanId, window: windowEndingAt(new Date(`${AS_OF}T23:59:59Z`), days), config, rules: ALL_RULES, toolVersion: 'test', suggest: suggestions.build });
     return suggestions.plans();

@@ -190,4 +190,23 @@ describe('detach-unused-policy', () => {
     expect(s.resolves.sort()).toEqual(rootLevel.map((f) => f.fingerprint).sort());
     expect(suggestions.some((x) => x.suggestion.kind === 'delete-unused-inline-policy')).toBe(false);
   });
+  it('keeps a policy whose service was seen used at service level only, and detaches every policy of an identity that used nothing', async () => {
+    const ROLE = `arn:aws:iam::${PROD}:role/reporter`;
+    const IAM_FULL = { name: 'IAMFullAccess', kind: 'managed' as const, arn: 'arn:aws:iam::aws:policy/IAMFullAccess', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: 'iam:*', Resource: '*' }] } };
+    const S3_FULL = { name: 'AmazonS3FullAccess', kind: 'managed' as const, arn: 'arn:aws:iam::aws:policy/AmazonS3FullAccess', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: 's3:*', Resource: '*' }] } };
+    const detached = async (services: { namespace: string; lastAuthenticated?: string }[]) => {
+      const { suggestions } = await suggestionsOf({
+        identities: [{ arn: ROLE, policies: [IAM_FULL, S3_FULL] }],
+        accessAdvisor: [{ identityArn: ROLE, granularity: 'SERVICE_LEVEL', completedAt: '2026-11-15T00:00:00Z', services }],
+      });
+      return suggestions.filter((s) => s.suggestion.kind === 'detach-unused-policy').map((s) => s.suggestion.steps[0]!.commands[0]);
+    };
+    expect(await detached([{ namespace: 'iam' }, { namespace: 's3', lastAuthenticated: '2026-11-12T10:00:00Z' }])).toEqual([
+      'aws iam detach-role-policy --role-name reporter --policy-arn arn:aws:iam::aws:policy/IAMFullAccess',
+    ]);
+    expect(await detached([{ namespace: 'iam' }, { namespace: 's3' }])).toEqual([
+      'aws iam detach-role-policy --role-name reporter --policy-arn arn:aws:iam::aws:policy/IAMFullAccess',
+      'aws iam detach-role-policy --role-name reporter --policy-arn arn:aws:iam::aws:policy/AmazonS3FullAccess',
+    ]);
+  });
 });

@@ -64,4 +64,24 @@ describe('suggestion status across scans', () => {
     expect(third.filter((s) => s.status !== 'done').map((s) => s.credentialId)).not.toContain(KEY);
     store.close();
   });
+  it('keeps the structured plans only when asked, and they are the suggestions the report carries', async () => {
+    const store = openStore(':memory:');
+    const catalog = await loadAwsActionCatalog();
+    const config = testConfig();
+    const scanId = store.writeScan(snapshotOf(spec(true, '2026-11-13T00:00:00Z')));
+    const facts = scanFacts(store, catalog, config, { scanId, window: windowEndingAt(AS_OF, 90) });
+    const { findings } = runRules(ALL_RULES, facts.context);
+
+    const audit = reportSuggestions(store, config);
+    expect(audit.build(facts, findings).length).toBeGreaterThan(0);
+    expect(() => audit.plans()).toThrow(/keepPlans/);
+
+    const plan = reportSuggestions(store, config, { keepPlans: true });
+    const reported = plan.build(facts, findings);
+    const kept = plan.plans();
+    expect(kept.map((p) => p.suggestion.id)).toEqual(reported.map((s) => s.id));
+    const deactivate = kept.find((p) => p.suggestion.kind === 'deactivate-unused-access-key' && p.suggestion.credentialId === KEY);
+    expect(deactivate?.plan.steps[0]?.commands[0]?.argv).toEqual(['aws', 'iam', 'update-access-key', '--user-name', 'nightly-export', '--access-key-id', KEY, '--status', 'Inactive']);
+    store.close();
+  });
 });

@@ -18,17 +18,16 @@
  *   (attach/put policies, policy versions, groups) lead to the account's
  *   `any-permission` capability node.
  */
-import type { EffectiveGrant, GrantingStatement } from '../aws/effective-grant.js';
+import type { EffectiveGrant } from '../aws/effective-grant.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import type { Identity } from '../../model/domain.js';
 import { globMatches, printable } from '../../config/patterns.js';
 import { actionPatternMatches } from '../../catalog/action-pattern.js';
 import { evaluateForCaller, type CallerFacts } from './conditions.js';
-import { findEscalations, grantTexts, resourcesText, type FoundEscalation } from './escalation.js';
+import { findEscalations, grantText, grantTexts, type EscalationAccess, type FoundEscalation } from './escalation.js';
 import { ReachGraph, type TargetList } from './graph.js';
 import { accessOn, actionAccess, type ActionAccess } from './resource-access.js';
 import { principalText, trustedServices, trustStatements, trustText, type TrustPrincipal, type TrustStatement } from './trust-policy.js';
-import { statementEvidence } from '../../rules/evidence.js';
 import { NO_TIMER, type PhaseTimer } from '../../util/phase-clock.js';
 
 export interface ReachPrincipal {
@@ -151,8 +150,8 @@ function build(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog,
     if (!list) everyone.set(key, (list = graph.targetList((byAccount.get(accountId) ?? []).filter((o) => o.identity.kind === kind).map((o) => o.identity.arn))));
     return list;
   };
-  // The roles of each account whose trust admits a compute service, in account order, once per (account, service).
-  const trusting = new Map<string, { role: ReachPrincipal; trusted: TrustStatement }[]>();
+  // The roles of each account whose trust admits a compute service, in account order, with that trust in words, once per (account, service).
+  const trusting = new Map<string, TrustingRole[]>();
   const rolesTrusting = (accountId: string, service: string) => {
     const key = `${service}\u0000${accountId}`;
     let list = trusting.get(key);
@@ -160,7 +159,7 @@ function build(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog,
       list = [];
       for (const role of byAccount.get(accountId) ?? []) {
         const trusted = role.identity.kind === 'role' ? services.get(role.identity.arn)?.get(service) : undefined;
-        if (trusted) list.push({ role, trusted });
+        if (trusted) list.push({ role, trusts: trustText(role.identity.arn, trusted, `service ${service}`) });
       }
       trusting.set(key, list);
     }
@@ -169,7 +168,7 @@ function build(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog,
   for (const p of aws) {
     const found = findEscalations(p.identity, p.grant, catalog);
     if (!found.length) continue;
-    escalations.set(p.identity.arn, found);
+    escalations.set(p.identity.arn, found.map(({ method, grants, conditions }) => ({ method, grants, conditions })));
     for (const f of found) addEscalationEdges(graph, p, f, byAccount.get(p.identity.accountId) ?? [], everyoneOf, rolesTrusting);
   }
   return { graph, escalations };
@@ -210,14 +209,6 @@ interface TrustEntry {
 
 const NO_DENY = { blocked: false, conditions: [] as string[] };
 
-/** Caller statements in words, once per described statement: one caller may reach hundreds of roles. */
-const statementTexts = new WeakMap<GrantingStatement, string>();
-function assumeText(st: GrantingStatement): string {
-  let text = statementTexts.get(st);
-  if (text === undefined) statementTexts.set(st, (text = statementEvidence(st, ASSUME_ROLE, resourcesText(st)).summary));
-  return text;
-}
-
 function addAssumeEdge(graph: ReachGraph, entry: TrustEntry, caller: ReachPrincipal, access: ActionAccess | undefined): void {
   const { target, statement: s, admits, named, extra, denies } = entry;
   const roleArn = target.identity.arn;
@@ -229,7 +220,7 @@ function addAssumeEdge(graph: ReachGraph, entry: TrustEntry, caller: ReachPrinci
   let conditions = extra.length || verdict.pending.length || denied.conditions.length ? [...extra, ...verdict.pending, ...denied.conditions] : NONE;
   const identityGrant = access && accessOn(access, roleArn);
   if (identityGrant) {
-    for (const st of identityGrant.allowedBy) grantedBy.push(assumeText(st));
+    for (const st of identityGrant.allowedBy) grantedBy.push(grantText(st, ASSUME_ROLE));
     if (identityGrant.conditions.length) conditions = [...conditions, ...identityGrant.conditions];
   } else {
     // IAM needs no identity Allow in the role's own account when the trust names the caller itself, but a Deny still refuses.
@@ -252,6 +243,12 @@ function identityDenies(caller: ReachPrincipal, roleArn: string): boolean {
   });
 }
 
+/** A role whose trust admits a compute service, and that trust in words (shared by every edge passing the role). */
+interface TrustingRole {
+  role: ReachPrincipal;
+  trusts: string;
+}
+
 /** Escalation edges are made once per (identity, method, target): the graph need not look for an earlier one. */
 const UNIQUE = { unique: true };
 
@@ -269,10 +266,10 @@ function coversEveryResource(access: ActionAccess): boolean {
 function addEscalationEdges(
   graph: ReachGraph,
   p: ReachPrincipal,
-  f: FoundEscalation,
+  f: EscalationAccess,
   sameAccount: readonly ReachPrincipal[],
   everyoneOf: (accountId: string, kind: 'user' | 'role') => TargetList | undefined,
-  rolesTrusting: (accountId: string, service: string) => readonly { role: ReachPrincipal; trusted: TrustStatement }[],
+  rolesTrusting: (accountId: string, service: string) => readonly TrustingRole[],
 ): void {
   const { method } = f;
   const from = p.identity.arn;
@@ -280,9 +277,9 @@ function addEscalationEdges(
   const service = method.passRole ?? method.existingRole;
   if (service) {
     let existingConditions: string[] | undefined;
-    for (const { role, trusted } of rolesTrusting(p.identity.accountId, service)) {
+    for (const { role, trusts } of rolesTrusting(p.identity.accountId, service)) {
       if (role === p) continue;
-      const grantedBy = [...why, trustText(role.identity.arn, trusted, `service ${service}`)];
+      const grantedBy = [...why, trusts];
       if (method.passRole) {
         const pass = f.passRole && accessOn(f.passRole, role.identity.arn);
         if (!pass) continue;

@@ -12,19 +12,28 @@ import { globMatches, printable } from '../../config/patterns.js';
 import type { Identity } from '../../model/domain.js';
 import { asArray } from '../../model/policy.js';
 import { statementEvidence } from '../../rules/evidence.js';
-import { accessOnAny, actionAccess, patternInAccount, type AccessGrant, type ActionAccess, type ScopedStatement } from './resource-access.js';
+import { accessOnAny, ActionAccessIndex, patternInAccount, type AccessGrant, type ActionAccess, type ScopedStatement } from './resource-access.js';
 
 export interface MethodGrant {
   action: string;
   grant: AccessGrant;
 }
 
+/** A method a principal holds, as the reach graph keeps it for rules and evidence. */
 export interface FoundEscalation {
   method: EscalationMethod;
   /** One per action of the method, then iam:PassRole when the method passes a role. */
   grants: MethodGrant[];
   /** Conditions every grant needs, in words (empty: unconditional). */
   conditions: string[];
+}
+
+/**
+ * A found method with the resource-level access the graph's edges are made
+ * from: needed while the graph is built, not kept after (for thousands of
+ * escalating principals, their statement lists are tens of MB).
+ */
+export interface EscalationAccess extends FoundEscalation {
   /** Access to the method's first action: which resources it names (for graph edges). */
   targetAccess: ActionAccess;
   /** iam:PassRole narrowed to the statements usable for the method's service. */
@@ -74,21 +83,19 @@ function isSelf(pattern: string, principal: Principal): boolean {
 }
 
 /** The escalation methods a principal holds, in catalog order. */
-export function findEscalations(principal: Principal, grant: EffectiveGrant, catalog: AwsActionCatalog): FoundEscalation[] {
+export function findEscalations(principal: Principal, grant: EffectiveGrant, catalog: AwsActionCatalog): EscalationAccess[] {
   const inAccount = (p: string) => patternInAccount(p, principal.accountId);
-  const accessCache = new Map<string, ActionAccess | undefined>();
-  const access = (action: string) => {
-    if (!accessCache.has(action)) accessCache.set(action, actionAccess(grant, catalog, action, principal));
-    return accessCache.get(action);
-  };
-  const found: FoundEscalation[] = [];
   const needed = methodIndices(catalog);
+  const found: EscalationAccess[] = [];
+  // Made on the first method the grant holds every action of: most principals hold none.
+  let access: ((action: string) => ActionAccess | undefined) | undefined;
   for (const [m, method] of ESCALATION_METHODS.entries()) {
     // Most principals hold few methods whole: a method missing an action from the grant is settled by its bits alone.
     if (!needed[m]!.every((i) => i !== undefined && grant.has(i))) continue;
     const grants: MethodGrant[] = [];
     let targetAccess: ActionAccess | undefined;
     let ok = true;
+    access ??= accessIndex(catalog).of(grant, principal);
     for (const [i, action] of method.actions.entries()) {
       const a = access(action);
       const wanted = i === 0 && method.othersOnly ? (p: string) => inAccount(p) && !isSelf(p, principal) : inAccount;
@@ -115,6 +122,14 @@ export function findEscalations(principal: Principal, grant: EffectiveGrant, cat
   return found;
 }
 
+/** Access to every action of the methods, iam:PassRole included, for one catalog. */
+function accessIndex(catalog: AwsActionCatalog): ActionAccessIndex {
+  let index = accessIndices.get(catalog);
+  if (!index) accessIndices.set(catalog, (index = new ActionAccessIndex(catalog, [...new Set([...ESCALATION_METHODS.flatMap((m) => m.actions), PASS_ROLE])])));
+  return index;
+}
+const accessIndices = new WeakMap<AwsActionCatalog, ActionAccessIndex>();
+
 /** Catalog indices of each method's actions (and iam:PassRole for those passing a role), in ESCALATION_METHODS order; undefined: not in the catalog. */
 function methodIndices(catalog: AwsActionCatalog): (number | undefined)[][] {
   let indices = indicesByCatalog.get(catalog);
@@ -129,11 +144,23 @@ const indicesByCatalog = new WeakMap<AwsActionCatalog, (number | undefined)[][]>
 /** `<statement> allows <action> on <resources>` for each statement behind a method's grants. */
 export function grantTexts(grants: readonly MethodGrant[]): string[] {
   const out: string[] = [];
-  for (const g of grants) {
-    for (const s of g.grant.allowedBy) out.push(statementEvidence(s, g.action, resourcesText(s)).summary);
-  }
+  for (const g of grants) for (const s of g.grant.allowedBy) out.push(grantText(s, g.action));
   return out;
 }
+
+/**
+ * `<statement> allows <action> on <resources>`, once per described statement
+ * and action: statements are shared by every holder of a policy, and the
+ * graph names them on the edges of each holder (one text, not one per edge).
+ */
+export function grantText(s: GrantingStatement, action: string): string {
+  let byAction = grantTextCache.get(s);
+  if (!byAction) grantTextCache.set(s, (byAction = new Map()));
+  let text = byAction.get(action);
+  if (text === undefined) byAction.set(action, (text = statementEvidence(s, action, resourcesText(s)).summary));
+  return text;
+}
+const grantTextCache = new WeakMap<GrantingStatement, Map<string, string>>();
 
 export function resourcesText(s: GrantingStatement): string {
   return s.notResources ? `every resource except ${firstResources(s.notResources)}` : firstResources(s.resources ?? []);

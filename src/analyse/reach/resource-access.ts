@@ -13,7 +13,8 @@
  * `${aws:PrincipalAccount}`); any other variable depends on the request,
  * so it matches as a wildcard, under a condition saying so.
  */
-import type { EffectiveGrant, GrantingStatement } from '../aws/effective-grant.js';
+import { describeHeldStatement, type EffectiveGrant, type GrantingStatement, type HeldStatement } from '../aws/effective-grant.js';
+import type { ExpandedStatement } from '../aws/policy-expansion.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import { globMatcher, globMatches } from '../../config/patterns.js';
 import type { Identity } from '../../model/domain.js';
@@ -105,6 +106,74 @@ function scopedFor(statement: GrantingStatement, principal: Principal): ScopedSt
   if (statement.condition) out.conditions.push(conditionText(statement.condition));
   for (const v of unresolved) out.conditions.push(`the request's \${${v}} matches the resource`);
   return out;
+}
+
+/**
+ * actionAccess for a fixed list of actions (the escalation methods'), asked
+ * of principal after principal: which of the list each statement covers is
+ * worked out once per statement (statements are shared by every holder of a
+ * policy, and most cover none of the list), so a principal's accesses take
+ * one pass over its statements rather than one per action. The same lists,
+ * in the same order, as actionAccess.
+ */
+export class ActionAccessIndex {
+  private readonly positions = new Map<string, number>();
+  private readonly indices: (number | undefined)[];
+  private readonly covers = new WeakMap<ExpandedStatement, readonly number[]>();
+
+  constructor(
+    private readonly catalog: AwsActionCatalog,
+    actions: readonly string[],
+  ) {
+    this.indices = actions.map((action, p) => {
+      this.positions.set(action, p);
+      return catalog.indexOf(action);
+    });
+  }
+
+  /** One principal's access to the listed actions, each made when first asked for; undefined for an action its grant does not hold. */
+  of(grant: EffectiveGrant, principal: Principal): (action: string) => ActionAccess | undefined {
+    let held: { allows: HeldStatement[][]; boundary: HeldStatement[][]; denies: HeldStatement[][] } | undefined;
+    const made = new Map<number, ActionAccess | undefined>();
+    return (action) => {
+      const p = this.positions.get(action);
+      if (p === undefined) throw new Error(`ActionAccessIndex: ${action} is not one of its actions`);
+      if (made.has(p)) return made.get(p);
+      const index = this.indices[p];
+      let access: ActionAccess | undefined;
+      if (index !== undefined && grant.has(index)) {
+        held ??= { allows: this.byAction(grant.statements('allow')), boundary: grant.hasBoundary ? this.byAction(grant.statements('boundary')) : [], denies: this.byAction(grant.statements('deny')) };
+        access = { action: this.catalog.keyAt(index), allows: scopedAll(held.allows[p], principal), denies: scopedAll(held.denies[p], principal) };
+        if (grant.hasBoundary) access.boundary = scopedAll(held.boundary[p], principal);
+      }
+      made.set(p, access);
+      return access;
+    };
+  }
+
+  /** Per listed action (by position), the statements covering it, in their order. */
+  private byAction(statements: readonly HeldStatement[]): HeldStatement[][] {
+    const out: HeldStatement[][] = [];
+    for (const h of statements) for (const p of this.coverOf(h.statement)) (out[p] ??= []).push(h);
+    return out;
+  }
+
+  private coverOf(statement: ExpandedStatement): readonly number[] {
+    let found = this.covers.get(statement);
+    if (!found) {
+      const positions: number[] = [];
+      this.indices.forEach((index, p) => {
+        if (index !== undefined && statement.actions.has(index)) positions.push(p);
+      });
+      this.covers.set(statement, (found = positions.length ? positions : NO_POSITIONS));
+    }
+    return found;
+  }
+}
+const NO_POSITIONS: readonly number[] = [];
+
+function scopedAll(held: readonly HeldStatement[] | undefined, principal: Principal): ScopedStatement[] {
+  return held ? held.map((h) => scoped(describeHeldStatement(h), principal)) : [];
 }
 
 /** The statements bearing on one action for one principal; undefined when its grant does not hold the action at all. */

@@ -37,10 +37,18 @@ export function kebab(member: string): string {
   return member.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
 }
 
+/** `--access-key-id`: a few dozen member names, each converted once rather than once per command of every suggestion. */
+function optionOf(member: string): string {
+  let option = options.get(member);
+  if (option === undefined) options.set(member, (option = `--${kebab(member)}`));
+  return option;
+}
+const options = new Map<string, string>();
+
 function iam<T>(operation: string, request: Partial<Args<T>>): PlannedCommand {
   const argv: PlanArgument[] = ['aws', 'iam', operation];
   for (const [member, value] of Object.entries(request) as [string, PlanArgument | undefined][]) {
-    if (value !== undefined) argv.push(`--${kebab(member)}`, value);
+    if (value !== undefined) argv.push(optionOf(member), value);
   }
   return { argv };
 }

@@ -9,36 +9,43 @@ import { iamCli } from './iam-cli.js';
 
 export interface PrincipalCommands {
   /** `role` or `user`, for sentences. */
-  noun: 'role' | 'user';
-  name: string;
+  readonly noun: 'role' | 'user';
+  readonly name: string;
   attach(policyArn: string): PlannedCommand;
   detach(policyArn: string): PlannedCommand;
   putInline(policyName: string, document: PlanArgument): PlannedCommand;
   deleteInline(policyName: string): PlannedCommand;
 }
 
+/**
+ * A class rather than an object of arrow functions: planners ask for these
+ * once per suggestion (tens of thousands at scale), and a closure per method
+ * per call costs more than the commands (tsx also names each closure as it
+ * is made).
+ */
+class IdentityCommands implements PrincipalCommands {
+  constructor(
+    readonly noun: 'role' | 'user',
+    readonly name: string,
+  ) {}
+  attach(PolicyArn: string): PlannedCommand {
+    return this.noun === 'role' ? iamCli.attachRolePolicy({ RoleName: this.name, PolicyArn }) : iamCli.attachUserPolicy({ UserName: this.name, PolicyArn });
+  }
+  detach(PolicyArn: string): PlannedCommand {
+    return this.noun === 'role' ? iamCli.detachRolePolicy({ RoleName: this.name, PolicyArn }) : iamCli.detachUserPolicy({ UserName: this.name, PolicyArn });
+  }
+  putInline(PolicyName: string, PolicyDocument: PlanArgument): PlannedCommand {
+    return this.noun === 'role'
+      ? iamCli.putRolePolicy({ RoleName: this.name, PolicyName, PolicyDocument })
+      : iamCli.putUserPolicy({ UserName: this.name, PolicyName, PolicyDocument });
+  }
+  deleteInline(PolicyName: string): PlannedCommand {
+    return this.noun === 'role' ? iamCli.deleteRolePolicy({ RoleName: this.name, PolicyName }) : iamCli.deleteUserPolicy({ UserName: this.name, PolicyName });
+  }
+}
+
 export function principalCommands(identity: Identity): PrincipalCommands {
-  const name = identity.name;
-  if (identity.kind === 'role') {
-    return {
-      noun: 'role',
-      name,
-      attach: (PolicyArn) => iamCli.attachRolePolicy({ RoleName: name, PolicyArn }),
-      detach: (PolicyArn) => iamCli.detachRolePolicy({ RoleName: name, PolicyArn }),
-      putInline: (PolicyName, PolicyDocument) => iamCli.putRolePolicy({ RoleName: name, PolicyName, PolicyDocument }),
-      deleteInline: (PolicyName) => iamCli.deleteRolePolicy({ RoleName: name, PolicyName }),
-    };
-  }
-  if (identity.kind === 'user') {
-    return {
-      noun: 'user',
-      name,
-      attach: (PolicyArn) => iamCli.attachUserPolicy({ UserName: name, PolicyArn }),
-      detach: (PolicyArn) => iamCli.detachUserPolicy({ UserName: name, PolicyArn }),
-      putInline: (PolicyName, PolicyDocument) => iamCli.putUserPolicy({ UserName: name, PolicyName, PolicyDocument }),
-      deleteInline: (PolicyName) => iamCli.deleteUserPolicy({ UserName: name, PolicyName }),
-    };
-  }
+  if (identity.kind === 'role' || identity.kind === 'user') return new IdentityCommands(identity.kind, identity.name);
   throw new Error(`no IAM policy commands for a ${identity.kind} (${identity.arn})`);
 }
 

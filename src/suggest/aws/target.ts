@@ -2,12 +2,12 @@
  * Pieces every AWS suggestion kind shares: the account guard, the access
  * key id argument, names for saved documents, and usage in words.
  */
-import { createHash } from 'node:crypto';
 import { printable } from '../../config/patterns.js';
 import type { Credential, Identity } from '../../model/domain.js';
 import type { CredentialAudit } from '../../report/json-schema.js';
 import type { PlanArgument } from '../command.js';
 import { shellQuote } from '../shell-quote.js';
+import { sha256Hex } from '../../util/sha256.js';
 import type { PlannedSuggestion, RequiredInput } from '../types.js';
 import { ACCOUNT_CHECK } from './account-guard.js';
 
@@ -51,7 +51,7 @@ export function accessKeyArgument(
 
 /** A document file name unique within a suggestion, from readable parts plus a hash of the exact ones. */
 export function documentName(prefix: string, ...parts: string[]): string {
-  const hash = createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 8);
+  const hash = sha256Hex(parts.join('\u0000')).slice(0, 8);
   const readable = parts.join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
   return `${prefix}-${readable ? `${readable}-` : ''}${hash}.json`;
 }

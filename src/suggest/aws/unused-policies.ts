@@ -38,17 +38,21 @@ function policyReaches(ctx: SuggestContext, grant: EffectiveGrant, attachments: 
   let cache = reachByContext.get(ctx);
   if (!cache) reachByContext.set(ctx, (cache = new Map()));
   if (attachments.every((a) => cache.has(a.policyHash))) return cache;
+  const fresh: PolicyReach[] = [];
   for (const role of ['allow', 'deny'] as const) {
     for (const { source, statement } of grant.statements(role)) {
       let reach = cache.get(source.policyHash);
       if (reach && reach.count >= 0) continue;
-      if (!reach) cache.set(source.policyHash, (reach = { allows: ActionSet.empty(ctx.rules.catalog.size), count: -1, denies: false }));
+      if (!reach) {
+        cache.set(source.policyHash, (reach = { allows: ActionSet.empty(ctx.rules.catalog.size), count: -1, denies: false }));
+        fresh.push(reach);
+      }
       if (role === 'deny') reach.denies = true;
       else reach.allows.unionWith(statement.actions);
     }
   }
   // Complete after one pass over a holder's statements; later holders reuse it.
-  for (const reach of cache.values()) if (reach.count < 0) reach.count = reach.allows.size;
+  for (const reach of fresh) reach.count = reach.allows.size;
   return cache;
 }
 
@@ -85,10 +89,17 @@ function citedPolicies(f: Finding, facts: IdentityFacts, ctx: SuggestContext): {
 }
 const citedByFinding = new WeakMap<Finding, { name: unknown; arn: unknown }[]>();
 
-function usedServices(facts: IdentityFacts, ctx: SuggestContext): ActionSet {
-  const set = ActionSet.empty(ctx.rules.catalog.size);
-  for (const s of facts.audit.services) {
-    const range = s.status === 'used' ? ctx.rules.catalog.service(s.service) : undefined;
+/**
+ * Every action the identity used, or may have used (a service seen used at
+ * service level only); null when it used nothing, the usual case, so no set
+ * over the whole catalog is made or compared for it.
+ */
+function touchedActions(facts: IdentityFacts, ctx: SuggestContext): ActionSet | null {
+  const usedServices = facts.audit.services.filter((s) => s.status === 'used');
+  if (!usedServices.length && facts.usage.used.isEmpty()) return null;
+  const set = facts.usage.used.clone();
+  for (const s of usedServices) {
+    const range = ctx.rules.catalog.service(s.service);
     if (range) set.addRange(range.start, range.end);
   }
   return set;
@@ -100,13 +111,13 @@ export function unusedPolicies(ctx: SuggestContext): PlannedSuggestion[] {
     const { identity, grant } = facts;
     if ((identity.kind !== 'role' && identity.kind !== 'user') || grant.errors.length) continue;
     const reaches = policyReaches(ctx, grant, facts.attachments);
-    let touched: ActionSet | undefined;
+    let touched: ActionSet | null | undefined;
     for (const attachment of facts.attachments) {
       if (attachment.kind !== 'inline' && attachment.kind !== 'managed') continue;
       const reach = reaches.get(attachment.policyHash);
       if (!reach || reach.denies || reach.count === 0) continue;
-      touched ??= usedServices(facts, ctx).unionWith(facts.usage.used);
-      if (reach.allows.intersects(touched)) continue;
+      if (touched === undefined) touched = touchedActions(facts, ctx);
+      if (touched && reach.allows.intersects(touched)) continue;
       const resolved = restingOn(findings, attachment, facts, ctx);
       if (!resolved.length) continue;
 

@@ -104,6 +104,15 @@ describe('edge groups on a synthetic organisation', () => {
     expect(readings(grouped.graph)).toEqual(readings(plain.graph));
   });
 
+  it('keeps per escalating identity what rules read, not the resource-level access its edges were made from', () => {
+    const kept = [...grouped.escalations.values()].flat();
+    expect(kept.length).toBeGreaterThan(100);
+    for (const found of kept) {
+      expect(Object.keys(found)).toEqual(['method', 'grants', 'conditions']);
+      expect(found.grants.length).toBeGreaterThanOrEqual(found.method.actions.length);
+    }
+  });
+
   it('gives the reach rules the same findings, paths included', () => {
     const withReach = (reach: AwsReach): RuleContext => Object.assign(Object.create(Object.getPrototypeOf(facts.context) as object), facts.context, { reach });
     const findings = (reach: AwsReach) => JSON.parse(JSON.stringify(runRules([privilegeEscalation, stagingReachesProduction], withReach(reach)).findings)) as unknown[];

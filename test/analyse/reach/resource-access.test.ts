@@ -6,7 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EffectiveGrantCalculator } from '../../../src/analyse/aws/effective-grant.js';
-import { accessOn, actionAccess } from '../../../src/analyse/reach/resource-access.js';
+import { accessOn, actionAccess, ActionAccessIndex } from '../../../src/analyse/reach/resource-access.js';
+import { ESCALATION_METHODS, PASS_ROLE } from '../../../src/catalog/escalation-methods.js';
+import { synthesiseWorkload } from '../../../bench/analyse-grants.js';
 import { loadAwsActionCatalog, type AwsActionCatalog } from '../../../src/catalog/aws-actions.js';
 import type { Identity } from '../../../src/model/domain.js';
 import { doc, principal, type TestPolicy } from '../aws/policy-helpers.js';
@@ -61,5 +63,50 @@ describe('actionAccess shared between holders of a policy', () => {
     expect(accessOn(b, bob.arn)?.conditions).toEqual([]);
     expect(accessOn(b, `arn:aws:iam::${ACCOUNT}:user/ci-runner`)?.conditions).toEqual([expect.stringContaining('aws:MultiFactorAuthPresent')]);
     expect(accessOn(a, `arn:aws:iam::${ACCOUNT}:user/ci-admin`)).toBeUndefined();
+  });
+});
+
+describe('ActionAccessIndex', () => {
+  const boundary: TestPolicy = {
+    name: 'boundary',
+    kind: 'permissions-boundary',
+    document: doc({ Effect: 'Allow', Action: ['iam:*', 'sts:*'], Resource: `arn:aws:iam::${ACCOUNT}:user/*` }, { Effect: 'Deny', Action: 'iam:CreateLoginProfile', Resource: '*' }),
+  };
+  const actions = ['iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:PassRole', 'lambda:CreateFunction'];
+
+  it('gives what actionAccess gives, action by action, with a boundary, denies and policy variables', () => {
+    const calculator = new EffectiveGrantCalculator(catalog);
+    const index = new ActionAccessIndex(catalog, actions);
+    for (const [who, policies] of [
+      [user('alice'), [ownKeys, ciKeys]],
+      [user('bob'), [ownKeys, ciKeys, boundary]],
+    ] as const) {
+      const p = principal(who.arn, ...policies);
+      const grant = calculator.compute(who.arn, p.attachments, p.policies);
+      const access = index.of(grant, who);
+      for (const action of actions) expect(access(action)).toEqual(actionAccess(grant, catalog, action, who));
+      expect(access('iam:CreateAccessKey')!.allows.length).toBe(2);
+      expect(access('lambda:CreateFunction')).toBeUndefined();
+    }
+    expect(() => index.of(calculator.compute('x', [], new Map()), user('x'))('s3:GetObject')).toThrow(/not one of its actions/);
+  });
+
+  it('gives what actionAccess gives for every escalation action of principals sharing policies', () => {
+    const workload = synthesiseWorkload(catalog, { principals: 300, policies: 60 });
+    const grants = new EffectiveGrantCalculator(catalog).computeAll(workload.attachments, workload.policies, workload.identities);
+    const escalationActions = [...new Set([...ESCALATION_METHODS.flatMap((m) => m.actions), PASS_ROLE])];
+    const index = new ActionAccessIndex(catalog, escalationActions);
+    let held = 0;
+    for (const [arn, grant] of grants) {
+      const name = arn.slice(arn.lastIndexOf('/') + 1);
+      const who: Identity = { provider: 'aws', arn, accountId: arn.split(':')[4]!, kind: arn.includes(':role/') ? 'role' : 'user', name, tags: {} };
+      const access = index.of(grant, who);
+      for (const action of escalationActions) {
+        const expected = actionAccess(grant, catalog, action, who);
+        if (expected) held++;
+        expect(access(action)).toEqual(expected);
+      }
+    }
+    expect(held).toBeGreaterThan(100);
   });
 });
