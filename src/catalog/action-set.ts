@@ -288,41 +288,43 @@ export class ActionSet {
     return undefined;
   }
 
-  intersects(other: ActionSet): boolean {
+  /**
+   * Calls fn with each non-zero word of this ∩ other and its index, ascending,
+   * walking only a compact operand's words; stops early when fn returns false.
+   */
+  private forEachWordAnd(other: ActionSet, fn: (wi: number, both: number) => boolean | void): void {
     this.check(other);
-    const walk = ActionSet.sparser(this, other);
-    if (walk) {
-      const [s, t] = walk;
-      const p = s.pairs!;
-      for (let k = 0; k < p.length; k += 2) if ((p[k + 1]! & t.word(p[k]!)) !== 0) return true;
-      return false;
-    }
-    const a = this.bits!;
-    const b = other.bits!;
-    for (let i = 0; i < a.length; i++) if ((a[i]! & b[i]!) !== 0) return true;
-    return false;
-  }
-
-  /** |this ∩ other|, without making the intersection. */
-  countAnd(other: ActionSet): number {
-    this.check(other);
-    let n = 0;
     const walk = ActionSet.sparser(this, other);
     if (walk) {
       const [s, t] = walk;
       const p = s.pairs!;
       for (let k = 0; k < p.length; k += 2) {
         const both = p[k + 1]! & t.word(p[k]!);
-        if (both !== 0) n += popcount32(both);
+        if (both !== 0 && fn(p[k]!, both) === false) return;
       }
-      return n;
+      return;
     }
     const a = this.bits!;
     const b = other.bits!;
     for (let i = 0; i < a.length; i++) {
       const both = a[i]! & b[i]!;
-      if (both !== 0) n += popcount32(both);
+      if (both !== 0 && fn(i, both) === false) return;
     }
+  }
+
+  intersects(other: ActionSet): boolean {
+    let found = false;
+    this.forEachWordAnd(other, () => {
+      found = true;
+      return false;
+    });
+    return found;
+  }
+
+  /** |this ∩ other|, without making the intersection. */
+  countAnd(other: ActionSet): number {
+    let n = 0;
+    this.forEachWordAnd(other, (_wi, both) => void (n += popcount32(both)));
     return n;
   }
 
@@ -509,23 +511,7 @@ export class ActionSet {
    * intersection; stops early when fn returns false.
    */
   forEachAnd(other: ActionSet, fn: (index: number) => boolean | void): void {
-    this.check(other);
-    const walk = ActionSet.sparser(this, other);
-    if (walk) {
-      const [s, t] = walk;
-      const p = s.pairs!;
-      for (let k = 0; k < p.length; k += 2) {
-        const both = p[k + 1]! & t.word(p[k]!);
-        if (both !== 0 && !eachBit(p[k]!, both, fn)) return;
-      }
-      return;
-    }
-    const a = this.bits!;
-    const b = other.bits!;
-    for (let wi = 0; wi < a.length; wi++) {
-      const both = a[wi]! & b[wi]!;
-      if (both !== 0 && !eachBit(wi, both, fn)) return;
-    }
+    this.forEachWordAnd(other, (wi, both) => eachBit(wi, both, fn));
   }
 
   toArray(): number[] {

@@ -29,7 +29,7 @@ const forms = dense.map((d) => [d, d.compacted()] as const);
 
 describe('ActionSet.compacted', () => {
   it('makes sparse sets compact and leaves dense ones (and the shared empty set) as they are', () => {
-    for (const [d, c] of forms) expect(c.isCompact).toBe(true);
+    for (const [, c] of forms) expect(c.isCompact).toBe(true);
     const wide = ActionSet.full(CAPACITY).subtract(dense[3]!);
     expect(wide.compacted()).toBe(wide);
     expect(catalog.none().compacted()).toBe(catalog.none());
@@ -63,37 +63,29 @@ describe('ActionSet.compacted', () => {
     }
   });
 
+  /** What each operation of x with y (and `mask`) answers. */
+  const readings = (x: ActionSet, y: ActionSet, mask: ActionSet) => ({
+    intersects: x.intersects(y),
+    countAnd: x.countAnd(y),
+    firstAnd: x.firstAnd(y, 5),
+    subset: x.isSubsetOf(y),
+    equals: x.equals(y),
+    union: x.union(y).toArray(),
+    intersect: x.intersect(y).toArray(),
+    subtract: x.subtract(y).toArray(),
+    andSubset: x.andIsSubsetOf(y, mask),
+    rangeAnd: x.countRangeAnd(y, 17, 1500),
+  });
+
   it('combines with dense and compact operands alike', () => {
     for (const [d1, c1] of forms) {
       for (const [d2, c2] of forms) {
-        const expected = {
-          intersects: d1.intersects(d2),
-          countAnd: d1.countAnd(d2),
-          firstAnd: d1.firstAnd(d2, 5),
-          subset: d1.isSubsetOf(d2),
-          equals: d1.equals(d2),
-          union: d1.union(d2).toArray(),
-          intersect: d1.intersect(d2).toArray(),
-          subtract: d1.subtract(d2).toArray(),
-          andSubset: d1.andIsSubsetOf(d2, dense[5]!),
-          rangeAnd: d1.countRangeAnd(d2, 17, 1500),
-        };
+        const expected = readings(d1, d2, dense[5]!);
         for (const [x, y] of [[c1, d2], [d1, c2], [c1, c2]] as const) {
           const each: number[] = [];
           x.forEachAnd(y, (i) => void each.push(i));
           expect(each).toEqual(expected.intersect);
-          expect({
-            intersects: x.intersects(y),
-            countAnd: x.countAnd(y),
-            firstAnd: x.firstAnd(y, 5),
-            subset: x.isSubsetOf(y),
-            equals: x.equals(y),
-            union: x.union(y).toArray(),
-            intersect: x.intersect(y).toArray(),
-            subtract: x.subtract(y).toArray(),
-            andSubset: x.andIsSubsetOf(y, forms[5]![1]),
-            rangeAnd: x.countRangeAnd(y, 17, 1500),
-          }).toEqual(expected);
+          expect(readings(x, y, forms[5]![1])).toEqual(expected);
           expect(ActionSet.full(CAPACITY).intersectWith(y).toArray()).toEqual(d2.toArray());
           expect(ActionSet.empty(CAPACITY).unionWith(y).toArray()).toEqual(d2.toArray());
           expect(ActionSet.full(CAPACITY).subtractWith(y).toArray()).toEqual(d2.complement().toArray());
