@@ -2,6 +2,8 @@
  * A set of catalog actions as a bitset over catalog indices. Analysis unions
  * and intersects these per principal, so a principal holding all ~22,000
  * actions costs ~2.8 KB and a union is a few hundred word operations.
+ * Sets kept for a whole audit can be compacted to their non-zero words
+ * (`compacted()`): most principals hold a few services, ~350 bytes.
  */
 
 function popcount32(x: number): number {
