@@ -350,8 +350,8 @@ export class ActionSet {
     }
     const a = this.bits!;
     const m = mask.bits!;
-    const b = other.words;
-    for (let i = 0; i < a.length; i++) if ((a[i]! & m[i]! & ~b[i]!) !== 0) return false;
+    // `other` may be compact (a conditioned subset): read only the words the other two share.
+    for (let i = 0; i < a.length; i++) if ((a[i]! & m[i]!) !== 0 && (a[i]! & m[i]! & ~other.word(i)) !== 0) return false;
     return true;
   }
 
@@ -364,8 +364,7 @@ export class ActionSet {
       return true;
     }
     const a = this.bits!;
-    const b = other.words;
-    for (let i = 0; i < a.length; i++) if ((a[i]! & ~b[i]!) !== 0) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== 0 && (a[i]! & ~other.word(i)) !== 0) return false;
     return true;
   }
 
@@ -378,8 +377,10 @@ export class ActionSet {
       for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
       return true;
     }
-    const a = this.words;
-    const b = other.words;
+    // One compact, one dense (the same members may be held either way): no dense copy of the compact one.
+    if (this.pairs || other.pairs) return this.size === other.size && this.isSubsetOf(other);
+    const a = this.bits!;
+    const b = other.bits!;
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
     return true;
   }
