@@ -326,7 +326,8 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
     services,
     errors: grant.errors,
   };
-  return { audit, used, unused: unusedAll };
+  // Kept for the whole audit (rules and suggestions weigh them): compact when they hold a few services.
+  return { audit, used: used.compacted(), unused: unusedAll.compacted() };
 }
 
 
@@ -442,10 +443,8 @@ function listUnused(range: { start: number; end: number }, unusedSet: ActionSet,
 
 /** Appends the names of unusedSet ∩ mask in the range, ascending, until the list is full. */
 function listInto(out: string[], unusedSet: ActionSet, mask: ActionSet, range: { start: number; end: number }, catalog: AwsActionCatalog): void {
-  const a = unusedSet.words;
-  const b = mask.words;
   for (let wi = range.start >>> 5; wi << 5 < range.end; wi++) {
-    let word = a[wi]! & b[wi]!;
+    let word = unusedSet.word(wi) & mask.word(wi);
     while (word !== 0) {
       const i = (wi << 5) + 31 - Math.clz32(word & -word);
       word &= word - 1;

@@ -67,9 +67,8 @@ export class RangeInterner<T> {
     const tailMask = (end & 31) === 0 ? 0xffffffff : ((1 << (end & 31)) - 1) >>> 0;
     let k = 0;
     for (const set of sets) {
-      const w = set.words;
       for (let i = first; i <= last; i++) {
-        let word = w[i]!;
+        let word = set.word(i);
         if (i === first) word &= headMask;
         if (i === last) word &= tailMask;
         this.scratch[k++] = word >>> 0;

@@ -64,14 +64,11 @@ export class ServiceTallier {
 
   tally(set: ActionSet): ServiceTally {
     if (set.capacity !== this.size) throw new Error(`tally: set of capacity ${set.capacity} is not from this catalog (${this.size} actions)`);
-    const words = set.words;
     const { pieceService, pieceLevel, pieceMask, wordPieceStart, scratch } = this;
     const services: number[] = [];
     let current = -1;
     let base = 0;
-    for (let w = 0; w < words.length; w++) {
-      const word = words[w]!;
-      if (word === 0) continue;
+    set.forEachWord((w, word) => {
       for (let p = wordPieceStart[w]!; p < wordPieceStart[w + 1]!; p++) {
         const masked = word & pieceMask[p]!;
         if (masked === 0) continue;
@@ -84,7 +81,7 @@ export class ServiceTallier {
         }
         scratch[base + pieceLevel[p]!]! += popcount32(masked);
       }
-    }
+    });
     return { services, counts: scratch.slice(0, services.length * LEVEL_COUNT) };
   }
 }

@@ -4,7 +4,7 @@
  * every report, and its identities count as `error` in its denominator.
  */
 import type { Finding, RuleOutcome } from '../model/finding.js';
-import { sha256Hex } from '../util/sha256.js';
+import { sha256HexPrefix } from '../util/sha256.js';
 import { sortFindings } from './finding-order.js';
 import type { Rule, RuleContext, RuleEvaluation } from './rule.js';
 import { NO_TIMER, type PhaseTimer } from '../util/phase-clock.js';
@@ -24,7 +24,7 @@ export interface RuleRun {
 
 export function fingerprint(parts: { ruleId: string; identityArn: string; credentialId?: string; granular?: string }): string {
   const key = [parts.ruleId, parts.identityArn, parts.credentialId ?? '', parts.granular ?? ''].join('\u0000');
-  return sha256Hex(key).slice(0, 32);
+  return sha256HexPrefix(key, 32);
 }
 
 const OUTCOME_FIELD: Record<RuleOutcome, keyof Omit<RuleTally, 'ruleId'>> = {

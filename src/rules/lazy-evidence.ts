@@ -35,7 +35,25 @@ export type EvidenceMaker = (limit?: number) => Evidence[];
 /** For builders that can make their first item alone: whether that is all `limit` asks for. */
 export const firstOnly = (limit: number | undefined): boolean => limit !== undefined && limit <= 1;
 
-const pending = new WeakMap<object, EvidenceMaker>();
+/**
+ * Each finding's builder, under a non-enumerable symbol on the finding itself
+ * (JSON, spreads and Object.keys never see it). Not a WeakMap: a million
+ * findings made its table tens of MB, and every full GC walked its
+ * ephemerons; the property fits the slack of the finding's property store.
+ */
+const MAKER = Symbol('keywarden.lazyEvidence');
+type Holder = { [MAKER]?: EvidenceMaker | undefined };
+const pending = {
+  get: (target: object): EvidenceMaker | undefined => (target as Holder)[MAKER],
+  has: (target: object): boolean => (target as Holder)[MAKER] !== undefined,
+  set(target: object, make: EvidenceMaker): void {
+    Object.defineProperty(target, MAKER, { value: make, writable: true, enumerable: false, configurable: true });
+  },
+  // Cleared, not deleted: deleting a property turns the object into a slow dictionary.
+  delete(target: object): void {
+    if ((target as Holder)[MAKER] !== undefined) (target as Holder)[MAKER] = undefined;
+  },
+};
 
 function build(make: EvidenceMaker, limit?: number): Evidence[] {
   const evidence = make(limit);

@@ -7,3 +7,15 @@ const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 
 export const sha256Hex: (text: string) => string = oneShot
   ? (text) => oneShot('sha256', text, 'hex')
   : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
+/**
+ * The first `chars` hex digits of the SHA-256 of a string, as a string of
+ * their own. V8 makes `slice` a view that keeps the whole 64-digit string
+ * alive (~170 bytes a fingerprint, ~200 MB over the 1.4M findings of a
+ * 50,000-principal audit); a case change copies the digits into a flat
+ * string (~56 bytes) at no measurable cost, where hex-encoding a digest
+ * Buffer costs three times the hashing.
+ */
+export function sha256HexPrefix(text: string, chars: number): string {
+  return sha256Hex(text).slice(0, chars).toUpperCase().toLowerCase();
+}

@@ -9,6 +9,7 @@ import { loadAwsActionCatalog, type AwsActionCatalog } from '../../src/catalog/a
 import { DESTRUCTIVE_ENTRIES } from '../../src/catalog/destructive-actions.js';
 import type { PolicyStatement } from '../../src/model/policy.js';
 import { dataAndBackupDestruction } from '../../src/rules/aws/data-and-backup-destruction.js';
+import { evidenceOf, evidencePending, firstEvidence } from '../../src/rules/lazy-evidence.js';
 import type { RuleEvaluation } from '../../src/rules/rule.js';
 import { PROD, STAGING, scenario } from '../helpers/scenario.js';
 
@@ -65,6 +66,23 @@ describe('destructive-actions catalog', () => {
       const e = await evaluate(PROD, [{ ...allow([entry.destroy[0]!, entry.backups[0]!]), Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }]);
       expect(e.findings.find((x) => x.granular === `Destroy::${id}`)!.severity).toBe('high');
     });
+  });
+
+  it('builds its evidence when read: the whole list as before, its first line alone for SARIF and quotes', async () => {
+    const entry = DESTRUCTIVE_ENTRIES[0]!;
+    const e = await evaluate(PROD, [{ ...allow([entry.destroy[0]!, entry.backups[0]!]), Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }]);
+    const f = e.findings.find((x) => x.granular === `Destroy::${entry.id}`)!;
+    expect(evidencePending(f)).toBe(true);
+    const first = firstEvidence(f)!;
+    expect(first.summary).toBe(`store: ${entry.destroy[0]}; backups: ${entry.backups[0]}`);
+    expect(evidencePending(f)).toBe(true);
+    const all = evidenceOf(f);
+    expect(all[0]).toEqual(first);
+    expect(all.map((x) => x.kind)).toEqual(['note', 'policy-statement', 'note', 'environment']);
+    expect(all[2]!.summary).toContain('only under a Condition');
+    // Reading the property keeps the list, as eager evidence would be.
+    expect(f.evidence).toEqual(all);
+    expect(evidencePending(f)).toBe(false);
   });
 
   it('AWS Backup recovery-point deletion is the backup side of every store', async () => {

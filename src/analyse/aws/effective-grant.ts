@@ -415,7 +415,14 @@ function combine(catalog: AwsActionCatalog, held: readonly HeldPolicy[], boundar
   }
   const partiallyDenied = denyPartial ? actions.intersect(denyPartial) : catalog.none();
   // Often everything granted is unrestricted: one set for both (neither is ever written to once made).
-  return { actions, unrestricted: unrestricted.equals(actions) ? actions : unrestricted, partiallyDenied, boundaryScoped };
+  // Kept for the whole audit, and most principals hold a few services: compact sets (see ActionSet.compacted).
+  const kept = actions.compacted();
+  return {
+    actions: kept,
+    unrestricted: unrestricted.equals(actions) ? kept : unrestricted.compacted(),
+    partiallyDenied: partiallyDenied.compacted(),
+    boundaryScoped: boundaryScoped.compacted(),
+  };
 }
 
 /**

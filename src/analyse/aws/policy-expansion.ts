@@ -58,10 +58,9 @@ export function unionOfStatements(size: number, statements: Iterable<ExpandedSta
 /** How many of the statement's actions are in `set`. */
 export function countInStatement({ actions, span }: ExpandedStatement, set: ActionSet): number {
   const a = actions.words;
-  const b = set.words;
   let n = 0;
   for (let w = span.start; w < span.end; w++) {
-    const both = a[w]! & b[w]!;
+    const both = a[w]! & set.word(w);
     if (both !== 0) n += popcount32(both);
   }
   return n;
@@ -70,27 +69,23 @@ export function countInStatement({ actions, span }: ExpandedStatement, set: Acti
 /** Whether the statement holds an action that is in both `a` and `b`. */
 export function statementMeets({ actions, span }: ExpandedStatement, a: ActionSet, b: ActionSet): boolean {
   const s = actions.words;
-  const x = a.words;
-  const y = b.words;
-  for (let w = span.start; w < span.end; w++) if ((s[w]! & x[w]! & y[w]!) !== 0) return true;
+  for (let w = span.start; w < span.end; w++) if (s[w] !== 0 && (s[w]! & a.word(w) & b.word(w)) !== 0) return true;
   return false;
 }
 
 /** Whether every action of the statement is in `set` (then what it covers of any subset of `set` is its own business). */
 export function statementWithin({ actions, span }: ExpandedStatement, set: ActionSet): boolean {
   const a = actions.words;
-  const b = set.words;
-  for (let w = span.start; w < span.end; w++) if ((a[w]! & ~b[w]!) !== 0) return false;
+  for (let w = span.start; w < span.end; w++) if (a[w] !== 0 && (a[w]! & ~set.word(w)) !== 0) return false;
   return true;
 }
 
 /** The first `max` of the statement's actions that are in `set`, ascending. */
 export function firstInStatement({ actions, span }: ExpandedStatement, set: ActionSet, max: number): number[] {
   const a = actions.words;
-  const b = set.words;
   const out: number[] = [];
   for (let w = span.start; w < span.end && out.length < max; w++) {
-    let both = a[w]! & b[w]!;
+    let both = a[w] === 0 ? 0 : a[w]! & set.word(w);
     while (both !== 0 && out.length < max) {
       out.push((w << 5) + 31 - Math.clz32(both & -both));
       both &= both - 1;

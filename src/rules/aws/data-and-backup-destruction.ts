@@ -12,6 +12,7 @@
 import { DESTRUCTIVE_ENTRIES, type DestructiveEntry } from '../../catalog/destructive-actions.js';
 import type { Evidence } from '../../model/finding.js';
 import { environmentEvidence, incompleteGrantEvidence, sourcesOf, statementEvidence } from '../evidence.js';
+import { firstOnly, lazyEvidence } from '../lazy-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { lower } from '../severity.js';
 import { printable } from '../../config/patterns.js';
@@ -46,25 +47,34 @@ function statementLines(actions: Held[], reach: ReachIndex): Evidence[] {
 
 function finding(entry: DestructiveEntry, destroy: Held[], backups: Held[], reach: ReachIndex, facts: IdentityFacts): FindingDraft {
   const both = destroy.length > 0 && backups.length > 0;
-  const all = [...destroy, ...backups];
-  const conditioned = all.every((a) => reach.conditioned.has(a.index));
+  const conditioned = [...destroy, ...backups].every((a) => reach.conditioned.has(a.index));
   const base = both ? 'critical' : 'high';
   const what = both
     ? `destroy production ${entry.store} and their backups`
     : destroy.length
       ? `destroy production ${entry.store} (not their backups)`
       : `destroy the backups of production ${entry.store}`;
+  // Built when read (lazy-evidence.ts) from the production-reach index, which stays as it is for the audit.
+  return lazyEvidence(
+    { severity: conditioned ? lower(base) : base, granular: `Destroy::${entry.id}`, title: `Can ${what}${conditioned ? ' only under a Condition' : ''}` },
+    (limit) => destructionEvidence(entry, destroy, backups, reach, facts, conditioned, firstOnly(limit)),
+  );
+}
+
+function destructionEvidence(entry: DestructiveEntry, destroy: Held[], backups: Held[], reach: ReachIndex, facts: IdentityFacts, conditioned: boolean, firstOnly: boolean): Evidence[] {
   const evidence: Evidence[] = [
     {
       kind: 'note',
       summary: `store: ${destroy.length ? destroy.map((a) => a.action).join(', ') : 'none'}; backups: ${backups.length ? backups.map((a) => a.action).join(', ') : 'none'}`,
       detail: { entry: entry.id, destroy: destroy.map((a) => a.action), backups: backups.map((a) => a.action), references: entry.references },
     },
-    ...statementLines(all, reach),
   ];
+  // Asked for its first line only (SARIF, a suggestion's quote): the statements are most of the work.
+  if (firstOnly) return evidence;
+  evidence.push(...statementLines([...destroy, ...backups], reach));
   if (conditioned) evidence.push({ kind: 'note', summary: 'every grant of these actions on production holds only under a Condition (see the statements): one severity step lower' });
   evidence.push(environmentEvidence(facts), ...incompleteGrantEvidence(facts.grant));
-  return { severity: conditioned ? lower(base) : base, granular: `Destroy::${entry.id}`, title: `Can ${what}${conditioned ? ' only under a Condition' : ''}`, evidence };
+  return evidence;
 }
 
 function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notApplicable: string } {

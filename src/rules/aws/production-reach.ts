@@ -286,9 +286,10 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   // Evidence ties are broken by this order: the one walking actions in index order met the statements in.
   statements.sort((a, b) => a.witness - b.witness || ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.position - b.position);
   // Kept for the audit: when it reaches production with everything it holds, unconditionally, it shares existing sets.
+  // Kept for the audit (evidence and suggestions read it again): compact when it holds a few services.
   return {
-    reach: reach.equals(grant.actions) ? grant.actions : reach,
-    conditioned: conditioned.isEmpty() ? ctx.catalog.none() : conditioned,
+    reach: reach.equals(grant.actions) ? grant.actions : reach.compacted(),
+    conditioned: conditioned.isEmpty() ? ctx.catalog.none() : conditioned.compacted(),
     statements,
   };
 }

@@ -74,7 +74,7 @@ export const unusedPermissions: Rule = {
     if (granted === 0 || audit.unusedRatio === null) return { notApplicable: 'grants no catalog action' };
     const unusedRatio = audit.unusedRatio;
     const worstCase = (audit.unused.actions + audit.unknown.actions) / granted;
-    const numbers = `${audit.unused.actions} unused, ${audit.used.actions} used, ${audit.unknown.actions} unknown of ${granted} granted actions`;
+    const numbers = numbersOf(audit);
 
     if (unusedRatio < threshold) {
       if (worstCase < threshold) return [];
@@ -83,11 +83,20 @@ export const unusedPermissions: Rule = {
       };
     }
 
-    const services = audit.services.filter((s) => s.unused > 0).map((s) => unusedService(s, ctx.catalog));
+    const services = unusedServicesOf(facts, ctx.catalog);
     if (services.length === 0) return [];
-    return [shareFinding(services, facts, ctx, numbers)];
+    return [shareFinding(services, facts, ctx)];
   }),
 };
+
+function numbersOf(audit: IdentityFacts['audit']): string {
+  return `${audit.unused.actions} unused, ${audit.used.actions} used, ${audit.unknown.actions} unknown of ${audit.granted.actions} granted actions`;
+}
+
+/** The identity's services with unused actions, in its audit's order (each read once per shared line). */
+function unusedServicesOf(facts: IdentityFacts, catalog: AwsActionCatalog): UnusedService[] {
+  return facts.audit.services.filter((s) => s.unused > 0).map((s) => unusedService(s, catalog));
+}
 
 /** One service's unused actions, read against the catalog. */
 interface UnusedService {
@@ -155,7 +164,7 @@ const ranksByCatalog = new WeakMap<AwsActionCatalog, Map<string, number>>();
 /** Most dangerous first, then more unused, then by service name (localeCompare order; every line is a catalog service). */
 const byDanger = (a: UnusedService, b: UnusedService) => a.danger - b.danger || b.service.unused - a.service.unused || a.rank - b.rank;
 
-function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleContext, numbers: string): FindingDraft {
+function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleContext): FindingDraft {
   const { audit } = facts;
   const { window } = ctx;
   const granted = audit.granted.actions;
@@ -173,8 +182,15 @@ function shareFinding(all: UnusedService[], facts: IdentityFacts, ctx: RuleConte
     `uses ${count(audit.used.actions)} of ${count(granted)} granted actions (${finePct(audit.used.actions / granted)}); ` +
     `${count(audit.unused.actions)} unused in ${window.days} days across ${count(all.length)} service${all.length === 1 ? '' : 's'} (${levels})` +
     (audit.unknown.actions ? `; ${count(audit.unknown.actions)} unknown` : '');
-  // The evidence (every listed service named, the statements behind them) is built when read (lazy-evidence.ts).
-  return lazyEvidence({ severity, title, granular: 'UnusedShare' }, (limit) => shareEvidence(all, unusedWrites, facts, ctx, numbers, firstOnly(limit)));
+  // The evidence (every listed service named, the statements behind them) is built when read (lazy-evidence.ts),
+  // from the facts again: the finding holds no list of its services (~80 per identity) meanwhile.
+  return lazyEvidence({ severity, title, granular: 'UnusedShare' }, (limit) => shareEvidenceOf(facts, ctx, firstOnly(limit)));
+}
+
+function shareEvidenceOf(facts: IdentityFacts, ctx: RuleContext, firstOnly: boolean): Evidence[] {
+  const all = unusedServicesOf(facts, ctx.catalog);
+  const unusedWrites = all.reduce((n, s) => n + s.unusedWrites, 0);
+  return shareEvidence(all, unusedWrites, facts, ctx, numbersOf(facts.audit), firstOnly);
 }
 
 function shareEvidence(all: UnusedService[], unusedWrites: number, facts: IdentityFacts, ctx: RuleContext, numbers: string, firstOnly = false): Evidence[] {
