@@ -85,6 +85,26 @@ describeFixtures('aws.privilege-escalation on the Cloudsplaining example account
     expect(unexplained).toEqual([]);
   });
 
+  it('labels each granting statement of the evidence with the action that statement allows', async () => {
+    // Two users get a permissions boundary (AdministratorAccess), so each action they are granted comes with
+    // two statements: the policy's and the boundary's.
+    const snapshot = snapshotFromExportDir(exportDirWithAuthz(fixture('aws/authz-cloudsplaining-example.json'), ACCOUNT));
+    const admin = snapshot.attachments.find((a) => a.policyArn === 'arn:aws:iam::aws:policy/AdministratorAccess')!;
+    for (const name of ['privesc4-CreateAccessKey-user', 'privesc7-AttachUserPolicy-user']) {
+      snapshot.attachments.push({ ...admin, identityArn: arnOf('user', name), kind: 'permissions-boundary', groupName: undefined });
+    }
+    const { context: doubled } = await scenarioFromSnapshot(snapshot, { config: parseConfig('{}', 'empty.yaml') });
+    const { findings } = runRules([privilegeEscalation], doubled);
+    const statements = findings.flatMap((f) => f.evidence.filter((e) => e.kind === 'policy-statement'));
+    expect(statements.length).toBeGreaterThan(100);
+    // Every summary reads `<statement> allows <action> on …` (a boundary's: `lets through <action>`); its label must
+    // name the same action, also where the action comes with several statements.
+    const names = (e: (typeof statements)[number]) => [' allows ', ' lets through '].some((verb) => e.summary.includes(`${verb}${(e.detail as { action?: string }).action} `));
+    expect(statements.filter((e) => e.summary.includes('permissions boundary')).length).toBeGreaterThan(1);
+    const mislabelled = statements.filter((e) => !names(e));
+    expect(mislabelled.map((e) => e.summary)).toEqual([]);
+  });
+
   it('the AssumeRole chain shows each hop with the trust statement that allows it', () => {
     const start = arnOf('role', 'privesc-AssumeRole-starting-role');
     const mid = arnOf('role', 'privesc-AssumeRole-intermediate-role');

@@ -15,7 +15,7 @@
  * of the method, or some hop of the chain, holds only under a Condition.
  */
 import type { FoundEscalation } from '../../analyse/reach/index.js';
-import { grantTexts, type ReachEdge } from '../../analyse/reach/index.js';
+import { grantText, type ReachEdge } from '../../analyse/reach/index.js';
 import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
 import { environmentEvidence, incompleteGrantEvidence, listText } from '../evidence.js';
@@ -76,7 +76,9 @@ function directEvidence(facts: IdentityFacts, ctx: RuleContext, found: FoundEsca
   };
   // Asked for its first line only (SARIF).
   if (firstOnly) return [first];
-  const evidence: Evidence[] = [first, ...grantTexts(found.grants).map((summary, i) => ({ kind: 'policy-statement' as const, summary, detail: { action: found.grants[i]?.action } }))];
+  // One line per granting statement, labelled with its grant's action (a grant can come with several statements).
+  const statements = found.grants.flatMap((g) => g.grant.allowedBy.map((s) => ({ kind: 'policy-statement' as const, summary: grantText(s, g.action), detail: { action: g.action } })));
+  const evidence: Evidence[] = [first, ...statements];
   if (found.conditions.length > 0) evidence.push({ kind: 'note', summary: `holds only if ${found.conditions.join('; ')}: one severity step lower` });
   const leads = leadsTo(facts, ctx, found);
   if (leads) evidence.push(leads);
