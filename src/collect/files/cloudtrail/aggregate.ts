@@ -2,8 +2,9 @@
  * Folds CloudTrail records into per-day usage aggregates: per file (a file
  * that fails half way is discarded, not half counted) or, in a worker thread,
  * a running total of many files (see ingest-worker.ts for how a failed file
- * is taken back out). Plain data, so a worker's total can be posted to the
- * main thread and merged there.
+ * is taken back out). Counters are typed-array rows (keyed-rows.ts), and
+ * pack() turns a total into rows a worker posts to the main thread, which
+ * merges them (mergePacked).
  *
  * Attribution rules:
  * - AssumedRole: the role (`sessionContext.sessionIssuer.arn`), not the
@@ -280,9 +281,9 @@ function clockOf(eventTime: string, day: number): number {
 
 /** A compact, mergeable per-file (or per-run) aggregate. */
 export class CloudTrailAggregate {
-  readonly identities = new Map<string, IdentityUsage>();
-  readonly unmapped = new Map<string, UnmappedEvent>();
-  readonly days = new Map<string, CloudTrailDaySeen>();
+  private readonly identities = new Map<string, IdentityUsage>();
+  private readonly unmapped = new Map<string, UnmappedEvent>();
+  private readonly days = new Map<string, CloudTrailDaySeen>();
   readonly stats: CloudTrailStats = emptyCloudTrailStats();
   /** Usage cells, kept resources and user agents held: a measure of this aggregate's size, to bound it. */
   entries = 0;
