@@ -330,7 +330,7 @@ async function objectBytes(source: CloudTrailSource): Promise<Buffer | Readable>
     }
   };
   for (let next = await nextChunk(); !next.done; next = await nextChunk()) {
-    const chunk = Buffer.from(next.value);
+    const chunk = asBuffer(next.value);
     chunks.push(chunk);
     size += chunk.length;
     if (size > MAX_BYTES_FOR_WORKER) {
@@ -338,13 +338,18 @@ async function objectBytes(source: CloudTrailSource): Promise<Buffer | Readable>
       return Readable.from(
         (async function* () {
           yield* chunks;
-          for (let more = await nextChunk(); !more.done; more = await nextChunk()) yield Buffer.from(more.value);
+          for (let more = await nextChunk(); !more.done; more = await nextChunk()) yield asBuffer(more.value);
         })(),
         { objectMode: false },
       );
     }
   }
   return Buffer.concat(chunks, size);
+}
+
+/** The chunk as a Buffer without copying it (the SDK's Node handler yields Buffers already). */
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 function oneLine(message: string): string {
