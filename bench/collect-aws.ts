@@ -9,9 +9,14 @@
  *    AWSLogs layout) uploaded to s3rver running in its own process, then
  *    collected at 250,000 and 1,000,000 events, each in a child process,
  *    printing events/s and peak RSS (flat = streaming, not buffering days).
+ * 3. `keywarden collect aws` as a user runs it (the CLI in its own process):
+ *    IAM of the dataset's five accounts (the home account and four reached
+ *    with the audit role, served by the IAM/STS server in another process)
+ *    and CloudTrail from S3 at 1,000,000 events, written to SQLite. Its peak
+ *    RSS is held to the ingest target (< 300 MB).
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +29,7 @@ import { generatedAccount } from '../test/servers/aws/account-model.js';
 import { FakeAwsServer } from '../test/servers/aws/query-server.js';
 import { liveOptions } from '../test/servers/aws/harness.js';
 import { S3RVER_CREDENTIALS } from '../test/servers/aws/s3-harness.js';
+import { runKeywarden } from './cli-process.js';
 import { datasetDir, filesFor, generate } from './cloudtrail-ingest.js';
 import { reportFigure } from './figures.js';
 
@@ -89,6 +95,28 @@ function startS3rverProcess(directory: string): Promise<{ endpoint: string; stop
     proc.on('message', (m) => resolve({ endpoint: `http://127.0.0.1:${(m as { port: number }).port}`, stop: () => proc.kill() }));
     proc.on('error', reject);
   });
+}
+
+/** The IAM/STS server for the CLI run, in its own process: the CLI is run synchronously, and the server's memory is not the CLI's. */
+function startIamServerProcess(accounts: string[]): Promise<{ endpoint: string; stop: () => void }> {
+  return new Promise((resolve, reject) => {
+    const proc = fork(fileURLToPath(import.meta.url), ['--iam-server', accounts.join(',')], { stdio: 'inherit' });
+    proc.on('message', (m) => resolve({ endpoint: (m as { endpoint: string }).endpoint, stop: () => proc.kill() }));
+    proc.on('error', reject);
+  });
+}
+
+const AUDIT_ROLE = 'keywarden-audit';
+
+async function iamServerChild(accounts: string[]): Promise<void> {
+  const [home, ...members] = accounts;
+  const server = new FakeAwsServer({
+    homeAccountId: home!,
+    // The CLI signs with s3rver's key: one identity for both servers, as one AWS principal would be.
+    homeAccessKeys: [S3RVER_CREDENTIALS.accessKeyId],
+    accounts: [generatedAccount(home!, 40, 4), ...members.map((id) => ({ ...generatedAccount(id, 40, 4), auditRole: { name: AUDIT_ROLE } }))],
+  });
+  process.send!({ endpoint: await server.start() });
 }
 
 async function s3rverChild(directory: string): Promise<void> {
@@ -167,24 +195,73 @@ async function benchS3(): Promise<void> {
         ok: true,
       });
     }
+    await benchCli(s3rver.endpoint, manifest);
   } finally {
     s3rver.stop();
     rmSync(directory, { recursive: true, force: true });
   }
 }
 
+const CLI_EVENTS = 1_000_000;
+const TARGET_RSS_MB = 300;
+
+/** `keywarden collect aws` over the CLI_EVENTS bucket uploaded above. */
+async function benchCli(s3Endpoint: string, manifest: Manifest): Promise<void> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'kw-bench-cli-'));
+  const keys = filesFor(manifest as never, CLI_EVENTS).map((f) => path.relative(datasetDir, f));
+  const { accounts } = accountsAndRegions(keys);
+  const iam = await startIamServerProcess(accounts);
+  try {
+    const firstDay = keys.map((k) => /\/(\d{4})\/(\d{2})\/(\d{2})\//.exec(k)!.slice(1).join('-')).sort()[0]!;
+    // The CLI's window ends now: reach back to the dataset's first day.
+    const lookbackDays = Math.ceil((Date.now() - Date.parse(`${firstDay}T00:00:00Z`)) / 86_400_000) + 2;
+    const config = path.join(scratch, 'keywarden.yaml');
+    writeFileSync(
+      config,
+      [
+        'liveAws:',
+        `  homeAccount: '${accounts[0]}'`,
+        `  accounts: [${accounts.slice(1).map((a) => `'${a}'`).join(', ')}]`,
+        `  auditRole: { name: ${AUDIT_ROLE} }`,
+        `  endpoints: { iam: '${iam.endpoint}', sts: '${iam.endpoint}', s3: '${s3Endpoint}' }`,
+        `  cloudTrail: { bucket: ${BUCKET(CLI_EVENTS)}, lookbackDays: ${lookbackDays} }`,
+      ].join('\n') + '\n',
+    );
+    const run = runKeywarden(
+      ['--config', config, '--db', path.join(scratch, 'cli.db'), 'collect', 'aws'],
+      { AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' },
+      scratch,
+    );
+    const scan = /scan \d+: .*/.exec(run.stderr)?.[0] ?? '(no scan line)';
+    const ok = run.rssMb < TARGET_RSS_MB && scan.includes(`${CLI_EVENTS} CloudTrail events`);
+    console.log(`CLI keywarden collect aws (${accounts.length} accounts, CloudTrail from S3): ${(run.wallMs / 1000).toFixed(1)} s, ${(run.cpuMs / 1000).toFixed(1)} s CPU, peak RSS ${run.rssMb.toFixed(0)} MB; ${scan}`);
+    reportFigure({
+      measure: `keywarden collect aws (CLI), ${(CLI_EVENTS / 1e6).toLocaleString('en-US')}M CloudTrail events from S3`,
+      result: `${run.rssMb.toFixed(0)} MB peak RSS, ${(run.wallMs / 1000).toFixed(1)} s`,
+      target: `< ${TARGET_RSS_MB} MB RSS`,
+      ok,
+    });
+  } finally {
+    iam.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   const arg = (flag: string) => process.argv[process.argv.indexOf(flag) + 1]!;
-  const run = process.argv.includes('--s3rver')
+  const has = (flag: string) => process.argv.includes(flag);
+  const run = has('--s3rver')
     ? s3rverChild(arg('--s3rver'))
-    : process.argv.includes('--ingest')
-      ? ingestChild(arg('--ingest'), Number(process.argv[process.argv.indexOf('--ingest') + 2]))
-      : (async () => {
-          const ok = await benchIam();
-          await benchS3();
-          if (!ok) process.exitCode = 1;
-        })();
+    : has('--iam-server')
+      ? iamServerChild(arg('--iam-server').split(','))
+      : has('--ingest')
+        ? ingestChild(arg('--ingest'), Number(process.argv[process.argv.indexOf('--ingest') + 2]))
+        : (async () => {
+            const ok = await benchIam();
+            await benchS3();
+            if (!ok) process.exitCode = 1;
+          })();
   run.catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exitCode = 1;
