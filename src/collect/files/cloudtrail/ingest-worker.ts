@@ -57,8 +57,8 @@ port.on('message', (request: WorkerRequest) => {
   if (stopped) return;
   if (request.type === 'finish') finishing = true;
   else {
-    const { id, location, digest, local } = request;
-    const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength);
+    const { id, location, digest, local, pieces } = request;
+    const bytes = pieces.length === 1 ? Buffer.from(pieces[0]!.buffer, pieces[0]!.byteOffset, pieces[0]!.byteLength) : Buffer.concat(pieces);
     queue.push({ id, location, digest, local, bytes });
   }
   void drain();

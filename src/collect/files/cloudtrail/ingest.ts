@@ -300,25 +300,33 @@ async function readForWorker(
   interned: Map<string, string>,
 ): Promise<FileRead> {
   const location = locationOf(source);
-  const bytes = typeof source === 'string' ? await fileBytes(source) : await objectBytes(source);
-  if (bytes === undefined) return readHere(source, mapper, total, interned);
-  if (bytes instanceof Readable) return readHere({ location, open: async () => bytes }, mapper, total, interned);
-  const digest = createHash('sha256').update(bytes).digest('hex');
-  return { digest, keep: () => pool.count(location, bytes, digest, typeof source === 'string') };
+  const pieces = typeof source === 'string' ? await fileBytes(source) : await objectBytes(source);
+  if (pieces === undefined) return readHere(source, mapper, total, interned);
+  if (pieces instanceof Readable) return readHere({ location, open: async () => pieces }, mapper, total, interned);
+  const hash = createHash('sha256');
+  for (const piece of pieces) hash.update(piece);
+  const digest = hash.digest('hex');
+  return { digest, keep: () => pool.count(location, pieces, digest, typeof source === 'string') };
 }
 
-/** A local file's bytes, or undefined when it is too large to hold. */
-async function fileBytes(file: string): Promise<Buffer | undefined> {
+/** A local file's bytes (one piece), or undefined when it is too large to hold. */
+async function fileBytes(file: string): Promise<Buffer[] | undefined> {
   try {
     if ((await stat(file)).size > MAX_BYTES_FOR_WORKER) return undefined;
-    return await readFile(file);
+    return [await readFile(file)];
   } catch (err) {
     throw new CloudTrailFileError(file, `cannot read file (${(err as Error).message})`);
   }
 }
 
-/** An object's bytes, or when it turns out too large to hold, the whole object as a stream (not fetched twice). */
-async function objectBytes(source: CloudTrailSource): Promise<Buffer | Readable> {
+/**
+ * An object's bytes in the pieces they arrived in, or when it turns out too
+ * large to hold, the whole object as a stream (not fetched twice). The pieces
+ * are not joined here: each is a buffer of its own, moved to the worker that
+ * joins them, so none waits for this thread's garbage collector (which runs
+ * rarely here: this thread allocates little else).
+ */
+async function objectBytes(source: CloudTrailSource): Promise<Buffer[] | Readable> {
   const iterator = (await openSource(source))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const chunks: Buffer[] = [];
   let size = 0;
@@ -344,7 +352,7 @@ async function objectBytes(source: CloudTrailSource): Promise<Buffer | Readable>
       );
     }
   }
-  return Buffer.concat(chunks, size);
+  return chunks;
 }
 
 /** The chunk as a Buffer without copying it (the SDK's Node handler yields Buffers already). */

@@ -35,7 +35,7 @@ export interface IngestWorkerData {
 /** Messages to a worker. */
 export type WorkerRequest =
   /** `local`: the bytes are a local file's, which the worker can read again instead of keeping them. */
-  | { type: 'count'; id: number; location: string; bytes: Uint8Array; digest: string; local: boolean }
+  | { type: 'count'; id: number; location: string; pieces: Uint8Array[]; digest: string; local: boolean }
   | { type: 'finish' };
 
 /** What counting one file added. */
@@ -125,7 +125,7 @@ export class CloudTrailWorkerPool {
    * it added; rejects with an Error naming the file when it cannot be read to the end,
    * and then none of it is counted.
    */
-  count(location: string, bytes: Uint8Array, digest: string, local: boolean): Promise<CountedFile> {
+  count(location: string, pieces: readonly Uint8Array[], digest: string, local: boolean): Promise<CountedFile> {
     const id = this.nextId++;
     const live = this.live();
     if (live.length === 0) return Promise.reject(new Error(`${location}: no CloudTrail ingest worker is left running`));
@@ -134,10 +134,10 @@ export class CloudTrailWorkerPool {
     for (const w of live) if (w.pending.size < target.pending.size) target = w;
     return new Promise<CountedFile>((resolve, reject) => {
       target.pending.set(id, { resolve, reject, location });
-      const request: WorkerRequest = { type: 'count', id, location, bytes, digest, local };
-      // Whole buffers are moved, not copied: the caller has no further use for them.
-      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-      target.worker.postMessage(request, whole ? [bytes.buffer as ArrayBuffer] : []);
+      const request: WorkerRequest = { type: 'count', id, location, pieces: [...pieces], digest, local };
+      // Pieces that fill their own buffer are moved, not copied: the caller has no further use for them.
+      const whole = pieces.filter((p) => p.byteOffset === 0 && p.byteLength === p.buffer.byteLength).map((p) => p.buffer as ArrayBuffer);
+      target.worker.postMessage(request, [...new Set(whole)]);
     });
   }
 

@@ -24,7 +24,7 @@ const SAMPLE = path.resolve('samples/acme/cloudtrail');
 /** Counts a local file in the pool, as ingest does: its bytes and their digest. */
 const countIn = (pool: CloudTrailWorkerPool, file: string, local = true) => {
   const bytes = readFileSync(file);
-  return pool.count(file, bytes, createHash('sha256').update(bytes).digest('hex'), local);
+  return pool.count(file, [bytes], createHash('sha256').update(bytes).digest('hex'), local);
 };
 /** Local files as objects (S3): streamed in small chunks, as a network body arrives. */
 const asObject = (file: string): CloudTrailSource => ({
