@@ -106,6 +106,36 @@ describe('CloudTrail ingest in worker threads', () => {
     });
   });
 
+  it('moves an object\'s body to the worker in the buffers it arrived in, leaving none of them on this thread', async () => {
+    // Node's HTTP client gives each body chunk a buffer of its own (the parser copies it out of the socket's).
+    const arrived: { file: string; chunk: Buffer }[] = [];
+    const sources: CloudTrailSource[] = files.map((file) => ({
+      location: file,
+      open: async () => {
+        const bytes = readFileSync(file);
+        const chunks: Buffer[] = [];
+        for (let i = 0; i < bytes.length; i += 16_384) {
+          const piece = bytes.subarray(i, i + 16_384);
+          const own = Buffer.alloc(piece.length); // never from Buffer's shared pool
+          piece.copy(own);
+          chunks.push(own);
+        }
+        arrived.push(...chunks.map((chunk) => ({ file, chunk })));
+        return Readable.from(chunks);
+      },
+    }));
+    const result = await ingestCloudTrailFiles(sources, { workers: 2 });
+    expect(result.usage).toEqual(onThisThread.usage);
+    expect(result.resourceUsage).toEqual(onThisThread.resourceUsage);
+    expect(result.ingested).toEqual(onThisThread.ingested);
+    // Moved, not copied: each counted file's chunks now belong to a worker (detached here). Only the
+    // sample's byte-for-byte copy of another file stays: its digest was seen, so it was never sent.
+    const counted = new Set(result.ingested.map((i) => i.location));
+    expect(arrived.filter(({ file }) => counted.has(file)).length).toBeGreaterThanOrEqual(counted.size);
+    expect(arrived.filter(({ file, chunk }) => counted.has(file) && chunk.byteLength !== 0)).toEqual([]);
+    expect(new Set(arrived.filter(({ chunk }) => chunk.byteLength !== 0).map(({ file }) => path.basename(file)))).toEqual(new Set(['copy.json.gz']));
+  });
+
   it('refuses a custom mapper with workers instead of silently ignoring one of them', async () => {
     const mapper = await loadCloudTrailActionMapper();
     await expect(ingestCloudTrailFiles(files.slice(0, 2), { mapper, workers: 2 })).rejects.toThrow(/pass either mapper or workers/);
