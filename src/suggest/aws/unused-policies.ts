@@ -4,7 +4,8 @@
  * dangerous grant, for when a full least-privilege swap is too much at once.
  * Proposed only when the policy holds no Deny (removing a Deny widens the
  * grant), none of its actions was used, no service it grants was seen used
- * at service level only, and some open root-level finding rests on it alone.
+ * at service level only, some open root-level finding rests on it alone,
+ * and a command can remove it (a managed policy is detached by its ARN).
  */
 import type { EffectiveGrant } from '../../analyse/aws/effective-grant.js';
 import { ActionSet } from '../../catalog/action-set.js';
@@ -16,7 +17,7 @@ import { evidenceOf } from '../../rules/lazy-evidence.js';
 import type { IdentityFacts } from '../../rules/rule.js';
 import { quotedEvidence, withOpenFindings, type SuggestContext } from '../context.js';
 import type { PlanDocument, PlannedSuggestion } from '../types.js';
-import { removeHeldPolicies } from './principal-commands.js';
+import { removable, removeHeldPolicies } from './principal-commands.js';
 import { REPLACES_RULES } from './least-privilege.js';
 import { accountGuard, documentName } from './target.js';
 
@@ -114,6 +115,8 @@ export function unusedPolicies(ctx: SuggestContext): PlannedSuggestion[] {
     let touched: ActionSet | null | undefined;
     for (const attachment of facts.attachments) {
       if (attachment.kind !== 'inline' && attachment.kind !== 'managed') continue;
+      // No ARN, no detach command: a removal that could not be written is not proposed.
+      if (!removable(attachment)) continue;
       const reach = reaches.get(attachment.policyHash);
       if (!reach || reach.denies || reach.count === 0) continue;
       if (touched === undefined) touched = touchedActions(facts, ctx);
