@@ -7,7 +7,10 @@
  * accounts hold: service wildcards, verb-prefix wildcards (Get*, Describe*),
  * explicit lists, resource-scoped and conditioned statements, NotAction
  * (PowerUser-style), denies, and a few permissions boundaries; principals hold
- * 3-10 policies each, partly through groups.
+ * 3-10 policies each, partly through groups. Attachments are shaped as the
+ * IAM export gives them: managed ones (direct, group, boundary) with their
+ * policy ARN, AWS managed (arn:aws:iam::aws:policy/…) or customer managed
+ * (arn:aws:iam::<account>:policy/…).
  */
 import { createHash } from 'node:crypto';
 import { EffectiveGrantCalculator, type EffectiveGrant } from '../src/analyse/aws/effective-grant.js';
@@ -141,11 +144,16 @@ export function synthesiseWorkload(catalog: AwsActionCatalog, shape: WorkloadSha
   const policies = new Map([...managed, ...boundaries].map((p) => [p.hash, p]));
   const groups = Array.from({ length: GROUPS }, () => Array.from({ length: 1 + Math.floor(rand() * 3) }, () => managed[Math.floor(rand() * managed.length)]!));
 
+  // Managed policies carry the ARN IAM exports for them: one in ten AWS managed, the rest customer managed in the holder's account.
+  const awsManaged = new Set(managed.filter((_, i) => i % 10 === 0).map((p) => p.hash));
+  const policyArn = (account: string, name: string, hash: string) => `arn:aws:iam::${awsManaged.has(hash) ? 'aws' : account}:policy/${name}`;
+
   const attachments: PolicyAttachment[] = [];
   const identities: string[] = [];
   for (let p = 0; p < PRINCIPALS; p++) {
     const isRole = p % 3 !== 0;
-    const arn = `arn:aws:iam::${workloadAccount(p % accounts)}:${isRole ? 'role' : 'user'}/machine-${p}`;
+    const account = workloadAccount(p % accounts);
+    const arn = `arn:aws:iam::${account}:${isRole ? 'role' : 'user'}/machine-${p}`;
     identities.push(arn);
     const want = 3 + Math.floor(rand() * 8);
     let held = 0;
@@ -153,18 +161,26 @@ export function synthesiseWorkload(catalog: AwsActionCatalog, shape: WorkloadSha
       for (let g = Math.floor(rand() * 3); g > 0 && held < want; g--) {
         const gi = Math.floor(rand() * GROUPS);
         for (const policy of groups[gi]!) {
-          attachments.push({ identityArn: arn, policyHash: policy.hash, kind: 'group-managed', policyName: `policy-${policy.hash.slice(0, 8)}`, groupName: `group-${gi}` });
+          const policyName = `policy-${policy.hash.slice(0, 8)}`;
+          attachments.push({ identityArn: arn, policyHash: policy.hash, kind: 'group-managed', policyName, policyArn: policyArn(account, policyName, policy.hash), groupName: `group-${gi}` });
           held++;
         }
       }
     }
     for (; held < want; held++) {
       const policy = managed[Math.floor(rand() * managed.length)]!;
-      attachments.push({ identityArn: arn, policyHash: policy.hash, kind: held === 0 ? 'inline' : 'managed', policyName: `policy-${policy.hash.slice(0, 8)}` });
+      const policyName = `policy-${policy.hash.slice(0, 8)}`;
+      // The first is the principal's inline policy (no ARN); the rest are attached managed policies.
+      attachments.push(
+        held === 0
+          ? { identityArn: arn, policyHash: policy.hash, kind: 'inline', policyName }
+          : { identityArn: arn, policyHash: policy.hash, kind: 'managed', policyName, policyArn: policyArn(account, policyName, policy.hash) },
+      );
     }
     if (p % 10 === 0) {
       const b = boundaries[p % BOUNDARIES]!;
-      attachments.push({ identityArn: arn, policyHash: b.hash, kind: 'permissions-boundary', policyName: `boundary-${p % BOUNDARIES}` });
+      const policyName = `boundary-${p % BOUNDARIES}`;
+      attachments.push({ identityArn: arn, policyHash: b.hash, kind: 'permissions-boundary', policyName, policyArn: `arn:aws:iam::${account}:policy/${policyName}` });
     }
   }
   return { policies, attachments, identities };

@@ -12,11 +12,20 @@ export function saveSuggestions(db: Database.Database, scanId: number, suggestio
     // In key order: ids are hashes, so inserting them as they come would split pages all over the (scan_id, id) index;
     // in order, each key lands at its end.
     for (const s of [...suggestions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-      // Stored without its status: status is relative to the scan that reads it.
-      const { status: _status, ...stored } = s;
-      insert.run(scanId, s.id, s.kind, s.provider, s.identityArn, JSON.stringify(s.resolves), JSON.stringify(stored));
+      insert.run(scanId, s.id, s.kind, s.provider, s.identityArn, JSON.stringify(s.resolves), storedText(s));
     }
   }).immediate();
+}
+
+/**
+ * A suggestion as stored: without its status, which is relative to the scan
+ * that reads it. An audit stores them before any status is set, so most are
+ * written as they are, without a copy of each (hundreds of MB at scale).
+ */
+function storedText(s: Suggestion): string {
+  if (s.status === undefined) return JSON.stringify(s);
+  const { status: _status, ...stored } = s;
+  return JSON.stringify(stored);
 }
 
 export function readSuggestions(db: Database.Database, scanId: number): Suggestion[] {

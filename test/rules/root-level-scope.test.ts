@@ -13,7 +13,7 @@ import {
 import { loadAwsActionCatalog } from '../../src/catalog/aws-actions.js';
 import type { PolicyDocument, PolicyStatement } from '../../src/model/policy.js';
 import type { Severity } from '../../src/model/finding.js';
-import { rootLevelCitations, rootLevelScope } from '../../src/rules/aws/root-level-scope.js';
+import { rootLevelCitedPolicy, rootLevelScope } from '../../src/rules/aws/root-level-scope.js';
 import type { RuleEvaluation } from '../../src/rules/rule.js';
 import { evidenceOf } from '../../src/rules/lazy-evidence.js';
 import { PROD, STAGING, scenario, type IdentitySpec, type ScenarioSpec } from '../helpers/scenario.js';
@@ -244,8 +244,7 @@ describe('aws.root-level-scope', () => {
     expect(usage('unobserved').summary).toContain('unknown');
   });
 
-  it('rootLevelCitations names the policies of exactly the statements each finding\'s evidence cites, in order', async () => {
-    const catalog = await loadAwsActionCatalog();
+  it('each finding records the one policy its statement evidence cites, or null when it cites several', async () => {
     const deny = { Effect: 'Deny' as const, Action: ['iam:PutRolePolicy', 'iam:AttachRolePolicy'], Resource: `arn:aws:iam::${PROD}:role/break-glass` };
     const spec = role(
       PROD,
@@ -258,17 +257,21 @@ describe('aws.root-level-scope', () => {
     );
     const near = role(PROD, 'near-admin', inline('power', doc({ Effect: 'Allow', NotAction: ['organizations:*'], Resource: '*' })), inline('extra', doc(allow('iam:CreateUser'))));
     const wide = role(PROD, 'iam-wide', inline('iam', doc(allow('iam:*'))), inline('put', doc(allow('iam:PutRolePolicy'))));
-    const { context } = await scenario({ identities: [spec, near, wide] });
-    let compared = 0;
+    // One policy behind every finding: each records it, with its ARN.
+    const single = role(PROD, 'single-policy', { name: 'pm', kind: 'managed', arn: `arn:aws:iam::${PROD}:policy/pm`, document: doc(allow(['iam:PassRole', 'kms:PutKeyPolicy', 'sts:AssumeRole', 's3:PutBucketPolicy'])) });
+    const { context } = await scenario({ identities: [spec, near, wide, single] });
+    const recorded = { sole: 0, several: 0 };
     for (const e of rootLevelScope.evaluate(context)) {
-      const facts = context.identities.find((f) => f.identity.arn === e.identityArn)!;
       for (const f of e.findings) {
         const cited = f.evidence.filter((x) => x.kind === 'policy-statement').map((x) => ({ policyName: x.detail!.policyName, policyArn: x.detail!.policyArn ?? undefined }));
-        expect(rootLevelCitations(facts, f.granular, catalog), f.granular).toEqual(cited);
-        compared++;
+        const sole = cited.every((c) => c.policyName === cited[0]!.policyName && c.policyArn === cited[0]!.policyArn) ? cited[0] : undefined;
+        const got = rootLevelCitedPolicy(f);
+        expect(got === null ? null : { policyName: got?.policyName, policyArn: got?.policyArn }, `${e.identityArn} ${f.granular}`).toEqual(sole ?? null);
+        recorded[sole ? 'sole' : 'several']++;
       }
     }
-    expect(compared).toBeGreaterThan(10);
+    expect(recorded.sole).toBeGreaterThanOrEqual(5);
+    expect(recorded.several).toBeGreaterThan(5);
   });
 
   it('builds only the first items a quote reads, and they are the evidence\'s own first items', async () => {

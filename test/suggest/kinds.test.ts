@@ -168,6 +168,15 @@ describe('replace-with-least-privilege', () => {
     ]);
     expect(s.risk).toContain('stay on Resource "*"');
   });
+  it('is not proposed while the identity holds a managed policy stored without its ARN: no command could detach it', async () => {
+    const ROLE = `arn:aws:iam::${PROD}:role/ops-ai-agent`;
+    const usage = [{ identityArn: ROLE, credentialId: '', action: 'ec2:DescribeInstances', day: '2026-11-10', count: 9, denied: 0, lastSeen: '2026-11-10T09:00:00Z' }];
+    const swaps = async (admin: typeof ADMIN | Omit<typeof ADMIN, 'arn'>) =>
+      (await suggestionsOf({ identities: [{ arn: ROLE, policies: [ETL, admin] }], usage })).suggestions.filter((s) => s.suggestion.kind === 'replace-with-least-privilege');
+    expect(await swaps(ADMIN)).toHaveLength(1);
+    const { arn: _arn, ...withoutArn } = ADMIN;
+    expect(await swaps(withoutArn)).toEqual([]);
+  });
 });
 
 describe('detach-unused-policy', () => {

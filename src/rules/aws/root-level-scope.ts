@@ -40,7 +40,7 @@
  * (never pass) when a policy could not be read and nothing was found in the
  * rest, since the unread policy may grant exactly this.
  */
-import type { EffectiveGrant, GrantingStatement, HeldStatement } from '../../analyse/aws/effective-grant.js';
+import type { EffectiveGrant, GrantSource, GrantingStatement, HeldStatement } from '../../analyse/aws/effective-grant.js';
 import { unionOfStatements, type ExpandedStatement } from '../../analyse/aws/policy-expansion.js';
 import { ActionSet } from '../../catalog/action-set.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
@@ -335,16 +335,24 @@ function covering(list: readonly HeldStatement[], i: number, refuses: boolean, o
 interface Subset {
   size: number;
   count(set: ActionSet): number;
+  /** count(set ∩ mask), without making the intersection. */
+  countAnd(set: ActionSet, mask: ActionSet): number;
 }
 
-const everything = (catalog: AwsActionCatalog): Subset => ({ size: catalog.size, count: (set) => set.size });
-const serviceRange = (start: number, end: number): Subset => ({ size: end - start, count: (set) => set.countRange(start, end) });
+const everything = (catalog: AwsActionCatalog): Subset => ({ size: catalog.size, count: (set) => set.size, countAnd: (set, mask) => set.countAnd(mask) });
+const serviceRange = (start: number, end: number): Subset => ({
+  size: end - start,
+  count: (set) => set.countRange(start, end),
+  countAnd: (set, mask) => set.countRangeAnd(mask, start, end),
+});
+
+/** Statements with how many of a group's actions each covers. */
+type Covering<E extends IndexedStatementRef> = { entry: E; covered: number }[];
 
 /** Evidence for a group of actions: statements widest first, then boundary and deny statements, then conditions. */
 /** The statements a group finding shows, per role (widest first), and how many more apply. */
-function groupSelection(statements: readonly IndexedStatement[], subset: Subset, held: number) {
+function groupSelection<E extends IndexedStatementRef>(statements: Covering<E>, held: number) {
   const entries = statements
-    .map((entry) => ({ entry, covered: subset.count(entry.actions) }))
     .filter((e) => e.covered > 0)
     .sort((a, b) => b.covered - a.covered || a.entry.policyHash.localeCompare(b.entry.policyHash) || a.entry.statementIndex - b.entry.statementIndex);
   return (['allow', 'boundary', 'deny'] as const).map((role) => {
@@ -358,7 +366,7 @@ function groupSelection(statements: readonly IndexedStatement[], subset: Subset,
 
 function groupEvidence(statements: readonly IndexedStatement[], index: WideIndex, subset: Subset, held: number, what: string): Evidence[] {
   const out: Evidence[] = [];
-  for (const { role, shown, rest } of groupSelection(statements, subset, held)) {
+  for (const { role, shown, rest } of groupSelection(statements.map((entry) => ({ entry, covered: subset.count(entry.actions) })), held)) {
     for (const { entry, covered } of shown) {
       const part =
         role === 'deny'
@@ -411,35 +419,54 @@ function singleEvidence(index: WideStatements, i: number, key: string, limit = I
 }
 
 /**
- * The policies the statement evidence of one of this rule's findings cites,
- * in order, worked out without building the evidence (its granular part
- * says which finding: `Action::*`, `Action::*-except`, `Action::<service>:*`
- * or one action); undefined for a granular part this rule does not make.
- * For planners asking which policy a finding rests on.
+ * The one policy (name and ARN) behind every statement a finding's evidence
+ * cites; null when they come from several policies. Worked out when the
+ * finding is made, while `check` holds the identity's wide statements, and
+ * kept on the finding: a planner asking which policy a finding rests on
+ * (suggest/aws/unused-policies.ts) would otherwise work the wide index out
+ * again per identity. Under a symbol, as lazy-evidence keeps its builder:
+ * JSON, spreads and Object.keys never see it.
  */
-export function rootLevelCitations(facts: IdentityFacts, granular: string | undefined, catalog: AwsActionCatalog): { policyName: string; policyArn?: string }[] | undefined {
-  if (!granular?.startsWith('Action::')) return undefined;
-  const what = granular.slice('Action::'.length);
-  if (what === '*' || what === '*-except') {
-    const index = lastWideIndex(facts.grant, catalog);
-    return groupCitations(index, everything(catalog), index.wide.size);
-  }
-  if (what.endsWith(':*')) {
-    const svc = catalog.service(what.slice(0, -2));
-    return svc ? groupCitations(lastWideIndex(facts.grant, catalog), serviceRange(svc.start, svc.end), svc.end - svc.start) : undefined;
-  }
-  const i = catalog.indexOf(what);
-  if (i === undefined || catalog.keyAt(i) !== what) return undefined;
-  // The statements are not described for this: only their policies are named.
-  return citedStatements(lastWideStatements(facts.grant), i).map(({ held: { source } }) => ({ policyName: source.policyName, policyArn: source.policyArn }));
+export type CitedPolicy = Pick<GrantSource, 'policyName' | 'policyArn'> | null;
+
+const CITED = Symbol('keywarden.rootLevelCited');
+
+function withCited<D extends object>(draft: D, cited: CitedPolicy): D {
+  Object.defineProperty(draft, CITED, { value: cited, enumerable: false });
+  return draft;
 }
 
-function groupCitations(index: WideIndex, subset: Subset, held: number): { policyName: string; policyArn?: string }[] {
-  return policiesOf(groupSelection(indexedStatements(index), subset, held).flatMap(({ shown }) => shown.flatMap(({ entry }) => sourcesOf(entry))));
+/** What the rule recorded for one of its findings; undefined for a finding it did not make (or a copy, such as a suppressed one). */
+export function rootLevelCitedPolicy(finding: object): CitedPolicy | undefined {
+  return (finding as { [CITED]?: CitedPolicy })[CITED];
 }
 
-function policiesOf(statements: GrantingStatement[]): { policyName: string; policyArn?: string }[] {
-  return statements.map((s) => ({ policyName: s.policyName, policyArn: s.policyArn }));
+/** The policy all the sources name, or null when they name several (or none). */
+function solePolicy(sources: Iterable<Pick<GrantSource, 'policyName' | 'policyArn'>>): CitedPolicy {
+  let sole: Pick<GrantSource, 'policyName' | 'policyArn'> | undefined;
+  for (const s of sources) {
+    if (!sole) sole = s;
+    else if (s.policyName !== sole.policyName || s.policyArn !== sole.policyArn) return null;
+  }
+  return sole ?? null;
+}
+
+/**
+ * The policy a group finding's statement evidence cites: the statements
+ * groupEvidence shows, selected by how many of the group's wide actions each
+ * covers, counted without making each statement's share of the wide set.
+ */
+function groupCited(index: WideIndex, subset: Subset, held: number): CitedPolicy {
+  const covering: Covering<IndexedStatementRef> = [];
+  for (const [role, list] of [['allow', index.allows], ['boundary', index.boundary], ['deny', index.denies]] as const) {
+    for (const entry of byDocument(role, list)) covering.push({ entry, covered: subset.countAnd(entry.statement.actions, index.wide) });
+  }
+  return solePolicy(groupSelection(covering, held).flatMap(({ shown }) => shown.flatMap(({ entry }) => entry.held.map((h) => h.source))));
+}
+
+/** The policy a single-action finding's statement evidence cites (the statements singleEvidence shows). */
+function singleCited(index: WideStatements, i: number): CitedPolicy {
+  return solePolicy(citedStatements(index, i).map(({ held }) => held.source));
 }
 
 /** The actions an identity lacks for a near-total grant, by service, for evidence. */
@@ -490,9 +517,12 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
       ? `Holds every AWS action (${count}) on every resource${admin ? ' via AdministratorAccess' : ': equivalent to AdministratorAccess'}`
       : `Holds all but ${(catalog.size - wideCount).toLocaleString('en-US')} of the ${count} AWS actions on every resource`;
     return [
-      lazyEvidence(
-        { severity: rootScopeSeverity(env, conditioned), granular: complete ? 'Action::*' : 'Action::*-except', title: `${title}${conditioned ? CONDITIONED : ''}` },
-        evidence(everythingEvidence(facts, ctx, wideCount, complete)),
+      withCited(
+        lazyEvidence(
+          { severity: rootScopeSeverity(env, conditioned), granular: complete ? 'Action::*' : 'Action::*-except', title: `${title}${conditioned ? CONDITIONED : ''}` },
+          evidence(everythingEvidence(facts, ctx, wideCount, complete)),
+        ),
+        groupCited(index, everything(catalog), wideCount),
       ),
     ];
   }
@@ -509,13 +539,16 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     coveredServices.add(svc.service);
     const conditioned = subset.count(index.conditioned) > 0;
     findings.push(
-      lazyEvidence(
-        {
-          severity: rootScopeSeverity(env, conditioned),
-          granular: `Action::${entry.service}:*`,
-          title: `Holds all of ${entry.service} (${entry.service}:*, ${svc.end - svc.start} actions) on every resource${conditioned ? CONDITIONED : ''}`,
-        },
-        evidence(wholeServiceEvidence(facts, ctx, entry, svc.start, svc.end)),
+      withCited(
+        lazyEvidence(
+          {
+            severity: rootScopeSeverity(env, conditioned),
+            granular: `Action::${entry.service}:*`,
+            title: `Holds all of ${entry.service} (${entry.service}:*, ${svc.end - svc.start} actions) on every resource${conditioned ? CONDITIONED : ''}`,
+          },
+          evidence(wholeServiceEvidence(facts, ctx, entry, svc.start, svc.end)),
+        ),
+        groupCited(index, subset, subset.size),
       ),
     );
   }
@@ -529,9 +562,9 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     reported.add(i);
     const text = actionTexts(key);
     findings.push(
-      lazyEvidence(
-        { severity: rootScopeSeverity(env, conditioned), granular: text.granular, title: conditioned ? text.pmConditioned : text.pm },
-        actionEvidence(facts, ctx, i, key),
+      withCited(
+        lazyEvidence({ severity: rootScopeSeverity(env, conditioned), granular: text.granular, title: conditioned ? text.pmConditioned : text.pm }, actionEvidence(facts, ctx, i, key)),
+        singleCited(index, i),
       ),
     );
   });
@@ -546,9 +579,12 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     const conditioned = index.conditioned.has(i);
     const text = actionTexts(action.key);
     findings.push(
-      lazyEvidence(
-        { severity: rootScopeSeverity(env, conditioned), granular: text.granular, title: conditioned ? text.rootConditioned : text.root },
-        actionEvidence(facts, ctx, i, action.key, { kind: 'note', summary: `${action.key}: ${entry.why}`, detail: { action: action.key, accessLevel: action.accessLevel } }),
+      withCited(
+        lazyEvidence(
+          { severity: rootScopeSeverity(env, conditioned), granular: text.granular, title: conditioned ? text.rootConditioned : text.root },
+          actionEvidence(facts, ctx, i, action.key, { kind: 'note', summary: `${action.key}: ${entry.why}`, detail: { action: action.key, accessLevel: action.accessLevel } }),
+        ),
+        singleCited(index, i),
       ),
     );
   }

@@ -17,7 +17,7 @@ import { quotedEvidence, withOpenFindings, type SuggestContext } from '../contex
 import type { PlanDocument, PlannedSuggestion } from '../types.js';
 import { iamCli } from './iam-cli.js';
 import { denyStatements, leastPrivilegePolicy, MANAGED_POLICIES_PER_PRINCIPAL, type LeastPrivilegePolicy } from './least-privilege-policy.js';
-import { principalCommands, removeHeldPolicies, type PolicyRemoval } from './principal-commands.js';
+import { principalCommands, removable, removeHeldPolicies, type PolicyRemoval } from './principal-commands.js';
 import { accountGuard, documentName } from './target.js';
 
 export const REPLACES_RULES = ['aws.root-level-scope', 'aws.unused-permissions'] as const;
@@ -120,6 +120,8 @@ export function leastPrivilegeReplacements(ctx: SuggestContext): PlannedSuggesti
     if (facts.grant.errors.length) continue;
     // Nothing used: the replacement would be empty. Deleting the identity is the suggestion then.
     if (facts.usage.used.isEmpty() && !facts.audit.services.some((s) => s.status === 'used')) continue;
+    // A held policy no command can remove would stay beside the replacement: no swap is proposed.
+    if (!facts.attachments.every(removable)) continue;
 
     const policy = replacementFor(facts, ctx);
     const p = principalCommands(identity);

@@ -49,6 +49,16 @@ export function principalCommands(identity: Identity): PrincipalCommands {
   throw new Error(`no IAM policy commands for a ${identity.kind} (${identity.arn})`);
 }
 
+/**
+ * Whether a command can remove the attachment: a managed policy is detached
+ * by its ARN, and an attachment stored without one (a snapshot that did not
+ * carry it) cannot be named to IAM. Planners propose no change that would
+ * have to leave such a policy in place.
+ */
+export function removable(attachment: PolicyAttachment): boolean {
+  return attachment.kind !== 'managed' || !!attachment.policyArn;
+}
+
 /** What removing an identity's own policies (and, for users, group memberships) takes, and how to put them back. */
 export interface PolicyRemoval {
   remove: PlannedCommand[];
@@ -61,6 +71,7 @@ export interface PolicyRemoval {
  * Commands removing every policy the identity holds directly or through a
  * group, except its permissions boundary (which only narrows). Inline
  * documents are saved under `documentName(attachment)` for the rollback.
+ * Callers check `removable` first: an attachment it refuses gets no command.
  */
 export function removeHeldPolicies(
   identity: Identity,

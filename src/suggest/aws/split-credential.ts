@@ -26,6 +26,7 @@ import { openFindingsOf, type SuggestContext } from '../context.js';
 import type { PlannedSuggestion, RequiredInput } from '../types.js';
 import { iamCli } from './iam-cli.js';
 import { generatedPolicies, heldPoliciesRemoval, policyNotes, replacementFor } from './least-privilege.js';
+import { removable } from './principal-commands.js';
 import { accountGuard } from './target.js';
 import { recreate } from './unused-identities.js';
 
@@ -83,6 +84,8 @@ export function splitCredentials(ctx: SuggestContext): PlannedSuggestion[] {
     if (identity.kind !== 'role' && identity.kind !== 'user') continue;
     if (identity.kind === 'role' && !identity.trustPolicy) continue;
     if (facts.grant.errors.length) continue;
+    // Stage 3 removes every held policy: one no command can remove would keep both sides' access.
+    if (!facts.attachments.every(removable)) continue;
     const sides = splitByEnvironment(facts, ctx);
     if (sides) out.push(plan(facts, ctx, sides));
   }

@@ -16,7 +16,7 @@ import type { PlannedCommand } from '../command.js';
 import { openFindingsOf, quotedEvidence, withOpenFindings, type SuggestContext } from '../context.js';
 import type { PlanDocument, PlannedSuggestion, RequiredInput } from '../types.js';
 import { iamCli } from './iam-cli.js';
-import { principalCommands, removeHeldPolicies } from './principal-commands.js';
+import { principalCommands, removable, removeHeldPolicies } from './principal-commands.js';
 import { accessKeyArgument, accountGuard, documentName } from './target.js';
 
 export const QUARANTINE_POLICY_NAME = 'keywarden-quarantine';
@@ -65,6 +65,8 @@ export function unusedIdentities(ctx: SuggestContext): PlannedSuggestion[] {
     if (identity.kind !== 'role' && identity.kind !== 'user') continue;
     // A role without its trust policy cannot be recreated as it was: do not suggest a delete we cannot undo.
     if (identity.kind === 'role' && !identity.trustPolicy) continue;
+    // Nor one that IAM refuses (DeleteConflict) because a policy no command can detach stays attached.
+    if (!facts.attachments.every(removable)) continue;
 
     const p = principalCommands(identity);
     const documents: PlanDocument[] = [{ name: 'quarantine.json', purpose: 'Deny-everything inline policy (stage 1)', document: QUARANTINE }];

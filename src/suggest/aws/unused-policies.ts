@@ -4,19 +4,20 @@
  * dangerous grant, for when a full least-privilege swap is too much at once.
  * Proposed only when the policy holds no Deny (removing a Deny widens the
  * grant), none of its actions was used, no service it grants was seen used
- * at service level only, and some open root-level finding rests on it alone.
+ * at service level only, some open root-level finding rests on it alone,
+ * and a command can remove it (a managed policy is detached by its ARN).
  */
 import type { EffectiveGrant } from '../../analyse/aws/effective-grant.js';
 import { ActionSet } from '../../catalog/action-set.js';
 import { printable } from '../../config/patterns.js';
 import type { PolicyAttachment } from '../../model/domain.js';
 import type { Finding } from '../../model/finding.js';
-import { rootLevelCitations } from '../../rules/aws/root-level-scope.js';
+import { rootLevelCitedPolicy, type CitedPolicy } from '../../rules/aws/root-level-scope.js';
 import { evidenceOf } from '../../rules/lazy-evidence.js';
 import type { IdentityFacts } from '../../rules/rule.js';
 import { quotedEvidence, withOpenFindings, type SuggestContext } from '../context.js';
 import type { PlanDocument, PlannedSuggestion } from '../types.js';
-import { removeHeldPolicies } from './principal-commands.js';
+import { removable, removeHeldPolicies } from './principal-commands.js';
 import { REPLACES_RULES } from './least-privilege.js';
 import { accountGuard, documentName } from './target.js';
 
@@ -61,33 +62,40 @@ function policyReaches(ctx: SuggestContext, grant: EffectiveGrant, attachments: 
  * policy: removing it removes their grounds. (An unused-share finding is a
  * ratio over all policies; removing one cannot be said to resolve it.)
  */
-function restingOn(findings: Finding[], attachment: PolicyAttachment, facts: IdentityFacts, ctx: SuggestContext): Finding[] {
-  return findings.filter((f) => {
-    if (f.ruleId !== 'aws.root-level-scope') return false;
-    const cited = citedPolicies(f, facts, ctx);
-    return cited.length > 0 && cited.every((p) => p.name === attachment.policyName && p.arn === attachment.policyArn);
-  });
+function restingOn(findings: readonly { finding: Finding; cited: CitedPolicy }[], attachment: PolicyAttachment): Finding[] {
+  const out: Finding[] = [];
+  for (const { finding, cited } of findings) {
+    if (cited !== null && cited.policyName === attachment.policyName && cited.policyArn === attachment.policyArn) out.push(finding);
+  }
+  return out;
 }
 
 /**
- * The policy behind each policy-statement evidence item of a finding. An
- * identity's findings are asked about each of its policies, so this is kept
- * per finding; the rule says it without building the evidence (a finding
- * of another shape builds it once for this, and does not keep it).
+ * The identity's root-level findings, each with the one policy its statement
+ * evidence cites (null for several): as the rule recorded it, or read from
+ * the evidence for a finding it did not record it on (a suppressed copy).
  */
-function citedPolicies(f: Finding, facts: IdentityFacts, ctx: SuggestContext): { name: unknown; arn: unknown }[] {
-  let cited = citedByFinding.get(f);
-  if (!cited) {
-    cited =
-      rootLevelCitations(facts, f.granular, ctx.rules.catalog)?.map((c) => ({ name: c.policyName, arn: c.policyArn })) ??
-      evidenceOf(f)
-        .filter((e) => e.kind === 'policy-statement')
-        .map((e) => ({ name: e.detail?.policyName, arn: e.detail?.policyArn ?? undefined }));
-    citedByFinding.set(f, cited);
+function rootLevelFindings(findings: readonly Finding[]): { finding: Finding; cited: CitedPolicy }[] {
+  const out: { finding: Finding; cited: CitedPolicy }[] = [];
+  for (const finding of findings) {
+    if (finding.ruleId !== 'aws.root-level-scope') continue;
+    const recorded = rootLevelCitedPolicy(finding);
+    out.push({ finding, cited: recorded === undefined ? citedInEvidence(finding) : recorded });
   }
-  return cited;
+  return out;
 }
-const citedByFinding = new WeakMap<Finding, { name: unknown; arn: unknown }[]>();
+
+function citedInEvidence(finding: Finding): CitedPolicy {
+  let sole: CitedPolicy | undefined;
+  for (const e of evidenceOf(finding)) {
+    if (e.kind !== 'policy-statement') continue;
+    const policyName = e.detail?.policyName as string;
+    const policyArn = (e.detail?.policyArn ?? undefined) as string | undefined;
+    if (sole === undefined) sole = { policyName, policyArn };
+    else if (sole === null || sole.policyName !== policyName || sole.policyArn !== policyArn) return null;
+  }
+  return sole ?? null;
+}
 
 /**
  * Every action the identity used, or may have used (a service seen used at
@@ -112,13 +120,16 @@ export function unusedPolicies(ctx: SuggestContext): PlannedSuggestion[] {
     if ((identity.kind !== 'role' && identity.kind !== 'user') || grant.errors.length) continue;
     const reaches = policyReaches(ctx, grant, facts.attachments);
     let touched: ActionSet | null | undefined;
+    let rootLevel: { finding: Finding; cited: CitedPolicy }[] | undefined;
     for (const attachment of facts.attachments) {
       if (attachment.kind !== 'inline' && attachment.kind !== 'managed') continue;
+      // No ARN, no detach command: a removal that could not be written is not proposed.
+      if (!removable(attachment)) continue;
       const reach = reaches.get(attachment.policyHash);
       if (!reach || reach.denies || reach.count === 0) continue;
       if (touched === undefined) touched = touchedActions(facts, ctx);
       if (touched && reach.allows.intersects(touched)) continue;
-      const resolved = restingOn(findings, attachment, facts, ctx);
+      const resolved = restingOn((rootLevel ??= rootLevelFindings(findings)), attachment);
       if (!resolved.length) continue;
 
       const removal = removeHeldPolicies(identity, [attachment], (a) => documentName('saved-inline', a.policyName));
