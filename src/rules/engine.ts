@@ -34,6 +34,23 @@ const OUTCOME_FIELD: Record<RuleOutcome, keyof Omit<RuleTally, 'ruleId'>> = {
   error: 'error',
 };
 
+/**
+ * One copy of each text a rule repeats. Most of a rule's findings share
+ * their title and granular part with other identities' (root-level-scope
+ * names the same actions for every identity holding a policy: ~800 titles
+ * for 120,000 findings at 10,000 principals), and each is a string of its
+ * own, ~200 B, kept as long as the report.
+ */
+class TextInterner {
+  private readonly seen = new Map<string, string>();
+  intern(text: string): string {
+    const found = this.seen.get(text);
+    if (found !== undefined) return found;
+    this.seen.set(text, text);
+    return text;
+  }
+}
+
 export function runRules(rules: readonly Rule[], ctx: RuleContext, timer: PhaseTimer = NO_TIMER): RuleRun {
   const findings: Finding[] = [];
   const tallies: RuleTally[] = [];
@@ -61,9 +78,12 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext, timer: PhaseT
     }
     const evaluated = evaluations;
     timer.measure('findings (fingerprints, sort)', () => {
+      const texts = new TextInterner();
       for (const e of evaluated) {
         tally[OUTCOME_FIELD[e.outcome]]++;
         for (const draft of e.findings) {
+          draft.title = texts.intern(draft.title);
+          if (draft.granular !== undefined) draft.granular = texts.intern(draft.granular);
           const base = { ruleId: rule.id, identityArn: e.identityArn, credentialId: draft.credentialId, granular: draft.granular };
           // Completed in place (the same keys in the same order as a copy): a copy would build lazy evidence (lazy-evidence.ts),
           // and Object.assign, not spreads: V8's spread-then-add path costs microseconds per finding.
