@@ -19,7 +19,6 @@ import { applySuppressions } from '../suppress/apply.js';
 import type { SuppressionEntry } from '../suppress/suppressions-file.js';
 import type { AuditWindow } from './window.js';
 import { NO_TIMER, type PhaseTimer } from '../util/phase-clock.js';
-import { copyWith } from '../util/copy-with.js';
 
 export interface AuditOptions {
   scanId: number;
@@ -59,22 +58,21 @@ function reportOf(
   const ruleById = new Map(options.rules.map((r) => [r.id, r]));
 
   // AWS services name their unused actions only when reported; GCP audits carry them already.
-  // copyWith, not spreads: a spread followed by more keys gives each identity a hidden class of its own (copy-with.ts).
   const identities = [
-    ...facts.context.identities.map((f) =>
-      copyWith(f.audit, reportedServices(f.audit.services, (s) => withUnusedNames(s, f.usage.unused, catalog)), {
-        environment: f.environment,
-        agent: f.agent,
-        grantedByEnvironment: awsEnvironmentGrants(f, facts.context),
-      }),
-    ),
-    ...(facts.context.gcp?.identities ?? []).map((f) =>
-      copyWith(f.audit, reportedServices<ServiceUsage>(f.audit.services, (s) => s), {
-        environment: f.environment,
-        agent: f.agent,
-        grantedByEnvironment: gcpEnvironmentGrants(f.audit, f.environment),
-      }),
-    ),
+    ...facts.context.identities.map((f) => ({
+      ...f.audit,
+      ...reportedServices(f.audit.services, (s) => withUnusedNames(s, f.usage.unused, catalog)),
+      environment: f.environment,
+      agent: f.agent,
+      grantedByEnvironment: awsEnvironmentGrants(f, facts.context),
+    })),
+    ...(facts.context.gcp?.identities ?? []).map((f) => ({
+      ...f.audit,
+      ...reportedServices<ServiceUsage>(f.audit.services, (s) => s),
+      environment: f.environment,
+      agent: f.agent,
+      grantedByEnvironment: gcpEnvironmentGrants(f.audit, f.environment),
+    })),
   ];
   // Counted in one pass each, in place: a filtered copy of a million findings per severity, or a spread per identity, costs seconds at scale.
   const findingsBySeverity: Record<string, number> = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
