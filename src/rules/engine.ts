@@ -8,6 +8,7 @@ import { sha256HexPrefix } from '../util/sha256.js';
 import { sortFindings } from './finding-order.js';
 import type { Rule, RuleContext, RuleEvaluation } from './rule.js';
 import { NO_TIMER, type PhaseTimer } from '../util/phase-clock.js';
+import { TextInterner } from '../util/text-interner.js';
 
 export interface RuleTally {
   ruleId: string;
@@ -33,23 +34,6 @@ const OUTCOME_FIELD: Record<RuleOutcome, keyof Omit<RuleTally, 'ruleId'>> = {
   'not-applicable': 'notApplicable',
   error: 'error',
 };
-
-/**
- * One copy of each text a rule repeats. Most of a rule's findings share
- * their title and granular part with other identities' (root-level-scope
- * names the same actions for every identity holding a policy: ~800 titles
- * for 120,000 findings at 10,000 principals), and each is a string of its
- * own, ~200 B, kept as long as the report.
- */
-class TextInterner {
-  private readonly seen = new Map<string, string>();
-  intern(text: string): string {
-    const found = this.seen.get(text);
-    if (found !== undefined) return found;
-    this.seen.set(text, text);
-    return text;
-  }
-}
 
 export function runRules(rules: readonly Rule[], ctx: RuleContext, timer: PhaseTimer = NO_TIMER): RuleRun {
   const findings: Finding[] = [];
@@ -78,6 +62,7 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext, timer: PhaseT
     }
     const evaluated = evaluations;
     timer.measure('findings (fingerprints, sort)', () => {
+      // A rule repeats its titles and granular parts across identities: one copy each (text-interner.ts).
       const texts = new TextInterner();
       for (const e of evaluated) {
         tally[OUTCOME_FIELD[e.outcome]]++;
