@@ -85,7 +85,8 @@ function resourceReach(resource: string, ctx: RuleContext, accountId: string, ow
     return { resource, environment: own, how: `* is every resource in the identity's own account ${accountId} (${own})` };
   }
   const resolved = ctx.resourceEnvironment(resource);
-  if (resolved.environment !== 'unknown' || LITERAL_ACCOUNT.test(resource)) return { resource, ...resolved };
+  // Named, not spread: a spread gives each placing (kept for the audit) a property store of its own.
+  if (resolved.environment !== 'unknown' || LITERAL_ACCOUNT.test(resource)) return { resource, environment: resolved.environment, how: resolved.how };
   return {
     resource,
     environment: own,
