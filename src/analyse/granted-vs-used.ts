@@ -17,6 +17,7 @@ import type { AccessAdvisorReport, AccessLevel, Credential, Identity, PolicyAtta
 import type { ActionUsage, CredentialAudit, IdentityAudit, ServiceUsage, UsageStatus } from '../report/json-schema.js';
 import type { AuditWindow } from './window.js';
 import { isInWindow, daysBetween } from './window.js';
+import { copyWith } from '../util/copy-with.js';
 
 /** Unused action names listed per service in the report; the counts are always complete. */
 export const MAX_UNUSED_LISTED = 100;
@@ -135,9 +136,9 @@ export function auditIdentity(input: IdentityAuditInput): IdentityAudit {
 
 /** The service as the report shows it: with up to MAX_UNUSED_LISTED unused actions named (`unused`: the identity's unused set). */
 export function withUnusedNames(service: ServiceFacts, unused: ActionSet, catalog: AwsActionCatalog): ServiceUsage {
-  if (!sharedLines.has(service)) return { ...service, unusedActions: unusedActionNames(unused, service.service, catalog) };
+  if (!sharedLines.has(service)) return copyWith(service, { unusedActions: unusedActionNames(unused, service.service, catalog) });
   let named = namedShared.get(service);
-  if (!named) namedShared.set(service, (named = { ...service, unusedActions: unusedNamesOf(service, unused, catalog) }));
+  if (!named) namedShared.set(service, (named = copyWith(service, { unusedActions: unusedNamesOf(service, unused, catalog) })));
   return named;
 }
 

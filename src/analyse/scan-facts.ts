@@ -13,7 +13,7 @@ import type { ScanRecord, Store, StoredLastUse } from '../store/index.js';
 import { groupBy } from '../util/group-by.js';
 import { attributeAgent } from './agents.js';
 import { EffectiveGrantCalculator, type EffectiveGrant } from './aws/effective-grant.js';
-import { resolveAccounts, resolveResourceEnvironment } from './environment.js';
+import { resolveAccounts, resolveResourceEnvironment, type EnvironmentResolution } from './environment.js';
 import { auditIdentityWithSets, SharedServiceFacts, type GrantView, type UsageRow } from './granted-vs-used.js';
 import { windowDays, type AuditWindow } from './window.js';
 import { buildAwsReach, type AwsReach } from './reach/index.js';
@@ -165,7 +165,7 @@ export function scanFacts(
       catalog,
       config,
       window,
-      resourceEnvironment: (resource) => resolveResourceEnvironment(resource, accountEnvironments, config),
+      resourceEnvironment: memoised((resource) => resolveResourceEnvironment(resource, accountEnvironments, config)),
       history: (arn) => store.identityHistory(arn),
       referenceGrant: referenceGrants(store, calculator, contents.scan, window),
       lastUse: lastUses(store),
@@ -174,6 +174,20 @@ export function scanFacts(
         return (reach ??= buildAwsReach(identities, catalog, { timer }));
       },
     },
+  };
+}
+
+/**
+ * One resolution (and one text saying how) per resource: the same resources
+ * are placed for each account holding their statements, and production
+ * reach keeps every placing for the audit.
+ */
+function memoised(resolve: (resource: string) => EnvironmentResolution): (resource: string) => EnvironmentResolution {
+  const known = new Map<string, EnvironmentResolution>();
+  return (resource) => {
+    let found = known.get(resource);
+    if (!found) known.set(resource, (found = resolve(resource)));
+    return found;
   };
 }
 

@@ -8,6 +8,8 @@ import { sha256HexPrefix } from '../util/sha256.js';
 import { sortFindings } from './finding-order.js';
 import type { Rule, RuleContext, RuleEvaluation } from './rule.js';
 import { NO_TIMER, type PhaseTimer } from '../util/phase-clock.js';
+import { TextInterner } from '../util/text-interner.js';
+import { evidencePending } from './lazy-evidence.js';
 
 export interface RuleTally {
   ruleId: string;
@@ -61,9 +63,15 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext, timer: PhaseT
     }
     const evaluated = evaluations;
     timer.measure('findings (fingerprints, sort)', () => {
+      // A rule repeats its titles, granular parts and evidence lines across identities: one copy each (text-interner.ts).
+      const texts = new TextInterner();
       for (const e of evaluated) {
         tally[OUTCOME_FIELD[e.outcome]]++;
         for (const draft of e.findings) {
+          draft.title = texts.intern(draft.title);
+          if (draft.granular !== undefined) draft.granular = texts.intern(draft.granular);
+          // Evidence made with the finding (reach paths) is kept too; lazy evidence is left unbuilt.
+          if (!evidencePending(draft)) for (const e of draft.evidence) e.summary = texts.intern(e.summary);
           const base = { ruleId: rule.id, identityArn: e.identityArn, credentialId: draft.credentialId, granular: draft.granular };
           // Completed in place (the same keys in the same order as a copy): a copy would build lazy evidence (lazy-evidence.ts),
           // and Object.assign, not spreads: V8's spread-then-add path costs microseconds per finding.

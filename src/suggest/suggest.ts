@@ -11,6 +11,7 @@ import { GCP_SUGGESTIONS } from './gcp/index.js';
 import { renderCommand } from './command.js';
 import type { SuggestContext, SuggestionBuilder } from './context.js';
 import type { PlannedStep, PlannedSuggestion, SuggestionWithPlan } from './types.js';
+import { TextInterner } from '../util/text-interner.js';
 
 export const BUILDERS: Record<Provider, readonly SuggestionBuilder[]> = {
   aws: AWS_SUGGESTIONS,
@@ -32,7 +33,13 @@ function renderSteps(steps: PlannedStep[]): SuggestionStep[] {
   }));
 }
 
-export function toReportSuggestion(plan: PlannedSuggestion): Suggestion {
+/** `texts`: one copy of each title, risk and quoted evidence line the audit's suggestions repeat (text-interner.ts). */
+export function toReportSuggestion(plan: PlannedSuggestion, texts?: TextInterner): Suggestion {
+  if (texts) {
+    plan.title = texts.intern(plan.title);
+    plan.risk = texts.intern(plan.risk);
+    for (const e of plan.evidence) e.summary = texts.intern(e.summary);
+  }
   const out: Suggestion = {
     id: suggestionId(plan),
     kind: plan.kind,
@@ -54,10 +61,11 @@ export function toReportSuggestion(plan: PlannedSuggestion): Suggestion {
 export function suggestAll(ctx: SuggestContext, providers: readonly Provider[] = ['aws', 'gcp']): SuggestionWithPlan[] {
   const out: SuggestionWithPlan[] = [];
   const seen = new Set<string>();
+  const texts = new TextInterner();
   for (const provider of providers) {
     for (const build of BUILDERS[provider]) {
       for (const plan of build(ctx)) {
-        const suggestion = toReportSuggestion(plan);
+        const suggestion = toReportSuggestion(plan, texts);
         if (seen.has(suggestion.id)) continue;
         seen.add(suggestion.id);
         out.push({ suggestion, plan });

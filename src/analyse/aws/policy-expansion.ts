@@ -7,6 +7,7 @@
 import { ActionSet, popcount32 } from '../../catalog/action-set.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import { normalisePolicyDocument, type NormalisedStatement, type PolicyDocumentError } from './policy-document.js';
+import { copyWith } from '../../util/copy-with.js';
 
 export type { PolicyDocumentError } from './policy-document.js';
 
@@ -140,7 +141,7 @@ export function expandPolicyDocument(catalog: AwsActionCatalog, hash: string, do
     const unconditioned = normalised.condition === undefined;
     const unrestricted =
       unconditioned && (allResources || (normalised.effect === 'Allow' && normalised.notResources !== undefined));
-    statements.push({ ...normalised, actions, unknownPatterns: unknown, unrestricted, span: wordSpan(actions) });
+    statements.push(copyWith(normalised, { actions, unknownPatterns: unknown, unrestricted, span: wordSpan(actions) }));
     if (normalised.effect === 'Allow') {
       allow.unionWith(actions);
       if (unrestricted) allowUnrestricted.unionWith(actions);

@@ -85,7 +85,8 @@ function resourceReach(resource: string, ctx: RuleContext, accountId: string, ow
     return { resource, environment: own, how: `* is every resource in the identity's own account ${accountId} (${own})` };
   }
   const resolved = ctx.resourceEnvironment(resource);
-  if (resolved.environment !== 'unknown' || LITERAL_ACCOUNT.test(resource)) return { resource, ...resolved };
+  // Named, not spread: a spread gives each placing (kept for the audit) a property store of its own.
+  if (resolved.environment !== 'unknown' || LITERAL_ACCOUNT.test(resource)) return { resource, environment: resolved.environment, how: resolved.how };
   return {
     resource,
     environment: own,
@@ -144,7 +145,8 @@ class AccountReaders {
   private readonly reachingOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
   private readonly deniedOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
   private readonly onOf = new WeakMap<ExpandedStatement, string>();
-  private readonly byEnvironmentOf = new WeakMap<ExpandedStatement, Map<Environment, { resources: string[]; everyResource: boolean }>>();
+  /** Keyed by the placed list, so statements naming only `*` (most) share one per account. */
+  private readonly byEnvironmentOf = new WeakMap<ResourceReach[], Map<Environment, { resources: string[]; everyResource: boolean }>>();
   /** `*` placed in this account: shared by every statement naming only `*` (read-only, like every cached list here). */
   private everyResource: ResourceReach[] | undefined;
 
@@ -185,16 +187,17 @@ class AccountReaders {
 
   /** An Allow statement's resources by environment (only those it places some in), in statement order, and whether `*` is one. */
   byEnvironment(s: ExpandedStatement): Map<Environment, { resources: string[]; everyResource: boolean }> {
-    let found = this.byEnvironmentOf.get(s);
+    const placed = this.placed(s);
+    let found = this.byEnvironmentOf.get(placed);
     if (!found) {
       found = new Map();
-      for (const r of this.placed(s)) {
+      for (const r of placed) {
         let entry = found.get(r.environment);
         if (!entry) found.set(r.environment, (entry = { resources: [], everyResource: false }));
         entry.resources.push(r.resource);
         if (r.resource === '*') entry.everyResource = true;
       }
-      this.byEnvironmentOf.set(s, found);
+      this.byEnvironmentOf.set(placed, found);
     }
     return found;
   }
