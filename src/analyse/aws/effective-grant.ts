@@ -284,6 +284,15 @@ export class EffectiveGrant {
     return out;
   }
 
+  /**
+   * The policies behind `statements('allow')` or `statements('boundary')`, in
+   * the same order (a policy attached twice appears twice): work that depends
+   * only on a policy's text is then done once per policy, not per statement.
+   */
+  policies(role: 'allow' | 'boundary'): ExpandedPolicy[] {
+    return (role === 'allow' ? this.held : this.boundaries).map((p) => p.policy);
+  }
+
   /** Scoped or conditioned Deny statements that overlap the granted actions. */
   get partialDenies(): GrantingStatement[] {
     const out: GrantingStatement[] = [];

@@ -44,8 +44,14 @@ export function wordSpan(set: ActionSet): WordSpan {
   return { start, end };
 }
 
-/** Union of the statements' action sets, touching only the words each one occupies. */
-export function unionOfStatements(size: number, statements: Iterable<ExpandedStatement>): ActionSet {
+/** An action set with the words that hold its members. */
+export interface SpannedSet {
+  actions: ActionSet;
+  span: WordSpan;
+}
+
+/** Union of the statements' (or other spanned sets') action sets, touching only the words each one occupies. */
+export function unionOfStatements(size: number, statements: Iterable<SpannedSet>): ActionSet {
   const out = ActionSet.empty(size);
   const into = out.words;
   for (const { actions, span } of statements) {

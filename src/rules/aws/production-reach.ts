@@ -37,14 +37,24 @@ import type { Environment } from '../../analyse/environment.js';
 import { countInStatement, firstInStatement, statementMeets, statementWithin, unionOfStatements, type ExpandedStatement } from '../../analyse/aws/policy-expansion.js';
 import { ActionSet } from '../../catalog/action-set.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
-import { printable } from '../../config/patterns.js';
 import type { AccessLevel } from '../../model/domain.js';
 import type { Evidence } from '../../model/finding.js';
 import type { IdentityAudit } from '../../report/json-schema.js';
-import { byDocument, described, environmentEvidence, firstFew, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef } from '../evidence.js';
+import { byDocument, described, environmentEvidence, incompleteGrantEvidence, sourcesOf, statementEvidence, windowText, type IndexedStatementRef } from '../evidence.js';
 import { firstOnly, lazyEvidence } from '../lazy-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
-import { isProductionRisk, lower, reachSeverity } from '../severity.js';
+import { lower, reachSeverity } from '../severity.js';
+import {
+  ENVIRONMENT_ORDER,
+  environmentBit,
+  placingOf,
+  policyPlacing,
+  PRODUCTION_RISK_BITS,
+  type PolicyInEnvironment,
+  type PolicyPlacing,
+  type ResourceReach,
+  type ResourcesByEnvironment,
+} from './resource-placement.js';
 
 /** Write actions whose name starts with one of these (then a capital letter) delete or destroy. */
 const DELETE_VERBS: readonly string[] = ['Delete', 'BatchDelete', 'Terminate', 'Remove', 'Purge', 'Destroy', 'Deregister', 'Erase', 'Drop'];
@@ -68,42 +78,6 @@ const GROUPS: readonly { level: AccessLevel; delete?: boolean; granular: string;
   { level: 'List', granular: 'Reach::production::List', verb: 'list' },
   { level: 'Tagging', granular: 'Reach::production::Tagging', verb: 'tag resources in' },
 ];
-
-// ---------------------------------------------------------------- resources
-
-export interface ResourceReach {
-  resource: string;
-  environment: Environment;
-  how: string;
-}
-
-const LITERAL_ACCOUNT = /^arn:[^:]*:[^:]*:[^:]*:\d{12}:/;
-
-/** Where a statement resource lives, for an identity in `accountId` whose account environment is `own`. */
-function resourceReach(resource: string, ctx: RuleContext, accountId: string, own: Environment): ResourceReach {
-  if (resource === '*') {
-    return { resource, environment: own, how: `* is every resource in the identity's own account ${accountId} (${own})` };
-  }
-  const resolved = ctx.resourceEnvironment(resource);
-  if (resolved.environment !== 'unknown' || LITERAL_ACCOUNT.test(resource)) return { resource, ...resolved };
-  return {
-    resource,
-    environment: own,
-    how: `${resolved.how}, and it names no account: taken to be in the identity's own account ${accountId} (${own})`,
-  };
-}
-
-/**
- * Every resource of an Allow statement, each placed in an environment. NotResource
- * (every resource but some) is the identity's own account, like `*`.
- */
-function placedResources(s: { resources?: string[]; notResources?: string[] }, ctx: RuleContext, accountId: string, own: Environment): ResourceReach[] {
-  if (s.notResources) {
-    const except = firstFew(s.notResources, printable);
-    return [{ resource: '*', environment: own, how: `NotResource: every resource in the identity's own account ${accountId} (${own}) except ${except}` }];
-  }
-  return (s.resources ?? []).map((r) => resourceReach(r, ctx, accountId, own));
-}
 
 // ---------------------------------------------------------------- index
 
@@ -134,88 +108,42 @@ export interface ReachIndex {
   statements: ReachStatement[];
 }
 
-/**
- * A statement's production resources depend only on its text, the identity's
- * account and that account's environment: classified once per statement
- * document and account, not once per identity holding it.
- */
+/** The placings of an identity's statements, read for its account and that account's environment. */
 class AccountReaders {
-  private readonly placedOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
-  private readonly reachingOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
-  private readonly deniedOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
-  private readonly onOf = new WeakMap<ExpandedStatement, string>();
-  private readonly byEnvironmentOf = new WeakMap<ExpandedStatement, Map<Environment, { resources: string[]; everyResource: boolean }>>();
-  /** `*` placed in this account: shared by every statement naming only `*` (read-only, like every cached list here). */
-  private everyResource: ResourceReach[] | undefined;
-
   constructor(
     private readonly ctx: RuleContext,
     private readonly accountId: string,
-    private readonly own: Environment,
+    readonly own: Environment,
   ) {}
 
-  /** Every resource of an Allow statement, placed in its environment. */
-  placed(s: ExpandedStatement): ResourceReach[] {
-    let found = this.placedOf.get(s);
-    if (!found) {
-      // Most statements name `*`: one placing (and its text) per account, not one per statement held there.
-      found = !s.notResources && s.resources?.length === 1 && s.resources[0] === '*' ? (this.everyResource ??= placedResources(s, this.ctx, this.accountId, this.own)) : placedResources(s, this.ctx, this.accountId, this.own);
-      this.placedOf.set(s, found);
-    }
-    return found;
+  /** Environments the statement places resources in (environmentBit). */
+  mask(s: ExpandedStatement): number {
+    return placingOf(s, this.ctx).mask(this.own);
   }
 
-  /** The production resources of an Allow statement (empty: it reaches none); the placed list itself when all are. */
+  /** The production resources of an Allow statement (empty: it reaches none). */
   reaching(s: ExpandedStatement): ResourceReach[] {
-    let found = this.reachingOf.get(s);
-    if (!found) {
-      const placed = this.placed(s);
-      found = placed.every((r) => isProductionRisk(r.environment)) ? placed : placed.filter((r) => isProductionRisk(r.environment));
-      this.reachingOf.set(s, found);
-    }
-    return found;
+    return placingOf(s, this.ctx).reaching(this.accountId, this.own);
   }
 
   /** A Deny's own resources, each placed. */
   denied(s: ExpandedStatement): ResourceReach[] {
-    let found = this.deniedOf.get(s);
-    if (!found) this.deniedOf.set(s, (found = (s.resources ?? []).map((r) => resourceReach(r, this.ctx, this.accountId, this.own))));
-    return found;
+    return placingOf(s, this.ctx).denied(this.accountId, this.own);
   }
 
-  /** An Allow statement's resources by environment (only those it places some in), in statement order, and whether `*` is one. */
-  byEnvironment(s: ExpandedStatement): Map<Environment, { resources: string[]; everyResource: boolean }> {
-    let found = this.byEnvironmentOf.get(s);
-    if (!found) {
-      found = new Map();
-      for (const r of this.placed(s)) {
-        let entry = found.get(r.environment);
-        if (!entry) found.set(r.environment, (entry = { resources: [], everyResource: false }));
-        entry.resources.push(r.resource);
-        if (r.resource === '*') entry.everyResource = true;
-      }
-      this.byEnvironmentOf.set(s, found);
-    }
-    return found;
+  /** An Allow statement's resources by environment. */
+  byEnvironment(s: ExpandedStatement): ResourcesByEnvironment {
+    return placingOf(s, this.ctx).byEnvironment(this.own);
   }
 
-  /** How evidence reads an indexed statement's resources (onText). */
+  /** How evidence reads an indexed statement's resources. */
   on(entry: ReachStatement): string {
-    let found = this.onOf.get(entry.statement);
-    if (found === undefined) this.onOf.set(entry.statement, (found = onText(entry.statement, entry.resources)));
-    return found;
+    return placingOf(entry.statement, this.ctx).on(this.own, entry.resources);
   }
 }
 
-const readersByContext = new WeakMap<RuleContext['resourceEnvironment'], Map<string, AccountReaders>>();
-
 function resourceReaders(ctx: RuleContext, accountId: string, own: Environment): AccountReaders {
-  let byAccount = readersByContext.get(ctx.resourceEnvironment);
-  if (!byAccount) readersByContext.set(ctx.resourceEnvironment, (byAccount = new Map()));
-  const key = `${accountId}\u0000${own}`;
-  let readers = byAccount.get(key);
-  if (!readers) byAccount.set(key, (readers = new AccountReaders(ctx, accountId, own)));
-  return readers;
+  return new AccountReaders(ctx, accountId, own);
 }
 
 /** Union of the held statements' action sets (only those `pick` accepts); a fresh set. */
@@ -245,7 +173,7 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   const { grant } = facts;
   const size = ctx.catalog.size;
   const resources = resourceReaders(ctx, facts.identity.accountId, facts.environment.environment);
-  const reaches = (h: HeldStatement) => resources.reaching(h.statement).length > 0;
+  const reaches = (h: HeldStatement) => (resources.mask(h.statement) & PRODUCTION_RISK_BITS) !== 0;
   const reachingOf = (s: ExpandedStatement) => resources.reaching(s);
   const deniedOf = (s: ExpandedStatement) => resources.denied(s);
   // An action reaches production when an Allow naming a production resource
@@ -296,9 +224,6 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
 
 // ---------------------------------------------------------------- by environment
 
-/** The order reports list environments in: the brief's order, unknown last (it counts as production). */
-export const ENVIRONMENT_ORDER: readonly Environment[] = ['production', 'staging', 'development', 'sandbox', 'unknown'];
-
 /** Granted actions reaching resources of one environment. */
 export interface EnvironmentReach {
   environment: Environment;
@@ -323,46 +248,62 @@ export interface EnvironmentReach {
 export function environmentReach(facts: IdentityFacts, ctx: RuleContext): EnvironmentReach[] {
   const { grant } = facts;
   const size = ctx.catalog.size;
-  const readers = resourceReaders(ctx, facts.identity.accountId, facts.environment.environment);
-  const allows = grant.statements('allow');
-  const boundary = grant.hasBoundary ? grant.statements('boundary') : [];
+  const own = facts.environment.environment;
+  // Placed a policy at a time (once per policy and environment for the audit), not a statement at a time per identity.
+  const allows = grant.policies('allow').map((p) => policyPlacing(p, own, ctx));
+  const boundary = grant.hasBoundary ? grant.policies('boundary').map((p) => policyPlacing(p, own, ctx)) : [];
+  let placedSomewhere = 0;
+  let everyStatement = ~0;
+  for (const p of allows) {
+    placedSomewhere |= p.mask;
+    everyStatement &= p.everyStatement;
+  }
+  let boundaryPlaced = 0;
+  for (const p of boundary) {
+    boundaryPlaced |= p.mask;
+    everyStatement &= p.everyStatement;
+  }
+  // With nothing placed in `unknown`, the statements placing production are those reaching it, so the
+  // production-reach rule's index (when it ran) holds this identity's production actions already.
+  const placesUnknown = ((placedSomewhere | boundaryPlaced) & UNKNOWN_BIT) !== 0;
   const out: EnvironmentReach[] = [];
-  for (const environment of ENVIRONMENT_ORDER) {
-    const reaching = placedIn(allows, readers, environment);
-    if (!reaching.length) continue;
-    const boundaryHere = grant.hasBoundary ? placedIn(boundary, readers, environment) : boundary;
+  ENVIRONMENT_ORDER.forEach((environment, e) => {
+    if ((placedSomewhere & (1 << e)) === 0) return;
+    const here = placedIn(allows, e);
     // The granted actions are covered by the Allows (and boundary Allows) together: when every one of them places
     // resources here (an account whose statements all name `*`), the actions here are the grant's own set, unions spared.
-    const everyStatement = reaching.length === allows.length && boundaryHere.length === boundary.length;
-    const actions = everyStatement ? grant.actions : unionOf(reaching, size).intersectWith(grant.actions);
-    if (!everyStatement && grant.hasBoundary) actions.intersectWith(unionOf(boundaryHere, size));
-    if (actions.isEmpty()) continue;
-    const everywhere = reaching.filter((h) => readers.byEnvironment(h.statement).get(environment)!.everyResource);
+    const every = (everyStatement & (1 << e)) !== 0;
+    const indexed = !every && environment === 'production' && !placesUnknown ? indexCache.get(ctx)?.get(facts) : undefined;
+    let actions: ActionSet;
+    if (every) actions = grant.actions;
+    else if (indexed) actions = indexed.reach;
+    else {
+      actions = unionOfStatements(size, here.flatMap((p) => p.sets)).intersectWith(grant.actions);
+      if (grant.hasBoundary) actions.intersectWith(unionOfStatements(size, placedIn(boundary, e).flatMap((p) => p.sets)));
+    }
+    if (actions.isEmpty()) return;
     // Every reaching statement on every resource: all of `actions` (a subset of their union) is.
-    const everyResource = everywhere.length === reaching.length ? actions : unionOf(everywhere, size).intersectWith(actions);
+    const everyResource = here.every((p) => p.allEveryResource) ? actions : unionOfStatements(size, here.flatMap((p) => p.everyResource)).intersectWith(actions);
     const resources = new Set<string>();
-    for (const h of reaching) for (const r of readers.byEnvironment(h.statement).get(environment)!.resources) resources.add(r);
+    for (const p of here) for (const r of p.resources) resources.add(r);
     out.push({ environment, actions, everyResource, resources: [...resources] });
+  });
+  return out;
+}
+
+const UNKNOWN_BIT = environmentBit('unknown');
+
+/** What the policies place in environment `e` (ENVIRONMENT_ORDER index), for those placing some. */
+function placedIn(policies: readonly PolicyPlacing[], e: number): PolicyInEnvironment[] {
+  const out: PolicyInEnvironment[] = [];
+  for (const p of policies) {
+    const here = p.environments[e];
+    if (here) out.push(here);
   }
   return out;
 }
 
-/** The statements placing some resource in `environment`. A module function: tsx names each closure made per call. */
-function placedIn(held: readonly HeldStatement[], readers: AccountReaders, environment: Environment): HeldStatement[] {
-  const out: HeldStatement[] = [];
-  for (const h of held) if (readers.byEnvironment(h.statement).has(environment)) out.push(h);
-  return out;
-}
-
 // ---------------------------------------------------------------- evidence
-
-/** How production-reach reads a statement's resources: which of them count as production, or a Deny's own. */
-function onText(s: ExpandedStatement, resources: ResourceReach[]): string {
-  if (s.effect === 'Deny') return firstFew(s.resources ?? s.notResources ?? [], printable) || 'its resources';
-  const which = resources.every((r) => r.environment === 'production') ? 'production resources' : 'resources that count as production';
-  const shown = listText(resources, (r) => (r.resource === '*' ? `* (every resource of the identity's ${r.environment} account)` : printable(r.resource)));
-  return `${which} ${shown}`;
-}
 
 /** What the audit says of each action it names, by catalog index: used (with its record), or observed unused. */
 interface UsageIndex {
