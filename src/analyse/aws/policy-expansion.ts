@@ -50,9 +50,8 @@ export interface SpannedSet {
   span: WordSpan;
 }
 
-/** Union of the statements' (or other spanned sets') action sets, touching only the words each one occupies. */
-export function unionOfStatements(size: number, statements: Iterable<SpannedSet>): ActionSet {
-  const out = ActionSet.empty(size);
+/** Union of the statements' (or other spanned sets') action sets, touching only the words each one occupies; into `out` when given (an empty dense set). */
+export function unionOfStatements(size: number, statements: Iterable<SpannedSet>, out = ActionSet.empty(size)): ActionSet {
   const into = out.words;
   for (const { actions, span } of statements) {
     const from = actions.words;

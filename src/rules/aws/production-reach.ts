@@ -34,7 +34,7 @@
  */
 import type { GrantingStatement, HeldStatement } from '../../analyse/aws/effective-grant.js';
 import type { Environment } from '../../analyse/environment.js';
-import { countInStatement, firstInStatement, statementMeets, statementWithin, unionOfStatements, type ExpandedStatement } from '../../analyse/aws/policy-expansion.js';
+import { countInStatement, firstInStatement, statementMeets, statementWithin, unionOfStatements, type ExpandedPolicy, type ExpandedStatement } from '../../analyse/aws/policy-expansion.js';
 import { ActionSet } from '../../catalog/action-set.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import type { AccessLevel } from '../../model/domain.js';
@@ -47,13 +47,12 @@ import { lower, reachSeverity } from '../severity.js';
 import {
   ENVIRONMENT_ORDER,
   environmentBit,
-  placingOf,
+  AccountReaders,
   policyPlacing,
   PRODUCTION_RISK_BITS,
   type PolicyInEnvironment,
   type PolicyPlacing,
   type ResourceReach,
-  type ResourcesByEnvironment,
 } from './resource-placement.js';
 
 /** Write actions whose name starts with one of these (then a capital letter) delete or destroy. */
@@ -108,47 +107,44 @@ export interface ReachIndex {
   statements: ReachStatement[];
 }
 
-/** The placings of an identity's statements, read for its account and that account's environment. */
-class AccountReaders {
-  constructor(
-    private readonly ctx: RuleContext,
-    private readonly accountId: string,
-    readonly own: Environment,
-  ) {}
-
-  /** Environments the statement places resources in (environmentBit). */
-  mask(s: ExpandedStatement): number {
-    return placingOf(s, this.ctx).mask(this.own);
-  }
-
-  /** The production resources of an Allow statement (empty: it reaches none). */
-  reaching(s: ExpandedStatement): ResourceReach[] {
-    return placingOf(s, this.ctx).reaching(this.accountId, this.own);
-  }
-
-  /** A Deny's own resources, each placed. */
-  denied(s: ExpandedStatement): ResourceReach[] {
-    return placingOf(s, this.ctx).denied(this.accountId, this.own);
-  }
-
-  /** An Allow statement's resources by environment. */
-  byEnvironment(s: ExpandedStatement): ResourcesByEnvironment {
-    return placingOf(s, this.ctx).byEnvironment(this.own);
-  }
-
-  /** How evidence reads an indexed statement's resources. */
-  on(entry: ReachStatement): string {
-    return placingOf(entry.statement, this.ctx).on(this.own, entry.resources);
-  }
-}
-
 function resourceReaders(ctx: RuleContext, accountId: string, own: Environment): AccountReaders {
   return new AccountReaders(ctx, accountId, own);
 }
 
 /** Union of the held statements' action sets (only those `pick` accepts); a fresh set. */
-function unionOf(held: readonly HeldStatement[], size: number, pick: (s: ExpandedStatement) => boolean = () => true): ActionSet {
-  return unionOfStatements(size, held.map((h) => h.statement).filter(pick));
+function unionOf(held: readonly HeldStatement[], size: number, pick: (s: ExpandedStatement) => boolean = () => true, into?: ActionSet): ActionSet {
+  return unionOfStatements(size, held.map((h) => h.statement).filter(pick), into);
+}
+
+const everyOne = () => true;
+
+/**
+ * Dense sets an index is worked out in, reused from one identity to the next
+ * (an index is never worked out inside another): only the compact sets it
+ * keeps are allocated, not four 2.8 KB buffers per identity.
+ */
+function reachBuffers(size: number): { reach: ActionSet; boundary: ActionSet; safe: ActionSet; granted: ActionSet } {
+  let found = buffersBySize.get(size);
+  if (!found) buffersBySize.set(size, (found = { reach: ActionSet.empty(size), boundary: ActionSet.empty(size), safe: ActionSet.empty(size), granted: ActionSet.empty(size) }));
+  return found;
+}
+const buffersBySize = new Map<number, { reach: ActionSet; boundary: ActionSet; safe: ActionSet; granted: ActionSet }>();
+
+/**
+ * The held statements (`held`, of `policies` in order) placing some resource in production, read from each
+ * policy's placing: one lookup per policy, not several per statement of every identity.
+ */
+function reachingStatements(held: readonly HeldStatement[], policies: readonly ExpandedPolicy[], own: Environment, ctx: RuleContext): HeldStatement[] {
+  const out: HeldStatement[] = [];
+  let i = 0;
+  for (const policy of policies) {
+    for (const mask of policyPlacing(policy, own, ctx).statementMasks) {
+      if ((mask & PRODUCTION_RISK_BITS) !== 0) out.push(held[i]!);
+      i++;
+    }
+  }
+  if (i !== held.length) throw new Error(`production reach: ${held.length} statements held but ${i} placed`);
+  return out;
 }
 
 const ROLE_ORDER = { allow: 0, boundary: 1, deny: 2 } as const;
@@ -173,28 +169,29 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   const { grant } = facts;
   const size = ctx.catalog.size;
   const resources = resourceReaders(ctx, facts.identity.accountId, facts.environment.environment);
-  const reaches = (h: HeldStatement) => (resources.mask(h.statement) & PRODUCTION_RISK_BITS) !== 0;
   const reachingOf = (s: ExpandedStatement) => resources.reaching(s);
   const deniedOf = (s: ExpandedStatement) => resources.denied(s);
   // An action reaches production when an Allow naming a production resource
   // grants it and (with a boundary) a boundary Allow naming one lets it through.
   const held = grant.statements('allow');
   const heldBoundary = grant.hasBoundary ? grant.statements('boundary') : [];
-  const allows = held.filter(reaches);
-  const boundary = heldBoundary.filter(reaches);
+  const own = facts.environment.environment;
+  const allows = reachingStatements(held, grant.policies('allow'), own, ctx);
+  const boundary = grant.hasBoundary ? reachingStatements(heldBoundary, grant.policies('boundary'), own, ctx) : heldBoundary;
   // Every Allow (and boundary Allow) reaching production, as in a production account whose statements name `*`:
   // the granted actions are all of it (they are covered by those statements together), and no union is needed.
   const everyStatement = allows.length === held.length && boundary.length === heldBoundary.length;
-  const reach = everyStatement ? grant.actions : unionOf(allows, size).intersectWith(grant.actions);
-  if (!everyStatement && grant.hasBoundary) reach.intersectWith(unionOf(boundary, size));
+  const buffers = reachBuffers(size);
+  const reach = everyStatement ? grant.actions : unionOf(allows, size, everyOne, buffers.reach.clear()).intersectWith(grant.actions);
+  if (!everyStatement && grant.hasBoundary) reach.intersectWith(unionOf(boundary, size, everyOne, buffers.boundary.clear()));
   if (reach.isEmpty()) return { reach: ctx.catalog.none(), conditioned: ctx.catalog.none(), statements: [] };
   // Conditioned: no unconditioned reaching Allow, or no unconditioned reaching
-  // boundary Allow. Worked out in place (reach minus the safe set): one set
-  // fewer to allocate per identity.
-  const conditioned = unionOf(allows, size, unconditioned);
-  if (grant.hasBoundary) conditioned.intersectWith(unionOf(boundary, size, unconditioned));
+  // boundary Allow. Worked out in place (reach minus the safe set).
+  const conditioned = unionOf(allows, size, unconditioned, buffers.safe.clear());
+  if (grant.hasBoundary) conditioned.intersectWith(unionOf(boundary, size, unconditioned, buffers.boundary.clear()));
   const c = conditioned.words;
-  const r = reach.words;
+  // The grant's own set is compact: its words are read into a buffer rather than copied into a new one.
+  const r = reach.isCompact ? (reach.wordsInto(0, c.length - 1, buffers.granted.words, 0), buffers.granted.words) : reach.words;
   for (let i = 0; i < c.length; i++) c[i] = r[i]! & ~c[i]!;
   // Scoped or conditioned Denies that may refuse some of it (a full Deny already took its actions out of the grant).
   const denies = grant.statements('deny').filter((h) => !h.statement.unrestricted);
@@ -216,8 +213,8 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   // Kept for the audit: when it reaches production with everything it holds, unconditionally, it shares existing sets.
   // Kept for the audit (evidence and suggestions read it again): compact when it holds a few services.
   return {
-    reach: reach.equals(grant.actions) ? grant.actions : reach.compacted(),
-    conditioned: conditioned.isEmpty() ? ctx.catalog.none() : conditioned.compacted(),
+    reach: reach.equals(grant.actions) ? grant.actions : reach.compactedCopy(),
+    conditioned: conditioned.isEmpty() ? ctx.catalog.none() : conditioned.compactedCopy(),
     statements,
   };
 }
@@ -451,7 +448,7 @@ function statementLine(
   const what = covered === 1 ? coveredKeys[0]! : `${covered} of these actions (${coveredKeys.slice(0, 3).join(', ')}${covered > 3 ? ', …' : ''})`;
   const phrase = role === 'deny' ? `${what} for some requests` : what;
   const resources = entry.resources.length > MAX_RESOURCES ? entry.resources.slice(0, MAX_RESOURCES) : entry.resources;
-  return statementEvidence(s, phrase, readers.on(entry), { productionResources: resources, actionsCovered: covered, actions: coveredKeys });
+  return statementEvidence(s, phrase, readers.on(entry.statement, entry.resources), { productionResources: resources, actionsCovered: covered, actions: coveredKeys });
 }
 
 /** What an Allow held whole covers of group `g`: its own actions of the group, counted and the first few named; once per statement. */

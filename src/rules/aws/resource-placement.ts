@@ -218,6 +218,8 @@ export interface PolicyInEnvironment {
  * of them reaches (`everyStatement`), and what they place in each.
  */
 export interface PolicyPlacing {
+  /** Each Allow statement's environments, in the policy's order (as EffectiveGrant.statements lists them). */
+  statementMasks: number[];
   mask: number;
   everyStatement: number;
   /** By ENVIRONMENT_ORDER index; undefined where nothing is placed. */
@@ -240,8 +242,10 @@ function placePolicy(policy: ExpandedPolicy, own: Environment, ctx: RuleContext)
   let everyStatement = ~0;
   const environments: (PolicyInEnvironment | undefined)[] = [];
   const statementsIn: ExpandedStatement[][] = [];
+  const statementMasks: number[] = [];
   for (const s of allows) {
     const m = placingOf(s, ctx).mask(own);
+    statementMasks.push(m);
     mask |= m;
     everyStatement &= m;
     ENVIRONMENT_ORDER.forEach((_, e) => {
@@ -266,7 +270,7 @@ function placePolicy(policy: ExpandedPolicy, own: Environment, ctx: RuleContext)
       resources: [...resources],
     };
   });
-  return { mask, everyStatement, environments };
+  return { statementMasks, mask, everyStatement, environments };
 }
 
 function everyResourceLists(): EveryResource {
@@ -287,4 +291,44 @@ function onText(s: ExpandedStatement, resources: ResourceReach[]): string {
   const which = resources.every((r) => r.environment === 'production') ? 'production resources' : 'resources that count as production';
   const shown = listText(resources, (r) => (r.resource === '*' ? `* (every resource of the identity's ${r.environment} account)` : printable(r.resource)));
   return `${which} ${shown}`;
+}
+
+/** Names `*` alone: placed in the identity's own account, with nothing to look up but that account's list. */
+const everyResourceOnly = (s: ExpandedStatement): boolean => !s.notResources && s.resources?.length === 1 && s.resources[0] === '*';
+
+const NOTHING: ResourceReach[] = [];
+
+/**
+ * The placings of an identity's statements, read for its account and that
+ * account's environment. Statements naming `*` alone (most of them) are
+ * answered from the account's one list, without a lookup per statement.
+ */
+export class AccountReaders {
+  private every: ResourceReach[] | undefined;
+
+  constructor(
+    private readonly ctx: RuleContext,
+    private readonly accountId: string,
+    readonly own: Environment,
+  ) {}
+
+  /** The production resources of an Allow statement (empty: it reaches none). */
+  reaching(s: ExpandedStatement): ResourceReach[] {
+    if (everyResourceOnly(s)) return isProductionRisk(this.own) ? this.everyResource() : NOTHING;
+    return placingOf(s, this.ctx).reaching(this.accountId, this.own);
+  }
+
+  /** A Deny's own resources, each placed. */
+  denied(s: ExpandedStatement): ResourceReach[] {
+    return everyResourceOnly(s) ? this.everyResource() : placingOf(s, this.ctx).denied(this.accountId, this.own);
+  }
+
+  /** How evidence reads a statement's indexed resources. */
+  on(s: ExpandedStatement, resources: ResourceReach[]): string {
+    return placingOf(s, this.ctx).on(this.own, resources);
+  }
+
+  private everyResource(): ResourceReach[] {
+    return (this.every ??= placingsOf(this.ctx).everyResource(this.accountId, this.own));
+  }
 }
