@@ -11,11 +11,14 @@ import { PROD, STAGING, scenario, testConfig, type IdentitySpec, type ScenarioSp
 const DEV = '333333333333';
 /** Named by no config rule and not in the scan: unknown, which counts as production. */
 const UNLISTED = '444444444444';
+/** A second production account: one policy held in both is placed for each. */
+const PROD2 = '555555555555';
 
 const CONFIG = testConfig(`
 environments:
   accounts:
     - { id: "${PROD}", environment: production }
+    - { id: "${PROD2}", environment: production }
     - { id: "${STAGING}", environment: staging }
     - { id: "${DEV}", environment: development }
   resources:
@@ -265,14 +268,7 @@ describe('aws.production-reach', () => {
 });
 
 describe('one policy held in several accounts', () => {
-  const PROD2 = '555555555555';
-  const config = testConfig(`
-environments:
-  accounts:
-    - { id: "${PROD}", environment: production }
-    - { id: "${PROD2}", environment: production }
-    - { id: "${STAGING}", environment: staging }
-`);
+  const config = CONFIG;
   // `*`, a bucket naming no account (the holder's own account) and a snapshot in the production account.
   const shared = {
     name: 'shared-ops',
