@@ -41,23 +41,19 @@ export type ResourcesByEnvironment = Map<Environment, { resources: string[]; eve
 
 const LITERAL_ACCOUNT = /^arn:[^:]*:[^:]*:[^:]*:\d{12}:/;
 
-/** What a statement's placing looks like for identities of one own environment: the same in every account of it. */
-interface ForEnvironment {
-  /** Environments the Allow places resources in (environmentBit). */
-  mask: number;
-  byEnvironment?: ResourcesByEnvironment;
-  /** The placed list, when no resource is worded per account. */
-  placed?: ResourceReach[];
-  reaching?: ResourceReach[];
-  denied?: ResourceReach[];
-  on?: string;
-}
-
-/** The lists that name the identity's account in their wording. */
+/** A statement's placed lists, kept per account when some resource is worded with the identity's account. */
 interface ForAccount {
   placed?: ResourceReach[];
   reaching?: ResourceReach[];
   denied?: ResourceReach[];
+}
+
+/** What a statement's placing looks like for identities of one own environment: the same in every account of it. */
+interface ForEnvironment extends ForAccount {
+  /** Environments the statement places resources in (environmentBit). */
+  mask: number;
+  byEnvironment?: ResourcesByEnvironment;
+  on?: string;
 }
 
 /** One statement document's placing, shared by every identity holding it in an audit. */
@@ -188,7 +184,7 @@ interface Placings {
 const placings = new WeakMap<RuleContext['resourceEnvironment'], Placings>();
 
 /** The statement's placing under the context's environment rules, made on first use. */
-export function placingOf(statement: ExpandedStatement, ctx: RuleContext): StatementPlacing {
+function placingOf(statement: ExpandedStatement, ctx: RuleContext): StatementPlacing {
   const shared = placingsOf(ctx);
   let placing = shared.byStatement.get(statement);
   if (!placing) shared.byStatement.set(statement, (placing = new StatementPlacing(statement, ctx, shared.everyResource)));
@@ -282,8 +278,6 @@ function everyResourceLists(): EveryResource {
     return list;
   };
 }
-
-export type { StatementPlacing };
 
 /** How production-reach reads a statement's resources: which of them count as production, or a Deny's own. */
 function onText(s: ExpandedStatement, resources: ResourceReach[]): string {
