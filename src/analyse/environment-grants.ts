@@ -16,7 +16,7 @@
  */
 import type { ActionSet } from '../catalog/action-set.js';
 import { REPORT_RESOURCES_PER_ENVIRONMENT, type EnvironmentGrant, type IdentityAudit } from '../report/json-schema.js';
-import { environmentReach } from '../rules/aws/production-reach.js';
+import { EnvironmentBuffers, environmentReach } from '../rules/aws/production-reach.js';
 import type { IdentityFacts, RuleContext } from '../rules/rule.js';
 import { isProductionRisk } from '../rules/severity.js';
 import type { Environment, EnvironmentResolution } from './environment.js';
@@ -39,10 +39,15 @@ function entry(
 
 const countIn = (set: ActionSet, of: ActionSet, size: number) => set.countRangeAnd(of, 0, size);
 
+/** The report only counts the sets: they are made in buffers reused for every identity of a catalog. */
+const buffersByCatalog = new WeakMap<RuleContext['catalog'], EnvironmentBuffers>();
+
 export function awsEnvironmentGrants(facts: IdentityFacts, ctx: RuleContext): EnvironmentGrant[] {
   const size = ctx.catalog.size;
   const { used, unused } = facts.usage;
-  return environmentReach(facts, ctx).map((r) =>
+  let buffers = buffersByCatalog.get(ctx.catalog);
+  if (!buffers) buffersByCatalog.set(ctx.catalog, (buffers = new EnvironmentBuffers(size)));
+  return environmentReach(facts, ctx, buffers).map((r) =>
     entry(
       r.environment,
       { granted: r.actions.size, everyResource: r.everyResource.size, used: countIn(r.actions, used, size), unused: countIn(r.actions, unused, size) },

@@ -110,6 +110,18 @@ export class ActionSet {
     return new ActionSet(this.capacity, undefined, pairs);
   }
 
+  /** As `compacted()`, but never this set itself: a dense result is a copy (for sets built in a buffer that is reused). */
+  compactedCopy(): ActionSet {
+    const out = this.compacted();
+    return out === this ? this.clone() : out;
+  }
+
+  /** Empties a dense set in place, for a buffer reused from one computation to the next. */
+  clear(): this {
+    this.writable().fill(0);
+    return this;
+  }
+
   /** Word `wi` of the set (bits wi * 32 .. wi * 32 + 31), for loops over a few words. */
   word(wi: number): number {
     const w = this.bits;
@@ -117,6 +129,26 @@ export class ActionSet {
     const p = this.pairs!;
     const k = firstPairFrom(p, wi);
     return k < p.length && p[k] === wi ? p[k + 1]! : 0;
+  }
+
+  /**
+   * Copies words first..last (inclusive) into `out` from `at`, zeros included:
+   * a compact set is searched once, not once per word as `word(i)` does.
+   */
+  wordsInto(first: number, last: number, out: Uint32Array, at: number): void {
+    const w = this.bits;
+    if (w) {
+      for (let i = first; i <= last; i++) out[at++] = w[i] ?? 0;
+      return;
+    }
+    const p = this.pairs!;
+    let k = firstPairFrom(p, first);
+    for (let i = first; i <= last; i++) {
+      if (k < p.length && p[k] === i) {
+        out[at++] = p[k + 1]!;
+        k += 2;
+      } else out[at++] = 0;
+    }
   }
 
   /** Calls fn with each non-zero word and its index, ascending. */

@@ -65,14 +65,11 @@ export class RangeInterner<T> {
     if (this.scratch.length < length) this.scratch = new Uint32Array(length * 2);
     const headMask = (~0 << (start & 31)) >>> 0;
     const tailMask = (end & 31) === 0 ? 0xffffffff : ((1 << (end & 31)) - 1) >>> 0;
-    let k = 0;
-    for (const set of sets) {
-      for (let i = first; i <= last; i++) {
-        let word = set.word(i);
-        if (i === first) word &= headMask;
-        if (i === last) word &= tailMask;
-        this.scratch[k++] = word >>> 0;
-      }
+    const scratch = this.scratch;
+    for (let s = 0, at = 0; s < sets.length; s++, at += perSet) {
+      sets[s]!.wordsInto(first, last, scratch, at);
+      scratch[at] = scratch[at]! & headMask;
+      scratch[at + perSet - 1] = scratch[at + perSet - 1]! & tailMask;
     }
     return length;
   }

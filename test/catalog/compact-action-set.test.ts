@@ -132,3 +132,32 @@ describe('ActionSet.compacted', () => {
     expect(compact.countRangeAnd(catalog.withAccessLevel('Write'), 0, catalog.size)).toBe(grant.countRangeAnd(catalog.withAccessLevel('Write'), 0, catalog.size));
   });
 });
+
+describe('reading words into a buffer, and sets built in a reused buffer', () => {
+  it('wordsInto copies any word range as word(i) reads it, compact or dense', () => {
+    const words = (CAPACITY + 31) >>> 5;
+    for (const [d, c] of forms) {
+      for (const [first, last] of [[0, words - 1], [3, 3], [10, 40], [words - 2, words - 1]] as const) {
+        const expected = Array.from({ length: last - first + 1 }, (_, i) => d.word(first + i) >>> 0);
+        for (const set of [d, c]) {
+          const out = new Uint32Array(last - first + 3).fill(7);
+          set.wordsInto(first, last, out, 1);
+          expect([...out.subarray(1, last - first + 2)]).toEqual(expected);
+          expect([out[0], out[last - first + 2]]).toEqual([7, 7]);
+        }
+      }
+    }
+  });
+
+  it('compactedCopy never hands back the buffer itself, and clear empties it for the next use', () => {
+    const buffer = ActionSet.empty(CAPACITY);
+    for (const d of [...dense, ActionSet.full(CAPACITY)]) {
+      buffer.clear().unionWith(d);
+      const kept = buffer.compactedCopy();
+      expect(kept).not.toBe(buffer);
+      expect(kept.toArray()).toEqual(d.toArray());
+    }
+    expect(buffer.clear().isEmpty()).toBe(true);
+    expect(() => dense[2]!.compacted().clear()).toThrow(/read-only/);
+  });
+});

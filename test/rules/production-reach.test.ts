@@ -4,18 +4,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PolicyDocument, PolicyStatement } from '../../src/model/policy.js';
-import { productionReach } from '../../src/rules/aws/production-reach.js';
+import { environmentReach, productionReach } from '../../src/rules/aws/production-reach.js';
 import type { RuleEvaluation } from '../../src/rules/rule.js';
 import { PROD, STAGING, scenario, testConfig, type IdentitySpec, type ScenarioSpec } from '../helpers/scenario.js';
 
 const DEV = '333333333333';
 /** Named by no config rule and not in the scan: unknown, which counts as production. */
 const UNLISTED = '444444444444';
+/** A second production account: one policy held in both is placed for each. */
+const PROD2 = '555555555555';
 
 const CONFIG = testConfig(`
 environments:
   accounts:
     - { id: "${PROD}", environment: production }
+    - { id: "${PROD2}", environment: production }
     - { id: "${STAGING}", environment: staging }
     - { id: "${DEV}", environment: development }
   resources:
@@ -261,5 +264,61 @@ describe('aws.production-reach', () => {
     const read = e.findings.find((f) => f.granular === 'Reach::production::Read')!;
     const statements = read.evidence.filter((x) => x.kind === 'policy-statement').map((x) => x.detail!.policyName);
     expect(statements).toEqual(['direct', 'via-group', 'other']);
+  });
+});
+
+describe('one policy held in several accounts', () => {
+  const config = CONFIG;
+  // `*`, a bucket naming no account (the holder's own account) and a snapshot in the production account.
+  const shared = {
+    name: 'shared-ops',
+    kind: 'managed' as const,
+    arn: 'arn:aws:iam::aws:policy/shared-ops',
+    document: doc(
+      allow('s3:GetObject', 'arn:aws:s3:::team-data/*'),
+      allow('ec2:DescribeInstances'),
+      allow('rds:DeleteDBSnapshot', `arn:aws:rds:us-east-1:${PROD}:snapshot:*`),
+    ),
+  };
+  const spec: ScenarioSpec = { identities: [role(PROD, 'ops', shared), role(PROD2, 'ops', shared), role(UNLISTED, 'ops', shared), role(STAGING, 'ops', shared)] };
+  const shown = (reach: ReturnType<typeof environmentReach>) =>
+    reach.map((r) => ({ environment: r.environment, actions: r.actions.size, everyResource: r.everyResource.size, resources: r.resources }));
+
+  it("places it for each holder's own account: its own environment, and its own account in the evidence", async () => {
+    const { context } = await scenario(spec, { config });
+    const evaluations = productionReach.evaluate(context);
+    const statementsOf = (account: string) =>
+      evaluations
+        .find((e) => e.identityArn.includes(`::${account}:`))!
+        .findings.flatMap((f) => f.evidence.filter((x) => x.kind === 'policy-statement').map((x) => x.detail!.productionResources as { resource: string; how: string }[]))
+        .flat();
+    for (const account of [PROD, PROD2, UNLISTED]) {
+      const bucket = statementsOf(account).find((r) => r.resource === 'arn:aws:s3:::team-data/*')!;
+      expect(bucket.how).toContain(`own account ${account}`);
+      expect(statementsOf(account).find((r) => r.resource === '*')!.how).toContain(`own account ${account}`);
+    }
+    // In staging, only the snapshot in the production account reaches production.
+    expect(statementsOf(STAGING).map((r) => r.resource)).toEqual([`arn:aws:rds:us-east-1:${PROD}:snapshot:*`]);
+    const staging = context.identities.find((f) => f.identity.accountId === STAGING)!;
+    expect(shown(environmentReach(staging, context))).toEqual([
+      { environment: 'production', actions: 1, everyResource: 0, resources: [`arn:aws:rds:us-east-1:${PROD}:snapshot:*`] },
+      { environment: 'staging', actions: 2, everyResource: 1, resources: ['arn:aws:s3:::team-data/*', '*'] },
+    ]);
+    const unlisted = context.identities.find((f) => f.identity.accountId === UNLISTED)!;
+    expect(shown(environmentReach(unlisted, context))).toEqual([
+      { environment: 'production', actions: 1, everyResource: 0, resources: [`arn:aws:rds:us-east-1:${PROD}:snapshot:*`] },
+      { environment: 'unknown', actions: 2, everyResource: 1, resources: ['arn:aws:s3:::team-data/*', '*'] },
+    ]);
+  });
+
+  it('gives the same reach by environment whether or not aws.production-reach ran first', async () => {
+    const alone = (await scenario(spec, { config })).context;
+    const afterRule = (await scenario(spec, { config })).context;
+    productionReach.evaluate(afterRule);
+    for (const [i, facts] of alone.identities.entries()) {
+      const expected = environmentReach(facts, alone).map((r) => ({ ...r, actions: r.actions.toArray(), everyResource: r.everyResource.toArray() }));
+      const got = environmentReach(afterRule.identities[i]!, afterRule).map((r) => ({ ...r, actions: r.actions.toArray(), everyResource: r.everyResource.toArray() }));
+      expect(got).toEqual(expected);
+    }
   });
 });

@@ -113,6 +113,8 @@ interface HeldPolicy {
   denies: readonly HeldStatement[];
   /** Some Allow statement (not NotAction) names an action the catalog does not know. */
   namesUnknown: boolean;
+  /** Those names as every holder with no boundary and no full Deny lists them (unknownNamesOf), made on first use. */
+  unknownNames?: UnknownActionGrant[];
 }
 
 function heldPolicy(source: GrantSource, policy: ExpandedPolicy): HeldPolicy {
@@ -121,6 +123,15 @@ function heldPolicy(source: GrantSource, policy: ExpandedPolicy): HeldPolicy {
   for (const statement of policy.statements) (statement.effect === 'Deny' ? denies : allows).push({ source, statement });
   const namesUnknown = policy.statements.some((s) => s.effect === 'Allow' && !s.notAction && s.unknownPatterns.length > 0);
   return { source, policy, allows, denies, namesUnknown };
+}
+
+/** The names a held policy's Allow statements list that the catalog does not know, none of them denied or outside a boundary. */
+function unknownNamesOf(held: HeldPolicy): UnknownActionGrant[] {
+  if (!held.namesUnknown) return [];
+  held.unknownNames ??= held.policy.statements
+    .filter((s) => s.effect === 'Allow' && !s.notAction)
+    .flatMap((s) => s.unknownPatterns.map((action) => ({ action, grantedBy: describeStatement(held.source, s), fullyDenied: false, outsideBoundary: false })));
+  return held.unknownNames;
 }
 
 /** What makes two attachments the same source: identities attaching a policy the same way share one GrantSource. */
@@ -284,6 +295,15 @@ export class EffectiveGrant {
     return out;
   }
 
+  /**
+   * The policies behind `statements('allow')` or `statements('boundary')`, in
+   * the same order (a policy attached twice appears twice): work that depends
+   * only on a policy's text is then done once per policy, not per statement.
+   */
+  policies(role: 'allow' | 'boundary'): ExpandedPolicy[] {
+    return (role === 'allow' ? this.held : this.boundaries).map((p) => p.policy);
+  }
+
   /** Scoped or conditioned Deny statements that overlap the granted actions. */
   get partialDenies(): GrantingStatement[] {
     const out: GrantingStatement[] = [];
@@ -330,6 +350,8 @@ export class EffectiveGrant {
   private findUnknownActions(): UnknownActionGrant[] {
     // Almost every policy names only catalog actions: nothing to look for then.
     if (!this.held.some((p) => p.namesUnknown)) return [];
+    // With no boundary and no Deny on every resource, each policy's unknown names are its own business: listed once per attachment.
+    if (!this.boundaries.length && !this.held.some((p) => p.policy.denyFull)) return this.held.flatMap(unknownNamesOf);
     const fullDenies = [...this.held, ...this.boundaries].flatMap(({ policy }) =>
       policy.statements.filter((s) => s.effect === 'Deny' && s.unrestricted),
     );
@@ -382,46 +404,65 @@ export class EffectiveGrant {
   }
 }
 
+/**
+ * Dense sets a combination is worked out in, reused from one principal to the
+ * next: only the compact results are kept. A dense set of the catalog is a
+ * 2.8 KB buffer outside the heap, and making four of them per principal cost
+ * more than the set operations themselves.
+ */
+class CombineBuffers {
+  readonly actions: ActionSet;
+  readonly unrestricted: ActionSet;
+  readonly denyPartial: ActionSet;
+  readonly boundaryUnrestricted: ActionSet;
+  constructor(size: number) {
+    this.actions = ActionSet.empty(size);
+    this.unrestricted = ActionSet.empty(size);
+    this.denyPartial = ActionSet.empty(size);
+    this.boundaryUnrestricted = ActionSet.empty(size);
+  }
+}
+
 /** Identity-policy evaluation over expanded policies: see the module comment. */
-function combine(catalog: AwsActionCatalog, held: readonly HeldPolicy[], boundaries: readonly HeldPolicy[]): GrantSets {
-  const actions = ActionSet.empty(catalog.size);
-  const unrestricted = ActionSet.empty(catalog.size);
+function combine(catalog: AwsActionCatalog, held: readonly HeldPolicy[], boundaries: readonly HeldPolicy[], buffers: CombineBuffers): GrantSets {
+  const actions = buffers.actions.clear();
+  const unrestricted = buffers.unrestricted.clear();
   for (const { policy } of held) {
     actions.unionWith(policy.allow);
     unrestricted.unionWith(policy.allowUnrestricted);
   }
   // An explicit Deny in any policy that applies, the boundary included, wins over every Allow.
-  let denyFull: ActionSet | undefined;
   let denyPartial: ActionSet | undefined;
-  for (const { policy } of [...held, ...boundaries]) {
-    if (policy.denyFull) (denyFull ??= ActionSet.empty(catalog.size)).unionWith(policy.denyFull);
-    if (policy.denyPartial) (denyPartial ??= ActionSet.empty(catalog.size)).unionWith(policy.denyPartial);
-  }
-  if (denyFull) {
-    actions.subtractWith(denyFull);
-    unrestricted.subtractWith(denyFull);
+  for (const policies of [held, boundaries]) {
+    for (const { policy } of policies) {
+      if (policy.denyFull) {
+        actions.subtractWith(policy.denyFull);
+        unrestricted.subtractWith(policy.denyFull);
+      }
+      if (policy.denyPartial) (denyPartial ??= buffers.denyPartial.clear()).unionWith(policy.denyPartial);
+    }
   }
   if (denyPartial) unrestricted.subtractWith(denyPartial);
   // Most principals have no boundary and no partial deny: share one empty set rather than allocate.
   let boundaryScoped = catalog.none();
   if (boundaries.length > 0) {
-    const boundaryUnrestricted = catalog.all().clone();
+    const boundaryUnrestricted = buffers.boundaryUnrestricted.clear().unionWith(catalog.all());
     for (const { policy } of boundaries) {
       actions.intersectWith(policy.allow);
       boundaryUnrestricted.intersectWith(policy.allowUnrestricted);
     }
     unrestricted.intersectWith(boundaryUnrestricted);
-    boundaryScoped = actions.subtract(boundaryUnrestricted);
+    boundaryScoped = actions.subtract(boundaryUnrestricted).compacted();
   }
-  const partiallyDenied = denyPartial ? actions.intersect(denyPartial) : catalog.none();
+  const partiallyDenied = denyPartial ? denyPartial.intersectWith(actions).compactedCopy() : catalog.none();
   // Often everything granted is unrestricted: one set for both (neither is ever written to once made).
   // Kept for the whole audit, and most principals hold a few services: compact sets (see ActionSet.compacted).
-  const kept = actions.compacted();
+  const kept = actions.compactedCopy();
   return {
     actions: kept,
-    unrestricted: unrestricted.equals(actions) ? kept : unrestricted.compacted(),
-    partiallyDenied: partiallyDenied.compacted(),
-    boundaryScoped: boundaryScoped.compacted(),
+    unrestricted: unrestricted.equals(actions) ? kept : unrestricted.compactedCopy(),
+    partiallyDenied,
+    boundaryScoped,
   };
 }
 
@@ -436,6 +477,7 @@ export class EffectiveGrantCalculator {
   private readonly summaries = new RangeInterner<ServiceGrantSummary>();
   /** Attachments by sourceKey, with their statements: shared by every identity attaching a policy the same way. */
   private readonly heldPolicies = new Map<string, HeldPolicy>();
+  private readonly buffers: CombineBuffers;
 
   constructor(
     readonly catalog: AwsActionCatalog,
@@ -443,6 +485,7 @@ export class EffectiveGrantCalculator {
   ) {
     if (expander && expander.catalog !== catalog) throw new Error('EffectiveGrantCalculator: expander uses another catalog');
     this.expander = expander ?? new PolicyExpander(catalog);
+    this.buffers = new CombineBuffers(catalog.size);
   }
 
   /**
@@ -454,21 +497,20 @@ export class EffectiveGrantCalculator {
     const boundaries: HeldPolicy[] = [];
     const errors: PolicyError[] = [];
     for (const attachment of attachments) {
-      const source = sourceOf(attachment);
       const isBoundary = attachment.kind === 'permissions-boundary';
       const consequence = isBoundary
         ? 'the grant is shown without the boundary and may be overstated'
         : 'what it grants or denies is unknown';
       const stored = policies.get(attachment.policyHash);
       if (!stored) {
-        errors.push({ ...source, message: `policy ${attachment.policyName}: document ${attachment.policyHash} is not in the snapshot; ${consequence}` });
+        errors.push({ ...sourceOf(attachment), message: `policy ${attachment.policyName}: document ${attachment.policyHash} is not in the snapshot; ${consequence}` });
         continue;
       }
       const expansion = this.expander.expand(attachment.policyHash, stored.document);
       if (!expansion.ok) {
         const where = expansion.error.statementIndex === undefined ? '' : ` (statement ${expansion.error.statementIndex})`;
         const error: PolicyError = {
-          ...source,
+          ...sourceOf(attachment),
           message: `policy ${attachment.policyName}${where}: ${expansion.error.message}; ${consequence}`,
         };
         if (expansion.error.statementIndex !== undefined) error.statementIndex = expansion.error.statementIndex;
@@ -477,7 +519,8 @@ export class EffectiveGrantCalculator {
       }
       const key = sourceKey(attachment);
       let entry = this.heldPolicies.get(key);
-      if (!entry || entry.policy !== expansion.policy) this.heldPolicies.set(key, (entry = heldPolicy(source, expansion.policy)));
+      // The source is made once per distinct attachment, not once per principal holding it.
+      if (!entry || entry.policy !== expansion.policy) this.heldPolicies.set(key, (entry = heldPolicy(sourceOf(attachment), expansion.policy)));
       (isBoundary ? boundaries : held).push(entry);
     }
     if (boundaries.length > 1) {
@@ -514,7 +557,7 @@ export class EffectiveGrantCalculator {
     const key = `${held.map((h) => h.policy.hash).sort().join('\n')}\n#\n${boundaries.map((b) => b.policy.hash).sort().join('\n')}`;
     let sets = this.combinations.get(key);
     if (!sets) {
-      sets = combine(this.catalog, held, boundaries);
+      sets = combine(this.catalog, held, boundaries, this.buffers);
       this.combinations.set(key, sets);
     }
     return sets;

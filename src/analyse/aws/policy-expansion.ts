@@ -45,9 +45,14 @@ export function wordSpan(set: ActionSet): WordSpan {
   return { start, end };
 }
 
-/** Union of the statements' action sets, touching only the words each one occupies. */
-export function unionOfStatements(size: number, statements: Iterable<ExpandedStatement>): ActionSet {
-  const out = ActionSet.empty(size);
+/** An action set with the words that hold its members. */
+export interface SpannedSet {
+  actions: ActionSet;
+  span: WordSpan;
+}
+
+/** Union of the statements' (or other spanned sets') action sets, touching only the words each one occupies; into `out` when given (an empty dense set). */
+export function unionOfStatements(size: number, statements: Iterable<SpannedSet>, out = ActionSet.empty(size)): ActionSet {
   const into = out.words;
   for (const { actions, span } of statements) {
     const from = actions.words;

@@ -34,17 +34,26 @@
  */
 import type { GrantingStatement, HeldStatement } from '../../analyse/aws/effective-grant.js';
 import type { Environment } from '../../analyse/environment.js';
-import { countInStatement, firstInStatement, statementMeets, statementWithin, unionOfStatements, type ExpandedStatement } from '../../analyse/aws/policy-expansion.js';
+import { countInStatement, firstInStatement, statementMeets, statementWithin, unionOfStatements, type ExpandedPolicy, type ExpandedStatement } from '../../analyse/aws/policy-expansion.js';
 import { ActionSet } from '../../catalog/action-set.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
-import { printable } from '../../config/patterns.js';
 import type { AccessLevel } from '../../model/domain.js';
 import type { Evidence } from '../../model/finding.js';
 import type { IdentityAudit } from '../../report/json-schema.js';
-import { byDocument, described, environmentEvidence, firstFew, incompleteGrantEvidence, listText, sourcesOf, statementEvidence, windowText, type IndexedStatementRef } from '../evidence.js';
+import { byDocument, described, environmentEvidence, incompleteGrantEvidence, sourcesOf, statementEvidence, windowText, type IndexedStatementRef } from '../evidence.js';
 import { firstOnly, lazyEvidence } from '../lazy-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
-import { isProductionRisk, lower, reachSeverity } from '../severity.js';
+import { lower, reachSeverity } from '../severity.js';
+import {
+  ENVIRONMENT_ORDER,
+  environmentBit,
+  AccountReaders,
+  policyPlacing,
+  PRODUCTION_RISK_BITS,
+  type PolicyInEnvironment,
+  type PolicyPlacing,
+  type ResourceReach,
+} from './resource-placement.js';
 
 /** Write actions whose name starts with one of these (then a capital letter) delete or destroy. */
 const DELETE_VERBS: readonly string[] = ['Delete', 'BatchDelete', 'Terminate', 'Remove', 'Purge', 'Destroy', 'Deregister', 'Erase', 'Drop'];
@@ -68,43 +77,6 @@ const GROUPS: readonly { level: AccessLevel; delete?: boolean; granular: string;
   { level: 'List', granular: 'Reach::production::List', verb: 'list' },
   { level: 'Tagging', granular: 'Reach::production::Tagging', verb: 'tag resources in' },
 ];
-
-// ---------------------------------------------------------------- resources
-
-export interface ResourceReach {
-  resource: string;
-  environment: Environment;
-  how: string;
-}
-
-const LITERAL_ACCOUNT = /^arn:[^:]*:[^:]*:[^:]*:\d{12}:/;
-
-/** Where a statement resource lives, for an identity in `accountId` whose account environment is `own`. */
-function resourceReach(resource: string, ctx: RuleContext, accountId: string, own: Environment): ResourceReach {
-  if (resource === '*') {
-    return { resource, environment: own, how: `* is every resource in the identity's own account ${accountId} (${own})` };
-  }
-  const resolved = ctx.resourceEnvironment(resource);
-  // Named, not spread: a spread gives each placing (kept for the audit) a property store of its own.
-  if (resolved.environment !== 'unknown' || LITERAL_ACCOUNT.test(resource)) return { resource, environment: resolved.environment, how: resolved.how };
-  return {
-    resource,
-    environment: own,
-    how: `${resolved.how}, and it names no account: taken to be in the identity's own account ${accountId} (${own})`,
-  };
-}
-
-/**
- * Every resource of an Allow statement, each placed in an environment. NotResource
- * (every resource but some) is the identity's own account, like `*`.
- */
-function placedResources(s: { resources?: string[]; notResources?: string[] }, ctx: RuleContext, accountId: string, own: Environment): ResourceReach[] {
-  if (s.notResources) {
-    const except = firstFew(s.notResources, printable);
-    return [{ resource: '*', environment: own, how: `NotResource: every resource in the identity's own account ${accountId} (${own}) except ${except}` }];
-  }
-  return (s.resources ?? []).map((r) => resourceReach(r, ctx, accountId, own));
-}
 
 // ---------------------------------------------------------------- index
 
@@ -135,95 +107,44 @@ export interface ReachIndex {
   statements: ReachStatement[];
 }
 
-/**
- * A statement's production resources depend only on its text, the identity's
- * account and that account's environment: classified once per statement
- * document and account, not once per identity holding it.
- */
-class AccountReaders {
-  private readonly placedOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
-  private readonly reachingOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
-  private readonly deniedOf = new WeakMap<ExpandedStatement, ResourceReach[]>();
-  private readonly onOf = new WeakMap<ExpandedStatement, string>();
-  /** Keyed by the placed list, so statements naming only `*` (most) share one per account. */
-  private readonly byEnvironmentOf = new WeakMap<ResourceReach[], Map<Environment, { resources: string[]; everyResource: boolean }>>();
-  /** `*` placed in this account: shared by every statement naming only `*` (read-only, like every cached list here). */
-  private everyResource: ResourceReach[] | undefined;
-
-  constructor(
-    private readonly ctx: RuleContext,
-    private readonly accountId: string,
-    private readonly own: Environment,
-  ) {}
-
-  /** Every resource of an Allow statement, placed in its environment. */
-  placed(s: ExpandedStatement): ResourceReach[] {
-    let found = this.placedOf.get(s);
-    if (!found) {
-      // Most statements name `*`: one placing (and its text) per account, not one per statement held there.
-      found = !s.notResources && s.resources?.length === 1 && s.resources[0] === '*' ? (this.everyResource ??= placedResources(s, this.ctx, this.accountId, this.own)) : placedResources(s, this.ctx, this.accountId, this.own);
-      this.placedOf.set(s, found);
-    }
-    return found;
-  }
-
-  /** The production resources of an Allow statement (empty: it reaches none); the placed list itself when all are. */
-  reaching(s: ExpandedStatement): ResourceReach[] {
-    let found = this.reachingOf.get(s);
-    if (!found) {
-      const placed = this.placed(s);
-      found = placed.every((r) => isProductionRisk(r.environment)) ? placed : placed.filter((r) => isProductionRisk(r.environment));
-      this.reachingOf.set(s, found);
-    }
-    return found;
-  }
-
-  /** A Deny's own resources, each placed. */
-  denied(s: ExpandedStatement): ResourceReach[] {
-    let found = this.deniedOf.get(s);
-    if (!found) this.deniedOf.set(s, (found = (s.resources ?? []).map((r) => resourceReach(r, this.ctx, this.accountId, this.own))));
-    return found;
-  }
-
-  /** An Allow statement's resources by environment (only those it places some in), in statement order, and whether `*` is one. */
-  byEnvironment(s: ExpandedStatement): Map<Environment, { resources: string[]; everyResource: boolean }> {
-    const placed = this.placed(s);
-    let found = this.byEnvironmentOf.get(placed);
-    if (!found) {
-      found = new Map();
-      for (const r of placed) {
-        let entry = found.get(r.environment);
-        if (!entry) found.set(r.environment, (entry = { resources: [], everyResource: false }));
-        entry.resources.push(r.resource);
-        if (r.resource === '*') entry.everyResource = true;
-      }
-      this.byEnvironmentOf.set(placed, found);
-    }
-    return found;
-  }
-
-  /** How evidence reads an indexed statement's resources (onText). */
-  on(entry: ReachStatement): string {
-    let found = this.onOf.get(entry.statement);
-    if (found === undefined) this.onOf.set(entry.statement, (found = onText(entry.statement, entry.resources)));
-    return found;
-  }
-}
-
-const readersByContext = new WeakMap<RuleContext['resourceEnvironment'], Map<string, AccountReaders>>();
-
 function resourceReaders(ctx: RuleContext, accountId: string, own: Environment): AccountReaders {
-  let byAccount = readersByContext.get(ctx.resourceEnvironment);
-  if (!byAccount) readersByContext.set(ctx.resourceEnvironment, (byAccount = new Map()));
-  const key = `${accountId}\u0000${own}`;
-  let readers = byAccount.get(key);
-  if (!readers) byAccount.set(key, (readers = new AccountReaders(ctx, accountId, own)));
-  return readers;
+  return new AccountReaders(ctx, accountId, own);
 }
 
 /** Union of the held statements' action sets (only those `pick` accepts); a fresh set. */
-function unionOf(held: readonly HeldStatement[], size: number, pick: (s: ExpandedStatement) => boolean = () => true): ActionSet {
-  return unionOfStatements(size, held.map((h) => h.statement).filter(pick));
+function unionOf(held: readonly HeldStatement[], size: number, pick: (s: ExpandedStatement) => boolean = () => true, into?: ActionSet): ActionSet {
+  return unionOfStatements(size, held.map((h) => h.statement).filter(pick), into);
+}
+
+const everyOne = () => true;
+
+/**
+ * Dense sets an index is worked out in, reused from one identity to the next
+ * (an index is never worked out inside another): only the compact sets it
+ * keeps are allocated, not four 2.8 KB buffers per identity.
+ */
+function reachBuffers(size: number): { reach: ActionSet; boundary: ActionSet; safe: ActionSet; granted: ActionSet } {
+  let found = buffersBySize.get(size);
+  if (!found) buffersBySize.set(size, (found = { reach: ActionSet.empty(size), boundary: ActionSet.empty(size), safe: ActionSet.empty(size), granted: ActionSet.empty(size) }));
+  return found;
+}
+const buffersBySize = new Map<number, { reach: ActionSet; boundary: ActionSet; safe: ActionSet; granted: ActionSet }>();
+
+/**
+ * The held statements (`held`, of `policies` in order) placing some resource in production, read from each
+ * policy's placing: one lookup per policy, not several per statement of every identity.
+ */
+function reachingStatements(held: readonly HeldStatement[], policies: readonly ExpandedPolicy[], own: Environment, ctx: RuleContext): HeldStatement[] {
+  const out: HeldStatement[] = [];
+  let i = 0;
+  for (const policy of policies) {
+    for (const mask of policyPlacing(policy, own, ctx).statementMasks) {
+      if ((mask & PRODUCTION_RISK_BITS) !== 0) out.push(held[i]!);
+      i++;
+    }
+  }
+  if (i !== held.length) throw new Error(`production reach: ${held.length} statements held but ${i} placed`);
+  return out;
 }
 
 const ROLE_ORDER = { allow: 0, boundary: 1, deny: 2 } as const;
@@ -248,28 +169,29 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   const { grant } = facts;
   const size = ctx.catalog.size;
   const resources = resourceReaders(ctx, facts.identity.accountId, facts.environment.environment);
-  const reaches = (h: HeldStatement) => resources.reaching(h.statement).length > 0;
   const reachingOf = (s: ExpandedStatement) => resources.reaching(s);
   const deniedOf = (s: ExpandedStatement) => resources.denied(s);
   // An action reaches production when an Allow naming a production resource
   // grants it and (with a boundary) a boundary Allow naming one lets it through.
   const held = grant.statements('allow');
   const heldBoundary = grant.hasBoundary ? grant.statements('boundary') : [];
-  const allows = held.filter(reaches);
-  const boundary = heldBoundary.filter(reaches);
+  const own = facts.environment.environment;
+  const allows = reachingStatements(held, grant.policies('allow'), own, ctx);
+  const boundary = grant.hasBoundary ? reachingStatements(heldBoundary, grant.policies('boundary'), own, ctx) : heldBoundary;
   // Every Allow (and boundary Allow) reaching production, as in a production account whose statements name `*`:
   // the granted actions are all of it (they are covered by those statements together), and no union is needed.
   const everyStatement = allows.length === held.length && boundary.length === heldBoundary.length;
-  const reach = everyStatement ? grant.actions : unionOf(allows, size).intersectWith(grant.actions);
-  if (!everyStatement && grant.hasBoundary) reach.intersectWith(unionOf(boundary, size));
+  const buffers = reachBuffers(size);
+  const reach = everyStatement ? grant.actions : unionOf(allows, size, everyOne, buffers.reach.clear()).intersectWith(grant.actions);
+  if (!everyStatement && grant.hasBoundary) reach.intersectWith(unionOf(boundary, size, everyOne, buffers.boundary.clear()));
   if (reach.isEmpty()) return { reach: ctx.catalog.none(), conditioned: ctx.catalog.none(), statements: [] };
   // Conditioned: no unconditioned reaching Allow, or no unconditioned reaching
-  // boundary Allow. Worked out in place (reach minus the safe set): one set
-  // fewer to allocate per identity.
-  const conditioned = unionOf(allows, size, unconditioned);
-  if (grant.hasBoundary) conditioned.intersectWith(unionOf(boundary, size, unconditioned));
+  // boundary Allow. Worked out in place (reach minus the safe set).
+  const conditioned = unionOf(allows, size, unconditioned, buffers.safe.clear());
+  if (grant.hasBoundary) conditioned.intersectWith(unionOf(boundary, size, unconditioned, buffers.boundary.clear()));
   const c = conditioned.words;
-  const r = reach.words;
+  // The grant's own set is compact: its words are read into a buffer rather than copied into a new one.
+  const r = reach.isCompact ? (reach.wordsInto(0, c.length - 1, buffers.granted.words, 0), buffers.granted.words) : reach.words;
   for (let i = 0; i < c.length; i++) c[i] = r[i]! & ~c[i]!;
   // Scoped or conditioned Denies that may refuse some of it (a full Deny already took its actions out of the grant).
   const denies = grant.statements('deny').filter((h) => !h.statement.unrestricted);
@@ -291,16 +213,13 @@ function reachIndex(facts: IdentityFacts, ctx: RuleContext): ReachIndex {
   // Kept for the audit: when it reaches production with everything it holds, unconditionally, it shares existing sets.
   // Kept for the audit (evidence and suggestions read it again): compact when it holds a few services.
   return {
-    reach: reach.equals(grant.actions) ? grant.actions : reach.compacted(),
-    conditioned: conditioned.isEmpty() ? ctx.catalog.none() : conditioned.compacted(),
+    reach: reach.equals(grant.actions) ? grant.actions : reach.compactedCopy(),
+    conditioned: conditioned.isEmpty() ? ctx.catalog.none() : conditioned.compactedCopy(),
     statements,
   };
 }
 
 // ---------------------------------------------------------------- by environment
-
-/** The order reports list environments in: the brief's order, unknown last (it counts as production). */
-export const ENVIRONMENT_ORDER: readonly Environment[] = ['production', 'staging', 'development', 'sandbox', 'unknown'];
 
 /** Granted actions reaching resources of one environment. */
 export interface EnvironmentReach {
@@ -322,50 +241,85 @@ export interface EnvironmentReach {
  * environments counts in each. Only environments reached are returned, in
  * ENVIRONMENT_ORDER. Reading a statement's resources is shared with the
  * production-reach index (same cache), so the report pays for it once.
+ *
+ * With `buffers`, the sets worked out are made in them: read them before
+ * the next call with the same buffers (the report only counts them).
  */
-export function environmentReach(facts: IdentityFacts, ctx: RuleContext): EnvironmentReach[] {
+export function environmentReach(facts: IdentityFacts, ctx: RuleContext, buffers?: EnvironmentBuffers): EnvironmentReach[] {
   const { grant } = facts;
   const size = ctx.catalog.size;
-  const readers = resourceReaders(ctx, facts.identity.accountId, facts.environment.environment);
-  const allows = grant.statements('allow');
-  const boundary = grant.hasBoundary ? grant.statements('boundary') : [];
+  const fresh = (e: number, which: number) => buffers?.cleared(e, which) ?? ActionSet.empty(size);
+  const own = facts.environment.environment;
+  // Placed a policy at a time (once per policy and environment for the audit), not a statement at a time per identity.
+  const allows = grant.policies('allow').map((p) => policyPlacing(p, own, ctx));
+  const boundary = grant.hasBoundary ? grant.policies('boundary').map((p) => policyPlacing(p, own, ctx)) : [];
+  let placedSomewhere = 0;
+  let everyStatement = ~0;
+  for (const p of allows) {
+    placedSomewhere |= p.mask;
+    everyStatement &= p.everyStatement;
+  }
+  let boundaryPlaced = 0;
+  for (const p of boundary) {
+    boundaryPlaced |= p.mask;
+    everyStatement &= p.everyStatement;
+  }
+  // With nothing placed in `unknown`, the statements placing production are those reaching it, so the
+  // production-reach rule's index (when it ran) holds this identity's production actions already.
+  const placesUnknown = ((placedSomewhere | boundaryPlaced) & UNKNOWN_BIT) !== 0;
   const out: EnvironmentReach[] = [];
-  for (const environment of ENVIRONMENT_ORDER) {
-    const reaching = placedIn(allows, readers, environment);
-    if (!reaching.length) continue;
-    const boundaryHere = grant.hasBoundary ? placedIn(boundary, readers, environment) : boundary;
+  ENVIRONMENT_ORDER.forEach((environment, e) => {
+    if ((placedSomewhere & (1 << e)) === 0) return;
+    const here = placedIn(allows, e);
     // The granted actions are covered by the Allows (and boundary Allows) together: when every one of them places
     // resources here (an account whose statements all name `*`), the actions here are the grant's own set, unions spared.
-    const everyStatement = reaching.length === allows.length && boundaryHere.length === boundary.length;
-    const actions = everyStatement ? grant.actions : unionOf(reaching, size).intersectWith(grant.actions);
-    if (!everyStatement && grant.hasBoundary) actions.intersectWith(unionOf(boundaryHere, size));
-    if (actions.isEmpty()) continue;
-    const everywhere = reaching.filter((h) => readers.byEnvironment(h.statement).get(environment)!.everyResource);
+    const every = (everyStatement & (1 << e)) !== 0;
+    const indexed = !every && environment === 'production' && !placesUnknown ? indexCache.get(ctx)?.get(facts) : undefined;
+    let actions: ActionSet;
+    if (every) actions = grant.actions;
+    else if (indexed) actions = indexed.reach;
+    else {
+      actions = unionOfStatements(size, here.flatMap((p) => p.sets), fresh(e, 0)).intersectWith(grant.actions);
+      if (grant.hasBoundary) actions.intersectWith(unionOfStatements(size, placedIn(boundary, e).flatMap((p) => p.sets), fresh(e, 2)));
+    }
+    if (actions.isEmpty()) return;
     // Every reaching statement on every resource: all of `actions` (a subset of their union) is.
-    const everyResource = everywhere.length === reaching.length ? actions : unionOf(everywhere, size).intersectWith(actions);
+    const everyResource = here.every((p) => p.allEveryResource) ? actions : unionOfStatements(size, here.flatMap((p) => p.everyResource), fresh(e, 1)).intersectWith(actions);
     const resources = new Set<string>();
-    for (const h of reaching) for (const r of readers.byEnvironment(h.statement).get(environment)!.resources) resources.add(r);
+    for (const p of here) for (const r of p.resources) resources.add(r);
     out.push({ environment, actions, everyResource, resources: [...resources] });
+  });
+  return out;
+}
+
+const UNKNOWN_BIT = environmentBit('unknown');
+
+/**
+ * Dense sets environmentReach works in, reused from one identity to the next
+ * (per environment: its actions, its every-resource actions, a boundary union):
+ * a 2.8 KB buffer outside the heap per set and identity cost more than the work.
+ */
+export class EnvironmentBuffers {
+  private readonly sets: ActionSet[] = [];
+  constructor(private readonly size: number) {}
+
+  cleared(environment: number, which: number): ActionSet {
+    const at = environment * 3 + which;
+    return (this.sets[at] ??= ActionSet.empty(this.size)).clear();
+  }
+}
+
+/** What the policies place in environment `e` (ENVIRONMENT_ORDER index), for those placing some. */
+function placedIn(policies: readonly PolicyPlacing[], e: number): PolicyInEnvironment[] {
+  const out: PolicyInEnvironment[] = [];
+  for (const p of policies) {
+    const here = p.environments[e];
+    if (here) out.push(here);
   }
   return out;
 }
 
-/** The statements placing some resource in `environment`. A module function: tsx names each closure made per call. */
-function placedIn(held: readonly HeldStatement[], readers: AccountReaders, environment: Environment): HeldStatement[] {
-  const out: HeldStatement[] = [];
-  for (const h of held) if (readers.byEnvironment(h.statement).has(environment)) out.push(h);
-  return out;
-}
-
 // ---------------------------------------------------------------- evidence
-
-/** How production-reach reads a statement's resources: which of them count as production, or a Deny's own. */
-function onText(s: ExpandedStatement, resources: ResourceReach[]): string {
-  if (s.effect === 'Deny') return firstFew(s.resources ?? s.notResources ?? [], printable) || 'its resources';
-  const which = resources.every((r) => r.environment === 'production') ? 'production resources' : 'resources that count as production';
-  const shown = listText(resources, (r) => (r.resource === '*' ? `* (every resource of the identity's ${r.environment} account)` : printable(r.resource)));
-  return `${which} ${shown}`;
-}
 
 /** What the audit says of each action it names, by catalog index: used (with its record), or observed unused. */
 interface UsageIndex {
@@ -513,7 +467,7 @@ function statementLine(
   const what = covered === 1 ? coveredKeys[0]! : `${covered} of these actions (${coveredKeys.slice(0, 3).join(', ')}${covered > 3 ? ', …' : ''})`;
   const phrase = role === 'deny' ? `${what} for some requests` : what;
   const resources = entry.resources.length > MAX_RESOURCES ? entry.resources.slice(0, MAX_RESOURCES) : entry.resources;
-  return statementEvidence(s, phrase, readers.on(entry), { productionResources: resources, actionsCovered: covered, actions: coveredKeys });
+  return statementEvidence(s, phrase, readers.on(entry.statement, entry.resources), { productionResources: resources, actionsCovered: covered, actions: coveredKeys });
 }
 
 /** What an Allow held whole covers of group `g`: its own actions of the group, counted and the first few named; once per statement. */

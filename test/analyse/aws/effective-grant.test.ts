@@ -189,6 +189,32 @@ describe('unknown actions and errors', () => {
     ]);
   });
 
+  it('judges the unknown names of a shared policy for each principal holding it, with or without a Deny or boundary', () => {
+    const calculator = new EffectiveGrantCalculator(catalog);
+    const future: TestPolicy = { name: 'future', document: doc({ Effect: 'Allow', Action: ['newsvc:Read', 'othersvc:Write'], Resource: '*' }) };
+    const denyNew: TestPolicy = { name: 'deny-new', document: doc({ Effect: 'Deny', Action: 'newsvc:*', Resource: '*' }) };
+    const bounded: TestPolicy = { name: 'b', kind: 'permissions-boundary', document: doc({ Effect: 'Allow', Action: ['newsvc:*'], Resource: '*' }) };
+    const unknownOf = (arn: string, ...policies: TestPolicy[]) => {
+      const p = principal(arn, ...policies);
+      return calculator.compute(arn, p.attachments, p.policies).unknownActions.map((u) => [u.action, u.grantedBy.policyName, u.fullyDenied, u.outsideBoundary]);
+    };
+    const plain = [
+      ['newsvc:Read', 'future', false, false],
+      ['othersvc:Write', 'future', false, false],
+    ];
+    expect(unknownOf('arn:aws:iam::111122223333:role/a', future)).toEqual(plain);
+    expect(unknownOf('arn:aws:iam::111122223333:role/b', future, denyNew)).toEqual([
+      ['newsvc:Read', 'future', true, false],
+      ['othersvc:Write', 'future', false, false],
+    ]);
+    expect(unknownOf('arn:aws:iam::111122223333:role/c', future, bounded)).toEqual([
+      ['newsvc:Read', 'future', false, false],
+      ['othersvc:Write', 'future', false, true],
+    ]);
+    expect(unknownOf('arn:aws:iam::111122223333:role/d', future, future)).toEqual([...plain, ...plain]);
+    expect(unknownOf('arn:aws:iam::111122223333:role/e', future)).toEqual(plain);
+  });
+
   it('names a malformed policy and still counts the others', () => {
     const grant = grantOf(
       { name: 'good', document: doc({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }) },
