@@ -82,6 +82,9 @@ async function measure(principals: number, file: string): Promise<Figures> {
   const suggestions = reportSuggestions(store, config);
   let edges = 0;
   const clock = new PhaseClock();
+  const pauses: { startTime: number; duration: number }[] = [];
+  const gcObserver = new PerformanceObserver((list) => pauses.push(...list.getEntries()));
+  gcObserver.observe({ entryTypes: ['gc'] });
   const cpu = process.cpuUsage();
   const started = performance.now();
   const report = buildAuditReport(store, catalog, {
@@ -98,6 +101,10 @@ async function measure(principals: number, file: string): Promise<Figures> {
   });
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
+  // GC entries are delivered after the synchronous audit: let them arrive, then place each in its phase.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  gcObserver.disconnect();
+  clock.gcPausesFrom(pauses);
   store.close();
   // Findings build their evidence when read (src/rules/lazy-evidence.ts): what writing every finding of the report adds.
   const evidenceCpu = process.cpuUsage();
@@ -131,6 +138,16 @@ function printPhases(rows: Figures[]): void {
     console.log(`  ${label.padEnd(44)}${rows.map((r) => ` | ${seconds(r).toFixed(2).padStart(7)}`).join('')} | ${((seconds(last) / last.principals) * 1e6).toFixed(0).padStart(6)}`);
   for (const name of names) if (!minor.includes(name)) line(name, (r) => cpuOf(r, name));
   if (minor.length) line(`${minor.length} more phases, each < ${MINOR_SHARE * 100}%`, (r) => minor.reduce((n, name) => n + cpuOf(r, name), 0));
+  // Pauses on the main thread only (a parallel scavenge's helper threads add CPU, not pause): where collection stops the audit.
+  const gcOf = (r: Figures, name: string) => (r.phases.find((p) => p.name === name)?.gcMs ?? 0) / 1000;
+  console.log(`  GC pause s per phase${rows.map((r) => ` | ${String(r.principals).padStart(7)}`).join('')} | share of the phase's wall time at ${last.principals}`);
+  const wallOf = (r: Figures, name: string) => (r.phases.find((p) => p.name === name)?.wallMs ?? 0) / 1000;
+  for (const name of names.filter((n) => !minor.includes(n))) {
+    const share = wallOf(last, name) > 0 ? gcOf(last, name) / wallOf(last, name) : 0;
+    console.log(`  ${name.padEnd(44)}${rows.map((r) => ` | ${gcOf(r, name).toFixed(2).padStart(7)}`).join('')} | ${(share * 100).toFixed(0).padStart(5)}%`);
+  }
+  const allGc = (r: Figures) => r.phases.reduce((n, p) => n + (p.gcMs ?? 0), 0) / 1000;
+  console.log(`  ${'all phases'.padEnd(44)}${rows.map((r) => ` | ${allGc(r).toFixed(2).padStart(7)}`).join('')} | ${((allGc(last) / last.seconds) * 100).toFixed(0).padStart(5)}%`);
 }
 
 function runAll(): boolean {

@@ -11,6 +11,8 @@ export interface PhaseTime {
   name: string;
   wallMs: number;
   cpuMs: number;
+  /** Garbage-collection pauses that began while this phase (not one inside it) ran: see gcPausesFrom. */
+  gcMs?: number;
 }
 
 export interface PhaseTimer {
@@ -36,6 +38,8 @@ const cpuNow = (): number => {
 export class PhaseClock implements PhaseTimer {
   private readonly totals = new Map<string, PhaseTime>();
   private readonly open: Open[] = [];
+  /** Every entry into a phase (performance.now() times), to place GC pauses afterwards. Phases nest properly. */
+  private readonly spans: { name: string; start: number; end: number }[] = [];
 
   measure<T>(name: string, run: () => T): T {
     const total = this.totals.get(name) ?? { name, wallMs: 0, cpuMs: 0 };
@@ -46,7 +50,9 @@ export class PhaseClock implements PhaseTimer {
       return run();
     } finally {
       this.open.pop();
-      const wall = performance.now() - entry.wall;
+      const end = performance.now();
+      this.spans.push({ name, start: entry.wall, end });
+      const wall = end - entry.wall;
       const cpu = cpuNow() - entry.cpu;
       total.wallMs += wall - entry.innerWall;
       total.cpuMs += cpu - entry.innerCpu;
@@ -54,6 +60,29 @@ export class PhaseClock implements PhaseTimer {
       if (outer) {
         outer.innerWall += wall;
         outer.innerCpu += cpu;
+      }
+    }
+  }
+
+  /**
+   * Charges each GC pause (PerformanceObserver 'gc' entries, which arrive only
+   * after the synchronous run) to the innermost phase running when it began.
+   */
+  gcPausesFrom(entries: readonly { startTime: number; duration: number }[]): void {
+    // One sweep over starts, ends and pauses in time order, with the phases open at each moment on a stack.
+    type Mark = { at: number; order: number; until?: number; open?: string; close?: true; pause?: number };
+    const marks: Mark[] = [];
+    for (const span of this.spans) marks.push({ at: span.start, order: 1, until: span.end, open: span.name }, { at: span.end, order: 0, close: true });
+    for (const gc of entries) marks.push({ at: gc.startTime, order: 2, pause: gc.duration });
+    // At equal times: close, then open (the outer phase first), then a pause (which belongs to the phase just opened).
+    marks.sort((a, b) => a.at - b.at || a.order - b.order || (b.until ?? 0) - (a.until ?? 0));
+    const stack: string[] = [];
+    for (const mark of marks) {
+      if (mark.close) stack.pop();
+      else if (mark.open !== undefined) stack.push(mark.open);
+      else if (stack.length) {
+        const total = this.totals.get(stack[stack.length - 1]!)!;
+        total.gcMs = (total.gcMs ?? 0) + mark.pause!;
       }
     }
   }
