@@ -12,26 +12,22 @@ describe('PhaseClock', () => {
   it('charges each GC pause to the innermost phase running when it began, and drops pauses outside every phase', () => {
     const clock = new PhaseClock();
     const at: Record<string, number> = {};
+    /** A phase that marks the time just after it starts, then runs a little longer. */
+    const phase = (name: string, mark: string, inside: () => void = tick) =>
+      clock.measure(name, () => {
+        at[mark] = tick();
+        inside();
+        tick();
+      });
     at.before = tick();
-    clock.measure('rules', () => {
-      at.inRulesFirst = tick();
-      clock.measure('rule a', () => {
-        at.inRuleA = tick();
-        tick();
-      });
+    phase('rules', 'inRulesFirst', () => {
+      phase('rule a', 'inRuleA');
       at.inRulesBetween = tick();
-      clock.measure('rule b', () => {
-        at.inRuleB = tick();
-        tick();
-      });
+      phase('rule b', 'inRuleB');
       at.inRulesLast = tick();
-      tick();
     });
     at.after = tick();
-    clock.measure('rule a', () => {
-      at.inRuleAAgain = tick();
-      tick();
-    });
+    phase('rule a', 'inRuleAAgain');
     const pause = (when: number, duration: number) => ({ startTime: when, duration });
     clock.gcPausesFrom([
       pause(at.before!, 100),
