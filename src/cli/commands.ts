@@ -24,6 +24,7 @@ import { EXIT, UserError } from './errors.js';
 import { reportSuggestions } from '../suggest/report-suggestions.js';
 import type { GlobalOptions } from './main.js';
 import { VERSION } from './version.js';
+import { withNurseryHeld } from '../util/nursery.js';
 
 export interface Io {
   out: (s: string) => void;
@@ -177,7 +178,7 @@ export function runAudit(opts: ReportOptions & { from?: string }, io: Io, gcpDep
       : liveGcp
         ? (await (await import('./collect-gcp.js')).collectGcpInto(store, config, io, gcpDeps)).scanId
         : config.liveAws && opts.provider !== 'gcp'
-          ? await (await import('./collect-aws.js')).collectAwsInto(store, config, io)
+          ? await withNurseryHeld(async () => (await import('./collect-aws.js')).collectAwsInto(store, config, io))
           : latestScanId(store, opts.provider);
     return reportFrom(store, config, scanId, opts, io);
   });

@@ -15,6 +15,7 @@ import { ALL_RULES } from '../rules/index.js';
 import { ruleDocsMarkdown, ruleDocsText } from '../report/rule-docs.js';
 import { registerCiCommands, registerScheduleCommands } from './register-automation.js';
 import { terminalLines, terminalText } from '../util/terminal-text.js';
+import { adoptNurseryHold, withNurseryHeld } from '../util/nursery.js';
 
 /**
  * Commands that talk to a cloud load their modules when they run: the AWS and
@@ -114,7 +115,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .description('collect IAM, Access Advisor, credential reports and CloudTrail (S3) live, per the config liveAws section')
     .option('--allow-partial', 'exit 0 even when a source could not be read')
     .action(async (opts: { allowPartial?: boolean }) => {
-      process.exitCode = await (await awsCommands()).runCollectAws({ ...program.opts<GlobalOptions>(), ...opts }, io);
+      // Held from before the AWS SDK loads: loading it alone would grow this thread's nursery (see util/nursery.ts).
+      process.exitCode = await withNurseryHeld(async () => (await awsCommands()).runCollectAws({ ...program.opts<GlobalOptions>(), ...opts }, io));
     });
   collect
     .command('gcp')
@@ -237,8 +239,13 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 export async function main(
   argv: string[],
   io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) },
+  started: { nurseryHeld?: boolean } = {},
 ): Promise<number> {
+  // bin/keywarden.js held the nursery while the modules loaded: a command lets it grow, unless it
+  // collects, which holds it on for the collection (util/nursery.ts).
+  const endStartupHold = started.nurseryHeld ? adoptNurseryHold() : () => {};
   const program = buildProgram(io);
+  program.hook('preAction', endStartupHold);
   process.exitCode = undefined;
   try {
     await program.parseAsync(argv);
@@ -259,6 +266,7 @@ export async function main(
     else io.err('(run again with --debug for a stack trace, and report it)\n');
     return EXIT.internal;
   } finally {
+    endStartupHold();
     process.exitCode = undefined;
   }
 }

@@ -18,6 +18,7 @@ import { mapLimit } from './concurrency.js';
 import { describeAwsError } from './errors.js';
 import { liveAccountToParts } from './live-account-parts.js';
 import { noProgress, type ProgressSink } from './progress.js';
+import { withNurseryHeld } from '../../util/nursery.js';
 
 export interface AuditRoleOptions {
   /** Role name in every other account (default keywarden-audit), or a full ARN with `{account}`. */
@@ -141,7 +142,12 @@ export async function reachAccounts(
   return reached;
 }
 
-export async function collectAwsLive(factory: AwsClientFactory, options: LiveAwsOptions): Promise<LiveAwsCollection> {
+export function collectAwsLive(factory: AwsClientFactory, options: LiveAwsOptions): Promise<LiveAwsCollection> {
+  // This thread only coordinates: its nursery need not grow (see util/nursery.ts).
+  return withNurseryHeld(() => collectAwsLiveNow(factory, options));
+}
+
+async function collectAwsLiveNow(factory: AwsClientFactory, options: LiveAwsOptions): Promise<LiveAwsCollection> {
   const now = options.now ?? (() => new Date());
   const progress = options.progress ?? noProgress;
   const startedAt = now().toISOString();

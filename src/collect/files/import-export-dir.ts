@@ -11,6 +11,7 @@ import type { ScanExtras } from '../../store/index.js';
 import { cloudTrailPartitionOfPath } from '../../util/cloudtrail-partition.js';
 import { discoverCloudTrailFiles, ingestCloudTrailFiles, type CloudTrailIngestStats } from './cloudtrail/index.js';
 import { readAccountExports, toSnapshotParts } from './iam/index.js';
+import { withNurseryHeld } from '../../util/nursery.js';
 
 export interface ExportDirImport {
   snapshot: Snapshot;
@@ -50,7 +51,12 @@ export function findCloudTrailRoots(dir: string): string[] {
   return roots;
 }
 
-export async function importExportDir(dir: string, options: ImportOptions): Promise<ExportDirImport> {
+export function importExportDir(dir: string, options: ImportOptions): Promise<ExportDirImport> {
+  // This thread only coordinates the CloudTrail workers: its nursery need not grow (see util/nursery.ts).
+  return withNurseryHeld(() => importExportDirNow(dir, options));
+}
+
+async function importExportDirNow(dir: string, options: ImportOptions): Promise<ExportDirImport> {
   const startedAt = (options.now?.() ?? new Date()).toISOString();
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new ExportDirError(`export directory ${dir} does not exist or is not a directory`);

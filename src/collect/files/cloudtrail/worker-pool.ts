@@ -25,6 +25,7 @@
 import { Worker } from 'node:worker_threads';
 import type { PackedCloudTrailAggregate } from './packed-aggregate.js';
 import { TSX_WORKER_ENTRY } from './worker-entry.js';
+import { renewNurseryHold, startWorkerNurseriesAt } from '../../../util/nursery.js';
 
 /** What a worker is started with. */
 export interface IngestWorkerData {
@@ -181,8 +182,10 @@ export class CloudTrailWorkerPool {
   }
 
   private spawn(): PoolWorker {
+    startWorkerNurseriesAt(WORKER_YOUNG_GENERATION_MB);
     const worker = new Worker(this.entry, { workerData: this.limits, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const entry: PoolWorker = { worker, pending: new Map(), counted: new Map() };
+    worker.once('online', renewNurseryHold);
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'stopped') {
         die(reply.reason);
