@@ -52,10 +52,11 @@ export function adoptNurseryHold(): () => void {
 }
 
 /**
- * Starting a worker thread puts the growth factor back to V8's default
- * (measured on Node 20: the main thread's nursery grew to 16 MB semi-spaces
- * again once the ingest workers were up), so the pool calls this once each
- * worker is online.
+ * Starting a worker thread puts the growth factor back to 2: V8 raises it
+ * to at least 2 when it sets up an isolate's heap (measured on Node 20: the
+ * main thread's nursery grew to 16 MB semi-spaces again once the ingest
+ * workers were up). The pool calls this once each worker is online; a
+ * scavenge on this thread while a worker starts may still grow it once.
  */
 export function renewNurseryHold(): void {
   if (holders > 0) v8.setFlagsFromString('--semi-space-growth-factor=1');
