@@ -166,12 +166,21 @@ function methodIndices(catalog: AwsActionCatalog): (number | undefined)[][] {
 }
 const indicesByCatalog = new WeakMap<AwsActionCatalog, (number | undefined)[][]>();
 
-/** `<statement> allows <action> on <resources>` for each statement behind a method's grants. */
-export function grantTexts(grants: readonly MethodGrant[]): string[] {
-  const out: string[] = [];
-  for (const g of grants) for (const s of g.grant.allowedBy) out.push(grantText(s, g.action));
+/**
+ * Why a principal holds a method, as its graph edges say: what the method
+ * does, then `<statement> allows <action> on <resources>` for each statement
+ * behind its grants. The first line is one string per method, not one per
+ * holder: the edges keep it for the whole audit.
+ */
+export function methodReasons(found: FoundEscalation): string[] {
+  const { method } = found;
+  let summary = methodSummaries.get(method);
+  if (summary === undefined) methodSummaries.set(method, (summary = `${method.title} (${method.id}): ${method.how}`));
+  const out = [summary];
+  for (const g of found.grants) for (const s of g.grant.allowedBy) out.push(grantText(s, g.action));
   return out;
 }
+const methodSummaries = new WeakMap<EscalationMethod, string>();
 
 /**
  * `<statement> allows <action> on <resources>`, once per described statement

@@ -167,12 +167,17 @@ export class ReachGraph {
    * graph and are made once per (identity, method, target).
    */
   addEdge(edge: ReachEdge, options?: { unique?: boolean }): void {
+    this.connect(edge.from, edge.to, edge.kind, edge.grantedBy, edge.conditions, options);
+  }
+
+  /** `addEdge` without an edge object: builders add escalation edges by the hundred thousand. */
+  connect(fromId: string, toId: string, kindName: string, grantedBy: string[], conditions: string[], options?: { unique?: boolean }): void {
     this.assertOpen();
-    const from = this.byId.get(edge.from);
-    const to = this.byId.get(edge.to);
-    if (from === undefined || to === undefined) throw new Error(`reach graph: edge ${edge.kind} between unknown nodes ${edge.from} -> ${edge.to}`);
+    const from = this.byId.get(fromId);
+    const to = this.byId.get(toId);
+    if (from === undefined || to === undefined) throw new Error(`reach graph: edge ${kindName} between unknown nodes ${fromId} -> ${toId}`);
     if (from === to) return;
-    const kind = this.kindId(edge.kind);
+    const kind = this.kindId(kindName);
     if (!options?.unique) {
       const key = from * 2 ** 24 + to;
       let ofKind = this.edgeKeys.get(kind);
@@ -180,16 +185,16 @@ export class ReachGraph {
       const existing = ofKind.get(key);
       if (existing !== undefined) {
         // Copy on write: callers may share one grantedBy list between edges.
-        const grantedBy = this.recGrantedBy[existing]!;
-        const added = edge.grantedBy.filter((g) => !grantedBy.includes(g));
-        if (added.length) this.recGrantedBy[existing] = [...grantedBy, ...added];
+        const known = this.recGrantedBy[existing]!;
+        const added = grantedBy.filter((g) => !known.includes(g));
+        if (added.length) this.recGrantedBy[existing] = [...known, ...added];
         // Either reason suffices, so the hop is only as conditional as its least conditional reason.
-        if (edge.conditions.length === 0) this.recConditions[existing] = [];
+        if (conditions.length === 0) this.recConditions[existing] = [];
         return;
       }
       ofKind.set(key, this.recFrom.length);
     }
-    this.addRecord(from, to, -1, -1, kind, 1, edge.grantedBy, edge.conditions);
+    this.addRecord(from, to, -1, -1, kind, 1, grantedBy, conditions);
   }
 
   /** A list of known nodes, in the given order, for edge groups. */
