@@ -269,11 +269,15 @@ export function accessOnAny(access: ActionAccess, wanted: (pattern: string) => b
     boundary = access.boundary.filter((s) => usableFor(s, wanted));
     if (!boundary.length) return undefined;
   }
+  // Most principals hold no Deny of the action: then the allowed patterns need not be listed.
+  if (!access.denies.length) return combine(allows, boundary, NO_STATEMENTS);
   const allowPatterns = allows.flatMap((s) => (s.notResources ? ['*'] : (s.resources ?? []).filter((p) => wanted(literal(p)))));
   const denies = access.denies.filter((d) => !d.notResources && allowPatterns.every((p) => (d.resources ?? []).some((dp) => resourceMatches(dp, p))));
   if (denies.some((d) => d.conditions.length === 0)) return undefined;
   return combine(allows, boundary, denies);
 }
+
+const NO_STATEMENTS: ScopedStatement[] = [];
 
 function usableFor(s: ScopedStatement, wanted: (pattern: string) => boolean): boolean {
   return s.notResources ? wanted('*') : (s.resources ?? []).some((p) => wanted(literal(p)));
