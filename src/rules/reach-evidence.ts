@@ -11,9 +11,31 @@ import { lower } from './severity.js';
 
 export interface ChainTarget {
   node: ReachNode;
-  hops: ReachHop[];
+  /** How many hops the path has (`hops.length`, known without making them). */
+  hopCount: number;
+  /** The path, hop by hop; made when first read: a rule sorts every target but shows a few. */
+  readonly hops: ReachHop[];
   /** Some hop holds only under a condition the scan cannot decide. */
   conditional: boolean;
+}
+
+class PathTarget implements ChainTarget {
+  private path: ReachHop[] | undefined;
+  constructor(
+    readonly node: ReachNode,
+    readonly conditional: boolean,
+    private readonly graph: ReachGraph,
+    private readonly reached: readonly Reached[],
+    private readonly entry: Reached,
+  ) {}
+
+  get hopCount(): number {
+    return this.entry.depth;
+  }
+
+  get hops(): ReachHop[] {
+    return (this.path ??= this.graph.pathTo(this.reached, this.entry));
+  }
 }
 
 /**
@@ -24,15 +46,20 @@ export interface ChainTarget {
 export function chainTargets(reach: { graph: ReachGraph }, source: string, isTarget: (node: ReachNode) => boolean): ChainTarget[] {
   const { graph } = reach;
   const reached: Reached[] = graph.reachFrom(source, isTarget);
+  const conditional = graph.conditionalPaths(reached);
   const out: ChainTarget[] = [];
-  for (const r of reached) {
+  for (let i = 0; i < reached.length; i++) {
+    const r = reached[i]!;
     if (r.depth === 0) continue;
     const node = graph.nodes[r.node]!;
-    if (!isTarget(node)) continue;
-    const hops = graph.pathTo(reached, r);
-    out.push({ node, hops, conditional: hops.some((h) => h.grantedBy.some((g) => g.startsWith('only if '))) });
+    if (isTarget(node)) out.push(new PathTarget(node, conditional[i] === 1, graph, reached, r));
   }
   return out;
+}
+
+/** Unconditional chains first, then the nearest (a stable sort keeps breadth-first order among equals). */
+export function byCertaintyThenLength(a: ChainTarget, b: ChainTarget): number {
+  return Number(a.conditional) - Number(b.conditional) || a.hopCount - b.hopCount;
 }
 
 const shortName = (id: string) => printable(id.includes('/') ? id.slice(id.lastIndexOf('/') + 1) : id, 60);

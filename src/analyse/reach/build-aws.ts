@@ -24,7 +24,7 @@ import type { Identity } from '../../model/domain.js';
 import { globMatches, printable } from '../../config/patterns.js';
 import { actionPatternMatches } from '../../catalog/action-pattern.js';
 import { evaluateForCaller, type CallerFacts } from './conditions.js';
-import { findEscalations, grantText, grantTexts, type EscalationAccess, type FoundEscalation } from './escalation.js';
+import { findEscalations, grantText, methodReasons, type EscalationAccess, type FoundEscalation } from './escalation.js';
 import { ReachGraph, type TargetList } from './graph.js';
 import { accessOn, actionAccess, type ActionAccess } from './resource-access.js';
 import { principalText, trustedServices, trustStatements, trustText, type TrustPrincipal, type TrustStatement } from './trust-policy.js';
@@ -229,7 +229,7 @@ function addAssumeEdge(graph: ReachGraph, entry: TrustEntry, caller: ReachPrinci
     if (identityDenies(caller, roleArn)) return;
     grantedBy.push(`same account and the trust policy names ${printable(caller.identity.arn)} itself: no identity-policy Allow needed`);
   }
-  graph.addEdge({ from: caller.identity.arn, to: roleArn, kind: 'assume-role', grantedBy, conditions });
+  graph.connect(caller.identity.arn, roleArn, 'assume-role', grantedBy, conditions);
 }
 
 /** An unconditioned identity-policy Deny of sts:AssumeRole covering the role. */
@@ -273,46 +273,46 @@ function addEscalationEdges(
 ): void {
   const { method } = f;
   const from = p.identity.arn;
-  const why = [`${method.title} (${method.id}): ${method.how}`, ...grantTexts(f.grants)];
+  const kind = `escalation:${method.id}`;
+  const why = methodReasons(f);
   const service = method.passRole ?? method.existingRole;
   if (service) {
     let existingConditions: string[] | undefined;
     for (const { role, trusts } of rolesTrusting(p.identity.accountId, service)) {
       if (role === p) continue;
-      const grantedBy = [...why, trusts];
       if (method.passRole) {
         const pass = f.passRole && accessOn(f.passRole, role.identity.arn);
         if (!pass) continue;
-        graph.addEdge({ from, to: role.identity.arn, kind: 'pass-role', grantedBy, conditions: [...f.conditions, ...pass.conditions] });
+        graph.connect(from, role.identity.arn, 'pass-role', [...why, trusts], [...f.conditions, ...pass.conditions]);
       } else {
         const conditions = (existingConditions ??= [...f.conditions, `an existing ${service} resource runs with this role`]);
-        graph.addEdge({ from, to: role.identity.arn, kind: `escalation:${method.id}`, grantedBy, conditions }, UNIQUE);
+        graph.connect(from, role.identity.arn, kind, [...why, trusts], conditions, UNIQUE);
       }
     }
     return;
   }
   const becomesOther = method.othersOnly || method.id === 'iam:UpdateAssumeRolePolicy';
   if (becomesOther) {
-    const kind = method.target === 'user' ? 'user' : 'role';
+    const targetKind = method.target === 'user' ? 'user' : 'role';
     // Allowed on every user (or role) of the account alike: one group over the account's shared list, not an edge per target.
-    const everyone = coversEveryResource(f.targetAccess) ? everyoneOf(p.identity.accountId, kind) : undefined;
+    const everyone = coversEveryResource(f.targetAccess) ? everyoneOf(p.identity.accountId, targetKind) : undefined;
     if (everyone) {
-      graph.addEdgeGroup({ from, targets: everyone, kind: `escalation:${method.id}`, grantedBy: why, conditions: f.conditions });
+      graph.addEdgeGroup({ from, targets: everyone, kind, grantedBy: why, conditions: f.conditions });
       return;
     }
     // Grants are shared between targets (one statement allows the method on many), so are their condition lists.
     const conditionsOf = new Map<readonly string[], string[]>();
     for (const other of sameAccount) {
-      if (other === p || other.identity.kind !== kind) continue;
+      if (other === p || other.identity.kind !== targetKind) continue;
       const g = accessOn(f.targetAccess, other.identity.arn);
       if (!g) continue;
       let conditions = conditionsOf.get(g.conditions);
       if (!conditions) conditionsOf.set(g.conditions, (conditions = g.conditions.length ? [...f.conditions, ...g.conditions] : f.conditions));
-      graph.addEdge({ from, to: other.identity.arn, kind: `escalation:${method.id}`, grantedBy: why, conditions }, UNIQUE);
+      graph.connect(from, other.identity.arn, kind, why, conditions, UNIQUE);
     }
     return;
   }
   const node = anyPermissionNode(p.identity.accountId);
   graph.addNode({ id: node, kind: 'capability', provider: 'aws', accountId: p.identity.accountId, label: `any permission in account ${p.identity.accountId} (grants itself more)` });
-  graph.addEdge({ from, to: node, kind: `escalation:${method.id}`, grantedBy: why, conditions: f.conditions }, UNIQUE);
+  graph.connect(from, node, kind, why, f.conditions, UNIQUE);
 }

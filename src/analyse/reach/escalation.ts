@@ -82,44 +82,69 @@ function isSelf(pattern: string, principal: Principal): boolean {
   return resource.toLowerCase() === selfResource.toLowerCase();
 }
 
+/** Which resource patterns a method's actions must reach for one principal (made once per principal, not per method). */
+interface Wanted {
+  inAccount: (pattern: string) => boolean;
+  /** In its account and not the principal itself: the first action of a method needing another principal. */
+  another: (pattern: string) => boolean;
+  /** A role of its account: what iam:PassRole must reach. */
+  role: (pattern: string) => boolean;
+}
+
+function wantedBy(principal: Principal): Wanted {
+  const inAccount = (p: string) => patternInAccount(p, principal.accountId);
+  return {
+    inAccount,
+    another: (p) => inAccount(p) && !isSelf(p, principal),
+    role: (p) => inAccount(p) && (p === '*' || /:role\/|^arn:[^:]*:iam::[^:]*:\*/.test(p) || p.endsWith(':*')),
+  };
+}
+
 /** The escalation methods a principal holds, in catalog order. */
 export function findEscalations(principal: Principal, grant: EffectiveGrant, catalog: AwsActionCatalog): EscalationAccess[] {
-  const inAccount = (p: string) => patternInAccount(p, principal.accountId);
   const needed = methodIndices(catalog);
   const found: EscalationAccess[] = [];
   // Made on the first method the grant holds every action of: most principals hold none.
   let access: ((action: string) => ActionAccess | undefined) | undefined;
-  for (const [m, method] of ESCALATION_METHODS.entries()) {
+  let wanted: Wanted | undefined;
+  for (let m = 0; m < ESCALATION_METHODS.length; m++) {
     // Most principals hold few methods whole: a method missing an action from the grant is settled by its bits alone.
-    if (!needed[m]!.every((i) => i !== undefined && grant.has(i))) continue;
-    const grants: MethodGrant[] = [];
-    let targetAccess: ActionAccess | undefined;
-    let ok = true;
+    if (!holdsEvery(grant, needed[m]!)) continue;
     access ??= accessIndex(catalog).of(grant, principal);
-    for (const [i, action] of method.actions.entries()) {
-      const a = access(action);
-      const wanted = i === 0 && method.othersOnly ? (p: string) => inAccount(p) && !isSelf(p, principal) : inAccount;
-      const g = a && accessOnAny(a, wanted);
-      if (!a || !g) {
-        ok = false;
-        break;
-      }
-      if (i === 0) targetAccess = a;
-      grants.push({ action: a.action, grant: g });
-    }
-    if (!ok || !targetAccess) continue;
-    let passRole: ActionAccess | undefined;
-    if (method.passRole) {
-      const a = access(PASS_ROLE);
-      passRole = a && passRoleFor(a, method.passRole);
-      const g = passRole && accessOnAny(passRole, (p) => inAccount(p) && (p === '*' || /:role\/|^arn:[^:]*:iam::[^:]*:\*/.test(p) || p.endsWith(':*')));
-      if (!g) continue;
-      grants.push({ action: PASS_ROLE, grant: g });
-    }
-    const conditions = [...new Set(grants.flatMap((g) => g.grant.conditions))];
-    found.push({ method, grants, conditions, targetAccess, ...(passRole ? { passRole } : {}) });
+    wanted ??= wantedBy(principal);
+    const held = methodAccess(ESCALATION_METHODS[m]!, access, wanted);
+    if (held) found.push(held);
   }
   return found;
+}
+
+function holdsEvery(grant: EffectiveGrant, indices: readonly (number | undefined)[]): boolean {
+  for (const i of indices) if (i === undefined || !grant.has(i)) return false;
+  return true;
+}
+
+/** The method's grants when the principal holds every action on a resource it needs (and PassRole on a role), else undefined. */
+function methodAccess(method: EscalationMethod, access: (action: string) => ActionAccess | undefined, wanted: Wanted): EscalationAccess | undefined {
+  const grants: MethodGrant[] = [];
+  let targetAccess: ActionAccess | undefined;
+  for (let i = 0; i < method.actions.length; i++) {
+    const a = access(method.actions[i]!);
+    const g = a && accessOnAny(a, i === 0 && method.othersOnly ? wanted.another : wanted.inAccount);
+    if (!a || !g) return undefined;
+    if (i === 0) targetAccess = a;
+    grants.push({ action: a.action, grant: g });
+  }
+  if (!targetAccess) return undefined;
+  let passRole: ActionAccess | undefined;
+  if (method.passRole) {
+    const a = access(PASS_ROLE);
+    passRole = a && passRoleFor(a, method.passRole);
+    const g = passRole && accessOnAny(passRole, wanted.role);
+    if (!g) return undefined;
+    grants.push({ action: PASS_ROLE, grant: g });
+  }
+  const conditions = [...new Set(grants.flatMap((g) => g.grant.conditions))];
+  return { method, grants, conditions, targetAccess, ...(passRole ? { passRole } : {}) };
 }
 
 /** Access to every action of the methods, iam:PassRole included, for one catalog. */
@@ -141,12 +166,21 @@ function methodIndices(catalog: AwsActionCatalog): (number | undefined)[][] {
 }
 const indicesByCatalog = new WeakMap<AwsActionCatalog, (number | undefined)[][]>();
 
-/** `<statement> allows <action> on <resources>` for each statement behind a method's grants. */
-export function grantTexts(grants: readonly MethodGrant[]): string[] {
-  const out: string[] = [];
-  for (const g of grants) for (const s of g.grant.allowedBy) out.push(grantText(s, g.action));
+/**
+ * Why a principal holds a method, as its graph edges say: what the method
+ * does, then `<statement> allows <action> on <resources>` for each statement
+ * behind its grants. The first line is one string per method, not one per
+ * holder: the edges keep it for the whole audit.
+ */
+export function methodReasons(found: FoundEscalation): string[] {
+  const { method } = found;
+  let summary = methodSummaries.get(method);
+  if (summary === undefined) methodSummaries.set(method, (summary = `${method.title} (${method.id}): ${method.how}`));
+  const out = [summary];
+  for (const g of found.grants) for (const s of g.grant.allowedBy) out.push(grantText(s, g.action));
   return out;
 }
+const methodSummaries = new WeakMap<EscalationMethod, string>();
 
 /**
  * `<statement> allows <action> on <resources>`, once per described statement

@@ -109,6 +109,8 @@ export class ReachGraph {
   private walkedStamp: Int32Array | undefined;
   private searches = 0;
   private searching = false;
+  /** conditionalPaths' node -> position in the search result, reused: only positions of the current result are read. */
+  private positionOf: Int32Array | undefined;
   private readonly reachedIndex = new WeakMap<readonly Reached[], Map<number, Reached>>();
 
   /** `timer` times searches over the graph (reachFrom, closure) as 'graph closure'. */
@@ -165,12 +167,17 @@ export class ReachGraph {
    * graph and are made once per (identity, method, target).
    */
   addEdge(edge: ReachEdge, options?: { unique?: boolean }): void {
+    this.connect(edge.from, edge.to, edge.kind, edge.grantedBy, edge.conditions, options);
+  }
+
+  /** `addEdge` without an edge object: builders add escalation edges by the hundred thousand. */
+  connect(fromId: string, toId: string, kindName: string, grantedBy: string[], conditions: string[], options?: { unique?: boolean }): void {
     this.assertOpen();
-    const from = this.byId.get(edge.from);
-    const to = this.byId.get(edge.to);
-    if (from === undefined || to === undefined) throw new Error(`reach graph: edge ${edge.kind} between unknown nodes ${edge.from} -> ${edge.to}`);
+    const from = this.byId.get(fromId);
+    const to = this.byId.get(toId);
+    if (from === undefined || to === undefined) throw new Error(`reach graph: edge ${kindName} between unknown nodes ${fromId} -> ${toId}`);
     if (from === to) return;
-    const kind = this.kindId(edge.kind);
+    const kind = this.kindId(kindName);
     if (!options?.unique) {
       const key = from * 2 ** 24 + to;
       let ofKind = this.edgeKeys.get(kind);
@@ -178,16 +185,16 @@ export class ReachGraph {
       const existing = ofKind.get(key);
       if (existing !== undefined) {
         // Copy on write: callers may share one grantedBy list between edges.
-        const grantedBy = this.recGrantedBy[existing]!;
-        const added = edge.grantedBy.filter((g) => !grantedBy.includes(g));
-        if (added.length) this.recGrantedBy[existing] = [...grantedBy, ...added];
+        const known = this.recGrantedBy[existing]!;
+        const added = grantedBy.filter((g) => !known.includes(g));
+        if (added.length) this.recGrantedBy[existing] = [...known, ...added];
         // Either reason suffices, so the hop is only as conditional as its least conditional reason.
-        if (edge.conditions.length === 0) this.recConditions[existing] = [];
+        if (conditions.length === 0) this.recConditions[existing] = [];
         return;
       }
       ofKind.set(key, this.recFrom.length);
     }
-    this.addRecord(from, to, -1, -1, kind, 1, edge.grantedBy, edge.conditions);
+    this.addRecord(from, to, -1, -1, kind, 1, grantedBy, conditions);
   }
 
   /** A list of known nodes, in the given order, for edge groups. */
@@ -462,6 +469,30 @@ export class ReachGraph {
     return hops.reverse();
   }
 
+  /**
+   * Per entry of `reached` (in its order), 1 when the path to it has a
+   * conditional hop (see `isConditional`), else 0: a rule sorts every target
+   * by it but writes out the paths of a few, so no path is made here.
+   */
+  conditionalPaths(reached: readonly Reached[]): Uint8Array {
+    const out = new Uint8Array(reached.length);
+    // Breadth-first order puts each edge's source before its target: one pass, a node's position noted as it is met.
+    const position = (this.positionOf ??= new Int32Array(this.nodeList.length));
+    for (let i = 0; i < reached.length; i++) {
+      const { node, via } = reached[i]!;
+      position[node] = i;
+      if (via < 0) continue;
+      const r = this.recordOf(via);
+      out[i] = (out[position[this.recFrom.at(r)]!]! || this.isConditional(r)) ? 1 : 0;
+    }
+    return out;
+  }
+
+  /** Whether record `r`'s hops hold only under a condition: as `hopOf` words it, some reason starts `only if `. */
+  private isConditional(r: number): boolean {
+    return this.recConditions[r]!.length > 0 || this.recGrantedBy[r]!.some((g) => g.startsWith(ONLY_IF));
+  }
+
   edgeAt(index: number): ReachEdge {
     const r = this.recordOf(index);
     return {
@@ -478,9 +509,11 @@ export class ReachGraph {
   }
 }
 
+const ONLY_IF = 'only if ';
+
 /** A graph edge as evidence and the report carry it: conditions are part of what allows the hop. */
 export function hopOf(e: ReachEdge): ReachHop {
-  const grantedBy = e.conditions.length ? [...e.grantedBy, ...e.conditions.map((c) => `only if ${c}`)] : [...e.grantedBy];
+  const grantedBy = e.conditions.length ? [...e.grantedBy, ...e.conditions.map((c) => `${ONLY_IF}${c}`)] : [...e.grantedBy];
   return { from: e.from, to: e.to, edge: e.kind, grantedBy };
 }
 

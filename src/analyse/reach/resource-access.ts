@@ -189,7 +189,8 @@ export function actionAccess(grant: EffectiveGrant, catalog: AwsActionCatalog, a
   return access;
 }
 
-const literal = (s: string) => s.replace(/\u0001/g, '*').replace(/\u0002/g, '?');
+/** The pattern with substituted escapes (`${*}`, `${?}`) as the characters they stand for; most patterns have none. */
+const literal = (s: string) => (s.includes('\u0001') || s.includes('\u0002') ? s.replace(/\u0001/g, '*').replace(/\u0002/g, '?') : s);
 
 /** Glob match where substituted escapes (`${*}`) are literal characters rather than wildcards; matchers are prepared once per pattern. */
 function resourceMatches(pattern: string, resource: string): boolean {
@@ -268,11 +269,15 @@ export function accessOnAny(access: ActionAccess, wanted: (pattern: string) => b
     boundary = access.boundary.filter((s) => usableFor(s, wanted));
     if (!boundary.length) return undefined;
   }
+  // Most principals hold no Deny of the action: then the allowed patterns need not be listed.
+  if (!access.denies.length) return combine(allows, boundary, NO_STATEMENTS);
   const allowPatterns = allows.flatMap((s) => (s.notResources ? ['*'] : (s.resources ?? []).filter((p) => wanted(literal(p)))));
   const denies = access.denies.filter((d) => !d.notResources && allowPatterns.every((p) => (d.resources ?? []).some((dp) => resourceMatches(dp, p))));
   if (denies.some((d) => d.conditions.length === 0)) return undefined;
   return combine(allows, boundary, denies);
 }
+
+const NO_STATEMENTS: ScopedStatement[] = [];
 
 function usableFor(s: ScopedStatement, wanted: (pattern: string) => boolean): boolean {
   return s.notResources ? wanted('*') : (s.resources ?? []).some((p) => wanted(literal(p)));
@@ -296,9 +301,13 @@ function combine(allows: ScopedStatement[], boundary: ScopedStatement[], denies:
 /** Whether a resource pattern can name something in `accountId` (its account field is that id, empty or a wildcard). */
 export function patternInAccount(pattern: string, accountId: string): boolean {
   if (pattern === '*') return true;
-  const parts = pattern.split(':');
-  // `arn:aws:iam::*` and friends: a wildcard before the resource part spans accounts too.
-  if (parts.length < 6) return pattern.includes('*');
-  const account = parts[4]!;
-  return account === '' || globMatches(account, accountId);
+  // The account is the fifth `:` field; found by index, not split: asked per pattern, method and escalating principal.
+  let colon = -1;
+  for (let field = 0; field < 5; field++) {
+    colon = pattern.indexOf(':', colon + 1);
+    // `arn:aws:iam::*` and friends (fewer than six fields): a wildcard before the resource part spans accounts too.
+    if (colon < 0) return pattern.includes('*');
+  }
+  const start = pattern.lastIndexOf(':', colon - 1) + 1;
+  return start === colon || globMatches(pattern.slice(start, colon), accountId);
 }

@@ -20,7 +20,7 @@ import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
 import { environmentEvidence, incompleteGrantEvidence, listText } from '../evidence.js';
 import { firstOnly, lazyEvidence } from '../lazy-evidence.js';
-import { chainSeverity, chainTargets, hopEvidence, reachPathEvidence } from '../reach-evidence.js';
+import { byCertaintyThenLength, chainSeverity, chainTargets, hopEvidence, reachPathEvidence } from '../reach-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { rootScopeSeverity } from '../severity.js';
 
@@ -92,7 +92,7 @@ function chainFinding(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] {
   const targets = chainTargets(reach, facts.identity.arn, escalates);
   if (!targets.length) return [];
   // Prefer a chain that holds without undecided conditions, then the shortest.
-  const best = [...targets].sort((a, b) => Number(a.conditional) - Number(b.conditional) || a.hops.length - b.hops.length)[0]!;
+  const best = [...targets].sort(byCertaintyThenLength)[0]!;
   const methods = reach.escalations.get(best.node.id) ?? [];
   const what = best.node.kind === 'capability' ? best.node.label : `${printable(best.node.id)}, which holds ${listText(methods, (m) => m.method.id, 3)}`;
   const evidence: Evidence[] = [

@@ -19,7 +19,7 @@ import type { ReachNode } from '../../analyse/reach/index.js';
 import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
 import { environmentEvidence } from '../evidence.js';
-import { chainSeverity, chainTargets, firstTargets, hopEvidence, reachPathEvidence, type ChainTarget } from '../reach-evidence.js';
+import { byCertaintyThenLength, chainSeverity, chainTargets, firstTargets, hopEvidence, reachPathEvidence, type ChainTarget } from '../reach-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import { isProductionRisk } from '../severity.js';
 import { productionReachIndex } from './production-reach.js';
@@ -87,7 +87,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
   };
   const targets = chainTargets(ctx.reach, identity.arn, (node) => why(node) !== undefined);
   // Unconditional chains first, then nearest.
-  targets.sort((a, b) => Number(a.conditional) - Number(b.conditional) || a.hops.length - b.hops.length);
+  targets.sort(byCertaintyThenLength);
   const { shown, omitted } = firstTargets(targets, MAX_CHAINS);
   const findings = shown.map((t, i) => chainFinding(t, why(t.node)!, i === shown.length - 1 ? omitted : 0));
   if (findings.length) findings[0]!.evidence.push(environmentEvidence(facts));

@@ -16,7 +16,7 @@ import type { GcpIdentityFacts, GcpRuleContext } from '../../analyse/gcp/scan-fa
 import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
 import { listText } from '../evidence.js';
-import { chainSeverity, chainTargets, hopEvidence, reachPathEvidence } from '../reach-evidence.js';
+import { byCertaintyThenLength, chainSeverity, chainTargets, hopEvidence, reachPathEvidence } from '../reach-evidence.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import { rootScopeSeverity } from '../severity.js';
 import { perServiceAccount, projectEnvironmentEvidence } from './gcp-rule.js';
@@ -45,7 +45,7 @@ function chainFinding(facts: GcpIdentityFacts, gcp: GcpRuleContext): FindingDraf
   const { reach } = gcp;
   const targets = chainTargets(reach, facts.identity.arn, (n) => n.kind === 'capability' || reach.escalations.has(n.id));
   if (!targets.length) return [];
-  const best = [...targets].sort((a, b) => Number(a.conditional) - Number(b.conditional) || a.hops.length - b.hops.length)[0]!;
+  const best = [...targets].sort(byCertaintyThenLength)[0]!;
   const methods = reach.escalations.get(best.node.id) ?? [];
   const what = best.node.kind === 'capability' ? best.node.label : `${printable(best.node.id)}, which holds ${listText(methods, (m) => m.method.id, 3)}`;
   return [

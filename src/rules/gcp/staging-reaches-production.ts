@@ -16,7 +16,7 @@ import type { GcpIdentityFacts, GcpRuleContext } from '../../analyse/gcp/scan-fa
 import { impersonationEntry, isReadOnlyPermission } from '../../catalog/gcp-risk.js';
 import { ACT_AS } from '../../catalog/gcp-escalation-methods.js';
 import { printable } from '../../config/patterns.js';
-import { chainSeverity, chainTargets, firstTargets, hopEvidence, reachPathEvidence } from '../reach-evidence.js';
+import { byCertaintyThenLength, chainSeverity, chainTargets, firstTargets, hopEvidence, reachPathEvidence } from '../reach-evidence.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import { isProductionRisk } from '../severity.js';
 import { bindingsHolding, perServiceAccount, projectEnvironmentEvidence } from './gcp-rule.js';
@@ -51,7 +51,7 @@ function check(facts: GcpIdentityFacts, gcp: GcpRuleContext): FindingDraft[] | {
     return whys.get(n.id);
   };
   const targets = chainTargets(gcp.reach, facts.identity.arn.toLowerCase(), (n) => why(n) !== undefined);
-  targets.sort((a, b) => Number(a.conditional) - Number(b.conditional) || a.hops.length - b.hops.length);
+  targets.sort(byCertaintyThenLength);
   const { shown, omitted } = firstTargets(targets, MAX_CHAINS);
   return shown.map((t, i) => ({
     severity: chainSeverity('critical', t.conditional),
