@@ -53,11 +53,15 @@ export interface SpannedSet {
 
 /** Union of the statements' (or other spanned sets') action sets, touching only the words each one occupies; into `out` when given (an empty dense set). */
 export function unionOfStatements(size: number, statements: Iterable<SpannedSet>, out = ActionSet.empty(size)): ActionSet {
+  for (const { actions, span } of statements) unionOfSpan(out, actions, span);
+  return out;
+}
+
+/** Adds `set`'s members to the dense set `out`, touching only the words of `span` (those holding them). */
+export function unionOfSpan(out: ActionSet, set: ActionSet, span: WordSpan): ActionSet {
   const into = out.words;
-  for (const { actions, span } of statements) {
-    const from = actions.words;
-    for (let w = span.start; w < span.end; w++) into[w]! |= from[w]!;
-  }
+  const from = set.words;
+  for (let w = span.start; w < span.end; w++) into[w]! |= from[w]!;
   return out;
 }
 
@@ -107,6 +111,9 @@ export interface ExpandedPolicy {
   allow: ActionSet;
   /** Union of Allow statements that are unrestricted (all resources, no Condition). */
   allowUnrestricted: ActionSet;
+  /** The words of `allow` and of `allowUnrestricted` holding members: a principal's grant unions only those of each policy it holds. */
+  allowSpan: WordSpan;
+  allowUnrestrictedSpan: WordSpan;
   /** Union of Deny statements on Resource `*` with no Condition: these remove actions outright. Absent when none. */
   denyFull?: ActionSet;
   /** Union of Deny statements that are resource-scoped, NotResource or conditioned. Absent when none. */
@@ -156,7 +163,7 @@ export function expandPolicyDocument(catalog: AwsActionCatalog, hash: string, do
       (denyPartial ??= ActionSet.empty(catalog.size)).unionWith(actions);
     }
   }
-  const policy: ExpandedPolicy = { hash, statements, allow, allowUnrestricted };
+  const policy: ExpandedPolicy = { hash, statements, allow, allowUnrestricted, allowSpan: wordSpan(allow), allowUnrestrictedSpan: wordSpan(allowUnrestricted) };
   if (denyFull) policy.denyFull = denyFull;
   if (denyPartial) policy.denyPartial = denyPartial;
   return { ok: true, policy };
