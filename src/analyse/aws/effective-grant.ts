@@ -14,7 +14,7 @@ import type { AwsActionCatalog, CatalogAction } from '../../catalog/aws-actions.
 import { RangeInterner } from '../../catalog/range-interner.js';
 import { ACCESS_LEVELS, type AccessLevel, type AttachmentKind, type PolicyAttachment, type StoredPolicy } from '../../model/domain.js';
 import type { ConditionBlock } from '../../model/policy.js';
-import { PolicyExpander, unionOfSpan, type ExpandedPolicy, type ExpandedStatement } from './policy-expansion.js';
+import { PolicyExpander, type ExpandedPolicy, type ExpandedStatement } from './policy-expansion.js';
 
 /** Which attachment a policy reached the principal through. */
 export interface GrantSource {
@@ -428,9 +428,8 @@ function combine(catalog: AwsActionCatalog, held: readonly HeldPolicy[], boundar
   const actions = buffers.actions.clear();
   const unrestricted = buffers.unrestricted.clear();
   for (const { policy } of held) {
-    // Most policies name a few services: only the words holding their members, not the whole catalog's.
-    unionOfSpan(actions, policy.allow, policy.allowSpan);
-    unionOfSpan(unrestricted, policy.allowUnrestricted, policy.allowUnrestrictedSpan);
+    actions.unionWith(policy.compact.allow);
+    unrestricted.unionWith(policy.compact.allowUnrestricted);
   }
   // An explicit Deny in any policy that applies, the boundary included, wins over every Allow.
   let denyPartial: ActionSet | undefined;

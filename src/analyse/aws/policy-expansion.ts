@@ -53,15 +53,11 @@ export interface SpannedSet {
 
 /** Union of the statements' (or other spanned sets') action sets, touching only the words each one occupies; into `out` when given (an empty dense set). */
 export function unionOfStatements(size: number, statements: Iterable<SpannedSet>, out = ActionSet.empty(size)): ActionSet {
-  for (const { actions, span } of statements) unionOfSpan(out, actions, span);
-  return out;
-}
-
-/** Adds `set`'s members to the dense set `out`, touching only the words of `span` (those holding them). */
-export function unionOfSpan(out: ActionSet, set: ActionSet, span: WordSpan): ActionSet {
   const into = out.words;
-  const from = set.words;
-  for (let w = span.start; w < span.end; w++) into[w]! |= from[w]!;
+  for (const { actions, span } of statements) {
+    const from = actions.words;
+    for (let w = span.start; w < span.end; w++) into[w]! |= from[w]!;
+  }
   return out;
 }
 
@@ -111,9 +107,11 @@ export interface ExpandedPolicy {
   allow: ActionSet;
   /** Union of Allow statements that are unrestricted (all resources, no Condition). */
   allowUnrestricted: ActionSet;
-  /** The words of `allow` and of `allowUnrestricted` holding members: a principal's grant unions only those of each policy it holds. */
-  allowSpan: WordSpan;
-  allowUnrestrictedSpan: WordSpan;
+  /**
+   * The two unions as compact sets where that is smaller (see ActionSet.compacted): a principal's grant
+   * unions those of each policy it holds, and most policies name a few services of the catalog's ~700 words.
+   */
+  compact: { allow: ActionSet; allowUnrestricted: ActionSet };
   /** Union of Deny statements on Resource `*` with no Condition: these remove actions outright. Absent when none. */
   denyFull?: ActionSet;
   /** Union of Deny statements that are resource-scoped, NotResource or conditioned. Absent when none. */
@@ -163,7 +161,8 @@ export function expandPolicyDocument(catalog: AwsActionCatalog, hash: string, do
       (denyPartial ??= ActionSet.empty(catalog.size)).unionWith(actions);
     }
   }
-  const policy: ExpandedPolicy = { hash, statements, allow, allowUnrestricted, allowSpan: wordSpan(allow), allowUnrestrictedSpan: wordSpan(allowUnrestricted) };
+  const compact = { allow: allow.compacted(), allowUnrestricted: allowUnrestricted.compacted() };
+  const policy: ExpandedPolicy = { hash, statements, allow, allowUnrestricted, compact };
   if (denyFull) policy.denyFull = denyFull;
   if (denyPartial) policy.denyPartial = denyPartial;
   return { ok: true, policy };

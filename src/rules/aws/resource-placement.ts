@@ -14,7 +14,7 @@
  * caches (a weak map per account and statement) were a large part of the
  * collector's work.
  */
-import { type ExpandedPolicy, type ExpandedStatement, type SpannedSet } from '../../analyse/aws/policy-expansion.js';
+import { wordSpan, type ExpandedPolicy, type ExpandedStatement, type SpannedSet } from '../../analyse/aws/policy-expansion.js';
 import type { Environment } from '../../analyse/environment.js';
 import { printable } from '../../config/patterns.js';
 import { firstFew, listText } from '../evidence.js';
@@ -261,7 +261,7 @@ function placePolicy(policy: ExpandedPolicy, own: Environment, ctx: RuleContext)
     }
     const whole = statements.length === allows.length;
     environments[e] = {
-      sets: whole ? [{ actions: policy.allow, span: policy.allowSpan }] : statements,
+      sets: whole ? [{ actions: policy.allow, span: wordSpan(policy.allow) }] : statements,
       everyResource,
       allEveryResource: everyResource.length === statements.length,
       resources: [...resources],
