@@ -55,6 +55,11 @@ export interface SpannedSet {
 export function unionOfStatements(size: number, statements: Iterable<SpannedSet>, out = ActionSet.empty(size)): ActionSet {
   const into = out.words;
   for (const { actions, span } of statements) {
+    // A compact set's words are its non-zero ones: no span to walk (and `words` would be a dense copy).
+    if (actions.isCompact) {
+      out.unionWith(actions);
+      continue;
+    }
     const from = actions.words;
     for (let w = span.start; w < span.end; w++) into[w]! |= from[w]!;
   }
