@@ -32,11 +32,7 @@ export interface GrantView {
   actions: ActionSet;
   /** Granted on every resource with no condition. */
   unrestricted: ActionSet;
-  /**
-   * Per service with at least one granted action. An entry stands for the grant's granted and unrestricted
-   * bits of its service: two views share an entry only when they hold the same bits of it (as
-   * EffectiveGrant.byService's interned summaries do), since shared service lines are found by it.
-   */
+  /** Per service with at least one granted action. */
   services: readonly { service: string; title?: string; granted: number; unrestricted: number; byAccessLevel: Record<string, number> }[];
   unknownActions: { action: string; policy: string }[];
   partialDenies: number;
@@ -85,22 +81,6 @@ export interface IdentityAuditInput {
 export class SharedServiceFacts {
   readonly lines = new RangeInterner<ServiceFacts>();
   private buffer: ActionSet | undefined;
-  /**
-   * Lines found before by the grant's service summary (which stands for the service's granted and
-   * unrestricted bits, see GrantView) and a slot (see derivedSlot): most lookups then skip the
-   * interner's copying and hashing of the service's words.
-   */
-  private readonly bySummary = new Map<object, (ServiceFacts | undefined)[]>();
-
-  known(summary: object, slot: number): ServiceFacts | undefined {
-    return this.bySummary.get(summary)?.[slot];
-  }
-
-  remember(summary: object, slot: number, line: ServiceFacts): void {
-    let slots = this.bySummary.get(summary);
-    if (!slots) this.bySummary.set(summary, (slots = []));
-    slots[slot] = line;
-  }
 
   /** A dense set to work an identity's unused actions out in, reused for the next one (only the compact result is kept). */
   unusedBuffer(size: number): ActionSet {
@@ -250,8 +230,7 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
   }
   // What each kind of source can call unused, as sets over the whole catalog (cheap word operations);
   // each service then takes the one that applies to it.
-  const untracked = tracked.isEmpty();
-  const trackedUnused = untracked ? catalog.none() : tracked.intersect(grant.actions).subtractWith(used);
+  const trackedUnused = tracked.isEmpty() ? catalog.none() : tracked.intersect(grant.actions).subtractWith(used);
   // Worked out in the audit's reused buffer when there is one: a dense set per identity is a 2.8 KB allocation outside the heap.
   const buffer = input.cloudTrailCoversWindow ? (input.shared?.unusedBuffer(catalog.size) ?? ActionSet.empty(catalog.size)) : undefined;
   const trailAndTrackedUnused = buffer
@@ -293,18 +272,13 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
     const observed = (aaListsService ? 2 : 0) + (input.cloudTrailSeen ? 1 : 0);
     // A service with no use is the same line for every identity holding the same bits of it.
     const shareable = input.shared && !svcEvidence && used.countRange(range.start, range.end) === 0;
-    const slot = shareable ? derivedSlot(observed, unusedSet, allUnused, untracked && unusedSet === trailAndTrackedUnused, buffer !== undefined) : undefined;
-    let facts = slot === undefined ? undefined : input.shared!.known(summary, slot);
-    if (!facts) {
-      facts = shareable
-        ? input.shared!.lines.intern(range.start * 4 + observed, range.start, range.end, [grant.actions, grant.unrestricted, unusedSet], () => {
-            const made = serviceFactsLine(summary, range, observed, svcEvidence, used, unusedSet, actionUse, deniedCalls, grant, catalog);
-            sharedLines.add(made);
-            return made;
-          })
-        : serviceFactsLine(summary, range, observed, svcEvidence, used, unusedSet, actionUse, deniedCalls, grant, catalog);
-      if (slot !== undefined) input.shared!.remember(summary, slot, facts);
-    }
+    const facts = shareable
+      ? input.shared!.lines.intern(range.start * 4 + observed, range.start, range.end, [grant.actions, grant.unrestricted, unusedSet], () => {
+          const made = serviceFactsLine(summary, range, observed, svcEvidence, used, unusedSet, actionUse, deniedCalls, grant, catalog);
+          sharedLines.add(made);
+          return made;
+        })
+      : serviceFactsLine(summary, range, observed, svcEvidence, used, unusedSet, actionUse, deniedCalls, grant, catalog);
     serviceTotals[facts.status]++;
     totals.granted += facts.granted;
     totals.unrestricted += facts.unrestricted;
@@ -366,18 +340,6 @@ export function auditIdentityWithSets(input: IdentityAuditInput): IdentityUsageS
   return { audit, used: used.compacted(), unused: unusedAll === buffer ? unusedAll.compactedCopy() : unusedAll.compacted() };
 }
 
-
-/**
- * For a service with no use (none of its actions used), a slot telling apart the ways its unused bits follow
- * from its granted bits alone, so that (summary, slot) fixes all the bits its shared line is interned by:
- * every granted action (Access Advisor saw the service untouched), the granted management actions
- * (CloudTrail covered the window, nothing tracked), or none. Undefined when they do not follow.
- */
-function derivedSlot(observed: number, unusedSet: ActionSet, allUnused: ActionSet | undefined, trailOnly: boolean, trailCovers: boolean): number | undefined {
-  if (unusedSet === allUnused) return observed * 3 + 2;
-  if (trailOnly) return observed * 3 + (trailCovers ? 1 : 0);
-  return undefined;
-}
 
 /**
  * Days an Access Advisor job may have completed before the window's last day
