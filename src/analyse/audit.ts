@@ -19,6 +19,7 @@ import { applySuppressions } from '../suppress/apply.js';
 import type { SuppressionEntry } from '../suppress/suppressions-file.js';
 import type { AuditWindow } from './window.js';
 import { NO_TIMER, type PhaseTimer } from '../util/phase-clock.js';
+import { copyWith } from '../util/copy-with.js';
 
 export interface AuditOptions {
   scanId: number;
@@ -58,21 +59,22 @@ function reportOf(
   const ruleById = new Map(options.rules.map((r) => [r.id, r]));
 
   // AWS services name their unused actions only when reported; GCP audits carry them already.
+  // copyWith rather than spreads: the same keys in the same order, several times cheaper per identity.
   const identities = [
-    ...facts.context.identities.map((f) => ({
-      ...f.audit,
-      ...reportedServices(f.audit.services, (s) => withUnusedNames(s, f.usage.unused, catalog)),
-      environment: f.environment,
-      agent: f.agent,
-      grantedByEnvironment: awsEnvironmentGrants(f, facts.context),
-    })),
-    ...(facts.context.gcp?.identities ?? []).map((f) => ({
-      ...f.audit,
-      ...reportedServices<ServiceUsage>(f.audit.services, (s) => s),
-      environment: f.environment,
-      agent: f.agent,
-      grantedByEnvironment: gcpEnvironmentGrants(f.audit, f.environment),
-    })),
+    ...facts.context.identities.map((f) =>
+      copyWith(f.audit, reportedServices(f.audit.services, (s) => withUnusedNames(s, f.usage.unused, catalog)), {
+        environment: f.environment,
+        agent: f.agent,
+        grantedByEnvironment: awsEnvironmentGrants(f, facts.context),
+      }),
+    ),
+    ...(facts.context.gcp?.identities ?? []).map((f) =>
+      copyWith(f.audit, reportedServices<ServiceUsage>(f.audit.services, (s) => s), {
+        environment: f.environment,
+        agent: f.agent,
+        grantedByEnvironment: gcpEnvironmentGrants(f.audit, f.environment),
+      }),
+    ),
   ];
   // Counted in one pass each, in place: a filtered copy of a million findings per severity, or a spread per identity, costs seconds at scale.
   const findingsBySeverity: Record<string, number> = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
@@ -138,15 +140,43 @@ const hasUse = (s: ServiceFacts) => s.used > 0 || s.status === 'used';
 function reportedServices<S extends ServiceFacts>(services: S[], named: (s: S) => ServiceUsage): Pick<IdentityAudit, 'services' | 'servicesOmitted'> {
   const unused = services.filter((s) => !hasUse(s));
   if (unused.length <= REPORT_SERVICES_PER_IDENTITY) return { services: services.map(named) };
-  const ranked = unused.map((s) => ({ s, danger: danger(s) })).sort((a, b) => b.danger - a.danger || byName(a.s.service, b.s.service));
-  const omitted = new Set(ranked.slice(REPORT_SERVICES_PER_IDENTITY).map((r) => r.s));
-  const sum = (k: 'granted' | 'used' | 'unused' | 'unknown') => {
-    let n = 0;
-    for (const s of omitted) n += s[k];
-    return n;
-  };
-  return {
-    services: services.filter((s) => !omitted.has(s)).map(named),
-    servicesOmitted: { services: omitted.size, granted: sum('granted'), used: sum('used'), unused: sum('unused'), unknown: sum('unknown') },
-  };
+  const listed = new Set(mostDangerous(unused, REPORT_SERVICES_PER_IDENTITY));
+  const omitted = { services: 0, granted: 0, used: 0, unused: 0, unknown: 0 };
+  for (const s of unused) {
+    if (listed.has(s)) continue;
+    omitted.services++;
+    omitted.granted += s.granted;
+    omitted.used += s.used;
+    omitted.unused += s.unused;
+    omitted.unknown += s.unknown;
+  }
+  return { services: services.filter((s) => hasUse(s) || listed.has(s)).map(named), servicesOmitted: omitted };
 }
+
+/**
+ * The first `keep` of `services` by danger, most first, ties by name (then by
+ * place): what a stable sort of them all would list first, found by keeping
+ * the best few in order, as an administrator holds hundreds and only a few
+ * are listed.
+ */
+function mostDangerous<S extends ServiceFacts>(services: readonly S[], keep: number): S[] {
+  const best: S[] = [];
+  const dangers: number[] = [];
+  for (const s of services) {
+    const d = danger(s);
+    // Insertion from the end: a later service goes after those equal to it, as in a stable sort.
+    let at = best.length;
+    while (at > 0 && ranksBefore(d, s, dangers[at - 1]!, best[at - 1]!)) at--;
+    if (at >= keep) continue;
+    best.splice(at, 0, s);
+    dangers.splice(at, 0, d);
+    if (best.length > keep) {
+      best.pop();
+      dangers.pop();
+    }
+  }
+  return best;
+}
+
+const ranksBefore = (d: number, s: ServiceFacts, otherDanger: number, other: ServiceFacts) =>
+  d > otherDanger || (d === otherDanger && byName(s.service, other.service) < 0);

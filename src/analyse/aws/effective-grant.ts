@@ -428,8 +428,8 @@ function combine(catalog: AwsActionCatalog, held: readonly HeldPolicy[], boundar
   const actions = buffers.actions.clear();
   const unrestricted = buffers.unrestricted.clear();
   for (const { policy } of held) {
-    actions.unionWith(policy.allow);
-    unrestricted.unionWith(policy.allowUnrestricted);
+    actions.unionWith(policy.compact.allow);
+    unrestricted.unionWith(policy.compact.allowUnrestricted);
   }
   // An explicit Deny in any policy that applies, the boundary included, wins over every Allow.
   let denyPartial: ActionSet | undefined;

@@ -55,6 +55,11 @@ export interface SpannedSet {
 export function unionOfStatements(size: number, statements: Iterable<SpannedSet>, out = ActionSet.empty(size)): ActionSet {
   const into = out.words;
   for (const { actions, span } of statements) {
+    // A compact set's words are its non-zero ones: no span to walk (and `words` would be a dense copy).
+    if (actions.isCompact) {
+      out.unionWith(actions);
+      continue;
+    }
     const from = actions.words;
     for (let w = span.start; w < span.end; w++) into[w]! |= from[w]!;
   }
@@ -107,6 +112,11 @@ export interface ExpandedPolicy {
   allow: ActionSet;
   /** Union of Allow statements that are unrestricted (all resources, no Condition). */
   allowUnrestricted: ActionSet;
+  /**
+   * The two unions as compact sets where that is smaller (see ActionSet.compacted): a principal's grant
+   * unions those of each policy it holds, and most policies name a few services of the catalog's ~700 words.
+   */
+  compact: { allow: ActionSet; allowUnrestricted: ActionSet };
   /** Union of Deny statements on Resource `*` with no Condition: these remove actions outright. Absent when none. */
   denyFull?: ActionSet;
   /** Union of Deny statements that are resource-scoped, NotResource or conditioned. Absent when none. */
@@ -156,7 +166,8 @@ export function expandPolicyDocument(catalog: AwsActionCatalog, hash: string, do
       (denyPartial ??= ActionSet.empty(catalog.size)).unionWith(actions);
     }
   }
-  const policy: ExpandedPolicy = { hash, statements, allow, allowUnrestricted };
+  const compact = { allow: allow.compacted(), allowUnrestricted: allowUnrestricted.compacted() };
+  const policy: ExpandedPolicy = { hash, statements, allow, allowUnrestricted, compact };
   if (denyFull) policy.denyFull = denyFull;
   if (denyPartial) policy.denyPartial = denyPartial;
   return { ok: true, policy };

@@ -261,7 +261,7 @@ function placePolicy(policy: ExpandedPolicy, own: Environment, ctx: RuleContext)
     }
     const whole = statements.length === allows.length;
     environments[e] = {
-      sets: whole ? [{ actions: policy.allow, span: wordSpan(policy.allow) }] : statements,
+      sets: whole ? [{ actions: policy.compact.allow, span: wordSpan(policy.allow) }] : statements,
       everyResource,
       allEveryResource: everyResource.length === statements.length,
       resources: [...resources],
