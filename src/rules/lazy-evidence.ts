@@ -35,6 +35,9 @@ export type EvidenceMaker = (limit?: number) => Evidence[];
 /** For builders that can make their first item alone: whether that is all `limit` asks for. */
 export const firstOnly = (limit: number | undefined): boolean => limit !== undefined && limit <= 1;
 
+/** How many of the first `limit` items are left to make after `made` (all of them, Infinity, when no limit was asked for). */
+export const roomAfter = (limit: number | undefined, made: number): number => (limit === undefined ? Infinity : limit - made);
+
 /**
  * Each finding's builder, under a non-enumerable symbol on the finding itself
  * (JSON, spreads and Object.keys never see it). Not a WeakMap: a million

@@ -348,8 +348,13 @@ export function unusedSeverity(facts: IdentityFacts): Severity {
   return !writeCapable ? 'low' : production ? 'high' : 'medium';
 }
 
-/** Why unusedSeverity weighs the identity as it does: its environment, what it can write, statements granting that. */
-export function unusedSeverityEvidence(facts: IdentityFacts, catalog: AwsActionCatalog): Evidence[] {
+/**
+ * Why unusedSeverity weighs the identity as it does: its environment, what it
+ * can write, statements granting that. Given `room`, the statements (the
+ * costly part) are worked out only if fewer than `room` items come before
+ * them: the list then starts as the whole one does (lazy-evidence.ts).
+ */
+export function unusedSeverityEvidence(facts: IdentityFacts, catalog: AwsActionCatalog, room = Infinity): Evidence[] {
   const levels = facts.audit.granted.byAccessLevel;
   const writes = (levels.Write ?? 0) + (levels['Permissions management'] ?? 0);
   const incomplete = facts.audit.errors.length + facts.audit.granted.unknownActions.length;
@@ -368,7 +373,7 @@ export function unusedSeverityEvidence(facts: IdentityFacts, catalog: AwsActionC
       detail: { errors: facts.audit.errors, unknownActions: facts.audit.granted.unknownActions },
     });
   }
-  if (writes > 0) evidence.push(...statementsEvidence(facts.grant, catalog, writeActions(facts, catalog), 'Write/Permissions management', 3));
+  if (writes > 0 && evidence.length < room) evidence.push(...statementsEvidence(facts.grant, catalog, writeActions(facts, catalog), 'Write/Permissions management', 3));
   return evidence;
 }
 

@@ -175,11 +175,6 @@ function identityUsageEvidence(audit: AuditFacts, ctx: RuleContext): Evidence {
 
 // ---------------------------------------------------------------- checks
 
-/** One statement, by document, with the candidate actions it lets the identity hold on every resource. */
-interface IndexedStatement extends IndexedStatementRef {
-  actions: ActionSet;
-}
-
 /**
  * Which candidate actions the identity holds on every resource, worked out a
  * statement at a time: an action is wide when a wide Allow covers it and (with
@@ -198,7 +193,7 @@ interface WideIndex {
   /** Resource-scoped, NotResource or conditioned Deny statements (held and boundary), as deniesFor lists them. */
   denies: HeldStatement[];
   /** indexedStatements of this index, made on first use: every finding of the identity reads the same. */
-  statements?: IndexedStatement[];
+  statements?: IndexedStatementRef[];
 }
 
 /** Permissions management, the root-level services and the root-level actions: what rules 2-4 can report. */
@@ -297,26 +292,18 @@ function lastWideStatements(grant: EffectiveGrant): WideStatements {
 }
 let lastStatements: { grant: EffectiveGrant; statements: WideStatements } | undefined;
 
-/**
- * The statements behind the wide actions, by document, each with the wide
- * actions it covers: only group findings (rules 1 and 2) need these.
- */
-function indexedStatements(index: WideIndex): IndexedStatement[] {
-  return (index.statements ??= statementsBehind(index));
+/** The statements that may be behind the wide actions, by document: only group findings (rules 1 and 2) need these. */
+function indexedStatements(index: WideIndex): IndexedStatementRef[] {
+  return (index.statements ??= [...byDocument('allow', index.allows), ...byDocument('boundary', index.boundary), ...byDocument('deny', index.denies)]);
 }
 
-function statementsBehind(index: WideIndex): IndexedStatement[] {
-  const out: IndexedStatement[] = [];
-  const add = (entries: IndexedStatementRef[]) => {
-    for (const entry of entries) {
-      const actions = entry.statement.actions.intersect(index.wide);
-      if (!actions.isEmpty()) out.push(Object.assign(entry, { actions }));
-    }
-  };
-  add(byDocument('allow', index.allows));
-  add(byDocument('boundary', index.boundary));
-  add(byDocument('deny', index.denies));
-  return out;
+/**
+ * Each statement with how many of a group's wide actions it covers, counted
+ * without making each statement's share of the wide set (a set per
+ * statement per identity, for a count).
+ */
+function coveringOf(index: WideIndex, subset: Subset): Covering<IndexedStatementRef> {
+  return indexedStatements(index).map((entry) => ({ entry, covered: subset.countAnd(entry.statement.actions, index.wide) }));
 }
 
 // Helpers at module level rather than closures per call: tsx names each named closure as it is made (Object.defineProperty), per finding here.
@@ -364,9 +351,9 @@ function groupSelection<E extends IndexedStatementRef>(statements: Covering<E>, 
   });
 }
 
-function groupEvidence(statements: readonly IndexedStatement[], index: WideIndex, subset: Subset, held: number, what: string): Evidence[] {
+function groupEvidence(index: WideIndex, subset: Subset, held: number, what: string): Evidence[] {
   const out: Evidence[] = [];
-  for (const { role, shown, rest } of groupSelection(statements.map((entry) => ({ entry, covered: subset.count(entry.actions) })), held)) {
+  for (const { role, shown, rest } of groupSelection(coveringOf(index, subset), held)) {
     for (const { entry, covered } of shown) {
       const part =
         role === 'deny'
@@ -451,17 +438,9 @@ function solePolicy(sources: Iterable<Pick<GrantSource, 'policyName' | 'policyAr
   return sole ?? null;
 }
 
-/**
- * The policy a group finding's statement evidence cites: the statements
- * groupEvidence shows, selected by how many of the group's wide actions each
- * covers, counted without making each statement's share of the wide set.
- */
+/** The policy a group finding's statement evidence cites: the statements groupEvidence shows. */
 function groupCited(index: WideIndex, subset: Subset, held: number): CitedPolicy {
-  const covering: Covering<IndexedStatementRef> = [];
-  for (const [role, list] of [['allow', index.allows], ['boundary', index.boundary], ['deny', index.denies]] as const) {
-    for (const entry of byDocument(role, list)) covering.push({ entry, covered: subset.countAnd(entry.statement.actions, index.wide) });
-  }
-  return solePolicy(groupSelection(covering, held).flatMap(({ shown }) => shown.flatMap(({ entry }) => entry.held.map((h) => h.source))));
+  return solePolicy(groupSelection(coveringOf(index, subset), held).flatMap(({ shown }) => shown.flatMap(({ entry }) => entry.held.map((h) => h.source))));
 }
 
 /** The policy a single-action finding's statement evidence cites (the statements singleEvidence shows). */
@@ -510,7 +489,7 @@ function check(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { notAp
     const conditioned = index.conditioned.size > 0;
     const complete = wideCount === catalog.size;
     const admin = indexedStatements(index).some(
-      (e) => e.role === 'allow' && e.actions.size === catalog.size && sourcesOf(e).some((s) => isAwsManagedAdminPolicy(s.policyArn)),
+      (e) => e.role === 'allow' && e.statement.actions.countAnd(index.wide) === catalog.size && sourcesOf(e).some((s) => isAwsManagedAdminPolicy(s.policyArn)),
     );
     const count = catalog.size.toLocaleString('en-US');
     const title = complete
@@ -611,7 +590,7 @@ function commonEvidence(facts: IdentityFacts): Evidence[] {
 function everythingEvidence(facts: IdentityFacts, ctx: RuleContext, wideCount: number, complete: boolean): EvidenceMaker {
   const { catalog } = ctx;
   return (index, common) => [
-    ...groupEvidence(indexedStatements(index), index, everything(catalog), wideCount, complete ? 'every action (*)' : `all ${wideCount.toLocaleString('en-US')} of these actions`),
+    ...groupEvidence(index, everything(catalog), wideCount, complete ? 'every action (*)' : `all ${wideCount.toLocaleString('en-US')} of these actions`),
     ...(complete ? [] : [missingEvidence(catalog, index.wide)]),
     identityUsageEvidence(facts.audit, ctx),
     ...common,
@@ -620,7 +599,7 @@ function everythingEvidence(facts: IdentityFacts, ctx: RuleContext, wideCount: n
 
 /** Evidence of a whole-service finding (rule 2). */
 function wholeServiceEvidence(facts: IdentityFacts, ctx: RuleContext, entry: RootLevelService, start: number, end: number): EvidenceMaker {
-  return (index, common) => serviceEvidence(entry, start, end, index, indexedStatements(index), serviceRange(start, end), facts, ctx, common);
+  return (index, common) => serviceEvidence(entry, start, end, index, serviceRange(start, end), facts, ctx, common);
 }
 
 /**
@@ -663,7 +642,6 @@ function serviceEvidence(
   start: number,
   end: number,
   index: WideIndex,
-  statements: readonly IndexedStatement[],
   subset: Subset,
   facts: IdentityFacts,
   ctx: RuleContext,
@@ -679,7 +657,7 @@ function serviceEvidence(
       summary: `${title ? `${title}: ` : ''}${entry.why}`,
       detail: { service: entry.service, actions: end - start },
     },
-    ...groupEvidence(statements, index, subset, subset.size, `every ${entry.service} action`),
+    ...groupEvidence(index, subset, subset.size, `every ${entry.service} action`),
     {
       kind: 'note',
       summary: `includes ${pm.length} Permissions management actions, not reported separately: ${pm.slice(0, 10).join(', ')}${pm.length > 10 ? ', …' : ''}`,

@@ -30,7 +30,7 @@
 import { isInWindow } from '../../analyse/window.js';
 import { printable } from '../../config/patterns.js';
 import type { Evidence } from '../../model/finding.js';
-import { firstOnly, lazyEvidence } from '../lazy-evidence.js';
+import { firstOnly, lazyEvidence, roomAfter } from '../lazy-evidence.js';
 import { perIdentity, type FindingDraft, type IdentityFacts, type Rule, type RuleContext } from '../rule.js';
 import {
   cloudTrailEvidence,
@@ -87,7 +87,8 @@ function judgeUser(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { n
 
   const severity = unused.length > 0 || facts.audit.status === 'unused' ? unusedSeverity(facts) : undefined;
   // Evidence is built when read (lazy-evidence.ts); what could not be judged on the same identity closes every finding's, so a reviewer sees the whole picture.
-  const weight = () => unusedSeverityEvidence(facts, ctx.catalog);
+  // Given the room left by the items before it: a builder asked for its first items (a suggestion's quote) makes no more of it than is read.
+  const weight = (room: number) => unusedSeverityEvidence(facts, ctx.catalog, room);
   const unknownNote = (): Evidence[] => (unknown.length > 0 ? [{ kind: 'note', summary: unknownReason(unknown) }] : []);
   for (const u of unused) {
     const label = credentialLabel(u.credential);
@@ -103,7 +104,9 @@ function judgeUser(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { n
       lazyEvidence(draft, (limit) => {
         const first = credentialEvidence(u.credential, u.audit, u.why);
         // Asked for its first line only (SARIF): the rest, the severity's weighing above all, is not made.
-        return firstOnly(limit) ? [first] : [first, cloudTrailEvidence(facts, window), ...others(uses, u), ...weight(), ...unknownNote()];
+        if (firstOnly(limit)) return [first];
+        const before = [first, cloudTrailEvidence(facts, window), ...others(uses, u)];
+        return [...before, ...weight(roomAfter(limit, before.length)), ...unknownNote()];
       }),
     );
   }
@@ -118,20 +121,21 @@ function judgeUser(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { n
       granular: 'Identity',
     };
     findings.push(
-      lazyEvidence(draft, () => [
-        {
-          kind: 'usage',
-          summary: latest
-            ? `latest use of the user seen: ${day(latest.at)} per ${latest.source}${latest.detail ? ` (${printable(latest.detail)})` : ''}, before the window`
-            : `no use of the user recorded by ${facts.audit.usageSources.join(', ') || 'any source'}`,
-          detail: { identityStatus: facts.audit.status, lastUsed: latest, usageSources: facts.audit.usageSources },
-        },
-        cloudTrailEvidence(facts, window),
-        ...uses.map((u) => credentialEvidence(u.credential, u.audit, u.why)),
-        ...(uses.length === 0 ? [{ kind: 'note' as const, summary: 'the user has no active access key or console password' }] : []),
-        ...weight(),
-        ...unknownNote(),
-      ]),
+      lazyEvidence(draft, (limit) => {
+        const before: Evidence[] = [
+          {
+            kind: 'usage',
+            summary: latest
+              ? `latest use of the user seen: ${day(latest.at)} per ${latest.source}${latest.detail ? ` (${printable(latest.detail)})` : ''}, before the window`
+              : `no use of the user recorded by ${facts.audit.usageSources.join(', ') || 'any source'}`,
+            detail: { identityStatus: facts.audit.status, lastUsed: latest, usageSources: facts.audit.usageSources },
+          },
+          cloudTrailEvidence(facts, window),
+          ...uses.map((u) => credentialEvidence(u.credential, u.audit, u.why)),
+          ...(uses.length === 0 ? [{ kind: 'note' as const, summary: 'the user has no active access key or console password' }] : []),
+        ];
+        return [...before, ...weight(roomAfter(limit, before.length)), ...unknownNote()];
+      }),
     );
   }
   if (findings.length > 0) return findings;
@@ -179,5 +183,11 @@ function judgeRole(facts: IdentityFacts, ctx: RuleContext): FindingDraft[] | { n
     granular: 'Identity',
   };
   // Asked for its first line only (SARIF), the usage line alone.
-  return [lazyEvidence(draft, (limit) => (firstOnly(limit) ? [usage()] : [usage(), cloudTrailEvidence(facts, window), ...unusedSeverityEvidence(facts, ctx.catalog)]))];
+  return [
+    lazyEvidence(draft, (limit) => {
+      if (firstOnly(limit)) return [usage()];
+      const before = [usage(), cloudTrailEvidence(facts, window)];
+      return [...before, ...unusedSeverityEvidence(facts, ctx.catalog, roomAfter(limit, before.length))];
+    }),
+  ];
 }
