@@ -12,6 +12,7 @@ import type { RuleContext, IdentityFacts, ReferenceGrant } from '../rules/rule.j
 import type { ScanRecord, Store, StoredLastUse } from '../store/index.js';
 import { groupBy } from '../util/group-by.js';
 import { attributeAgent } from './agents.js';
+import { missedRegionsReason, regionsCloudTrailMissed, regionUsesOf, type RegionUse } from './cloudtrail-regions.js';
 import { EffectiveGrantCalculator, type EffectiveGrant } from './aws/effective-grant.js';
 import { resolveAccounts, resolveResourceEnvironment, type EnvironmentResolution } from './environment.js';
 import { auditIdentityWithSets, SharedServiceFacts, type GrantView, type UsageRow } from './granted-vs-used.js';
@@ -83,10 +84,14 @@ export function scanFacts(
   // The as-of day is still being delivered when an audit runs, so coverage is judged on the days before it.
   const completedDays = windowDays(window).slice(0, -1);
   const ctDays = new Map<string, Set<string>>();
+  const ctRegions = new Map<string, Set<string>>();
   for (const d of store.cloudTrailDays(dayWindow)) {
     let set = ctDays.get(d.accountId);
     if (!set) ctDays.set(d.accountId, (set = new Set()));
     set.add(d.day);
+    let regions = ctRegions.get(d.accountId);
+    if (!regions) ctRegions.set(d.accountId, (regions = new Set()));
+    regions.add(d.region);
   }
 
   const { usageByIdentity, userAgents, resourceEvidence } = timer.measure('read usage', () => ({
@@ -99,6 +104,18 @@ export function scanFacts(
   const accountEnvironments = resolveAccounts(contents.accounts, config);
   const credentialsByIdentity = groupBy(contents.credentials, (c) => c.identityArn);
   const attachmentsByIdentity = groupBy(contents.attachments, (a) => a.identityArn);
+
+  // Every window day can be logged and still not every region: an account whose trail misses a region in use is not covered.
+  const since = Date.parse(`${window.from}T00:00:00Z`);
+  const regionUses = new Map<string, RegionUse[]>();
+  for (const identity of contents.identities) {
+    const uses = regionUsesOf({ identity, credentials: credentialsByIdentity.get(identity.arn) ?? [], accessAdvisor: accessAdvisor.get(identity.arn) }, since);
+    if (!uses.length) continue;
+    const inAccount = regionUses.get(identity.accountId);
+    if (inAccount) inAccount.push(...uses);
+    else regionUses.set(identity.accountId, uses);
+  }
+  const missedRegions = regionsCloudTrailMissed(regionUses, ctRegions);
 
   const coverage: CoverageEntry[] = [...contents.coverage];
   const identities: IdentityFacts[] = [];
@@ -121,7 +138,7 @@ export function scanFacts(
         usage: usageByIdentity.get(identity.arn) ?? [],
         accessAdvisor: accessAdvisor.get(identity.arn),
         cloudTrailSeen: (seenDays?.size ?? 0) > 0,
-        cloudTrailCoversWindow: seenDays !== undefined && completedDays.every((d) => seenDays.has(d)),
+        cloudTrailCoversWindow: seenDays !== undefined && !missedRegions.has(identity.accountId) && completedDays.every((d) => seenDays.has(d)),
         window,
         shared,
       });
@@ -151,6 +168,17 @@ export function scanFacts(
         detail: { daysSeen: seen, windowDays: window.days },
       });
     }
+  }
+
+  for (const [accountId, missed] of missedRegions) {
+    const read = ctRegions.get(accountId)!;
+    coverage.push({
+      scope: `aws:${accountId}`,
+      source: 'cloudtrail',
+      status: 'partial',
+      reason: missedRegionsReason(accountId, read, missed),
+      detail: { regionsRead: [...read].sort(), regionsMissed: missed },
+    });
   }
 
   let reach: AwsReach | undefined;
