@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asArray, type PolicyDocument } from '../../src/model/policy.js';
 import type { SuggestionWithPlan } from '../../src/suggest/index.js';
-import { PROD, STAGING, testConfig } from '../helpers/scenario.js';
+import { PROD, STAGING, testConfig, type IdentitySpec } from '../helpers/scenario.js';
 import { suggestionsOf } from './pipeline.js';
 
 const ROLE = `arn:aws:iam::${PROD}:role/deploy/ci-deployer`;
@@ -37,11 +37,12 @@ const cloudTrailDays = Array.from({ length: 90 }, (_, i) => ({ accountId: PROD, 
 
 let splits: SuggestionWithPlan[];
 
-beforeAll(async () => {
+/** The split-credential suggestions when ROLE holds `rolePolicies` (the other identities as always). */
+async function splitsWith(rolePolicies: NonNullable<IdentitySpec['policies']>): Promise<SuggestionWithPlan[]> {
   const { suggestions } = await suggestionsOf(
     {
       identities: [
-        { arn: ROLE, trustPolicy: trust, policies: [broad] },
+        { arn: ROLE, trustPolicy: trust, policies: rolePolicies },
         { arn: ONE_SIDE, trustPolicy: trust, policies: [broad] },
         { arn: ASSUMER, trustPolicy: trust, policies: [{ name: 'agent', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: ['s3:*', 'sts:AssumeRole'], Resource: '*' }] } }] },
       ],
@@ -72,7 +73,11 @@ beforeAll(async () => {
     },
     { config: testConfig(CONFIG) },
   );
-  splits = suggestions.filter((s) => s.suggestion.kind === 'split-credential');
+  return suggestions.filter((s) => s.suggestion.kind === 'split-credential');
+}
+
+beforeAll(async () => {
+  splits = await splitsWith([broad]);
 });
 
 /** Action -> resources, over every Allow statement of the documents. */
@@ -127,5 +132,15 @@ describe('split-credential', () => {
     const saved = plan.documents.find((d) => d.name === (put[8] as { document: string }).document)!;
     expect(saved.document).toEqual(broad.document);
     expect(r3!.commands.slice(1).map((c) => c.argv.slice(0, 3).join(' '))).toEqual(['aws iam detach-role-policy', 'aws iam delete-policy']);
+  });
+
+  it('splits an identity holding a managed policy by detaching it, and not at all when no command could (its ARN unknown)', async () => {
+    const managed = { ...broad, kind: 'managed' as const, arn: `arn:aws:iam::${PROD}:policy/deploy` };
+    const [split] = await splitsWith([managed]);
+    const restrict = split!.plan.steps[2]!;
+    expect(restrict.commands.at(-1)!.argv).toEqual(['aws', 'iam', 'detach-role-policy', '--role-name', 'ci-deployer', '--policy-arn', managed.arn]);
+    // Stage 3 must remove every held policy, or the original would keep both sides' access.
+    const { arn: _unknown, ...withoutArn } = managed;
+    expect(await splitsWith([withoutArn])).toEqual([]);
   });
 });
