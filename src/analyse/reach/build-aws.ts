@@ -26,7 +26,8 @@ import { actionPatternMatches } from '../../catalog/action-pattern.js';
 import { evaluateForCaller, type CallerFacts } from './conditions.js';
 import { findEscalations, grantText, methodReasons, type EscalationAccess, type FoundEscalation } from './escalation.js';
 import { ReachGraph, type TargetList } from './graph.js';
-import { accessOn, actionAccess, type ActionAccess } from './resource-access.js';
+import { accessOn, actionAccess, ResourceList, sameAccessOnEach, type ActionAccess } from './resource-access.js';
+import type { EscalationMethod } from '../../catalog/escalation-methods.js';
 import { principalText, trustedServices, trustStatements, trustText, type TrustPrincipal, type TrustStatement } from './trust-policy.js';
 import { NO_TIMER, type PhaseTimer } from '../../util/phase-clock.js';
 
@@ -142,12 +143,15 @@ function build(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog,
   const services = new Map([...trusts].map(([arn, statements]) => [arn, trustedServices(statements)]));
   const escalations = new Map<string, FoundEscalation[]>();
   // The users, and the roles, of each account, as shared target lists for edge groups, made when first needed.
-  const everyone = new Map<string, TargetList>();
-  const everyoneOf = (accountId: string, kind: 'user' | 'role'): TargetList | undefined => {
+  const everyone = new Map<string, Everyone>();
+  const everyoneOf = (accountId: string, kind: 'user' | 'role'): Everyone | undefined => {
     if (!groups) return undefined;
     const key = `${kind}\u0000${accountId}`;
     let list = everyone.get(key);
-    if (!list) everyone.set(key, (list = graph.targetList((byAccount.get(accountId) ?? []).filter((o) => o.identity.kind === kind).map((o) => o.identity.arn))));
+    if (!list) {
+      const arns = (byAccount.get(accountId) ?? []).filter((o) => o.identity.kind === kind).map((o) => o.identity.arn);
+      everyone.set(key, (list = { targets: graph.targetList(arns), resources: new ResourceList(arns) }));
+    }
     return list;
   };
   // The roles of each account whose trust admits a compute service, in account order, with that trust in words, once per (account, service).
@@ -243,6 +247,12 @@ function identityDenies(caller: ReachPrincipal, roleArn: string): boolean {
   });
 }
 
+/** The users, or the roles, of an account: a shared target list for edge groups, and the same as resources to match. */
+interface Everyone {
+  targets: TargetList;
+  resources: ResourceList;
+}
+
 /** A role whose trust admits a compute service, and that trust in words (shared by every edge passing the role). */
 interface TrustingRole {
   role: ReachPrincipal;
@@ -252,28 +262,25 @@ interface TrustingRole {
 /** Escalation edges are made once per (identity, method, target): the graph need not look for an earlier one. */
 const UNIQUE = { unique: true };
 
-/**
- * Whether the access reaches every resource alike: no boundary and no Deny
- * to weigh, and its first unconditioned Allow is on `*`. accessOn then
- * grants every resource through that same statement, unconditionally.
- */
-function coversEveryResource(access: ActionAccess): boolean {
-  if (access.boundary || access.denies.length) return false;
-  const first = access.allows.find((s) => s.conditions.length === 0);
-  return first !== undefined && !first.notResources && (first.resources ?? []).includes('*');
+/** `escalation:<method>`, one string per method: the graph looks each edge's kind up by it. */
+function kindOf(method: EscalationMethod): string {
+  let kind = kinds.get(method);
+  if (kind === undefined) kinds.set(method, (kind = `escalation:${method.id}`));
+  return kind;
 }
+const kinds = new WeakMap<EscalationMethod, string>();
 
 function addEscalationEdges(
   graph: ReachGraph,
   p: ReachPrincipal,
   f: EscalationAccess,
   sameAccount: readonly ReachPrincipal[],
-  everyoneOf: (accountId: string, kind: 'user' | 'role') => TargetList | undefined,
+  everyoneOf: (accountId: string, kind: 'user' | 'role') => Everyone | undefined,
   rolesTrusting: (accountId: string, service: string) => readonly TrustingRole[],
 ): void {
   const { method } = f;
   const from = p.identity.arn;
-  const kind = `escalation:${method.id}`;
+  const kind = kindOf(method);
   const why = methodReasons(f);
   const service = method.passRole ?? method.existingRole;
   if (service) {
@@ -294,10 +301,13 @@ function addEscalationEdges(
   const becomesOther = method.othersOnly || method.id === 'iam:UpdateAssumeRolePolicy';
   if (becomesOther) {
     const targetKind = method.target === 'user' ? 'user' : 'role';
-    // Allowed on every user (or role) of the account alike: one group over the account's shared list, not an edge per target.
-    const everyone = coversEveryResource(f.targetAccess) ? everyoneOf(p.identity.accountId, targetKind) : undefined;
-    if (everyone) {
-      graph.addEdgeGroup({ from, targets: everyone, kind, grantedBy: why, conditions: f.conditions });
+    // Allowed on every user (or role) of the account alike, or on none: one group over the account's shared list (or nothing), not an edge per target.
+    const everyone = everyoneOf(p.identity.accountId, targetKind);
+    const same = everyone && sameAccessOnEach(f.targetAccess, everyone.resources);
+    if (same === null) return;
+    if (same) {
+      const conditions = same.conditions.length ? [...f.conditions, ...same.conditions] : f.conditions;
+      graph.addEdgeGroup({ from, targets: everyone!.targets, kind, grantedBy: why, conditions });
       return;
     }
     // Grants are shared between targets (one statement allows the method on many), so are their condition lists.

@@ -125,14 +125,17 @@ function holdsEvery(grant: EffectiveGrant, indices: readonly (number | undefined
 
 /** The method's grants when the principal holds every action on a resource it needs (and PassRole on a role), else undefined. */
 function methodAccess(method: EscalationMethod, access: (action: string) => ActionAccess | undefined, wanted: Wanted): EscalationAccess | undefined {
-  const grants: MethodGrant[] = [];
+  // Sized up front: the graph keeps every holder's grants for the audit, and a pushed-to list reserves room for 16.
+  const grants: MethodGrant[] = new Array(method.actions.length + (method.passRole ? 1 : 0));
   let targetAccess: ActionAccess | undefined;
+  let conditioned = false;
   for (let i = 0; i < method.actions.length; i++) {
     const a = access(method.actions[i]!);
     const g = a && accessOnAny(a, i === 0 && method.othersOnly ? wanted.another : wanted.inAccount);
     if (!a || !g) return undefined;
     if (i === 0) targetAccess = a;
-    grants.push({ action: a.action, grant: g });
+    grants[i] = { action: a.action, grant: g };
+    conditioned ||= g.conditions.length > 0;
   }
   if (!targetAccess) return undefined;
   let passRole: ActionAccess | undefined;
@@ -141,11 +144,16 @@ function methodAccess(method: EscalationMethod, access: (action: string) => Acti
     passRole = a && passRoleFor(a, method.passRole);
     const g = passRole && accessOnAny(passRole, wanted.role);
     if (!g) return undefined;
-    grants.push({ action: PASS_ROLE, grant: g });
+    grants[method.actions.length] = { action: PASS_ROLE, grant: g };
+    conditioned ||= g.conditions.length > 0;
   }
-  const conditions = [...new Set(grants.flatMap((g) => g.grant.conditions))];
-  return { method, grants, conditions, targetAccess, ...(passRole ? { passRole } : {}) };
+  // Most methods are held unconditionally: one shared empty list (never mutated) rather than a Set and a list per holder.
+  const conditions = conditioned ? [...new Set(grants.flatMap((g) => g.grant.conditions))] : UNCONDITIONAL;
+  const found: EscalationAccess = { method, grants, conditions, targetAccess };
+  if (passRole) found.passRole = passRole;
+  return found;
 }
+const UNCONDITIONAL: string[] = [];
 
 /** Access to every action of the methods, iam:PassRole included, for one catalog. */
 function accessIndex(catalog: AwsActionCatalog): ActionAccessIndex {
@@ -176,8 +184,13 @@ export function methodReasons(found: FoundEscalation): string[] {
   const { method } = found;
   let summary = methodSummaries.get(method);
   if (summary === undefined) methodSummaries.set(method, (summary = `${method.title} (${method.id}): ${method.how}`));
-  const out = [summary];
-  for (const g of found.grants) for (const s of g.grant.allowedBy) out.push(grantText(s, g.action));
+  // Sized up front, as the graph keeps it for the audit.
+  let size = 1;
+  for (const g of found.grants) size += g.grant.allowedBy.length;
+  const out: string[] = new Array(size);
+  out[0] = summary;
+  let at = 1;
+  for (const g of found.grants) for (const s of g.grant.allowedBy) out[at++] = grantText(s, g.action);
   return out;
 }
 const methodSummaries = new WeakMap<EscalationMethod, string>();
