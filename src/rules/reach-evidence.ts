@@ -3,7 +3,7 @@
  * from an identity, and showing a path as `reach-path` evidence, hop by hop
  * with what allows each hop.
  */
-import type { ReachGraph, ReachNode, Reached } from '../analyse/reach/index.js';
+import type { ReachGraph, ReachNode } from '../analyse/reach/index.js';
 import { printable } from '../config/patterns.js';
 import type { Evidence, ReachHop } from '../model/finding.js';
 import type { Severity } from '../model/finding.js';
@@ -20,21 +20,20 @@ export interface ChainTarget {
 }
 
 class PathTarget implements ChainTarget {
-  private path: ReachHop[] | undefined;
+  private made: ReachHop[] | undefined;
   constructor(
     readonly node: ReachNode,
     readonly conditional: boolean,
     private readonly graph: ReachGraph,
-    private readonly reached: readonly Reached[],
-    private readonly entry: Reached,
+    private readonly path: Int32Array,
   ) {}
 
   get hopCount(): number {
-    return this.entry.depth;
+    return this.path.length;
   }
 
   get hops(): ReachHop[] {
-    return (this.path ??= this.graph.pathTo(this.reached, this.entry));
+    return (this.made ??= this.graph.hopsOf(this.path));
   }
 }
 
@@ -45,16 +44,7 @@ class PathTarget implements ChainTarget {
  */
 export function chainTargets(reach: { graph: ReachGraph }, source: string, isTarget: (node: ReachNode) => boolean): ChainTarget[] {
   const { graph } = reach;
-  const reached: Reached[] = graph.reachFrom(source, isTarget);
-  const conditional = graph.conditionalPaths(reached);
-  const out: ChainTarget[] = [];
-  for (let i = 0; i < reached.length; i++) {
-    const r = reached[i]!;
-    if (r.depth === 0) continue;
-    const node = graph.nodes[r.node]!;
-    if (isTarget(node)) out.push(new PathTarget(node, conditional[i] === 1, graph, reached, r));
-  }
-  return out;
+  return graph.chainSearch(source, isTarget).map((hit) => new PathTarget(graph.nodes[hit.node]!, hit.conditional, graph, hit.path));
 }
 
 /** Unconditional chains first, then the nearest (a stable sort keeps breadth-first order among equals). */

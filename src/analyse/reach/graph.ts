@@ -44,6 +44,30 @@ export interface Reached {
   depth: number;
 }
 
+/** A node `chainSearch` found: its depth, whether some hop of its path is conditional, and the edges of that path (ids, in order). */
+export interface ChainHit {
+  node: number;
+  depth: number;
+  conditional: boolean;
+  path: Int32Array;
+}
+
+/** chainSearch's columns, one position per node met, reused from search to search. */
+class ChainScratch {
+  readonly order: Int32Array;
+  readonly via: Int32Array;
+  readonly parent: Int32Array;
+  readonly depth: Int32Array;
+  readonly conditional: Uint8Array;
+  constructor(n: number) {
+    this.order = new Int32Array(n);
+    this.via = new Int32Array(n);
+    this.parent = new Int32Array(n);
+    this.depth = new Int32Array(n);
+    this.conditional = new Uint8Array(n);
+  }
+}
+
 /** A growable Int32 column: an edge costs a few bytes per field rather than an object. */
 class IntColumn {
   private data = new Int32Array(1024);
@@ -112,6 +136,7 @@ export class ReachGraph {
   /** conditionalPaths' node -> position in the search result, reused: only positions of the current result are read. */
   private positionOf: Int32Array | undefined;
   private readonly reachedIndex = new WeakMap<readonly Reached[], Map<number, Reached>>();
+  private chainScratch: ChainScratch | undefined;
 
   /** `timer` times searches over the graph (reachFrom, closure) as 'graph closure'. */
   constructor(private readonly timer: PhaseTimer = NO_TIMER) {}
@@ -392,6 +417,93 @@ export class ReachGraph {
     }
     if (!stopAt) this.reachCache.set(start, out);
     return out;
+  }
+
+  /**
+   * The nodes `isTarget` accepts that `source` reaches through at least one
+   * hop, in breadth-first order, each by its shortest path: what
+   * `reachFrom(source, isTarget)` finds, read with `conditionalPaths` and
+   * `pathTo`, without an object per reached node. A rule searches from every
+   * identity, each search meets its account's identities and keeps a few
+   * targets: only those become objects, each with the edges of its path.
+   * Targets are not expanded, and `isTarget` is asked once per node met.
+   */
+  chainSearch(source: string, isTarget: (node: ReachNode) => boolean): ChainHit[] {
+    return this.timer.measure('graph closure', () => {
+      const start = this.byId.get(source);
+      if (start === undefined) return [];
+      this.freeze();
+      const n = this.nodeList.length;
+      const nested = this.searching;
+      const seen = nested ? new Int32Array(n) : (this.seenStamp ??= new Int32Array(n));
+      const walked = nested ? new Int32Array(this.lists.length) : (this.walkedStamp ??= new Int32Array(this.lists.length));
+      const stamp = nested ? 1 : ++this.searches;
+      const scratch = nested ? new ChainScratch(n) : (this.chainScratch ??= new ChainScratch(n));
+      this.searching = true;
+      try {
+        return this.chainWalk(start, isTarget, seen, walked, stamp, scratch);
+      } finally {
+        this.searching = nested;
+      }
+    });
+  }
+
+  private chainWalk(start: number, isTarget: (node: ReachNode) => boolean, seen: Int32Array, walked: Int32Array, stamp: number, scratch: ChainScratch): ChainHit[] {
+    const offsets = this.offsets!;
+    const slots = this.slots!;
+    const { order, via, parent, depth, conditional } = scratch;
+    const hits: ChainHit[] = [];
+    order[0] = start;
+    via[0] = -1;
+    parent[0] = -1;
+    depth[0] = 0;
+    conditional[0] = 0;
+    let length = 1;
+    seen[start] = stamp;
+    // One position per node met, in the order reachFrom lists them: parent is the position of the node the edge leaves.
+    const meet = (next: number, edge: number, from: number, r: number) => {
+      seen[next] = stamp;
+      order[length] = next;
+      via[length] = edge;
+      parent[length] = from;
+      depth[length] = depth[from]! + 1;
+      conditional[length] = conditional[from] || this.isConditional(r) ? 1 : 0;
+      length++;
+    };
+    for (let head = 0; head < length; head++) {
+      const node = order[head]!;
+      if (head > 0 && isTarget(this.nodeList[node]!)) {
+        const path = new Int32Array(depth[head]!);
+        for (let at = head, k = path.length - 1; at > 0; at = parent[at]!, k--) path[k] = via[at]!;
+        hits.push({ node, depth: depth[head]!, conditional: conditional[head] === 1, path });
+        continue;
+      }
+      for (let k = offsets[node]!; k < offsets[node + 1]!; k++) {
+        const r = slots[k]!;
+        const listIndex = this.recList.at(r);
+        if (listIndex < 0) {
+          const next = this.recTo.at(r);
+          if (seen[next] !== stamp) meet(next, this.recStart.at(r), head, r);
+          continue;
+        }
+        if (walked[listIndex] === stamp) continue;
+        walked[listIndex] = stamp;
+        const list = this.lists[listIndex]!;
+        const skip = this.recSkip.at(r);
+        const first = this.recStart.at(r);
+        for (let p = 0; p < list.length; p++) {
+          const next = list[p]!;
+          if (p === skip || seen[next] === stamp) continue;
+          meet(next, first + (skip >= 0 && p > skip ? p - 1 : p), head, r);
+        }
+      }
+    }
+    return hits;
+  }
+
+  /** The hops of a path `chainSearch` found, in order. */
+  hopsOf(path: Int32Array): ReachHop[] {
+    return Array.from(path, (edge) => hopOf(this.edgeAt(edge)));
   }
 
   /**
