@@ -155,25 +155,38 @@ function build(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog,
     return list;
   };
   // The roles of each account whose trust admits a compute service, in account order, with that trust in words, once per (account, service).
-  const trusting = new Map<string, TrustingRole[]>();
+  // Keyed by account, then service: both strings are the identity's and the method's own, so a look-up hashes no new key.
+  const trusting = new Map<string, Map<string, TrustingRole[]>>();
   const rolesTrusting = (accountId: string, service: string) => {
-    const key = `${service}\u0000${accountId}`;
-    let list = trusting.get(key);
+    let ofAccount = trusting.get(accountId);
+    if (!ofAccount) trusting.set(accountId, (ofAccount = new Map()));
+    let list = ofAccount.get(service);
     if (!list) {
       list = [];
       for (const role of byAccount.get(accountId) ?? []) {
         const trusted = role.identity.kind === 'role' ? services.get(role.identity.arn)?.get(service) : undefined;
         if (trusted) list.push({ role, trusts: trustText(role.identity.arn, trusted, `service ${service}`) });
       }
-      trusting.set(key, list);
+      ofAccount.set(service, list);
     }
     return list;
   };
+  // Each account's any-permission node, added when its first identity can grant itself more.
+  const anyPermission = new Map<string, string>();
+  const anyPermissionOf = (accountId: string) => {
+    let id = anyPermission.get(accountId);
+    if (id === undefined) {
+      anyPermission.set(accountId, (id = anyPermissionNode(accountId)));
+      graph.addNode({ id, kind: 'capability', provider: 'aws', accountId, label: `any permission in account ${accountId} (grants itself more)` });
+    }
+    return id;
+  };
+  const lists: AccountLists = { everyoneOf, rolesTrusting, anyPermissionOf };
   for (const p of aws) {
     const found = findEscalations(p.identity, p.grant, catalog);
     if (!found.length) continue;
     escalations.set(p.identity.arn, found.map(({ method, grants, conditions }) => ({ method, grants, conditions })));
-    for (const f of found) addEscalationEdges(graph, p, f, byAccount.get(p.identity.accountId) ?? [], everyoneOf, rolesTrusting);
+    for (const f of found) addEscalationEdges(graph, p, f, byAccount.get(p.identity.accountId) ?? [], lists);
   }
   return { graph, escalations };
 }
@@ -253,6 +266,13 @@ interface Everyone {
   resources: ResourceList;
 }
 
+/** What escalation edges lead to in an account, each made once per account (and kind, or service). */
+interface AccountLists {
+  everyoneOf: (accountId: string, kind: 'user' | 'role') => Everyone | undefined;
+  rolesTrusting: (accountId: string, service: string) => readonly TrustingRole[];
+  anyPermissionOf: (accountId: string) => string;
+}
+
 /** A role whose trust admits a compute service, and that trust in words (shared by every edge passing the role). */
 interface TrustingRole {
   role: ReachPrincipal;
@@ -275,8 +295,7 @@ function addEscalationEdges(
   p: ReachPrincipal,
   f: EscalationAccess,
   sameAccount: readonly ReachPrincipal[],
-  everyoneOf: (accountId: string, kind: 'user' | 'role') => Everyone | undefined,
-  rolesTrusting: (accountId: string, service: string) => readonly TrustingRole[],
+  { everyoneOf, rolesTrusting, anyPermissionOf }: AccountLists,
 ): void {
   const { method } = f;
   const from = p.identity.arn;
@@ -322,7 +341,5 @@ function addEscalationEdges(
     }
     return;
   }
-  const node = anyPermissionNode(p.identity.accountId);
-  graph.addNode({ id: node, kind: 'capability', provider: 'aws', accountId: p.identity.accountId, label: `any permission in account ${p.identity.accountId} (grants itself more)` });
-  graph.connect(from, node, kind, why, f.conditions, UNIQUE);
+  graph.connect(from, anyPermissionOf(p.identity.accountId), kind, why, f.conditions, UNIQUE);
 }
