@@ -70,9 +70,17 @@ export function reachPathEvidence(hops: ReachHop[]): Evidence {
 export function hopEvidence(hops: readonly ReachHop[]): Evidence[] {
   return hops.map((h, i) => ({
     kind: 'note' as const,
-    summary: `hop ${i + 1}: ${printable(h.from)} can ${printable(h.edge)} ${printable(h.to)} because ${h.grantedBy.join('; ')}`,
+    summary: `hop ${i + 1}: ${printable(h.from)} can ${printable(h.edge)} ${printable(h.to)} because ${reasonsText(h.grantedBy)}`,
   }));
 }
+
+/** A hop's reasons in one line, once per list: the graph shares a record's list between its hops (ReachGraph.hopsOf), and so between findings. */
+function reasonsText(grantedBy: readonly string[]): string {
+  let text = reasonTexts.get(grantedBy);
+  if (text === undefined) reasonTexts.set(grantedBy, (text = grantedBy.join('; ')));
+  return text;
+}
+const reasonTexts = new WeakMap<readonly string[], string>();
 
 /** A chain that holds only under undecided conditions is one step less certain. */
 export function chainSeverity(base: Severity, conditional: boolean): Severity {

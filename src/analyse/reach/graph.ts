@@ -137,6 +137,8 @@ export class ReachGraph {
   private positionOf: Int32Array | undefined;
   private readonly reachedIndex = new WeakMap<readonly Reached[], Map<number, Reached>>();
   private chainScratch: ChainScratch | undefined;
+  /** Per record, its hops' reasons as `hopsOf` shares them, made when first asked for. */
+  private readonly hopReasons: (string[] | undefined)[] = [];
 
   /** `timer` times searches over the graph (reachFrom, closure) as 'graph closure'. */
   constructor(private readonly timer: PhaseTimer = NO_TIMER) {}
@@ -501,9 +503,18 @@ export class ReachGraph {
     return hits;
   }
 
-  /** The hops of a path `chainSearch` found, in order. */
+  /**
+   * The hops of a path `chainSearch` found, in order: as `hopOf` makes them,
+   * but the reasons of one record (an identity's group over its account's
+   * users, say) are one list, shared by every hop through it, and by every
+   * finding showing one. Never mutate them.
+   */
   hopsOf(path: Int32Array): ReachHop[] {
-    return Array.from(path, (edge) => hopOf(this.edgeAt(edge)));
+    return Array.from(path, (edge) => {
+      const r = this.recordOf(edge);
+      const grantedBy = (this.hopReasons[r] ??= hopReasons(this.recGrantedBy[r]!, this.recConditions[r]!));
+      return { from: this.nodeList[this.recFrom.at(r)]!.id, to: this.nodeList[this.targetOf(r, edge - this.recStart.at(r))]!.id, edge: this.kindNames[this.recKind.at(r)]!, grantedBy };
+    });
   }
 
   /**
@@ -625,8 +636,11 @@ const ONLY_IF = 'only if ';
 
 /** A graph edge as evidence and the report carry it: conditions are part of what allows the hop. */
 export function hopOf(e: ReachEdge): ReachHop {
-  const grantedBy = e.conditions.length ? [...e.grantedBy, ...e.conditions.map((c) => `${ONLY_IF}${c}`)] : [...e.grantedBy];
-  return { from: e.from, to: e.to, edge: e.kind, grantedBy };
+  return { from: e.from, to: e.to, edge: e.kind, grantedBy: hopReasons(e.grantedBy, e.conditions) };
+}
+
+function hopReasons(grantedBy: readonly string[], conditions: readonly string[]): string[] {
+  return conditions.length ? [...grantedBy, ...conditions.map((c) => `${ONLY_IF}${c}`)] : [...grantedBy];
 }
 
 /** Which nodes each node reaches (itself excluded unless on a cycle through it; `size` always excludes it). */
