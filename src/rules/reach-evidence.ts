@@ -3,7 +3,7 @@
  * from an identity, and showing a path as `reach-path` evidence, hop by hop
  * with what allows each hop.
  */
-import type { ReachGraph, ReachNode } from '../analyse/reach/index.js';
+import type { ChainHit, ChainTrail, ReachGraph, ReachNode } from '../analyse/reach/index.js';
 import { printable } from '../config/patterns.js';
 import type { Evidence, ReachHop } from '../model/finding.js';
 import type { Severity } from '../model/finding.js';
@@ -19,21 +19,23 @@ export interface ChainTarget {
   conditional: boolean;
 }
 
-class PathTarget implements ChainTarget {
+class PathTarget implements ChainTarget, ChainHit {
   private made: ReachHop[] | undefined;
   constructor(
     readonly node: ReachNode,
     readonly conditional: boolean,
+    readonly depth: number,
+    readonly at: number,
+    readonly trail: ChainTrail,
     private readonly graph: ReachGraph,
-    private readonly path: Int32Array,
   ) {}
 
   get hopCount(): number {
-    return this.path.length;
+    return this.depth;
   }
 
   get hops(): ReachHop[] {
-    return (this.made ??= this.graph.hopsOf(this.path));
+    return (this.made ??= this.graph.hopsOf(this));
   }
 }
 
@@ -44,7 +46,7 @@ class PathTarget implements ChainTarget {
  */
 export function chainTargets(reach: { graph: ReachGraph }, source: string, isTarget: (node: ReachNode) => boolean): ChainTarget[] {
   const { graph } = reach;
-  return graph.chainSearch(source, isTarget).map((hit) => new PathTarget(graph.nodes[hit.node]!, hit.conditional, graph, hit.path));
+  return graph.chainSearch(source, isTarget, (node, conditional, depth, at, trail) => new PathTarget(node, conditional, depth, at, trail, graph));
 }
 
 /** Unconditional chains first, then the nearest (a stable sort keeps breadth-first order among equals). */

@@ -44,12 +44,21 @@ export interface Reached {
   depth: number;
 }
 
-/** A node `chainSearch` found: its depth, whether some hop of its path is conditional, and the edges of that path (ids, in order). */
+/** Where `chainSearch` found a node: how deep, and where its path is kept (for `hopsOf`). */
 export interface ChainHit {
-  node: number;
-  depth: number;
-  conditional: boolean;
-  path: Int32Array;
+  readonly depth: number;
+  /** Its position in the search's trail. */
+  readonly at: number;
+  readonly trail: ChainTrail;
+}
+
+/** Makes the object of a target `chainSearch` found (a ChainHit, for `hopsOf`). */
+export type ChainMaker<T> = (node: ReachNode, conditional: boolean, depth: number, at: number, trail: ChainTrail) => T;
+
+/** What a search keeps of the nodes it met, up to its last target, to walk a target's path back: the edge into each and the position it left. */
+export interface ChainTrail {
+  via: Int32Array;
+  parent: Int32Array;
 }
 
 /** chainSearch's columns, one position per node met, reused from search to search. */
@@ -429,8 +438,10 @@ export class ReachGraph {
    * identity, each search meets its account's identities and keeps a few
    * targets: only those become objects, each with the edges of its path.
    * Targets are not expanded, and `isTarget` is asked once per node met.
+   * `make` makes each target's object: whether some hop of its path is
+   * conditional, how deep it is, and where its path is kept.
    */
-  chainSearch(source: string, isTarget: (node: ReachNode) => boolean): ChainHit[] {
+  chainSearch<T>(source: string, isTarget: (node: ReachNode) => boolean, make: ChainMaker<T>): T[] {
     return this.timer.measure('graph closure', () => {
       const start = this.byId.get(source);
       if (start === undefined) return [];
@@ -443,18 +454,29 @@ export class ReachGraph {
       const scratch = nested ? new ChainScratch(n) : (this.chainScratch ??= new ChainScratch(n));
       this.searching = true;
       try {
-        return this.chainWalk(start, isTarget, seen, walked, stamp, scratch);
+        return this.chainWalk(start, isTarget, make, seen, walked, stamp, scratch);
       } finally {
         this.searching = nested;
       }
     });
   }
 
-  private chainWalk(start: number, isTarget: (node: ReachNode) => boolean, seen: Int32Array, walked: Int32Array, stamp: number, scratch: ChainScratch): ChainHit[] {
+  private chainWalk<T>(
+    start: number,
+    isTarget: (node: ReachNode) => boolean,
+    make: ChainMaker<T>,
+    seen: Int32Array,
+    walked: Int32Array,
+    stamp: number,
+    scratch: ChainScratch,
+  ): T[] {
     const offsets = this.offsets!;
     const slots = this.slots!;
     const { order, via, parent, depth, conditional } = scratch;
-    const hits: ChainHit[] = [];
+    const hits: T[] = [];
+    let last = -1;
+    // Shared by the search's targets, made once it has one (most rules show the paths of a few).
+    const trail: ChainTrail = { via, parent };
     order[0] = start;
     via[0] = -1;
     parent[0] = -1;
@@ -475,9 +497,8 @@ export class ReachGraph {
     for (let head = 0; head < length; head++) {
       const node = order[head]!;
       if (head > 0 && isTarget(this.nodeList[node]!)) {
-        const path = new Int32Array(depth[head]!);
-        for (let at = head, k = path.length - 1; at > 0; at = parent[at]!, k--) path[k] = via[at]!;
-        hits.push({ node, depth: depth[head]!, conditional: conditional[head] === 1, path });
+        hits.push(make(this.nodeList[node]!, conditional[head] === 1, depth[head]!, head, trail));
+        last = head;
         continue;
       }
       for (let k = offsets[node]!; k < offsets[node + 1]!; k++) {
@@ -500,6 +521,11 @@ export class ReachGraph {
         }
       }
     }
+    if (last >= 0) {
+      // The scratch columns serve the next search: the targets keep a copy up to the last of them.
+      trail.via = via.slice(0, last + 1);
+      trail.parent = parent.slice(0, last + 1);
+    }
     return hits;
   }
 
@@ -509,8 +535,10 @@ export class ReachGraph {
    * users, say) are one list, shared by every hop through it, and by every
    * finding showing one. Never mutate them.
    */
-  hopsOf(path: Int32Array): ReachHop[] {
-    return Array.from(path, (edge) => {
+  hopsOf(hit: ChainHit): ReachHop[] {
+    const path: number[] = new Array(hit.depth);
+    for (let at = hit.at, k = hit.depth - 1; at > 0; at = hit.trail.parent[at]!, k--) path[k] = hit.trail.via[at]!;
+    return path.map((edge) => {
       const r = this.recordOf(edge);
       const grantedBy = (this.hopReasons[r] ??= hopReasons(this.recGrantedBy[r]!, this.recConditions[r]!));
       return { from: this.nodeList[this.recFrom.at(r)]!.id, to: this.nodeList[this.targetOf(r, edge - this.recStart.at(r))]!.id, edge: this.kindNames[this.recKind.at(r)]!, grantedBy };
