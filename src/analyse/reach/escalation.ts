@@ -11,7 +11,7 @@ import { ESCALATION_METHODS, PASS_ROLE, type EscalationMethod } from '../../cata
 import { globMatches, printable } from '../../config/patterns.js';
 import type { Identity } from '../../model/domain.js';
 import { asArray } from '../../model/policy.js';
-import { statementEvidence } from '../../rules/evidence.js';
+import { statementSummary } from '../../rules/evidence.js';
 import { accessOnAny, ActionAccessIndex, patternInAccount, type AccessGrant, type ActionAccess, type ScopedStatement } from './resource-access.js';
 
 export interface MethodGrant {
@@ -71,15 +71,21 @@ const IAM_ARN = /^arn:[\w-]+:iam::([^:]*):(.+)$/i;
  * checked before deploy, judged as if a user held it, has its own ARN: the
  * user it stands for is `user/<name>`.
  */
-function isSelf(pattern: string, principal: Principal): boolean {
+function isSelf(pattern: string, principal: Principal, selfResource: string | undefined): boolean {
+  if (selfResource === undefined) return false;
   const target = IAM_ARN.exec(pattern);
-  const self = IAM_ARN.exec(principal.arn);
-  if (!target || !self) return false;
+  if (!target) return false;
   const [, account, resource] = target as unknown as [string, string, string];
   if (account !== '*' && account !== principal.accountId) return false;
   if (resource.includes('*') || resource.includes('?')) return false;
-  const selfResource = principal.kind === 'user' && !/^user\//i.test(self[2]!) ? `user/${principal.name}` : self[2]!;
-  return resource.toLowerCase() === selfResource.toLowerCase();
+  return resource.toLowerCase() === selfResource;
+}
+
+/** The principal's own resource as isSelf compares it (lowercased), once per principal; undefined when its ARN is not an IAM one. */
+function selfResourceOf(principal: Principal): string | undefined {
+  const self = IAM_ARN.exec(principal.arn);
+  if (!self) return undefined;
+  return (principal.kind === 'user' && !/^user\//i.test(self[2]!) ? `user/${principal.name}` : self[2]!).toLowerCase();
 }
 
 /** Which resource patterns a method's actions must reach for one principal (made once per principal, not per method). */
@@ -93,9 +99,10 @@ interface Wanted {
 
 function wantedBy(principal: Principal): Wanted {
   const inAccount = (p: string) => patternInAccount(p, principal.accountId);
+  const selfResource = selfResourceOf(principal);
   return {
     inAccount,
-    another: (p) => inAccount(p) && !isSelf(p, principal),
+    another: (p) => inAccount(p) && !isSelf(p, principal, selfResource),
     role: (p) => inAccount(p) && (p === '*' || /:role\/|^arn:[^:]*:iam::[^:]*:\*/.test(p) || p.endsWith(':*')),
   };
 }
@@ -204,7 +211,7 @@ export function grantText(s: GrantingStatement, action: string): string {
   let byAction = grantTextCache.get(s);
   if (!byAction) grantTextCache.set(s, (byAction = new Map()));
   let text = byAction.get(action);
-  if (text === undefined) byAction.set(action, (text = statementEvidence(s, action, resourcesText(s)).summary));
+  if (text === undefined) byAction.set(action, (text = statementSummary(s, action, resourcesText(s))));
   return text;
 }
 const grantTextCache = new WeakMap<GrantingStatement, Map<string, string>>();
