@@ -396,38 +396,53 @@ export class ReachGraph {
   }
 
   private walk(start: number, stopAt: ((node: ReachNode) => boolean) | undefined, seen: Int32Array, walked: Int32Array, stamp: number): Reached[] {
-    const offsets = this.offsets!;
-    const slots = this.slots!;
     const out: Reached[] = [{ node: start, via: -1, depth: 0 }];
     seen[start] = stamp;
+    let depth = 0;
+    const reach = (next: number, via: number) => {
+      out.push({ node: next, via, depth: depth + 1 });
+    };
     for (let head = 0; head < out.length; head++) {
-      const { node, depth } = out[head]!;
-      if (head > 0 && stopAt?.(this.nodeList[node]!)) continue;
-      for (let k = offsets[node]!; k < offsets[node + 1]!; k++) {
-        const r = slots[k]!;
-        const listIndex = this.recList.at(r);
-        if (listIndex < 0) {
-          const next = this.recTo.at(r);
-          if (seen[next] === stamp) continue;
-          seen[next] = stamp;
-          out.push({ node: next, via: this.recStart.at(r), depth: depth + 1 });
-          continue;
-        }
-        if (walked[listIndex] === stamp) continue;
-        walked[listIndex] = stamp;
-        const list = this.lists[listIndex]!;
-        const skip = this.recSkip.at(r);
-        const first = this.recStart.at(r);
-        for (let p = 0; p < list.length; p++) {
-          const next = list[p]!;
-          if (p === skip || seen[next] === stamp) continue;
-          seen[next] = stamp;
-          out.push({ node: next, via: first + (skip >= 0 && p > skip ? p - 1 : p), depth: depth + 1 });
-        }
-      }
+      const entry = out[head]!;
+      depth = entry.depth;
+      if (head > 0 && stopAt?.(this.nodeList[entry.node]!)) continue;
+      this.expand(entry.node, seen, walked, stamp, reach);
     }
     if (!stopAt) this.reachCache.set(start, out);
     return out;
+  }
+
+  /**
+   * Calls `meet` with each node an out-record of `node` leads to that the
+   * search (`stamp`) has not seen, marking it seen, in adjacency order: the
+   * edge's id and its record. A target list walked once by the search has
+   * marked every node on it: walking it again from another node adds nothing.
+   */
+  private expand(node: number, seen: Int32Array, walked: Int32Array, stamp: number, meet: (next: number, edge: number, record: number) => void): void {
+    const offsets = this.offsets!;
+    const slots = this.slots!;
+    for (let k = offsets[node]!; k < offsets[node + 1]!; k++) {
+      const r = slots[k]!;
+      const listIndex = this.recList.at(r);
+      if (listIndex < 0) {
+        const next = this.recTo.at(r);
+        if (seen[next] === stamp) continue;
+        seen[next] = stamp;
+        meet(next, this.recStart.at(r), r);
+        continue;
+      }
+      if (walked[listIndex] === stamp) continue;
+      walked[listIndex] = stamp;
+      const list = this.lists[listIndex]!;
+      const skip = this.recSkip.at(r);
+      const first = this.recStart.at(r);
+      for (let p = 0; p < list.length; p++) {
+        const next = list[p]!;
+        if (p === skip || seen[next] === stamp) continue;
+        seen[next] = stamp;
+        meet(next, first + (skip >= 0 && p > skip ? p - 1 : p), r);
+      }
+    }
   }
 
   /**
@@ -470,8 +485,6 @@ export class ReachGraph {
     stamp: number,
     scratch: ChainScratch,
   ): T[] {
-    const offsets = this.offsets!;
-    const slots = this.slots!;
     const { order, via, parent, depth, conditional } = scratch;
     const hits: T[] = [];
     let last = -1;
@@ -485,8 +498,8 @@ export class ReachGraph {
     let length = 1;
     seen[start] = stamp;
     // One position per node met, in the order reachFrom lists them: parent is the position of the node the edge leaves.
-    const meet = (next: number, edge: number, from: number, r: number) => {
-      seen[next] = stamp;
+    let from = 0;
+    const meet = (next: number, edge: number, r: number) => {
       order[length] = next;
       via[length] = edge;
       parent[length] = from;
@@ -501,25 +514,8 @@ export class ReachGraph {
         last = head;
         continue;
       }
-      for (let k = offsets[node]!; k < offsets[node + 1]!; k++) {
-        const r = slots[k]!;
-        const listIndex = this.recList.at(r);
-        if (listIndex < 0) {
-          const next = this.recTo.at(r);
-          if (seen[next] !== stamp) meet(next, this.recStart.at(r), head, r);
-          continue;
-        }
-        if (walked[listIndex] === stamp) continue;
-        walked[listIndex] = stamp;
-        const list = this.lists[listIndex]!;
-        const skip = this.recSkip.at(r);
-        const first = this.recStart.at(r);
-        for (let p = 0; p < list.length; p++) {
-          const next = list[p]!;
-          if (p === skip || seen[next] === stamp) continue;
-          meet(next, first + (skip >= 0 && p > skip ? p - 1 : p), head, r);
-        }
-      }
+      from = head;
+      this.expand(node, seen, walked, stamp, meet);
     }
     if (last >= 0) {
       // The scratch columns serve the next search: the targets keep a copy up to the last of them.
