@@ -136,19 +136,14 @@ const statementTexts = new WeakMap<GrantingStatement, StatementText>();
  * `on` is the rule's reading of the statement's resources; `extra` is appended to the detail, after the statement's own fields.
  */
 export function statementEvidence(s: GrantingStatement, what: string, on: string, extra: Record<string, unknown> = {}): Evidence {
-  return {
-    kind: 'policy-statement',
-    summary: statementSummary(s, what, on),
-    // Object.assign, not `{ ...a, ...b }`: V8's spread-then-add path is slow, and evidence is built per finding.
-    detail: Object.assign({}, statementText(s).detail, extra),
-  };
-}
-
-/** statementEvidence's summary line alone, for callers that keep the line (the reach graph's reasons) and not the evidence. */
-export function statementSummary(s: GrantingStatement, what: string, on: string): string {
   const text = statementText(s);
   const scope = s.notAction ? `${what} (NotAction: every action except those it lists)` : what;
-  return `${text.head} ${scope} on ${on}${text.condition}`;
+  return {
+    kind: 'policy-statement',
+    summary: `${text.head} ${scope} on ${on}${text.condition}`,
+    // Object.assign, not `{ ...a, ...b }`: V8's spread-then-add path is slow, and evidence is built per finding.
+    detail: Object.assign({}, text.detail, extra),
+  };
 }
 
 /** The environment of the identity's account, which sets the severity; unknown is weighed as production. */

@@ -11,7 +11,7 @@ import { ESCALATION_METHODS, PASS_ROLE, type EscalationMethod } from '../../cata
 import { globMatches, printable } from '../../config/patterns.js';
 import type { Identity } from '../../model/domain.js';
 import { asArray } from '../../model/policy.js';
-import { statementSummary } from '../../rules/evidence.js';
+import { statementEvidence } from '../../rules/evidence.js';
 import { accessOnAny, ActionAccessIndex, patternInAccount, type AccessGrant, type ActionAccess, type ScopedStatement } from './resource-access.js';
 
 export interface MethodGrant {
@@ -211,7 +211,7 @@ export function grantText(s: GrantingStatement, action: string): string {
   let byAction = grantTextCache.get(s);
   if (!byAction) grantTextCache.set(s, (byAction = new Map()));
   let text = byAction.get(action);
-  if (text === undefined) byAction.set(action, (text = statementSummary(s, action, resourcesText(s))));
+  if (text === undefined) byAction.set(action, (text = statementEvidence(s, action, resourcesText(s)).summary));
   return text;
 }
 const grantTextCache = new WeakMap<GrantingStatement, Map<string, string>>();
