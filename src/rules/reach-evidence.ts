@@ -3,7 +3,7 @@
  * from an identity, and showing a path as `reach-path` evidence, hop by hop
  * with what allows each hop.
  */
-import type { ReachGraph, ReachNode, Reached } from '../analyse/reach/index.js';
+import type { ChainHit, ChainTrail, ReachGraph, ReachNode } from '../analyse/reach/index.js';
 import { printable } from '../config/patterns.js';
 import type { Evidence, ReachHop } from '../model/finding.js';
 import type { Severity } from '../model/finding.js';
@@ -19,22 +19,23 @@ export interface ChainTarget {
   conditional: boolean;
 }
 
-class PathTarget implements ChainTarget {
-  private path: ReachHop[] | undefined;
+class PathTarget implements ChainTarget, ChainHit {
+  private made: ReachHop[] | undefined;
   constructor(
     readonly node: ReachNode,
     readonly conditional: boolean,
+    readonly depth: number,
+    readonly at: number,
+    readonly trail: ChainTrail,
     private readonly graph: ReachGraph,
-    private readonly reached: readonly Reached[],
-    private readonly entry: Reached,
   ) {}
 
   get hopCount(): number {
-    return this.entry.depth;
+    return this.depth;
   }
 
   get hops(): ReachHop[] {
-    return (this.path ??= this.graph.pathTo(this.reached, this.entry));
+    return (this.made ??= this.graph.hopsOf(this));
   }
 }
 
@@ -45,16 +46,7 @@ class PathTarget implements ChainTarget {
  */
 export function chainTargets(reach: { graph: ReachGraph }, source: string, isTarget: (node: ReachNode) => boolean): ChainTarget[] {
   const { graph } = reach;
-  const reached: Reached[] = graph.reachFrom(source, isTarget);
-  const conditional = graph.conditionalPaths(reached);
-  const out: ChainTarget[] = [];
-  for (let i = 0; i < reached.length; i++) {
-    const r = reached[i]!;
-    if (r.depth === 0) continue;
-    const node = graph.nodes[r.node]!;
-    if (isTarget(node)) out.push(new PathTarget(node, conditional[i] === 1, graph, reached, r));
-  }
-  return out;
+  return graph.chainSearch(source, isTarget, (node, conditional, depth, at, trail) => new PathTarget(node, conditional, depth, at, trail, graph));
 }
 
 /** Unconditional chains first, then the nearest (a stable sort keeps breadth-first order among equals). */
@@ -80,9 +72,17 @@ export function reachPathEvidence(hops: ReachHop[]): Evidence {
 export function hopEvidence(hops: readonly ReachHop[]): Evidence[] {
   return hops.map((h, i) => ({
     kind: 'note' as const,
-    summary: `hop ${i + 1}: ${printable(h.from)} can ${printable(h.edge)} ${printable(h.to)} because ${h.grantedBy.join('; ')}`,
+    summary: `hop ${i + 1}: ${printable(h.from)} can ${printable(h.edge)} ${printable(h.to)} because ${reasonsText(h.grantedBy)}`,
   }));
 }
+
+/** A hop's reasons in one line, once per list: the graph shares a record's list between its hops (ReachGraph.hopsOf), and so between findings. */
+function reasonsText(grantedBy: readonly string[]): string {
+  let text = reasonTexts.get(grantedBy);
+  if (text === undefined) reasonTexts.set(grantedBy, (text = grantedBy.join('; ')));
+  return text;
+}
+const reasonTexts = new WeakMap<readonly string[], string>();
 
 /** A chain that holds only under undecided conditions is one step less certain. */
 export function chainSeverity(base: Severity, conditional: boolean): Severity {

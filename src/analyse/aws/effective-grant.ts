@@ -51,6 +51,13 @@ export interface HeldStatement {
   statement: ExpandedStatement;
 }
 
+/** A policy a principal holds, with its Allow and Deny statements as held through that attachment. */
+export interface HeldPolicyStatements {
+  readonly policy: ExpandedPolicy;
+  readonly allows: readonly HeldStatement[];
+  readonly denies: readonly HeldStatement[];
+}
+
 /** Which side of the evaluation a held statement speaks for. */
 export type HeldStatementRole = 'allow' | 'boundary' | 'deny';
 
@@ -293,6 +300,17 @@ export class EffectiveGrant {
     // Shared objects: identities holding a policy through the same attachment get the same HeldStatement, so what rules derive from one is kept once.
     for (const p of policies) for (const h of role === 'deny' ? p.denies : p.allows) out.push(h);
     return out;
+  }
+
+  /**
+   * The held policies behind `statements(role)`: own and group ones
+   * (`allow`), or the boundary's (`boundary`); the `deny` statements are
+   * those of both, in that order. Shared with every holder of the
+   * attachment (never mutate them): work that depends only on a policy's
+   * text, done once per policy, then serves each holder.
+   */
+  heldPolicies(role: 'allow' | 'boundary'): readonly HeldPolicyStatements[] {
+    return role === 'allow' ? this.held : this.boundaries;
   }
 
   /**

@@ -26,7 +26,8 @@ import { actionPatternMatches } from '../../catalog/action-pattern.js';
 import { evaluateForCaller, type CallerFacts } from './conditions.js';
 import { findEscalations, grantText, methodReasons, type EscalationAccess, type FoundEscalation } from './escalation.js';
 import { ReachGraph, type TargetList } from './graph.js';
-import { accessOn, actionAccess, type ActionAccess } from './resource-access.js';
+import { accessOn, actionAccess, ResourceList, sameAccessOnEach, type ActionAccess } from './resource-access.js';
+import type { EscalationMethod } from '../../catalog/escalation-methods.js';
 import { principalText, trustedServices, trustStatements, trustText, type TrustPrincipal, type TrustStatement } from './trust-policy.js';
 import { NO_TIMER, type PhaseTimer } from '../../util/phase-clock.js';
 
@@ -142,34 +143,50 @@ function build(principals: readonly ReachPrincipal[], catalog: AwsActionCatalog,
   const services = new Map([...trusts].map(([arn, statements]) => [arn, trustedServices(statements)]));
   const escalations = new Map<string, FoundEscalation[]>();
   // The users, and the roles, of each account, as shared target lists for edge groups, made when first needed.
-  const everyone = new Map<string, TargetList>();
-  const everyoneOf = (accountId: string, kind: 'user' | 'role'): TargetList | undefined => {
+  const everyone = new Map<string, Everyone>();
+  const everyoneOf = (accountId: string, kind: 'user' | 'role'): Everyone | undefined => {
     if (!groups) return undefined;
     const key = `${kind}\u0000${accountId}`;
     let list = everyone.get(key);
-    if (!list) everyone.set(key, (list = graph.targetList((byAccount.get(accountId) ?? []).filter((o) => o.identity.kind === kind).map((o) => o.identity.arn))));
+    if (!list) {
+      const arns = (byAccount.get(accountId) ?? []).filter((o) => o.identity.kind === kind).map((o) => o.identity.arn);
+      everyone.set(key, (list = { targets: graph.targetList(arns), resources: new ResourceList(arns) }));
+    }
     return list;
   };
   // The roles of each account whose trust admits a compute service, in account order, with that trust in words, once per (account, service).
-  const trusting = new Map<string, TrustingRole[]>();
+  // Keyed by account, then service: both strings are the identity's and the method's own, so a look-up hashes no new key.
+  const trusting = new Map<string, Map<string, TrustingRole[]>>();
   const rolesTrusting = (accountId: string, service: string) => {
-    const key = `${service}\u0000${accountId}`;
-    let list = trusting.get(key);
+    let ofAccount = trusting.get(accountId);
+    if (!ofAccount) trusting.set(accountId, (ofAccount = new Map()));
+    let list = ofAccount.get(service);
     if (!list) {
       list = [];
       for (const role of byAccount.get(accountId) ?? []) {
         const trusted = role.identity.kind === 'role' ? services.get(role.identity.arn)?.get(service) : undefined;
         if (trusted) list.push({ role, trusts: trustText(role.identity.arn, trusted, `service ${service}`) });
       }
-      trusting.set(key, list);
+      ofAccount.set(service, list);
     }
     return list;
   };
+  // Each account's any-permission node, added when its first identity can grant itself more.
+  const anyPermission = new Map<string, string>();
+  const anyPermissionOf = (accountId: string) => {
+    let id = anyPermission.get(accountId);
+    if (id === undefined) {
+      anyPermission.set(accountId, (id = anyPermissionNode(accountId)));
+      graph.addNode({ id, kind: 'capability', provider: 'aws', accountId, label: `any permission in account ${accountId} (grants itself more)` });
+    }
+    return id;
+  };
+  const lists: AccountLists = { everyoneOf, rolesTrusting, anyPermissionOf };
   for (const p of aws) {
     const found = findEscalations(p.identity, p.grant, catalog);
     if (!found.length) continue;
     escalations.set(p.identity.arn, found.map(({ method, grants, conditions }) => ({ method, grants, conditions })));
-    for (const f of found) addEscalationEdges(graph, p, f, byAccount.get(p.identity.accountId) ?? [], everyoneOf, rolesTrusting);
+    for (const f of found) addEscalationEdges(graph, p, f, byAccount.get(p.identity.accountId) ?? [], lists);
   }
   return { graph, escalations };
 }
@@ -243,6 +260,19 @@ function identityDenies(caller: ReachPrincipal, roleArn: string): boolean {
   });
 }
 
+/** The users, or the roles, of an account: a shared target list for edge groups, and the same as resources to match. */
+interface Everyone {
+  targets: TargetList;
+  resources: ResourceList;
+}
+
+/** What escalation edges lead to in an account, each made once per account (and kind, or service). */
+interface AccountLists {
+  everyoneOf: (accountId: string, kind: 'user' | 'role') => Everyone | undefined;
+  rolesTrusting: (accountId: string, service: string) => readonly TrustingRole[];
+  anyPermissionOf: (accountId: string) => string;
+}
+
 /** A role whose trust admits a compute service, and that trust in words (shared by every edge passing the role). */
 interface TrustingRole {
   role: ReachPrincipal;
@@ -252,28 +282,24 @@ interface TrustingRole {
 /** Escalation edges are made once per (identity, method, target): the graph need not look for an earlier one. */
 const UNIQUE = { unique: true };
 
-/**
- * Whether the access reaches every resource alike: no boundary and no Deny
- * to weigh, and its first unconditioned Allow is on `*`. accessOn then
- * grants every resource through that same statement, unconditionally.
- */
-function coversEveryResource(access: ActionAccess): boolean {
-  if (access.boundary || access.denies.length) return false;
-  const first = access.allows.find((s) => s.conditions.length === 0);
-  return first !== undefined && !first.notResources && (first.resources ?? []).includes('*');
+/** `escalation:<method>`, one string per method: the graph looks each edge's kind up by it. */
+function kindOf(method: EscalationMethod): string {
+  let kind = kinds.get(method);
+  if (kind === undefined) kinds.set(method, (kind = `escalation:${method.id}`));
+  return kind;
 }
+const kinds = new WeakMap<EscalationMethod, string>();
 
 function addEscalationEdges(
   graph: ReachGraph,
   p: ReachPrincipal,
   f: EscalationAccess,
   sameAccount: readonly ReachPrincipal[],
-  everyoneOf: (accountId: string, kind: 'user' | 'role') => TargetList | undefined,
-  rolesTrusting: (accountId: string, service: string) => readonly TrustingRole[],
+  { everyoneOf, rolesTrusting, anyPermissionOf }: AccountLists,
 ): void {
   const { method } = f;
   const from = p.identity.arn;
-  const kind = `escalation:${method.id}`;
+  const kind = kindOf(method);
   const why = methodReasons(f);
   const service = method.passRole ?? method.existingRole;
   if (service) {
@@ -294,10 +320,13 @@ function addEscalationEdges(
   const becomesOther = method.othersOnly || method.id === 'iam:UpdateAssumeRolePolicy';
   if (becomesOther) {
     const targetKind = method.target === 'user' ? 'user' : 'role';
-    // Allowed on every user (or role) of the account alike: one group over the account's shared list, not an edge per target.
-    const everyone = coversEveryResource(f.targetAccess) ? everyoneOf(p.identity.accountId, targetKind) : undefined;
-    if (everyone) {
-      graph.addEdgeGroup({ from, targets: everyone, kind, grantedBy: why, conditions: f.conditions });
+    // Allowed on every user (or role) of the account alike, or on none: one group over the account's shared list (or nothing), not an edge per target.
+    const everyone = everyoneOf(p.identity.accountId, targetKind);
+    const same = everyone && sameAccessOnEach(f.targetAccess, everyone.resources);
+    if (same === null) return;
+    if (same) {
+      const conditions = same.conditions.length ? [...f.conditions, ...same.conditions] : f.conditions;
+      graph.addEdgeGroup({ from, targets: everyone!.targets, kind, grantedBy: why, conditions });
       return;
     }
     // Grants are shared between targets (one statement allows the method on many), so are their condition lists.
@@ -312,7 +341,5 @@ function addEscalationEdges(
     }
     return;
   }
-  const node = anyPermissionNode(p.identity.accountId);
-  graph.addNode({ id: node, kind: 'capability', provider: 'aws', accountId: p.identity.accountId, label: `any permission in account ${p.identity.accountId} (grants itself more)` });
-  graph.connect(from, node, kind, why, f.conditions, UNIQUE);
+  graph.connect(from, anyPermissionOf(p.identity.accountId), kind, why, f.conditions, UNIQUE);
 }

@@ -71,15 +71,21 @@ const IAM_ARN = /^arn:[\w-]+:iam::([^:]*):(.+)$/i;
  * checked before deploy, judged as if a user held it, has its own ARN: the
  * user it stands for is `user/<name>`.
  */
-function isSelf(pattern: string, principal: Principal): boolean {
+function isSelf(pattern: string, principal: Principal, selfResource: string | undefined): boolean {
+  if (selfResource === undefined) return false;
   const target = IAM_ARN.exec(pattern);
-  const self = IAM_ARN.exec(principal.arn);
-  if (!target || !self) return false;
+  if (!target) return false;
   const [, account, resource] = target as unknown as [string, string, string];
   if (account !== '*' && account !== principal.accountId) return false;
   if (resource.includes('*') || resource.includes('?')) return false;
-  const selfResource = principal.kind === 'user' && !/^user\//i.test(self[2]!) ? `user/${principal.name}` : self[2]!;
-  return resource.toLowerCase() === selfResource.toLowerCase();
+  return resource.toLowerCase() === selfResource;
+}
+
+/** The principal's own resource as isSelf compares it (lowercased), once per principal; undefined when its ARN is not an IAM one. */
+function selfResourceOf(principal: Principal): string | undefined {
+  const self = IAM_ARN.exec(principal.arn);
+  if (!self) return undefined;
+  return (principal.kind === 'user' && !/^user\//i.test(self[2]!) ? `user/${principal.name}` : self[2]!).toLowerCase();
 }
 
 /** Which resource patterns a method's actions must reach for one principal (made once per principal, not per method). */
@@ -93,9 +99,10 @@ interface Wanted {
 
 function wantedBy(principal: Principal): Wanted {
   const inAccount = (p: string) => patternInAccount(p, principal.accountId);
+  const selfResource = selfResourceOf(principal);
   return {
     inAccount,
-    another: (p) => inAccount(p) && !isSelf(p, principal),
+    another: (p) => inAccount(p) && !isSelf(p, principal, selfResource),
     role: (p) => inAccount(p) && (p === '*' || /:role\/|^arn:[^:]*:iam::[^:]*:\*/.test(p) || p.endsWith(':*')),
   };
 }
@@ -125,14 +132,17 @@ function holdsEvery(grant: EffectiveGrant, indices: readonly (number | undefined
 
 /** The method's grants when the principal holds every action on a resource it needs (and PassRole on a role), else undefined. */
 function methodAccess(method: EscalationMethod, access: (action: string) => ActionAccess | undefined, wanted: Wanted): EscalationAccess | undefined {
-  const grants: MethodGrant[] = [];
+  // Sized up front: the graph keeps every holder's grants for the audit, and a pushed-to list reserves room for 16.
+  const grants: MethodGrant[] = new Array(method.actions.length + (method.passRole ? 1 : 0));
   let targetAccess: ActionAccess | undefined;
+  let conditioned = false;
   for (let i = 0; i < method.actions.length; i++) {
     const a = access(method.actions[i]!);
     const g = a && accessOnAny(a, i === 0 && method.othersOnly ? wanted.another : wanted.inAccount);
     if (!a || !g) return undefined;
     if (i === 0) targetAccess = a;
-    grants.push({ action: a.action, grant: g });
+    grants[i] = { action: a.action, grant: g };
+    conditioned ||= g.conditions.length > 0;
   }
   if (!targetAccess) return undefined;
   let passRole: ActionAccess | undefined;
@@ -141,11 +151,16 @@ function methodAccess(method: EscalationMethod, access: (action: string) => Acti
     passRole = a && passRoleFor(a, method.passRole);
     const g = passRole && accessOnAny(passRole, wanted.role);
     if (!g) return undefined;
-    grants.push({ action: PASS_ROLE, grant: g });
+    grants[method.actions.length] = { action: PASS_ROLE, grant: g };
+    conditioned ||= g.conditions.length > 0;
   }
-  const conditions = [...new Set(grants.flatMap((g) => g.grant.conditions))];
-  return { method, grants, conditions, targetAccess, ...(passRole ? { passRole } : {}) };
+  // Most methods are held unconditionally: one shared empty list (never mutated) rather than a Set and a list per holder.
+  const conditions = conditioned ? [...new Set(grants.flatMap((g) => g.grant.conditions))] : UNCONDITIONAL;
+  const found: EscalationAccess = { method, grants, conditions, targetAccess };
+  if (passRole) found.passRole = passRole;
+  return found;
 }
+const UNCONDITIONAL: string[] = [];
 
 /** Access to every action of the methods, iam:PassRole included, for one catalog. */
 function accessIndex(catalog: AwsActionCatalog): ActionAccessIndex {
@@ -176,8 +191,13 @@ export function methodReasons(found: FoundEscalation): string[] {
   const { method } = found;
   let summary = methodSummaries.get(method);
   if (summary === undefined) methodSummaries.set(method, (summary = `${method.title} (${method.id}): ${method.how}`));
-  const out = [summary];
-  for (const g of found.grants) for (const s of g.grant.allowedBy) out.push(grantText(s, g.action));
+  // Sized up front, as the graph keeps it for the audit.
+  let size = 1;
+  for (const g of found.grants) size += g.grant.allowedBy.length;
+  const out: string[] = new Array(size);
+  out[0] = summary;
+  let at = 1;
+  for (const g of found.grants) for (const s of g.grant.allowedBy) out[at++] = grantText(s, g.action);
   return out;
 }
 const methodSummaries = new WeakMap<EscalationMethod, string>();

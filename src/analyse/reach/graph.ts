@@ -44,6 +44,39 @@ export interface Reached {
   depth: number;
 }
 
+/** Where `chainSearch` found a node: how deep, and where its path is kept (for `hopsOf`). */
+export interface ChainHit {
+  readonly depth: number;
+  /** Its position in the search's trail. */
+  readonly at: number;
+  readonly trail: ChainTrail;
+}
+
+/** Makes the object of a target `chainSearch` found (a ChainHit, for `hopsOf`). */
+export type ChainMaker<T> = (node: ReachNode, conditional: boolean, depth: number, at: number, trail: ChainTrail) => T;
+
+/** What a search keeps of the nodes it met, up to its last target, to walk a target's path back: the edge into each and the position it left. */
+export interface ChainTrail {
+  via: Int32Array;
+  parent: Int32Array;
+}
+
+/** chainSearch's columns, one position per node met, reused from search to search. */
+class ChainScratch {
+  readonly order: Int32Array;
+  readonly via: Int32Array;
+  readonly parent: Int32Array;
+  readonly depth: Int32Array;
+  readonly conditional: Uint8Array;
+  constructor(n: number) {
+    this.order = new Int32Array(n);
+    this.via = new Int32Array(n);
+    this.parent = new Int32Array(n);
+    this.depth = new Int32Array(n);
+    this.conditional = new Uint8Array(n);
+  }
+}
+
 /** A growable Int32 column: an edge costs a few bytes per field rather than an object. */
 class IntColumn {
   private data = new Int32Array(1024);
@@ -112,6 +145,9 @@ export class ReachGraph {
   /** conditionalPaths' node -> position in the search result, reused: only positions of the current result are read. */
   private positionOf: Int32Array | undefined;
   private readonly reachedIndex = new WeakMap<readonly Reached[], Map<number, Reached>>();
+  private chainScratch: ChainScratch | undefined;
+  /** Per record, its hops' reasons as `hopsOf` shares them, made when first asked for. */
+  private readonly hopReasons: (string[] | undefined)[] = [];
 
   /** `timer` times searches over the graph (reachFrom, closure) as 'graph closure'. */
   constructor(private readonly timer: PhaseTimer = NO_TIMER) {}
@@ -360,38 +396,149 @@ export class ReachGraph {
   }
 
   private walk(start: number, stopAt: ((node: ReachNode) => boolean) | undefined, seen: Int32Array, walked: Int32Array, stamp: number): Reached[] {
-    const offsets = this.offsets!;
-    const slots = this.slots!;
     const out: Reached[] = [{ node: start, via: -1, depth: 0 }];
     seen[start] = stamp;
+    let depth = 0;
+    const reach = (next: number, via: number) => {
+      out.push({ node: next, via, depth: depth + 1 });
+    };
     for (let head = 0; head < out.length; head++) {
-      const { node, depth } = out[head]!;
-      if (head > 0 && stopAt?.(this.nodeList[node]!)) continue;
-      for (let k = offsets[node]!; k < offsets[node + 1]!; k++) {
-        const r = slots[k]!;
-        const listIndex = this.recList.at(r);
-        if (listIndex < 0) {
-          const next = this.recTo.at(r);
-          if (seen[next] === stamp) continue;
-          seen[next] = stamp;
-          out.push({ node: next, via: this.recStart.at(r), depth: depth + 1 });
-          continue;
-        }
-        if (walked[listIndex] === stamp) continue;
-        walked[listIndex] = stamp;
-        const list = this.lists[listIndex]!;
-        const skip = this.recSkip.at(r);
-        const first = this.recStart.at(r);
-        for (let p = 0; p < list.length; p++) {
-          const next = list[p]!;
-          if (p === skip || seen[next] === stamp) continue;
-          seen[next] = stamp;
-          out.push({ node: next, via: first + (skip >= 0 && p > skip ? p - 1 : p), depth: depth + 1 });
-        }
-      }
+      const entry = out[head]!;
+      depth = entry.depth;
+      if (head > 0 && stopAt?.(this.nodeList[entry.node]!)) continue;
+      this.expand(entry.node, seen, walked, stamp, reach);
     }
     if (!stopAt) this.reachCache.set(start, out);
     return out;
+  }
+
+  /**
+   * Calls `meet` with each node an out-record of `node` leads to that the
+   * search (`stamp`) has not seen, marking it seen, in adjacency order: the
+   * edge's id and its record. A target list walked once by the search has
+   * marked every node on it: walking it again from another node adds nothing.
+   */
+  private expand(node: number, seen: Int32Array, walked: Int32Array, stamp: number, meet: (next: number, edge: number, record: number) => void): void {
+    const offsets = this.offsets!;
+    const slots = this.slots!;
+    for (let k = offsets[node]!; k < offsets[node + 1]!; k++) {
+      const r = slots[k]!;
+      const listIndex = this.recList.at(r);
+      if (listIndex < 0) {
+        const next = this.recTo.at(r);
+        if (seen[next] === stamp) continue;
+        seen[next] = stamp;
+        meet(next, this.recStart.at(r), r);
+        continue;
+      }
+      if (walked[listIndex] === stamp) continue;
+      walked[listIndex] = stamp;
+      const list = this.lists[listIndex]!;
+      const skip = this.recSkip.at(r);
+      const first = this.recStart.at(r);
+      for (let p = 0; p < list.length; p++) {
+        const next = list[p]!;
+        if (p === skip || seen[next] === stamp) continue;
+        seen[next] = stamp;
+        meet(next, first + (skip >= 0 && p > skip ? p - 1 : p), r);
+      }
+    }
+  }
+
+  /**
+   * The nodes `isTarget` accepts that `source` reaches through at least one
+   * hop, in breadth-first order, each by its shortest path: what
+   * `reachFrom(source, isTarget)` finds, read with `conditionalPaths` and
+   * `pathTo`, without an object per reached node. A rule searches from every
+   * identity, each search meets its account's identities and keeps a few
+   * targets: only those become objects, each with the edges of its path.
+   * Targets are not expanded, and `isTarget` is asked once per node met.
+   * `make` makes each target's object: whether some hop of its path is
+   * conditional, how deep it is, and where its path is kept.
+   */
+  chainSearch<T>(source: string, isTarget: (node: ReachNode) => boolean, make: ChainMaker<T>): T[] {
+    return this.timer.measure('graph closure', () => {
+      const start = this.byId.get(source);
+      if (start === undefined) return [];
+      this.freeze();
+      const n = this.nodeList.length;
+      const nested = this.searching;
+      const seen = nested ? new Int32Array(n) : (this.seenStamp ??= new Int32Array(n));
+      const walked = nested ? new Int32Array(this.lists.length) : (this.walkedStamp ??= new Int32Array(this.lists.length));
+      const stamp = nested ? 1 : ++this.searches;
+      const scratch = nested ? new ChainScratch(n) : (this.chainScratch ??= new ChainScratch(n));
+      this.searching = true;
+      try {
+        return this.chainWalk(start, isTarget, make, seen, walked, stamp, scratch);
+      } finally {
+        this.searching = nested;
+      }
+    });
+  }
+
+  private chainWalk<T>(
+    start: number,
+    isTarget: (node: ReachNode) => boolean,
+    make: ChainMaker<T>,
+    seen: Int32Array,
+    walked: Int32Array,
+    stamp: number,
+    scratch: ChainScratch,
+  ): T[] {
+    const { order, via, parent, depth, conditional } = scratch;
+    const hits: T[] = [];
+    let last = -1;
+    // Shared by the search's targets, made once it has one (most rules show the paths of a few).
+    const trail: ChainTrail = { via, parent };
+    order[0] = start;
+    via[0] = -1;
+    parent[0] = -1;
+    depth[0] = 0;
+    conditional[0] = 0;
+    let length = 1;
+    seen[start] = stamp;
+    // One position per node met, in the order reachFrom lists them: parent is the position of the node the edge leaves.
+    let from = 0;
+    const meet = (next: number, edge: number, r: number) => {
+      order[length] = next;
+      via[length] = edge;
+      parent[length] = from;
+      depth[length] = depth[from]! + 1;
+      conditional[length] = conditional[from] || this.isConditional(r) ? 1 : 0;
+      length++;
+    };
+    for (let head = 0; head < length; head++) {
+      const node = order[head]!;
+      if (head > 0 && isTarget(this.nodeList[node]!)) {
+        hits.push(make(this.nodeList[node]!, conditional[head] === 1, depth[head]!, head, trail));
+        last = head;
+        continue;
+      }
+      from = head;
+      this.expand(node, seen, walked, stamp, meet);
+    }
+    if (last >= 0) {
+      // The scratch columns serve the next search: the targets keep a copy up to the last of them.
+      trail.via = via.slice(0, last + 1);
+      trail.parent = parent.slice(0, last + 1);
+    }
+    return hits;
+  }
+
+  /**
+   * The hops of a path `chainSearch` found, in order: as `hopOf` makes them,
+   * but the reasons of one record (an identity's group over its account's
+   * users, say) are one list, shared by every hop through it, and by every
+   * finding showing one. Never mutate them.
+   */
+  hopsOf(hit: ChainHit): ReachHop[] {
+    const path: number[] = new Array(hit.depth);
+    for (let at = hit.at, k = hit.depth - 1; at > 0; at = hit.trail.parent[at]!, k--) path[k] = hit.trail.via[at]!;
+    return path.map((edge) => {
+      const r = this.recordOf(edge);
+      const grantedBy = (this.hopReasons[r] ??= hopReasons(this.recGrantedBy[r]!, this.recConditions[r]!));
+      return { from: this.nodeList[this.recFrom.at(r)]!.id, to: this.nodeList[this.targetOf(r, edge - this.recStart.at(r))]!.id, edge: this.kindNames[this.recKind.at(r)]!, grantedBy };
+    });
   }
 
   /**
@@ -513,8 +660,11 @@ const ONLY_IF = 'only if ';
 
 /** A graph edge as evidence and the report carry it: conditions are part of what allows the hop. */
 export function hopOf(e: ReachEdge): ReachHop {
-  const grantedBy = e.conditions.length ? [...e.grantedBy, ...e.conditions.map((c) => `${ONLY_IF}${c}`)] : [...e.grantedBy];
-  return { from: e.from, to: e.to, edge: e.kind, grantedBy };
+  return { from: e.from, to: e.to, edge: e.kind, grantedBy: hopReasons(e.grantedBy, e.conditions) };
+}
+
+function hopReasons(grantedBy: readonly string[], conditions: readonly string[]): string[] {
+  return conditions.length ? [...grantedBy, ...conditions.map((c) => `${ONLY_IF}${c}`)] : [...grantedBy];
 }
 
 /** Which nodes each node reaches (itself excluded unless on a cycle through it; `size` always excludes it). */

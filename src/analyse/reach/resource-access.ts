@@ -13,8 +13,8 @@
  * `${aws:PrincipalAccount}`); any other variable depends on the request,
  * so it matches as a wildcard, under a condition saying so.
  */
-import { describeHeldStatement, type EffectiveGrant, type GrantingStatement, type HeldStatement } from '../aws/effective-grant.js';
-import type { ExpandedStatement } from '../aws/policy-expansion.js';
+import { describeHeldStatement, type EffectiveGrant, type GrantingStatement, type HeldPolicyStatements, type HeldStatement } from '../aws/effective-grant.js';
+import type { ExpandedPolicy, ExpandedStatement } from '../aws/policy-expansion.js';
 import type { AwsActionCatalog } from '../../catalog/aws-actions.js';
 import { globMatcher, globMatches } from '../../config/patterns.js';
 import type { Identity } from '../../model/domain.js';
@@ -120,6 +120,7 @@ export class ActionAccessIndex {
   private readonly positions = new Map<string, number>();
   private readonly indices: (number | undefined)[];
   private readonly covers = new WeakMap<ExpandedStatement, readonly number[]>();
+  private readonly policyPlaces = new WeakMap<ExpandedPolicy, PolicyPlaces>();
 
   constructor(
     private readonly catalog: AwsActionCatalog,
@@ -133,29 +134,72 @@ export class ActionAccessIndex {
 
   /** One principal's access to the listed actions, each made when first asked for; undefined for an action its grant does not hold. */
   of(grant: EffectiveGrant, principal: Principal): (action: string) => ActionAccess | undefined {
-    let held: { allows: HeldStatement[][]; boundary: HeldStatement[][]; denies: HeldStatement[][] } | undefined;
-    const made = new Map<number, ActionAccess | undefined>();
+    // Only the statements covering some listed action, found a policy at a time: a principal holds a few of them among dozens.
+    let held: { allows: Covering[]; boundary: Covering[]; denies: Covering[] } | undefined;
+    const made: (ActionAccess | null | undefined)[] = new Array(this.indices.length);
     return (action) => {
       const p = this.positions.get(action);
       if (p === undefined) throw new Error(`ActionAccessIndex: ${action} is not one of its actions`);
-      if (made.has(p)) return made.get(p);
+      const known = made[p];
+      if (known !== undefined) return known ?? undefined;
       const index = this.indices[p];
       let access: ActionAccess | undefined;
       if (index !== undefined && grant.has(index)) {
-        held ??= { allows: this.byAction(grant.statements('allow')), boundary: grant.hasBoundary ? this.byAction(grant.statements('boundary')) : [], denies: this.byAction(grant.statements('deny')) };
-        access = { action: this.catalog.keyAt(index), allows: scopedAll(held.allows[p], principal), denies: scopedAll(held.denies[p], principal) };
-        if (grant.hasBoundary) access.boundary = scopedAll(held.boundary[p], principal);
+        held ??= this.covering(grant);
+        access = { action: this.catalog.keyAt(index), allows: scopedAt(held.allows, p, principal), denies: scopedAt(held.denies, p, principal) };
+        if (grant.hasBoundary) access.boundary = scopedAt(held.boundary, p, principal);
       }
-      made.set(p, access);
+      made[p] = access ?? null;
       return access;
     };
   }
 
-  /** Per listed action (by position), the statements covering it, in their order. */
-  private byAction(statements: readonly HeldStatement[]): HeldStatement[][] {
-    const out: HeldStatement[][] = [];
-    for (const h of statements) for (const p of this.coverOf(h.statement)) (out[p] ??= []).push(h);
+  /** The principal's statements covering some listed action, per role, in `statements(role)` order. */
+  private covering(grant: EffectiveGrant): { allows: Covering[]; boundary: Covering[]; denies: Covering[] } {
+    const own = grant.heldPolicies('allow');
+    const boundaries = grant.heldPolicies('boundary');
+    const out = { allows: [] as Covering[], boundary: [] as Covering[], denies: [] as Covering[] };
+    for (const policy of own) {
+      const places = this.placesIn(policy);
+      if (places.allows.length) this.take(policy.allows, places.allows, out.allows);
+    }
+    for (const policy of boundaries) {
+      const places = this.placesIn(policy);
+      if (places.allows.length) this.take(policy.allows, places.allows, out.boundary);
+    }
+    for (const policies of [own, boundaries]) {
+      for (const policy of policies) {
+        const places = this.placesIn(policy);
+        if (places.denies.length) this.take(policy.denies, places.denies, out.denies);
+      }
+    }
     return out;
+  }
+
+  private take(statements: readonly HeldStatement[], places: readonly Place[], into: Covering[]): void {
+    for (const { at, positions } of places) into.push({ held: statements[at]!, positions });
+  }
+
+  /**
+   * Which of a policy's Allow and Deny statements cover some listed action,
+   * and which: once per policy text (holders in every account share it),
+   * so a principal costs one look-up per policy it holds, and most policies
+   * cover none of the list.
+   */
+  private placesIn(policy: HeldPolicyStatements): PolicyPlaces {
+    let found = this.policyPlaces.get(policy.policy);
+    if (!found) {
+      const placesOf = (statements: readonly HeldStatement[]) => {
+        const places: Place[] = [];
+        statements.forEach((h, at) => {
+          const positions = this.coverOf(h.statement);
+          if (positions.length) places.push({ at, positions });
+        });
+        return places.length ? places : NO_PLACES;
+      };
+      this.policyPlaces.set(policy.policy, (found = { allows: placesOf(policy.allows), denies: placesOf(policy.denies) }));
+    }
+    return found;
   }
 
   private coverOf(statement: ExpandedStatement): readonly number[] {
@@ -172,8 +216,32 @@ export class ActionAccessIndex {
 }
 const NO_POSITIONS: readonly number[] = [];
 
-function scopedAll(held: readonly HeldStatement[] | undefined, principal: Principal): ScopedStatement[] {
-  return held ? held.map((h) => scoped(describeHeldStatement(h), principal)) : [];
+/** A held statement covering some of an ActionAccessIndex's actions, and which (their positions). */
+interface Covering {
+  held: HeldStatement;
+  positions: readonly number[];
+}
+
+/** A statement of a policy's Allows (or Denies), by its place in them, covering some listed actions (their positions). */
+interface Place {
+  at: number;
+  positions: readonly number[];
+}
+interface PolicyPlaces {
+  allows: readonly Place[];
+  denies: readonly Place[];
+}
+const NO_PLACES: readonly Place[] = [];
+
+/** The covering statements of position `p`, scoped for the principal, in their order. */
+function scopedAt(covering: readonly Covering[], p: number, principal: Principal): ScopedStatement[] {
+  let count = 0;
+  for (const c of covering) if (c.positions.includes(p)) count++;
+  if (!count) return [];
+  const out: ScopedStatement[] = new Array(count);
+  let at = 0;
+  for (const c of covering) if (c.positions.includes(p)) out[at++] = scoped(describeHeldStatement(c.held), principal);
+  return out;
 }
 
 /** The statements bearing on one action for one principal; undefined when its grant does not hold the action at all. */
@@ -247,12 +315,106 @@ export function accessOn(access: ActionAccess, resource: string): AccessGrant | 
     if (d.conditions.length === 0) return undefined;
     (denied ??= []).push(d);
   }
-  if (!through && !denied) {
-    let sole = soleGrants.get(allow);
-    if (!sole) soleGrants.set(allow, (sole = { allowedBy: [allow.statement], conditions: allow.conditions }));
-    return sole;
-  }
+  if (!through && !denied) return soleGrant(allow);
   return combine([allow], through ? [through] : [], denied ?? []);
+}
+
+/** What one allow grants alone (no boundary, no Deny to weigh), one object per statement: every principal and resource it covers shares it. */
+function soleGrant(allow: ScopedStatement): AccessGrant {
+  let sole = soleGrants.get(allow);
+  if (!sole) soleGrants.set(allow, (sole = { allowedBy: [allow.statement], conditions: allow.conditions }));
+  return sole;
+}
+
+/** Which of a list of resources a pattern, or a statement, covers: all, none or some of them. */
+type Coverage = 'all' | 'none' | 'some';
+
+/**
+ * Resources asked about together (an account's users, or its roles), with
+ * what each resource pattern covers of them, worked out once per pattern:
+ * the patterns recur in every principal's statements, and most are `*` or
+ * rule the whole list out by their first characters.
+ */
+export class ResourceList {
+  /** The lowercased start every resource of the list shares. */
+  private readonly prefix: string;
+  private readonly patterns = new Map<string, Coverage>();
+
+  constructor(readonly resources: readonly string[]) {
+    let prefix = resources.length ? resources[0]!.toLowerCase() : '';
+    for (const r of resources) {
+      const lower = r.toLowerCase();
+      let n = 0;
+      while (n < prefix.length && n < lower.length && prefix[n] === lower[n]) n++;
+      prefix = prefix.slice(0, n);
+    }
+    this.prefix = prefix;
+  }
+
+  coverage(pattern: string): Coverage {
+    if (pattern === '*') return 'all';
+    let found = this.patterns.get(pattern);
+    if (found === undefined) this.patterns.set(pattern, (found = this.ruledOut(pattern) ? 'none' : this.count((r) => resourceMatches(pattern, r))));
+    return found;
+  }
+
+  /** Whether the pattern's text before its first wildcard disagrees with the start every resource shares: then it matches none of them. */
+  private ruledOut(pattern: string): boolean {
+    const lower = pattern.toLowerCase();
+    for (let i = 0; i < lower.length && i < this.prefix.length; i++) {
+      const c = lower[i]!;
+      if (c === '*' || c === '?' || c === '\u0001' || c === '\u0002') return false;
+      if (c !== this.prefix[i]) return true;
+    }
+    return false;
+  }
+
+  count(covers: (resource: string) => boolean): Coverage {
+    let covered = 0;
+    for (const r of this.resources) if (covers(r)) covered++;
+    return covered === this.resources.length ? 'all' : covered === 0 ? 'none' : 'some';
+  }
+}
+
+/** Which of the list the patterns cover together (a resource matching any of them). */
+function patternsCoverage(patterns: readonly string[], list: ResourceList): Coverage {
+  let partial = false;
+  for (const p of patterns) {
+    const c = list.coverage(p);
+    if (c === 'all') return 'all';
+    if (c === 'some') partial = true;
+  }
+  // Patterns covering part of the list each may still cover all of it together.
+  return partial ? list.count((r) => patterns.some((p) => resourceMatches(p, r))) : 'none';
+}
+
+/** Which of the list a statement covers, as statementCovers judges each. */
+function statementCoverage(s: ScopedStatement, list: ResourceList): Coverage {
+  if (!s.notResources) return patternsCoverage(s.resources ?? [], list);
+  const excluded = patternsCoverage(s.notResources, list);
+  return excluded === 'all' ? 'none' : excluded === 'none' ? 'all' : 'some';
+}
+
+/**
+ * The grant `accessOn` gives each resource of the list when it is the same
+ * for all of them; null when it grants none of them; undefined when they
+ * differ, or a boundary or Deny is to weigh (then ask `accessOn` per
+ * resource). It follows `bestCovering`'s choice with statements that cover
+ * all or none of the list, so one answer stands for a whole account's
+ * users or roles.
+ */
+export function sameAccessOnEach(access: ActionAccess, list: ResourceList): AccessGrant | null | undefined {
+  if (access.boundary || access.denies.length) return undefined;
+  if (!list.resources.length) return null;
+  let best: ScopedStatement | undefined;
+  for (const s of access.allows) {
+    if (best && best.conditions.length === 0) break;
+    if (best && s.conditions.length >= best.conditions.length) continue;
+    const coverage = statementCoverage(s, list);
+    if (coverage === 'some') return undefined;
+    if (coverage === 'all') best = s;
+  }
+  return best ? soleGrant(best) : null;
 }
 
 /**
@@ -270,7 +432,7 @@ export function accessOnAny(access: ActionAccess, wanted: (pattern: string) => b
     if (!boundary.length) return undefined;
   }
   // Most principals hold no Deny of the action: then the allowed patterns need not be listed.
-  if (!access.denies.length) return combine(allows, boundary, NO_STATEMENTS);
+  if (!access.denies.length) return boundary.length ? combine(allows, boundary, NO_STATEMENTS) : soleGrant(leastConditioned(allows)!);
   const allowPatterns = allows.flatMap((s) => (s.notResources ? ['*'] : (s.resources ?? []).filter((p) => wanted(literal(p)))));
   const denies = access.denies.filter((d) => !d.notResources && allowPatterns.every((p) => (d.resources ?? []).some((dp) => resourceMatches(dp, p))));
   if (denies.some((d) => d.conditions.length === 0)) return undefined;

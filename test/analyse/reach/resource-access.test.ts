@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EffectiveGrantCalculator } from '../../../src/analyse/aws/effective-grant.js';
-import { accessOn, actionAccess, ActionAccessIndex } from '../../../src/analyse/reach/resource-access.js';
+import { accessOn, actionAccess, ActionAccessIndex, ResourceList, sameAccessOnEach } from '../../../src/analyse/reach/resource-access.js';
 import { ESCALATION_METHODS, PASS_ROLE } from '../../../src/catalog/escalation-methods.js';
 import { synthesiseWorkload } from '../../../bench/analyse-grants.js';
 import { loadAwsActionCatalog, type AwsActionCatalog } from '../../../src/catalog/aws-actions.js';
@@ -108,5 +108,57 @@ describe('ActionAccessIndex', () => {
       }
     }
     expect(held).toBeGreaterThan(100);
+  });
+});
+
+describe('sameAccessOnEach', () => {
+  const users = ['ci-build', 'ci-deploy', 'alice', 'Bob'].map((n) => user(n).arn);
+  const accessOf = (...statements: Parameters<typeof doc>) => {
+    const who = user('caller');
+    const p = principal(who.arn, { name: 'p', arn: `arn:aws:iam::${ACCOUNT}:policy/p`, document: doc(...statements) });
+    return actionAccess(new EffectiveGrantCalculator(catalog).compute(who.arn, p.attachments, p.policies), catalog, 'iam:CreateAccessKey', who)!;
+  };
+  /** What accessOn says of every resource, when it says the same of each: the answer sameAccessOnEach must give. */
+  const perResource = (access: ReturnType<typeof accessOf>, resources: string[]) => {
+    const each = resources.map((r) => accessOn(access, r));
+    if (each.every((g) => g === undefined)) return null;
+    return each.every((g) => g !== undefined && JSON.stringify(g) === JSON.stringify(each[0])) ? each[0] : undefined;
+  };
+  const cases: [string, Parameters<typeof doc>][] = [
+    ['every resource', [{ Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: '*' }]],
+    ['every resource under a condition', [{ Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: '*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }]],
+    ['another account only', [{ Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::999999999999:user/*' }]],
+    ['some users', [{ Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: `arn:aws:iam::${ACCOUNT}:user/ci-*` }]],
+    ['some users each, every user together', [{ Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: [`arn:aws:iam::${ACCOUNT}:user/ci-*`, `arn:aws:iam::${ACCOUNT}:user/alice`, `arn:aws:iam::${ACCOUNT}:user/BOB`] }]],
+    ['every user but some', [{ Effect: 'Allow', Action: 'iam:CreateAccessKey', NotResource: `arn:aws:iam::${ACCOUNT}:user/ci-*` }]],
+    ['every user but none of them', [{ Effect: 'Allow', Action: 'iam:CreateAccessKey', NotResource: 'arn:aws:iam::999999999999:user/*' }]],
+    ['a conditioned statement on some, then one on all', [
+      { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: `arn:aws:iam::${ACCOUNT}:user/ci-*`, Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } },
+      { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: '*' },
+    ]],
+    ['a conditioned statement on all, then an unconditioned one on some', [
+      { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: '*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } },
+      { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: `arn:aws:iam::${ACCOUNT}:user/ci-*` },
+    ]],
+  ];
+  let answered = 0;
+  for (const [name, statements] of cases) {
+    it(`gives what accessOn gives each resource, or undefined: ${name}`, () => {
+      const access = accessOf(...statements);
+      const same = sameAccessOnEach(access, new ResourceList(users));
+      // Undefined is always allowed (ask accessOn per resource); an answer must be accessOn's for each.
+      if (same !== undefined) expect(same).toEqual(perResource(access, users));
+      answered += same === undefined ? 0 : 1;
+    });
+  }
+
+  it('answers where the list is covered alike (five of those cases)', () => {
+    expect(answered).toBeGreaterThanOrEqual(5);
+  });
+
+  it('leaves a Deny or a boundary to accessOn, and grants nothing on an empty list', () => {
+    const denied = accessOf({ Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: '*' }, { Effect: 'Deny', Action: 'iam:CreateAccessKey', Resource: `arn:aws:iam::${ACCOUNT}:user/alice` });
+    expect(sameAccessOnEach(denied, new ResourceList(users))).toBeUndefined();
+    expect(sameAccessOnEach(accessOf({ Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: '*' }), new ResourceList([]))).toBeNull();
   });
 });
