@@ -32,8 +32,10 @@ export function replacementFor(
   ctx: SuggestContext,
   only?: { used: ActionSet; resources: ReadonlyMap<string, ActionResourceEvidence> },
 ): LeastPrivilegePolicy {
+  // Only documents the grant holds a Deny of are read (from the store, most of them): the others have no statement to carry.
+  const withDenies = new Set(facts.grant.statements('deny').map((h) => h.source.policyHash));
   const removed = facts.attachments
-    .filter((a) => a.kind !== 'permissions-boundary')
+    .filter((a) => a.kind !== 'permissions-boundary' && withDenies.has(a.policyHash))
     .map((a) => ctx.policyDocuments.get(a.policyHash))
     .filter((d): d is PolicyDocument => d !== undefined);
   return leastPrivilegePolicy({
